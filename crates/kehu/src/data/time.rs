@@ -1,0 +1,241 @@
+//! Timestamps: microseconds since 1970-01-01T00:00:00 (UTC or naive local time, as given),
+//! civil-calendar conversions and text parsing.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// Microseconds in one second.
+pub const MICROS_PER_SECOND: i64 = 1_000_000;
+/// Microseconds in one day.
+pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
+
+/// The unit of an integer timestamp column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Days since the epoch (Arrow `date32`).
+    Days,
+    /// Seconds since the epoch.
+    Seconds,
+    /// Milliseconds since the epoch.
+    Millis,
+    /// Microseconds since the epoch.
+    Micros,
+    /// Nanoseconds since the epoch (pandas `datetime64[ns]`).
+    Nanos,
+}
+
+impl TimeUnit {
+    /// Converts a value in this unit to microseconds; `None` when it overflows.
+    pub fn to_micros(self, value: i64) -> Option<i64> {
+        match self {
+            TimeUnit::Days => value.checked_mul(MICROS_PER_DAY),
+            TimeUnit::Seconds => value.checked_mul(MICROS_PER_SECOND),
+            TimeUnit::Millis => value.checked_mul(1_000),
+            TimeUnit::Micros => Some(value),
+            TimeUnit::Nanos => Some(value.div_euclid(1_000)),
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The (year, month, day) of a day number (days since 1970-01-01).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Day number (days since the epoch) of a timestamp.
+pub fn day_of(micros: i64) -> i64 {
+    micros.div_euclid(MICROS_PER_DAY)
+}
+
+/// Weekday of a timestamp, 0 = Monday … 6 = Sunday.
+pub fn weekday_of(micros: i64) -> u8 {
+    // 1970-01-01 was a Thursday (index 3).
+    (day_of(micros) + 3).rem_euclid(7) as u8
+}
+
+/// Hour of the day (0–23) of a timestamp.
+pub fn hour_of(micros: i64) -> u8 {
+    (micros.rem_euclid(MICROS_PER_DAY) / (3_600 * MICROS_PER_SECOND)) as u8
+}
+
+/// Formats a timestamp as ISO 8601 (`YYYY-MM-DDTHH:MM:SS`, with `.ffffff` when needed).
+pub fn format_iso(micros: i64) -> String {
+    let (y, m, d) = civil_from_days(day_of(micros));
+    let rest = micros.rem_euclid(MICROS_PER_DAY);
+    let secs = rest / MICROS_PER_SECOND;
+    let frac = rest % MICROS_PER_SECOND;
+    let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if frac == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{frac:06}")
+    }
+}
+
+/// Parses a timestamp. With `format` (chrono `strftime` syntax, e.g. `%Y%m%d` or
+/// `%d/%m/%Y %H:%M`) the text must match it, as a date-time or as a date (midnight). Without it,
+/// ISO 8601 is accepted: `YYYY-MM-DD`, optionally followed by `T` or a space and
+/// `HH:MM[:SS[.fraction]]`, optionally ending in `Z`.
+pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
+    let text = text.trim();
+    match format {
+        None => parse_iso(text),
+        Some("%Y-%m-%d") => parse_iso(text).filter(|_| text.len() == 10),
+        Some("%Y%m%d") => parse_compact_date(text),
+        Some(fmt) => {
+            if let Ok(dt) = NaiveDateTime::parse_from_str(text, fmt) {
+                return Some(dt.and_utc().timestamp_micros());
+            }
+            NaiveDate::parse_from_str(text, fmt)
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|dt| dt.and_utc().timestamp_micros())
+        }
+    }
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')))
+}
+
+fn valid_date(year: i64, month: u32, day: u32) -> bool {
+    if !(1..=12).contains(&month) || day == 0 {
+        return false;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    day <= days_in_month
+}
+
+fn parse_compact_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 8 {
+        return None;
+    }
+    let (y, m, d) = (digits(&b[0..4])?, digits(&b[4..6])?, digits(&b[6..8])?);
+    valid_date(y.into(), m, d).then(|| days_from_civil(y.into(), m, d) * MICROS_PER_DAY)
+}
+
+fn parse_iso(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    if !valid_date(y.into(), m, d) {
+        return None;
+    }
+    let day_micros = days_from_civil(y.into(), m, d) * MICROS_PER_DAY;
+    let mut rest = &b[10..];
+    if rest.is_empty() {
+        return Some(day_micros);
+    }
+    if rest[0] != b'T' && rest[0] != b' ' {
+        return None;
+    }
+    rest = &rest[1..];
+    if rest.last() == Some(&b'Z') {
+        rest = &rest[..rest.len() - 1];
+    }
+    if rest.len() < 5 || rest[2] != b':' {
+        return None;
+    }
+    let hh = digits(&rest[0..2])?;
+    let mm = digits(&rest[3..5])?;
+    let mut ss = 0;
+    let mut frac_micros = 0i64;
+    rest = &rest[5..];
+    if !rest.is_empty() {
+        if rest.len() < 3 || rest[0] != b':' {
+            return None;
+        }
+        ss = digits(&rest[1..3])?;
+        rest = &rest[3..];
+        if !rest.is_empty() {
+            if rest[0] != b'.' || rest.len() < 2 {
+                return None;
+            }
+            let frac = &rest[1..];
+            if !frac.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            // Keep microsecond precision; finer digits are truncated.
+            let mut scale = 100_000i64;
+            for &c in frac.iter().take(6) {
+                frac_micros += i64::from(c - b'0') * scale;
+                scale /= 10;
+            }
+        }
+    }
+    if hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let secs = i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss);
+    Some(day_micros + secs * MICROS_PER_SECOND + frac_micros)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000, -1, 0, 1, 10_000, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(1997, 1, 1), 9862);
+        assert_eq!(weekday_of(days_from_civil(1997, 1, 1) * MICROS_PER_DAY), 2); // Wednesday
+    }
+
+    #[test]
+    fn parses_iso_and_formats() {
+        let t = parse_timestamp("1997-03-25 13:45:10.5", None).unwrap();
+        assert_eq!(format_iso(t), "1997-03-25T13:45:10.500000");
+        assert_eq!(hour_of(t), 13);
+        assert_eq!(parse_timestamp("1997-03-25", None), parse_timestamp("19970325", Some("%Y%m%d")));
+        assert_eq!(
+            parse_timestamp("25/03/1997 13:45", Some("%d/%m/%Y %H:%M")),
+            parse_timestamp("1997-03-25T13:45:00Z", None)
+        );
+        assert_eq!(parse_timestamp("25/03/1997", Some("%d/%m/%Y")), parse_timestamp("1997-03-25", None));
+        for bad in ["", "1997-02-30", "1997-13-01", "97-01-01", "1997-01-01X", "1997-01-01 25:00", "abc"] {
+            assert_eq!(parse_timestamp(bad, None), None, "{bad}");
+        }
+        assert_eq!(parse_timestamp("19970230", Some("%Y%m%d")), None);
+    }
+
+    #[test]
+    fn units_convert() {
+        assert_eq!(TimeUnit::Nanos.to_micros(-1), Some(-1));
+        assert_eq!(TimeUnit::Days.to_micros(1), Some(MICROS_PER_DAY));
+        assert_eq!(TimeUnit::Days.to_micros(i64::MAX), None);
+    }
+}

@@ -1,0 +1,245 @@
+//! The validated, columnar transaction table.
+
+use super::intern::MISSING;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+
+/// The distinct customer ids of a table, indexed by customer code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomerIds {
+    /// Text ids.
+    Text(Vec<String>),
+    /// Integer ids.
+    Int(Vec<i64>),
+}
+
+impl CustomerIds {
+    /// Number of distinct customers.
+    pub fn len(&self) -> usize {
+        match self {
+            CustomerIds::Text(v) => v.len(),
+            CustomerIds::Int(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id of customer `code` as text.
+    pub fn display(&self, code: usize) -> String {
+        match self {
+            CustomerIds::Text(v) => v[code].clone(),
+            CustomerIds::Int(v) => v[code].to_string(),
+        }
+    }
+
+    /// Compares two customers by id: text in byte order, integers numerically.
+    pub fn compare(&self, a: usize, b: usize) -> Ordering {
+        match self {
+            CustomerIds::Text(v) => v[a].cmp(&v[b]),
+            CustomerIds::Int(v) => v[a].cmp(&v[b]),
+        }
+    }
+
+    /// The ids of `codes`, in that order.
+    pub fn select(&self, codes: &[u32]) -> CustomerIds {
+        match self {
+            CustomerIds::Text(v) => {
+                CustomerIds::Text(codes.iter().map(|&c| v[c as usize].clone()).collect())
+            }
+            CustomerIds::Int(v) => CustomerIds::Int(codes.iter().map(|&c| v[c as usize]).collect()),
+        }
+    }
+
+    /// All ids as text.
+    pub fn to_strings(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.display(i)).collect()
+    }
+}
+
+/// A dictionary-encoded text column: `values[codes[row]]`, with [`MISSING`] for no value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Encoded {
+    /// Distinct values.
+    pub values: Vec<String>,
+    /// Code of each row.
+    pub codes: Vec<u32>,
+}
+
+impl Encoded {
+    /// The value of `row`, `None` when missing.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self.codes[row] {
+            MISSING => None,
+            c => Some(self.values[c as usize].as_str()),
+        }
+    }
+
+    pub(crate) fn select(&self, rows: &[usize]) -> Encoded {
+        Encoded {
+            values: self.values.clone(),
+            codes: rows.iter().map(|&r| self.codes[r]).collect(),
+        }
+    }
+}
+
+/// Validated transactions: every row has a customer, a timestamp (µs since the epoch) and, when
+/// the table has amounts, a finite amount. Built by [`super::validate()`] or
+/// [`Transactions::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transactions {
+    pub(crate) ids: CustomerIds,
+    pub(crate) customer: Vec<u32>,
+    pub(crate) timestamp: Vec<i64>,
+    pub(crate) amount: Option<Vec<f64>>,
+    pub(crate) quantity: Option<Vec<f64>>,
+    pub(crate) order_id: Option<Encoded>,
+    pub(crate) product_id: Option<Encoded>,
+    pub(crate) category: Option<Encoded>,
+    pub(crate) channel: Option<Encoded>,
+}
+
+/// Rows grouped by customer: the rows of customer `c` are `rows[offsets[c]..offsets[c + 1]]`,
+/// in table order.
+#[derive(Debug, Clone)]
+pub struct Grouping {
+    /// Start of each customer's rows; one more entry than customers.
+    pub offsets: Vec<usize>,
+    /// Row indices.
+    pub rows: Vec<usize>,
+}
+
+impl Grouping {
+    /// The rows of customer `code`.
+    pub fn rows_of(&self, code: usize) -> &[usize] {
+        &self.rows[self.offsets[code]..self.offsets[code + 1]]
+    }
+}
+
+impl Transactions {
+    /// Builds a table from already clean columns: `customer[i]` indexes `ids`, timestamps are µs
+    /// since the epoch. Panics if lengths differ or a code is out of range (programming errors);
+    /// use [`super::validate()`] for untrusted input.
+    pub fn new(ids: CustomerIds, customer: Vec<u32>, timestamp: Vec<i64>, amount: Option<Vec<f64>>) -> Self {
+        assert_eq!(customer.len(), timestamp.len(), "customer and timestamp lengths differ");
+        if let Some(a) = &amount {
+            assert_eq!(a.len(), customer.len(), "amount length differs");
+        }
+        assert!(customer.iter().all(|&c| (c as usize) < ids.len()), "customer code out of range");
+        Transactions {
+            ids,
+            customer,
+            timestamp,
+            amount,
+            quantity: None,
+            order_id: None,
+            product_id: None,
+            category: None,
+            channel: None,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+
+    /// The customer dictionary.
+    pub fn ids(&self) -> &CustomerIds {
+        &self.ids
+    }
+
+    /// Customer code of each row.
+    pub fn customer(&self) -> &[u32] {
+        &self.customer
+    }
+
+    /// Timestamp of each row (µs since the epoch).
+    pub fn timestamp(&self) -> &[i64] {
+        &self.timestamp
+    }
+
+    /// Amount of each row, if the table has amounts.
+    pub fn amount(&self) -> Option<&[f64]> {
+        self.amount.as_deref()
+    }
+
+    /// Quantity of each row, if present.
+    pub fn quantity(&self) -> Option<&[f64]> {
+        self.quantity.as_deref()
+    }
+
+    /// Order ids, if present.
+    pub fn order_id(&self) -> Option<&Encoded> {
+        self.order_id.as_ref()
+    }
+
+    /// Product ids, if present.
+    pub fn product_id(&self) -> Option<&Encoded> {
+        self.product_id.as_ref()
+    }
+
+    /// Categories, if present.
+    pub fn category(&self) -> Option<&Encoded> {
+        self.category.as_ref()
+    }
+
+    /// Channels, if present.
+    pub fn channel(&self) -> Option<&Encoded> {
+        self.channel.as_ref()
+    }
+
+    /// The latest timestamp, `None` for an empty table.
+    pub fn max_timestamp(&self) -> Option<i64> {
+        self.timestamp.par_iter().copied().max()
+    }
+
+    /// Groups rows by customer with a counting sort (O(rows), rows stay in table order).
+    pub fn group_by_customer(&self) -> Grouping {
+        let n_customers = self.ids.len();
+        let mut offsets = vec![0usize; n_customers + 1];
+        for &c in &self.customer {
+            offsets[c as usize + 1] += 1;
+        }
+        for c in 0..n_customers {
+            offsets[c + 1] += offsets[c];
+        }
+        let mut fill = offsets.clone();
+        let mut rows = vec![0usize; self.customer.len()];
+        for (row, &c) in self.customer.iter().enumerate() {
+            rows[fill[c as usize]] = row;
+            fill[c as usize] += 1;
+        }
+        Grouping { offsets, rows }
+    }
+
+    /// Customer codes ordered by id (text in byte order, integers numerically).
+    pub fn customers_in_id_order(&self) -> Vec<u32> {
+        let mut codes: Vec<u32> = (0..self.ids.len() as u32).collect();
+        codes.par_sort_unstable_by(|&a, &b| self.ids.compare(a as usize, b as usize));
+        codes
+    }
+
+    /// The sub-table of `rows` (in that order), with the same dictionaries.
+    pub fn select(&self, rows: &[usize]) -> Transactions {
+        let pick_f = |v: &Vec<f64>| rows.iter().map(|&r| v[r]).collect::<Vec<_>>();
+        Transactions {
+            ids: self.ids.clone(),
+            customer: rows.iter().map(|&r| self.customer[r]).collect(),
+            timestamp: rows.iter().map(|&r| self.timestamp[r]).collect(),
+            amount: self.amount.as_ref().map(pick_f),
+            quantity: self.quantity.as_ref().map(pick_f),
+            order_id: self.order_id.as_ref().map(|e| e.select(rows)),
+            product_id: self.product_id.as_ref().map(|e| e.select(rows)),
+            category: self.category.as_ref().map(|e| e.select(rows)),
+            channel: self.channel.as_ref().map(|e| e.select(rows)),
+        }
+    }
+}

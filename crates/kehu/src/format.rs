@@ -1,0 +1,170 @@
+//! The versioned JSON envelope shared by every model and configuration kehu writes.
+//!
+//! A document is a JSON object with `format_version` (an integer), `kind` (what it holds) and the
+//! payload's own fields beside them. Only the core reads and writes these documents; bindings pass
+//! the JSON text through, so a file saved in one language loads unchanged in every other.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// The newest `format_version` this build reads and the one it writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why a JSON document was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    /// The text is not valid JSON or does not have the fields the kind needs.
+    #[error("invalid {kind} document: {reason}")]
+    Invalid {
+        /// The kind that was expected.
+        kind: String,
+        /// What is wrong (parser message with line and column).
+        reason: String,
+    },
+    /// The document holds another kind of object.
+    #[error("expected a document of kind '{expected}', found '{found}'")]
+    WrongKind {
+        /// The kind the caller asked for.
+        expected: String,
+        /// The kind the document declares.
+        found: String,
+    },
+    /// The document was written by a newer kehu.
+    #[error("format_version {found} is newer than the newest this build reads ({supported}); upgrade kehu")]
+    NewerVersion {
+        /// The version in the document.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+}
+
+impl FormatError {
+    /// Stable code of the variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormatError::Invalid { .. } => "FORMAT_INVALID",
+            FormatError::WrongKind { .. } => "FORMAT_WRONG_KIND",
+            FormatError::NewerVersion { .. } => "FORMAT_NEWER_VERSION",
+        }
+    }
+}
+
+/// A payload that can be stored in a versioned document.
+pub trait Versioned: Serialize + DeserializeOwned {
+    /// The `kind` string written into the document, e.g. `"tag_rules"`.
+    const KIND: &'static str;
+}
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a, T> {
+    format_version: u32,
+    kind: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format_version: u32,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeIn<T> {
+    #[allow(dead_code)]
+    format_version: u32,
+    #[allow(dead_code)]
+    kind: String,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// Writes `value` as a pretty-printed versioned document.
+pub fn to_json<T: Versioned>(value: &T) -> String {
+    let envelope = EnvelopeOut {
+        format_version: FORMAT_VERSION,
+        kind: T::KIND,
+        body: value,
+    };
+    serde_json::to_string_pretty(&envelope).expect("kehu payloads serialize to JSON")
+}
+
+/// Reads a versioned document of kind `T::KIND`, checking the kind and the version first.
+pub fn from_json<T: Versioned>(text: &str) -> Result<T, FormatError> {
+    let invalid = |e: serde_json::Error| FormatError::Invalid {
+        kind: T::KIND.to_string(),
+        reason: e.to_string(),
+    };
+    let header: Header = serde_json::from_str(text).map_err(invalid)?;
+    if header.format_version > FORMAT_VERSION {
+        return Err(FormatError::NewerVersion {
+            found: header.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if header.kind != T::KIND {
+        return Err(FormatError::WrongKind {
+            expected: T::KIND.to_string(),
+            found: header.kind,
+        });
+    }
+    let envelope: EnvelopeIn<T> = serde_json::from_str(text).map_err(invalid)?;
+    Ok(envelope.body)
+}
+
+/// Reads only the `kind` of a document (after checking its version), to dispatch on it.
+pub fn peek_kind(text: &str) -> Result<String, FormatError> {
+    let header: Header = serde_json::from_str(text).map_err(|e| FormatError::Invalid {
+        kind: "kehu".to_string(),
+        reason: e.to_string(),
+    })?;
+    if header.format_version > FORMAT_VERSION {
+        return Err(FormatError::NewerVersion {
+            found: header.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(header.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Thing {
+        x: f64,
+    }
+    impl Versioned for Thing {
+        const KIND: &'static str = "thing";
+    }
+
+    #[test]
+    fn round_trips_floats_bit_exactly() {
+        let t = Thing { x: 0.1 + 0.2 };
+        let back: Thing = from_json(&to_json(&t)).unwrap();
+        assert_eq!(back.x.to_bits(), t.x.to_bits());
+    }
+
+    #[test]
+    fn rejects_newer_version_and_wrong_kind() {
+        let newer = r#"{"format_version": 99, "kind": "thing", "x": 1.0}"#;
+        assert_eq!(
+            from_json::<Thing>(newer).unwrap_err(),
+            FormatError::NewerVersion { found: 99, supported: 1 }
+        );
+        let other = r#"{"format_version": 1, "kind": "other", "x": 1.0}"#;
+        assert!(matches!(
+            from_json::<Thing>(other),
+            Err(FormatError::WrongKind { .. })
+        ));
+        assert!(matches!(
+            from_json::<Thing>("{not json"),
+            Err(FormatError::Invalid { .. })
+        ));
+        assert!(matches!(
+            from_json::<Thing>(r#"{"format_version": 1, "kind": "thing"}"#),
+            Err(FormatError::Invalid { .. })
+        ));
+    }
+}

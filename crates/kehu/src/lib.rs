@@ -1,0 +1,20 @@
+//! kehu (客户, "customer"): a deterministic, fast core for customer analytics.
+//!
+//! The crate is organised by area:
+//! - [`data`]: transaction and customer intake (columnar, CSV) with loss-free validation;
+//! - [`profile`]: lifetimes-compatible RFM summaries, calibration/holdout splits, rich customer
+//!   profiles (batch and incremental) and rule tags;
+//! - [`simulate`]: a seeded simulator of a customer base (BG/NBD purchases, Gamma-Gamma spend);
+//! - [`format`]: the versioned JSON envelope for models and configurations.
+//!
+//! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
+//! [`format::FormatError`], [`simulate::SimulateError`]); [`Error`] unites them for callers that
+//! handle all areas alike (the bindings do).
+
+pub mod data;
+pub mod error;
+pub mod format;
+pub mod profile;
+pub mod simulate;
+
+pub use error::Error;

@@ -1,0 +1,58 @@
+//! Customer profiling (客户画像): lifetimes-compatible summaries, calibration/holdout splits, rich
+//! per-customer profiles (batch and incremental) and rule tags.
+
+mod features;
+mod freq;
+mod summary;
+mod tags;
+
+pub use features::{profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions, ProfileSet, Share};
+pub use freq::{Freq, UnknownFreq};
+pub use summary::{calibration_and_holdout, summarize, CalibrationHoldout, HoldoutOptions, Summary, SummaryOptions};
+pub use tags::{Condition, TagRule, TagRules};
+
+/// Why a profile computation failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProfileError {
+    /// No transactions to profile (none at all, or none by the observation end).
+    #[error("no transactions to profile")]
+    Empty,
+    /// An option has an invalid value.
+    #[error("invalid option '{option}': {reason}")]
+    InvalidOption {
+        /// The option.
+        option: String,
+        /// Why.
+        reason: String,
+    },
+    /// No transactions fall in the holdout period.
+    #[error("no transactions in the holdout period: check calibration_period_end and observation_period_end")]
+    NoHoldoutData,
+    /// A tag rule is invalid.
+    #[error("invalid tag rule '{tag}': {reason}")]
+    InvalidRule {
+        /// The tag's name.
+        tag: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An incremental event was rejected.
+    #[error("invalid event: {reason}")]
+    InvalidEvent {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ProfileError {
+    /// Stable code of the variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProfileError::Empty => "PROFILE_EMPTY",
+            ProfileError::InvalidOption { .. } => "PROFILE_INVALID_OPTION",
+            ProfileError::NoHoldoutData => "PROFILE_NO_HOLDOUT_DATA",
+            ProfileError::InvalidRule { .. } => "PROFILE_INVALID_RULE",
+            ProfileError::InvalidEvent { .. } => "PROFILE_INVALID_EVENT",
+        }
+    }
+}

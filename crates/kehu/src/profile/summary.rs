@@ -1,0 +1,288 @@
+//! The lifetimes-compatible RFM summary (`frequency`, `recency`, `T`, `monetary_value`) and the
+//! calibration/holdout split.
+//!
+//! Semantics follow lifetimes' `summary_data_from_transaction_data`: timestamps are floored to
+//! periods of `freq`; several transactions in one period count as one (their amounts summed);
+//! `frequency` is the number of periods with a purchase after the first, `recency` the time from
+//! the first to the last such period, `T` from the first period to the observation end's period,
+//! all divided by `freq_multiplier`; `monetary_value` is the mean of the repeat periods' sums
+//! (0 without repeats). Transactions in periods after the observation end are left out and
+//! counted in [`Summary::rows_after_end`].
+
+use super::freq::Freq;
+use super::ProfileError;
+use crate::data::{CustomerIds, Grouping, Transactions};
+use rayon::prelude::*;
+
+/// Options of [`summarize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryOptions {
+    /// Period length (default days).
+    pub freq: Freq,
+    /// Periods per time unit of the output, e.g. 7 with days for weeks (default 1).
+    pub freq_multiplier: f64,
+    /// End of observation (µs since the epoch); default the latest transaction.
+    pub observation_period_end: Option<i64>,
+    /// Count the first purchase in `frequency` and `monetary_value` (default false).
+    pub include_first_transaction: bool,
+}
+
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        SummaryOptions {
+            freq: Freq::Day,
+            freq_multiplier: 1.0,
+            observation_period_end: None,
+            include_first_transaction: false,
+        }
+    }
+}
+
+/// Per-customer summary, one entry per customer with a transaction by the observation end,
+/// ordered by customer id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Customer ids.
+    pub customer_ids: CustomerIds,
+    /// Repeat purchase periods.
+    pub frequency: Vec<f64>,
+    /// Time between the first and the last purchase.
+    pub recency: Vec<f64>,
+    /// Time between the first purchase and the observation end (lifetimes' `T`).
+    pub t: Vec<f64>,
+    /// Mean repeat-period spend; `None` when the transactions have no amounts.
+    pub monetary_value: Option<Vec<f64>>,
+    /// Transactions after the observation end's period, left out.
+    pub rows_after_end: usize,
+}
+
+impl Summary {
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.frequency.len()
+    }
+
+    /// Whether there are no customers.
+    pub fn is_empty(&self) -> bool {
+        self.frequency.is_empty()
+    }
+}
+
+struct Row {
+    code: u32,
+    frequency: f64,
+    recency: f64,
+    t: f64,
+    monetary: f64,
+}
+
+fn check_multiplier(m: f64) -> Result<(), ProfileError> {
+    if m.is_finite() && m > 0.0 {
+        Ok(())
+    } else {
+        Err(ProfileError::InvalidOption {
+            option: "freq_multiplier".into(),
+            reason: "must be a finite number greater than 0".into(),
+        })
+    }
+}
+
+/// Summarises transactions per customer (see the module documentation).
+pub fn summarize(t: &Transactions, opts: &SummaryOptions) -> Result<Summary, ProfileError> {
+    check_multiplier(opts.freq_multiplier)?;
+    let end = match opts.observation_period_end.or_else(|| t.max_timestamp()) {
+        Some(end) => end,
+        None => return Err(ProfileError::Empty),
+    };
+    let grouping = t.group_by_customer();
+    let (rows, rows_after_end) = summarize_groups(t, &grouping, opts, end);
+    if rows.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    Ok(into_summary(t, rows, rows_after_end).0)
+}
+
+fn summarize_groups(
+    t: &Transactions,
+    grouping: &Grouping,
+    opts: &SummaryOptions,
+    end: i64,
+) -> (Vec<Row>, usize) {
+    let freq = opts.freq;
+    let end_period = freq.period(end);
+    let amounts = t.amount();
+    let ts = t.timestamp();
+    let per_customer: Vec<(Option<Row>, usize)> = (0..t.ids().len())
+        .into_par_iter()
+        .with_min_len(1024)
+        .map_init(Vec::new, |buf: &mut Vec<(i64, f64)>, code| {
+            buf.clear();
+            let mut after = 0;
+            for &r in grouping.rows_of(code) {
+                let p = freq.period(ts[r]);
+                if p <= end_period {
+                    buf.push((p, amounts.map_or(0.0, |a| a[r])));
+                } else {
+                    after += 1;
+                }
+            }
+            if buf.is_empty() {
+                return (None, after);
+            }
+            if !buf.is_sorted_by_key(|x| x.0) {
+                buf.sort_by_key(|x| x.0);
+            }
+            (Some(customer_row(code as u32, buf, end_period, opts)), after)
+        })
+        .collect();
+    let after = per_customer.iter().map(|x| x.1).sum();
+    let rows = per_customer.into_iter().filter_map(|x| x.0).collect();
+    (rows, after)
+}
+
+/// The summary of one customer from (period, amount) pairs sorted by period.
+fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &SummaryOptions) -> Row {
+    let first = pairs[0].0;
+    let last = pairs[pairs.len() - 1].0;
+    let mut periods = 0usize;
+    let mut repeat_sum = 0.0;
+    let mut repeat_periods = 0usize;
+    let mut i = 0;
+    while i < pairs.len() {
+        let p = pairs[i].0;
+        let mut sum = 0.0;
+        while i < pairs.len() && pairs[i].0 == p {
+            sum += pairs[i].1;
+            i += 1;
+        }
+        if periods > 0 || opts.include_first_transaction {
+            repeat_sum += sum;
+            repeat_periods += 1;
+        }
+        periods += 1;
+    }
+    let frequency = if opts.include_first_transaction { periods } else { periods - 1 };
+    let monetary = if repeat_periods > 0 { repeat_sum / repeat_periods as f64 } else { 0.0 };
+    Row {
+        code,
+        frequency: frequency as f64,
+        recency: (last - first) as f64 / opts.freq_multiplier,
+        t: (end_period - first) as f64 / opts.freq_multiplier,
+        monetary,
+    }
+}
+
+/// The summary in id order, with the customer code of each of its rows.
+fn into_summary(t: &Transactions, mut rows: Vec<Row>, rows_after_end: usize) -> (Summary, Vec<u32>) {
+    let ids = t.ids();
+    rows.par_sort_unstable_by(|a, b| ids.compare(a.code as usize, b.code as usize));
+    let codes: Vec<u32> = rows.iter().map(|r| r.code).collect();
+    let summary = Summary {
+        customer_ids: ids.select(&codes),
+        frequency: rows.iter().map(|r| r.frequency).collect(),
+        recency: rows.iter().map(|r| r.recency).collect(),
+        t: rows.iter().map(|r| r.t).collect(),
+        monetary_value: t.amount().map(|_| rows.iter().map(|r| r.monetary).collect()),
+        rows_after_end,
+    };
+    (summary, codes)
+}
+
+/// Options of [`calibration_and_holdout`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldoutOptions {
+    /// Last moment of the calibration period (µs since the epoch).
+    pub calibration_period_end: i64,
+    /// End of the holdout period; default the latest transaction.
+    pub observation_period_end: Option<i64>,
+    /// Period length.
+    pub freq: Freq,
+    /// Periods per output time unit.
+    pub freq_multiplier: f64,
+    /// Count the first purchase in the calibration `frequency`.
+    pub include_first_transaction: bool,
+}
+
+/// Calibration summary plus holdout purchases, per customer seen in the calibration period
+/// (lifetimes' `calibration_and_holdout_data`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationHoldout {
+    /// The calibration summary (`*_cal` columns).
+    pub calibration: Summary,
+    /// Purchase periods in the holdout period.
+    pub frequency_holdout: Vec<f64>,
+    /// Mean transaction amount in the holdout period (0 without holdout purchases).
+    pub monetary_value_holdout: Option<Vec<f64>>,
+    /// Length of the holdout period in output time units.
+    pub duration_holdout: f64,
+}
+
+/// Splits transactions at `calibration_period_end`: the summary of the calibration part, and per
+/// calibration customer the number of purchase periods and the mean amount in the holdout part
+/// (`calibration_period_end < t <= observation_period_end`). Customers first seen in the holdout
+/// period are not in the result, as in lifetimes.
+pub fn calibration_and_holdout(
+    t: &Transactions,
+    opts: &HoldoutOptions,
+) -> Result<CalibrationHoldout, ProfileError> {
+    check_multiplier(opts.freq_multiplier)?;
+    let cal_end = opts.calibration_period_end;
+    let obs_end = match opts.observation_period_end.or_else(|| t.max_timestamp()) {
+        Some(end) => end,
+        None => return Err(ProfileError::Empty),
+    };
+    if cal_end >= obs_end {
+        return Err(ProfileError::InvalidOption {
+            option: "calibration_period_end".into(),
+            reason: "must be before the observation period end".into(),
+        });
+    }
+    let ts = t.timestamp();
+    let cal_rows: Vec<usize> = (0..t.len()).filter(|&r| ts[r] <= cal_end).collect();
+    let in_holdout = |r: usize| ts[r] > cal_end && ts[r] <= obs_end;
+    if !(0..t.len()).any(in_holdout) {
+        return Err(ProfileError::NoHoldoutData);
+    }
+    let cal = t.select(&cal_rows);
+    let summary_opts = SummaryOptions {
+        freq: opts.freq,
+        freq_multiplier: opts.freq_multiplier,
+        observation_period_end: Some(cal_end),
+        include_first_transaction: opts.include_first_transaction,
+    };
+    let cal_grouping = cal.group_by_customer();
+    let (rows, _) = summarize_groups(&cal, &cal_grouping, &summary_opts, cal_end);
+    if rows.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    let (calibration, codes) = into_summary(&cal, rows, 0);
+    // Holdout per customer code, then joined onto the calibration customers (same dictionary).
+    let grouping = t.group_by_customer();
+    let amounts = t.amount();
+    let holdout: Vec<(f64, f64)> = (0..t.ids().len())
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|code| {
+            let mut periods: Vec<i64> = Vec::new();
+            let (mut sum, mut n) = (0.0, 0usize);
+            for &r in grouping.rows_of(code) {
+                if in_holdout(r) {
+                    periods.push(opts.freq.period(ts[r]));
+                    sum += amounts.map_or(0.0, |a| a[r]);
+                    n += 1;
+                }
+            }
+            periods.sort_unstable();
+            periods.dedup();
+            let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+            (periods.len() as f64, mean)
+        })
+        .collect();
+    let duration = (opts.freq.period(obs_end) - opts.freq.period(cal_end)) as f64 / opts.freq_multiplier;
+    Ok(CalibrationHoldout {
+        frequency_holdout: codes.iter().map(|&c| holdout[c as usize].0).collect(),
+        monetary_value_holdout: amounts.map(|_| codes.iter().map(|&c| holdout[c as usize].1).collect()),
+        duration_holdout: duration,
+        calibration,
+    })
+}
