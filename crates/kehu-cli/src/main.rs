@@ -1,1 +1,295 @@
-fn main() {}
+//! `kehu`: the command line. `kehu demo` runs the whole pipeline on simulated data;
+//! `kehu profile` profiles a user's CSV file.
+
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use kehu::data::csv::{read_transactions_path, CsvMapping, CsvOptions, Delimiter};
+use kehu::data::time::{format_iso, parse_timestamp};
+use kehu::data::{validate, ValidationOptions, ValidationReport};
+use kehu::profile::{profile_customers, summarize, Freq, ProfileOptions, SummaryOptions, TagRules};
+use kehu::simulate::{simulate, SimulationConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The tags `kehu demo` shows (and `kehu profile` uses without `--tags`).
+const DEMO_TAGS: &str = r#"{"format_version": 1, "kind": "tag_rules", "tags": [
+  {"name": "repeat_buyer", "when": "frequency >= 1"},
+  {"name": "one_time_buyer", "when": "frequency == 0"},
+  {"name": "high_value", "when": "total_spend >= 500"},
+  {"name": "big_basket", "when": "avg_order_value >= 60"},
+  {"name": "lapsing", "when": {"all": ["days_since_last_purchase >= 180", "frequency >= 1"]}},
+  {"name": "growing", "when": "spend_trend > 0"},
+  {"name": "frequent_returner", "when": "return_ratio > 0.1"}
+]}"#;
+
+#[derive(Parser)]
+#[command(name = "kehu", version, about = "Customer analytics: profile, identify, segment, score, match, reach.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a customer base, validate it, profile it and print a summary.
+    Demo {
+        /// Number of customers to simulate.
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Share of rows made dirty.
+        #[arg(long, default_value_t = 0.01)]
+        dirty_rate: f64,
+    },
+    /// Validate and profile a transaction file.
+    Profile(ProfileArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ProfileArgs {
+    /// Input CSV file.
+    #[arg(long)]
+    input: PathBuf,
+    /// Customer id column (a name, or a 0-based number with --no-header).
+    #[arg(long)]
+    customer_col: String,
+    /// Timestamp column.
+    #[arg(long)]
+    date_col: String,
+    /// Amount column.
+    #[arg(long)]
+    amount_col: Option<String>,
+    /// Order id column.
+    #[arg(long)]
+    order_col: Option<String>,
+    /// Category column.
+    #[arg(long)]
+    category_col: Option<String>,
+    /// Channel column.
+    #[arg(long)]
+    channel_col: Option<String>,
+    /// Timestamp format (chrono strftime, e.g. %Y%m%d); ISO 8601 by default.
+    #[arg(long)]
+    date_format: Option<String>,
+    /// Field delimiter: one character, or "whitespace".
+    #[arg(long, default_value = ",")]
+    delimiter: String,
+    /// The file has no header line; columns are named 0, 1, 2, ...
+    #[arg(long)]
+    no_header: bool,
+    /// End of observation (ISO date); later rows are rejected. Default: the latest row.
+    #[arg(long)]
+    observation_end: Option<String>,
+    /// Accept negative amounts as returns.
+    #[arg(long)]
+    allow_returns: bool,
+    /// Write the lifetimes summary (frequency, recency, T, monetary_value) instead of profiles.
+    #[arg(long)]
+    summary: bool,
+    /// Period of the summary (pandas alias: D, W, h, min, s, M).
+    #[arg(long, default_value = "D")]
+    freq: String,
+    /// Periods per output time unit (e.g. 7 with D for weeks).
+    #[arg(long, default_value_t = 1.0)]
+    freq_multiplier: f64,
+    /// Tag rules JSON (kind tag_rules); the demo tags by default.
+    #[arg(long)]
+    tags: Option<PathBuf>,
+    /// Output file; standard output by default.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// Write the rejected rows (row, field, reason) to this CSV file.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+}
+
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn print_report(report: &ValidationReport) {
+    eprintln!(
+        "rows: {} read, {} accepted, {} rejected",
+        report.total_rows,
+        report.accepted,
+        report.rejected.len()
+    );
+    for (reason, count) in report.counts_by_reason() {
+        eprintln!("  rejected {reason}: {count}");
+    }
+}
+
+fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error> {
+    let config = SimulationConfig { customers, seed, dirty_rate, ..Default::default() };
+    let bar = spinner(&format!("simulating {customers} customers"));
+    let data = simulate(&config)?;
+    bar.finish_with_message(format!("simulated {} transaction rows", data.transactions.len()));
+    let bar = spinner("validating");
+    let opts = ValidationOptions {
+        allow_returns: true,
+        observation_end: Some(data.observation_end),
+        ..Default::default()
+    };
+    let (transactions, report) = validate(&data.transactions.columns(), &opts)?;
+    bar.finish_with_message("validated");
+    let bar = spinner("profiling");
+    let popts = ProfileOptions { observation_end: Some(data.observation_end), ..Default::default() };
+    let profiles = profile_customers(&transactions, &popts)?;
+    let weekly = summarize(
+        &transactions,
+        &SummaryOptions {
+            freq: Freq::Day,
+            freq_multiplier: 7.0,
+            observation_period_end: Some(data.observation_end),
+            include_first_transaction: false,
+        },
+    )?;
+    bar.finish_with_message("profiled");
+    let rules = TagRules::from_json(DEMO_TAGS)?;
+    println!("kehu demo — seed {seed}, observation end {}", format_iso(data.observation_end));
+    println!();
+    println!("Data");
+    println!("  customers simulated      {:>10}", data.customers.len());
+    println!("  transaction rows         {:>10}", report.total_rows);
+    println!("  accepted                 {:>10}", report.accepted);
+    println!("  rejected                 {:>10}", report.rejected.len());
+    for (reason, count) in report.counts_by_reason() {
+        println!("    {reason:<23}{count:>10}");
+    }
+    println!("  customers profiled       {:>10}", profiles.profiles.len());
+    println!("  customers with only returns {:>7}", profiles.without_purchases.len());
+    println!();
+    output::print_distribution(&profiles.profiles);
+    println!();
+    println!("Weekly RFM summary (lifetimes semantics, freq=D, freq_multiplier=7)");
+    output::print_summary_stats(&weekly);
+    println!();
+    println!("Tags");
+    let n = profiles.profiles.len() as f64;
+    let mut counts = rules.count(&profiles.profiles);
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    for (name, count) in counts {
+        println!("  {name:<22}{count:>10}  {:>5.1}%", 100.0 * count as f64 / n);
+    }
+    Ok(())
+}
+
+fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
+    let delimiter = match args.delimiter.as_str() {
+        "whitespace" => Delimiter::Whitespace,
+        "\\t" | "tab" => Delimiter::Byte(b'\t'),
+        d if d.len() == 1 => Delimiter::Byte(d.as_bytes()[0]),
+        _ => {
+            return Err(kehu::data::DataError::InvalidOption {
+                option: "delimiter".into(),
+                reason: "must be one character, 'tab' or 'whitespace'".into(),
+            }
+            .into())
+        }
+    };
+    let date = |option: &str, text: &Option<String>| -> Result<Option<i64>, kehu::Error> {
+        text.as_deref()
+            .map(|t| {
+                parse_timestamp(t, None).ok_or_else(|| {
+                    kehu::data::DataError::InvalidOption {
+                        option: option.into(),
+                        reason: "must be an ISO date or date-time".into(),
+                    }
+                    .into()
+                })
+            })
+            .transpose()
+    };
+    let observation_end = date("observation_end", &args.observation_end)?;
+    let mapping = CsvMapping {
+        customer_id: args.customer_col.clone(),
+        timestamp: args.date_col.clone(),
+        amount: args.amount_col.clone(),
+        order_id: args.order_col.clone(),
+        category: args.category_col.clone(),
+        channel: args.channel_col.clone(),
+        ..Default::default()
+    };
+    let csv_opts = CsvOptions {
+        delimiter,
+        has_header: !args.no_header,
+        date_format: args.date_format.clone(),
+    };
+    let bar = spinner("reading");
+    let raw = read_transactions_path(&args.input, &mapping, &csv_opts)?;
+    bar.set_message("validating");
+    let vopts = ValidationOptions { allow_returns: args.allow_returns, observation_end, ..Default::default() };
+    let (transactions, report) = validate(&raw.columns(), &vopts)?;
+    bar.finish_and_clear();
+    print_report(&report);
+    if let Some(path) = &args.rejects {
+        output::write_rejects(path, &report)?;
+    }
+    let mut out = output::open(args.output.as_deref())?;
+    if args.summary {
+        let freq: Freq = args.freq.parse().map_err(|_| kehu::profile::ProfileError::InvalidOption {
+            option: "freq".into(),
+            reason: "use D, W, h, min, s or M".into(),
+        })?;
+        let s = summarize(
+            &transactions,
+            &SummaryOptions {
+                freq,
+                freq_multiplier: args.freq_multiplier,
+                observation_period_end: observation_end,
+                include_first_transaction: false,
+            },
+        )?;
+        match args.format {
+            Format::Csv => output::write_summary_csv(&mut out, &s)?,
+            Format::Json => output::write_summary_json(&mut out, &s)?,
+        }
+        return Ok(());
+    }
+    let rules = match &args.tags {
+        Some(path) => TagRules::from_json(
+            &std::fs::read_to_string(path).map_err(|e| kehu::data::DataError::Io(e.to_string()))?,
+        )?,
+        None => TagRules::from_json(DEMO_TAGS)?,
+    };
+    let profiles = profile_customers(&transactions, &ProfileOptions { observation_end, ..Default::default() })?;
+    eprintln!("customers profiled: {}", profiles.profiles.len());
+    match args.format {
+        Format::Csv => output::write_profiles_csv(&mut out, &profiles.profiles, &rules)?,
+        Format::Json => output::write_profiles_json(&mut out, &profiles.profiles, &rules)?,
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Demo { customers, seed, dirty_rate } => demo(*customers, *seed, *dirty_rate),
+        Command::Profile(args) => profile(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}
