@@ -139,6 +139,29 @@ impl SimulationConfig {
         Ok(config)
     }
 
+    /// The defaults with some settings changed: `text` is a JSON object of settings (e.g.
+    /// `{"customers": 1000, "seed": 7}`); an unknown setting is an error.
+    pub fn from_overrides(text: &str) -> Result<Self, crate::Error> {
+        let invalid = |reason: String| SimulateError::InvalidConfig { field: "settings".into(), reason };
+        let overrides: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let serde_json::Value::Object(mut merged) =
+            serde_json::to_value(SimulationConfig::default()).expect("the config serializes")
+        else {
+            unreachable!("a struct serializes to an object")
+        };
+        for (key, value) in overrides {
+            if !merged.contains_key(&key) {
+                return Err(SimulateError::InvalidConfig { field: key, reason: "unknown setting".into() }.into());
+            }
+            merged.insert(key, value);
+        }
+        let config: SimulationConfig =
+            serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| invalid(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
     /// Writes the configuration as a versioned document.
     pub fn to_json(&self) -> String {
         format::to_json(self)
@@ -335,11 +358,16 @@ fn simulate_customer(cfg: &SimulationConfig, index: usize, start_day: i64, end: 
         let value = rng.gamma(cfg.spend.p, 1.0 / nu);
         let order_id = format!("{id}-{k}");
         let channel = rng.choose(&channel_affinity);
-        let lines = if rng.bernoulli(0.2) { 2 } else { 1 };
-        for line in 0..lines {
+        // One order line in five orders is split in two lines of unequal value.
+        let split = rng.bernoulli(0.2).then(|| 0.2 + 0.6 * rng.uniform());
+        let parts = match split {
+            Some(f) => vec![value * f, value * (1.0 - f)],
+            None => vec![value],
+        };
+        for (line, part) in parts.into_iter().enumerate() {
             let category = rng.choose(&category_affinity);
             let product = rng.below(cfg.products_per_category as usize);
-            let amount = cents(value / lines as f64).max(0.01);
+            let amount = cents(part).max(0.01);
             let l = Line {
                 timestamp: Some(format_ts(ts)),
                 customer_id: Some(id.clone()),
@@ -466,6 +494,11 @@ mod tests {
     fn rejects_bad_config() {
         let cfg = SimulationConfig { dirty_rate: 1.5, ..Default::default() };
         assert_eq!(simulate(&cfg).unwrap_err().code(), "SIMULATE_INVALID_CONFIG");
+        assert_eq!(
+            SimulationConfig::from_overrides(r#"{"customers": 10, "sede": 1}"#).unwrap_err().code(),
+            "SIMULATE_INVALID_CONFIG"
+        );
+        assert_eq!(SimulationConfig::from_overrides(r#"{"customers": 10}"#).unwrap().customers, 10);
         let json = SimulationConfig::default().to_json();
         assert_eq!(SimulationConfig::from_json(&json).unwrap(), SimulationConfig::default());
     }

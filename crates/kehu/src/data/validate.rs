@@ -160,6 +160,20 @@ impl Default for ValidationOptions {
     }
 }
 
+impl ValidationOptions {
+    /// The intake lifetimes' functions imply: negative amounts and duplicate rows are data (a
+    /// duplicate falls in the same period anyway), rows after the observation end are left to
+    /// the summary, and any other bad row is an error (strict).
+    pub fn lifetimes() -> Self {
+        ValidationOptions {
+            allow_returns: true,
+            observation_end: None,
+            deduplicate: false,
+            strict: true,
+        }
+    }
+}
+
 const OK: u8 = 0;
 
 fn problem_code(field: Field, reason: RejectReason) -> u8 {

@@ -198,7 +198,21 @@ pub struct ProfileAccumulator {
     hours: [u64; 24],
 }
 
+impl crate::format::Versioned for ProfileAccumulator {
+    const KIND: &'static str = "profile_state";
+}
+
 impl ProfileAccumulator {
+    /// Reads a saved state (`profile_state` document).
+    pub fn from_json(text: &str) -> Result<Self, crate::format::FormatError> {
+        crate::format::from_json(text)
+    }
+
+    /// Writes the state as a versioned document, to be resumed later or elsewhere.
+    pub fn to_json(&self) -> String {
+        crate::format::to_json(self)
+    }
+
     /// An empty profile.
     pub fn new() -> Self {
         Self::default()

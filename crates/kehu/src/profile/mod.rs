@@ -11,6 +11,25 @@ pub use freq::{Freq, UnknownFreq};
 pub use summary::{calibration_and_holdout, summarize, CalibrationHoldout, HoldoutOptions, Summary, SummaryOptions};
 pub use tags::{Condition, TagRule, TagRules};
 
+use crate::data::{validate, TransactionColumns, ValidationOptions};
+
+/// Validates columns with [`ValidationOptions::lifetimes`] and summarises them: the
+/// lifetimes-compatible entry point the bindings use.
+pub fn summarize_columns(cols: &TransactionColumns, opts: &SummaryOptions) -> Result<Summary, crate::Error> {
+    let (t, _) = validate(cols, &ValidationOptions::lifetimes())?;
+    Ok(summarize(&t, opts)?)
+}
+
+/// Validates columns with [`ValidationOptions::lifetimes`] and splits them into calibration and
+/// holdout.
+pub fn calibration_and_holdout_columns(
+    cols: &TransactionColumns,
+    opts: &HoldoutOptions,
+) -> Result<CalibrationHoldout, crate::Error> {
+    let (t, _) = validate(cols, &ValidationOptions::lifetimes())?;
+    Ok(calibration_and_holdout(&t, opts)?)
+}
+
 /// Why a profile computation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProfileError {

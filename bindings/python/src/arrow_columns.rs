@@ -1,0 +1,237 @@
+//! Arrow arrays (from any object with `__arrow_c_stream__`: pyarrow, pandas, polars) as the
+//! core's column views, without copying the data where Arrow's layout already fits.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringArray, StringViewArray};
+use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_schema::{DataType, TimeUnit as ArrowUnit};
+use kehu::data::time::TimeUnit;
+use kehu::data::{
+    DataError, IdColumn, IntColumn, NumberColumn, TextColumn, TimeColumn, TransactionColumns,
+};
+use std::collections::HashMap;
+
+/// A text column backed by an Arrow string array.
+pub enum ArrowText {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl TextColumn for ArrowText {
+    fn len(&self) -> usize {
+        match self {
+            ArrowText::Utf8(a) => a.len(),
+            ArrowText::Large(a) => a.len(),
+            ArrowText::View(a) => a.len(),
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        match self {
+            ArrowText::Utf8(a) => (!a.is_null(row)).then(|| a.value(row)),
+            ArrowText::Large(a) => (!a.is_null(row)).then(|| a.value(row)),
+            ArrowText::View(a) => (!a.is_null(row)).then(|| a.value(row)),
+        }
+    }
+}
+
+/// An integer column backed by Arrow `int64` values.
+pub struct ArrowInts {
+    values: ScalarBuffer<i64>,
+    nulls: Option<NullBuffer>,
+}
+
+impl IntColumn for ArrowInts {
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn get(&self, row: usize) -> Option<i64> {
+        match &self.nulls {
+            Some(n) if n.is_null(row) => None,
+            _ => Some(self.values[row]),
+        }
+    }
+}
+
+/// A number column backed by Arrow `float64` values.
+pub struct ArrowFloats {
+    values: ScalarBuffer<f64>,
+    nulls: Option<NullBuffer>,
+}
+
+impl NumberColumn for ArrowFloats {
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn get(&self, row: usize) -> Option<f64> {
+        match &self.nulls {
+            Some(n) if n.is_null(row) => None,
+            _ => Some(self.values[row]),
+        }
+    }
+}
+
+fn wrong_type(column: &str, expected: &str, found: &DataType) -> DataError {
+    DataError::WrongType {
+        column: column.to_string(),
+        expected: expected.to_string(),
+        found: found.to_string(),
+    }
+}
+
+fn cast(array: &ArrayRef, to: &DataType, column: &str, expected: &str) -> Result<ArrayRef, DataError> {
+    arrow_cast::cast(array, to).map_err(|_| wrong_type(column, expected, array.data_type()))
+}
+
+fn text(array: &ArrayRef, column: &str) -> Result<ArrowText, DataError> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => ArrowText::Utf8(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => ArrowText::Large(array.as_string::<i64>().clone()),
+        DataType::Utf8View => ArrowText::View(array.as_string_view().clone()),
+        _ => {
+            let cast = cast(array, &DataType::Utf8, column, "text")?;
+            ArrowText::Utf8(cast.as_string::<i32>().clone())
+        }
+    })
+}
+
+fn ints(array: &ArrayRef, column: &str, expected: &str) -> Result<ArrowInts, DataError> {
+    let a = cast(array, &DataType::Int64, column, expected)?;
+    let a = a.as_primitive::<Int64Type>();
+    Ok(ArrowInts { values: a.values().clone(), nulls: a.nulls().cloned() })
+}
+
+fn floats(array: &ArrayRef, column: &str) -> Result<ArrowFloats, DataError> {
+    if matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean) {
+        return Err(wrong_type(column, "a number", array.data_type()));
+    }
+    let a = cast(array, &DataType::Float64, column, "a number")?;
+    let a = a.as_primitive::<Float64Type>();
+    Ok(ArrowFloats { values: a.values().clone(), nulls: a.nulls().cloned() })
+}
+
+enum Id {
+    Text(ArrowText),
+    Int(ArrowInts),
+}
+
+enum Time {
+    Text(ArrowText),
+    Epoch(ArrowInts, TimeUnit),
+}
+
+/// The transaction columns of a table, owned (Arrow buffers are reference-counted).
+pub struct ArrowTransactions {
+    id: Id,
+    time: Time,
+    date_format: Option<String>,
+    amount: Option<ArrowFloats>,
+    quantity: Option<ArrowFloats>,
+    order_id: Option<ArrowText>,
+    product_id: Option<ArrowText>,
+    category: Option<ArrowText>,
+    channel: Option<ArrowText>,
+}
+
+/// The fields a mapping may name, in the order of [`TransactionColumns`].
+pub const FIELDS: [&str; 8] = [
+    "customer_id",
+    "timestamp",
+    "amount",
+    "order_id",
+    "quantity",
+    "product_id",
+    "category",
+    "channel",
+];
+
+impl ArrowTransactions {
+    /// Picks the mapped columns (`field -> column name`) out of the batch.
+    pub fn new(
+        batch: &RecordBatch,
+        mapping: &HashMap<String, String>,
+        date_format: Option<String>,
+    ) -> Result<Self, DataError> {
+        if let Some(unknown) = mapping.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(DataError::InvalidOption {
+                option: unknown.clone(),
+                reason: format!("not a transaction field; use one of {}", FIELDS.join(", ")),
+            });
+        }
+        let column = |field: &str| -> Result<Option<(&str, ArrayRef)>, DataError> {
+            match mapping.get(field) {
+                None => Ok(None),
+                Some(name) => batch
+                    .column_by_name(name)
+                    .map(|a| Some((name.as_str(), a.clone())))
+                    .ok_or_else(|| DataError::MissingColumn { column: name.clone() }),
+            }
+        };
+        let required = |field: &str| {
+            column(field)?.ok_or_else(|| DataError::InvalidOption {
+                option: field.to_string(),
+                reason: "a column name is required".into(),
+            })
+        };
+        let (id_name, id_array) = required("customer_id")?;
+        let id = match id_array.data_type() {
+            t if t.is_integer() => Id::Int(ints(&id_array, id_name, "text or integer ids")?),
+            _ => Id::Text(text(&id_array, id_name)?),
+        };
+        let (ts_name, ts_array) = required("timestamp")?;
+        let time = match ts_array.data_type() {
+            DataType::Timestamp(unit, _) => {
+                let unit = match unit {
+                    ArrowUnit::Second => TimeUnit::Seconds,
+                    ArrowUnit::Millisecond => TimeUnit::Millis,
+                    ArrowUnit::Microsecond => TimeUnit::Micros,
+                    ArrowUnit::Nanosecond => TimeUnit::Nanos,
+                };
+                Time::Epoch(ints(&ts_array, ts_name, "a timestamp")?, unit)
+            }
+            DataType::Date32 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Days),
+            DataType::Date64 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Millis),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) | DataType::Null => {
+                Time::Text(text(&ts_array, ts_name)?)
+            }
+            other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
+        };
+        let opt_text = |field: &str| column(field)?.map(|(n, a)| text(&a, n)).transpose();
+        let opt_num = |field: &str| column(field)?.map(|(n, a)| floats(&a, n)).transpose();
+        Ok(ArrowTransactions {
+            id,
+            time,
+            date_format,
+            amount: opt_num("amount")?,
+            quantity: opt_num("quantity")?,
+            order_id: opt_text("order_id")?,
+            product_id: opt_text("product_id")?,
+            category: opt_text("category")?,
+            channel: opt_text("channel")?,
+        })
+    }
+
+    /// Borrowed views for the core.
+    pub fn columns(&self) -> TransactionColumns<'_> {
+        TransactionColumns {
+            customer_id: match &self.id {
+                Id::Text(t) => IdColumn::Text(t),
+                Id::Int(i) => IdColumn::Int(i),
+            },
+            timestamp: match &self.time {
+                Time::Text(t) => TimeColumn::Text { values: t, format: self.date_format.as_deref() },
+                Time::Epoch(v, unit) => TimeColumn::Epoch { values: v, unit: *unit },
+            },
+            amount: self.amount.as_ref().map(|c| c as &dyn NumberColumn),
+            order_id: self.order_id.as_ref().map(|c| c as &dyn TextColumn),
+            quantity: self.quantity.as_ref().map(|c| c as &dyn NumberColumn),
+            product_id: self.product_id.as_ref().map(|c| c as &dyn TextColumn),
+            category: self.category.as_ref().map(|c| c as &dyn TextColumn),
+            channel: self.channel.as_ref().map(|c| c as &dyn TextColumn),
+        }
+    }
+}

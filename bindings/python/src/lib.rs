@@ -1,0 +1,500 @@
+//! `kehu._native`: the PyO3 module behind the `kehu` Python package. It converts Arrow tables
+//! and Python values to the core's types, calls the core and maps its errors to exceptions;
+//! everything else lives in the core crate.
+
+mod arrow_columns;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use arrow_columns::ArrowTransactions;
+use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::data::time::parse_timestamp;
+use kehu::data::{validate as core_validate, CustomerIds, DataError as CoreDataError, RawTransactions, ValidationOptions};
+use kehu::profile::{
+    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event, Freq, HoldoutOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions, Summary,
+    SummaryOptions, TagRules,
+};
+use kehu::simulate::{simulate as core_simulate, SimulationConfig};
+use numpy::PyArray1;
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::PyTable;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+create_exception!(kehu, KehuError, PyValueError, "Base class of every error kehu raises.");
+create_exception!(kehu, DataError, KehuError, "Input data could not be taken in.");
+create_exception!(kehu, ProfileError, KehuError, "A profile computation was asked for something it cannot do.");
+create_exception!(kehu, FormatError, KehuError, "A model or configuration JSON document was rejected.");
+create_exception!(kehu, SimulateError, KehuError, "The simulation settings are invalid.");
+
+/// Maps a core error to the exception of its area, with the stable code in `.code`.
+fn to_py(error: impl Into<kehu::Error>) -> PyErr {
+    let error = error.into();
+    let message = error.to_string();
+    let err = match &error {
+        kehu::Error::Data(_) => DataError::new_err(message),
+        kehu::Error::Profile(_) => ProfileError::new_err(message),
+        kehu::Error::Format(_) => FormatError::new_err(message),
+        kehu::Error::Simulate(_) => SimulateError::new_err(message),
+    };
+    Python::attach(|py| {
+        let _ = err.value(py).setattr("code", error.code());
+    });
+    err
+}
+
+fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
+    let (batches, schema) = table.into_inner();
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| {
+        to_py(CoreDataError::InvalidOption { option: "table".into(), reason: e.to_string() })
+    })
+}
+
+fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
+    text.map(|t| {
+        parse_timestamp(t, None).ok_or_else(|| {
+            CoreDataError::InvalidOption { option: option.into(), reason: "must be an ISO 8601 date or date-time".into() }
+                .into()
+        })
+    })
+    .transpose()
+}
+
+fn freq_arg(freq: Option<&str>) -> Result<Freq, kehu::Error> {
+    match freq {
+        None => Ok(SummaryOptions::default().freq),
+        Some(f) => f.parse().map_err(|_| {
+            CoreProfileError::InvalidOption { option: "freq".into(), reason: format!("unknown freq '{f}'; use D, W, h, min, s or M") }
+                .into()
+        }),
+    }
+}
+
+fn ids_to_py<'py>(py: Python<'py>, ids: CustomerIds) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match ids {
+        CustomerIds::Text(v) => PyList::new(py, v)?.into_any(),
+        CustomerIds::Int(v) => PyArray1::from_vec(py, v).into_any(),
+    })
+}
+
+fn summary_into<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, s: Summary, suffix: &str) -> PyResult<()> {
+    d.set_item("customer_id", ids_to_py(py, s.customer_ids)?)?;
+    d.set_item(format!("frequency{suffix}"), PyArray1::from_vec(py, s.frequency))?;
+    d.set_item(format!("recency{suffix}"), PyArray1::from_vec(py, s.recency))?;
+    d.set_item(format!("T{suffix}"), PyArray1::from_vec(py, s.t))?;
+    if let Some(m) = s.monetary_value {
+        d.set_item(format!("monetary_value{suffix}"), PyArray1::from_vec(py, m))?;
+    }
+    d.set_item("rows_after_end", s.rows_after_end)?;
+    Ok(())
+}
+
+/// lifetimes' `summary_data_from_transaction_data` on an Arrow-compatible table.
+#[pyfunction]
+#[pyo3(signature = (table, columns, observation_period_end=None, freq=None, freq_multiplier=None, include_first_transaction=None, datetime_format=None))]
+#[allow(clippy::too_many_arguments)]
+fn summarize<'py>(
+    py: Python<'py>,
+    table: PyTable,
+    columns: HashMap<String, String>,
+    observation_period_end: Option<&str>,
+    freq: Option<&str>,
+    freq_multiplier: Option<f64>,
+    include_first_transaction: Option<bool>,
+    datetime_format: Option<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let batch = batch_of(table)?;
+    let defaults = SummaryOptions::default();
+    let opts = SummaryOptions {
+        freq: freq_arg(freq).map_err(to_py)?,
+        freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
+        observation_period_end: time_arg("observation_period_end", observation_period_end).map_err(to_py)?,
+        include_first_transaction: include_first_transaction.unwrap_or(defaults.include_first_transaction),
+    };
+    let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
+    let summary = py.detach(|| summarize_columns(&cols.columns(), &opts)).map_err(to_py)?;
+    let d = PyDict::new(py);
+    summary_into(py, &d, summary, "")?;
+    Ok(d)
+}
+
+/// lifetimes' `calibration_and_holdout_data` on an Arrow-compatible table.
+#[pyfunction]
+#[pyo3(signature = (table, columns, calibration_period_end, observation_period_end=None, freq=None, freq_multiplier=None, include_first_transaction=None, datetime_format=None))]
+#[allow(clippy::too_many_arguments)]
+fn calibration_and_holdout<'py>(
+    py: Python<'py>,
+    table: PyTable,
+    columns: HashMap<String, String>,
+    calibration_period_end: &str,
+    observation_period_end: Option<&str>,
+    freq: Option<&str>,
+    freq_multiplier: Option<f64>,
+    include_first_transaction: Option<bool>,
+    datetime_format: Option<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let batch = batch_of(table)?;
+    let defaults = SummaryOptions::default();
+    let cal_end = time_arg("calibration_period_end", Some(calibration_period_end)).map_err(to_py)?.expect("given");
+    let opts = HoldoutOptions {
+        calibration_period_end: cal_end,
+        observation_period_end: time_arg("observation_period_end", observation_period_end).map_err(to_py)?,
+        freq: freq_arg(freq).map_err(to_py)?,
+        freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
+        include_first_transaction: include_first_transaction.unwrap_or(defaults.include_first_transaction),
+    };
+    let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
+    let ch = py.detach(|| calibration_and_holdout_columns(&cols.columns(), &opts)).map_err(to_py)?;
+    let d = PyDict::new(py);
+    summary_into(py, &d, ch.calibration, "_cal")?;
+    d.set_item("frequency_holdout", PyArray1::from_vec(py, ch.frequency_holdout))?;
+    if let Some(m) = ch.monetary_value_holdout {
+        d.set_item("monetary_value_holdout", PyArray1::from_vec(py, m))?;
+    }
+    d.set_item("duration_holdout", ch.duration_holdout)?;
+    Ok(d)
+}
+
+fn validation_options(
+    allow_returns: Option<bool>,
+    observation_end: Option<&str>,
+    deduplicate: Option<bool>,
+    strict: Option<bool>,
+) -> Result<ValidationOptions, kehu::Error> {
+    let d = ValidationOptions::default();
+    Ok(ValidationOptions {
+        allow_returns: allow_returns.unwrap_or(d.allow_returns),
+        observation_end: time_arg("observation_end", observation_end)?,
+        deduplicate: deduplicate.unwrap_or(d.deduplicate),
+        strict: strict.unwrap_or(d.strict),
+    })
+}
+
+fn report_into<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, r: &kehu::data::ValidationReport) -> PyResult<()> {
+    d.set_item("total_rows", r.total_rows)?;
+    d.set_item("accepted", r.accepted)?;
+    let rows: Vec<i64> = r.rejected.iter().map(|x| x.row as i64).collect();
+    d.set_item("rejected_row", PyArray1::from_vec(py, rows))?;
+    d.set_item("rejected_field", PyList::new(py, r.rejected.iter().map(|x| x.field.name()))?)?;
+    d.set_item("rejected_reason", PyList::new(py, r.rejected.iter().map(|x| x.reason.code()))?)?;
+    d.set_item("rejected_detail", PyList::new(py, r.rejected.iter().map(|x| x.reason.to_string()))?)?;
+    Ok(())
+}
+
+/// Validates a transaction table: counts and every rejected row.
+#[pyfunction]
+#[pyo3(signature = (table, columns, datetime_format=None, allow_returns=None, observation_end=None, deduplicate=None, strict=None))]
+fn validate<'py>(
+    py: Python<'py>,
+    table: PyTable,
+    columns: HashMap<String, String>,
+    datetime_format: Option<String>,
+    allow_returns: Option<bool>,
+    observation_end: Option<&str>,
+    deduplicate: Option<bool>,
+    strict: Option<bool>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let batch = batch_of(table)?;
+    let opts = validation_options(allow_returns, observation_end, deduplicate, strict).map_err(to_py)?;
+    let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
+    let (_, report) = py.detach(|| core_validate(&cols.columns(), &opts)).map_err(to_py)?;
+    let d = PyDict::new(py);
+    report_into(py, &d, &report)?;
+    Ok(d)
+}
+
+fn profile_options(
+    observation_end: Option<&str>,
+    top_n: Option<usize>,
+    trend_periods: Option<usize>,
+    trend_period_days: Option<u32>,
+) -> Result<ProfileOptions, kehu::Error> {
+    let d = ProfileOptions::default();
+    Ok(ProfileOptions {
+        observation_end: time_arg("observation_end", observation_end)?,
+        top_n: top_n.unwrap_or(d.top_n),
+        trend_periods: trend_periods.unwrap_or(d.trend_periods),
+        trend_period_days: trend_period_days.unwrap_or(d.trend_period_days),
+    })
+}
+
+fn opt_vec(v: impl Iterator<Item = Option<f64>>) -> Vec<f64> {
+    v.map(|x| x.unwrap_or(f64::NAN)).collect()
+}
+
+fn profiles_into<'py>(
+    py: Python<'py>,
+    d: &Bound<'py, PyDict>,
+    p: &[CustomerProfile],
+    rules: Option<&TagRules>,
+) -> PyResult<()> {
+    let f = |g: fn(&CustomerProfile) -> f64| PyArray1::from_vec(py, p.iter().map(g).collect());
+    let i = |g: fn(&CustomerProfile) -> i64| PyArray1::from_vec(py, p.iter().map(g).collect());
+    d.set_item("customer_id", PyList::new(py, p.iter().map(|x| x.customer_id.as_str()))?)?;
+    d.set_item("first_purchase", i(|x| x.first_purchase))?;
+    d.set_item("last_purchase", i(|x| x.last_purchase))?;
+    d.set_item("tenure_days", f(|x| x.tenure_days))?;
+    d.set_item("days_since_last_purchase", f(|x| x.days_since_last_purchase))?;
+    d.set_item("transactions", i(|x| x.transactions as i64))?;
+    d.set_item("orders", i(|x| x.orders as i64))?;
+    d.set_item("total_spend", f(|x| x.total_spend))?;
+    d.set_item("avg_order_value", f(|x| x.avg_order_value))?;
+    d.set_item("frequency", f(|x| x.frequency))?;
+    d.set_item("recency", f(|x| x.recency))?;
+    d.set_item("T", f(|x| x.t))?;
+    d.set_item("monetary_value", f(|x| x.monetary_value))?;
+    d.set_item("interval_mean_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_mean_days))))?;
+    d.set_item("interval_median_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_median_days))))?;
+    d.set_item("interval_std_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_std_days))))?;
+    let shares = |s: &[kehu::profile::Share]| -> PyResult<Bound<'py, PyDict>> {
+        let m = PyDict::new(py);
+        for x in s {
+            m.set_item(&x.name, x.share)?;
+        }
+        Ok(m)
+    };
+    let cats: PyResult<Vec<_>> = p.iter().map(|x| shares(&x.top_categories)).collect();
+    let chans: PyResult<Vec<_>> = p.iter().map(|x| shares(&x.top_channels)).collect();
+    d.set_item("top_categories", PyList::new(py, cats?)?)?;
+    d.set_item("top_channels", PyList::new(py, chans?)?)?;
+    d.set_item("preferred_weekday", i(|x| i64::from(x.preferred_weekday)))?;
+    d.set_item("preferred_hour", i(|x| i64::from(x.preferred_hour)))?;
+    d.set_item("spend_trend", f(|x| x.spend_trend))?;
+    d.set_item("returns", i(|x| x.returns as i64))?;
+    d.set_item("returned_amount", f(|x| x.returned_amount))?;
+    d.set_item("return_ratio", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.return_ratio))))?;
+    if let Some(rules) = rules {
+        let tags: PyResult<Vec<_>> = p.iter().map(|x| PyList::new(py, rules.evaluate(x))).collect();
+        d.set_item("tags", PyList::new(py, tags?)?)?;
+    }
+    Ok(())
+}
+
+/// Validates and profiles a transaction table.
+#[pyfunction]
+#[pyo3(signature = (table, columns, datetime_format=None, allow_returns=None, observation_end=None, deduplicate=None, top_n=None, trend_periods=None, trend_period_days=None, tags=None))]
+#[allow(clippy::too_many_arguments)]
+fn profile<'py>(
+    py: Python<'py>,
+    table: PyTable,
+    columns: HashMap<String, String>,
+    datetime_format: Option<String>,
+    allow_returns: Option<bool>,
+    observation_end: Option<&str>,
+    deduplicate: Option<bool>,
+    top_n: Option<usize>,
+    trend_periods: Option<usize>,
+    trend_period_days: Option<u32>,
+    tags: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let batch = batch_of(table)?;
+    let vopts = validation_options(allow_returns, observation_end, deduplicate, Some(false)).map_err(to_py)?;
+    let popts = profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
+    let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
+    let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
+    let (set, report) = py
+        .detach(|| -> Result<_, kehu::Error> {
+            let (t, report) = core_validate(&cols.columns(), &vopts)?;
+            Ok((profile_customers(&t, &popts)?, report))
+        })
+        .map_err(to_py)?;
+    let d = PyDict::new(py);
+    profiles_into(py, &d, &set.profiles, rules.as_ref())?;
+    let r = PyDict::new(py);
+    report_into(py, &r, &report)?;
+    d.set_item("report", r)?;
+    d.set_item("without_purchases", PyList::new(py, set.without_purchases)?)?;
+    Ok(d)
+}
+
+fn text_array(v: &[Option<String>]) -> ArrayRef {
+    let mut b = StringBuilder::with_capacity(v.len(), v.len() * 8);
+    for x in v {
+        b.append_option(x.as_deref());
+    }
+    Arc::new(b.finish())
+}
+
+fn float_array(v: &[Option<f64>]) -> ArrayRef {
+    let mut b = Float64Builder::with_capacity(v.len());
+    for x in v {
+        b.append_option(*x);
+    }
+    Arc::new(b.finish())
+}
+
+fn table_of<'py>(py: Python<'py>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Bound<'py, PyAny>> {
+    let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, a)| a).collect())
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
+}
+
+fn transactions_table<'py>(py: Python<'py>, t: &RawTransactions) -> PyResult<Bound<'py, PyAny>> {
+    let mut cols = vec![("customer_id", text_array(&t.customer_id)), ("timestamp", text_array(&t.timestamp))];
+    let optional_text = [("order_id", &t.order_id), ("product_id", &t.product_id), ("category", &t.category), ("channel", &t.channel)];
+    if let Some(a) = &t.amount {
+        cols.push(("amount", float_array(a)));
+    }
+    if let Some(q) = &t.quantity {
+        cols.push(("quantity", float_array(q)));
+    }
+    for (name, c) in optional_text {
+        if let Some(c) = c {
+            cols.push((name, text_array(c)));
+        }
+    }
+    table_of(py, cols)
+}
+
+fn customers_table<'py>(py: Python<'py>, c: &CustomerTable) -> PyResult<Bound<'py, PyAny>> {
+    let ids: Vec<Option<String>> = c.ids().iter().cloned().map(Some).collect();
+    let mut cols: Vec<(&str, ArrayRef)> = vec![("customer_id", text_array(&ids))];
+    for (name, attr) in c.attributes() {
+        let array: ArrayRef = match attr {
+            Attribute::Numeric(v) => float_array(v),
+            Attribute::Categorical(v) => text_array(v),
+            Attribute::Boolean(v) => {
+                let mut b = BooleanBuilder::with_capacity(v.len());
+                v.iter().for_each(|x| b.append_option(*x));
+                Arc::new(b.finish())
+            }
+            Attribute::Date(v) => {
+                let mut b = Int64Builder::with_capacity(v.len());
+                v.iter().for_each(|x| b.append_option(*x));
+                arrow_cast::cast(&(Arc::new(b.finish()) as ArrayRef), &DataType::Int32)
+                    .and_then(|a| arrow_cast::cast(&a, &DataType::Date32))
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?
+            }
+        };
+        cols.push((name.as_str(), array));
+    }
+    let consent_names: Vec<String> = c.consent().iter().map(|(ch, _)| format!("consent_{ch}")).collect();
+    for ((_, flags), name) in c.consent().iter().zip(&consent_names) {
+        let mut b = BooleanBuilder::with_capacity(flags.len());
+        flags.iter().for_each(|x| b.append_value(*x));
+        cols.push((name.as_str(), Arc::new(b.finish())));
+    }
+    table_of(py, cols)
+}
+
+/// Simulates a customer base; returns pyarrow tables of customers and transactions.
+/// `config_json` is a JSON object of settings to change from the defaults.
+#[pyfunction]
+#[pyo3(signature = (config_json=None))]
+fn simulate<'py>(py: Python<'py>, config_json: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+    let config = match config_json {
+        Some(text) => SimulationConfig::from_overrides(text).map_err(to_py)?,
+        None => SimulationConfig::default(),
+    };
+    let data = py.detach(|| core_simulate(&config)).map_err(to_py)?;
+    let d = PyDict::new(py);
+    d.set_item("customers", customers_table(py, &data.customers)?)?;
+    d.set_item("transactions", transactions_table(py, &data.transactions)?)?;
+    d.set_item("observation_end", kehu::data::time::format_iso(data.observation_end))?;
+    Ok(d)
+}
+
+/// The default simulation configuration as a versioned JSON document.
+#[pyfunction]
+fn default_simulation_config() -> String {
+    SimulationConfig::default().to_json()
+}
+
+/// Checks a `tag_rules` document; returns it normalised.
+#[pyfunction]
+fn check_tag_rules(json: &str) -> PyResult<String> {
+    Ok(TagRules::from_json(json).map_err(to_py)?.to_json())
+}
+
+/// One customer's profile, updated event by event (as on a device or a stream).
+#[pyclass(module = "kehu._native")]
+struct IncrementalProfile {
+    state: ProfileAccumulator,
+}
+
+#[pymethods]
+impl IncrementalProfile {
+    #[new]
+    fn new() -> Self {
+        IncrementalProfile { state: ProfileAccumulator::new() }
+    }
+
+    /// Adds one event; `timestamp` is ISO 8601 text.
+    #[pyo3(signature = (timestamp, amount, order_id=None, category=None, channel=None))]
+    fn add(&mut self, timestamp: &str, amount: f64, order_id: Option<&str>, category: Option<&str>, channel: Option<&str>) -> PyResult<()> {
+        let ts = parse_timestamp(timestamp, None)
+            .ok_or_else(|| to_py(CoreProfileError::InvalidEvent { reason: "timestamp is not ISO 8601".into() }))?;
+        self.state
+            .add(&Event { timestamp: ts, amount, order_id, category, channel })
+            .map_err(to_py)
+    }
+
+    /// The profile as a dict of scalars (None before the first purchase).
+    #[pyo3(signature = (customer_id, observation_end=None, top_n=None, trend_periods=None, trend_period_days=None, tags=None))]
+    fn profile<'py>(
+        &self,
+        py: Python<'py>,
+        customer_id: &str,
+        observation_end: Option<&str>,
+        top_n: Option<usize>,
+        trend_periods: Option<usize>,
+        trend_period_days: Option<u32>,
+        tags: Option<&str>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let opts = profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
+        let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
+        let Some(p) = self.state.profile(customer_id, &opts).map_err(to_py)? else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        profiles_into(py, &d, std::slice::from_ref(&p), rules.as_ref())?;
+        let scalars = PyDict::new(py);
+        for (k, v) in d.iter() {
+            scalars.set_item(k, v.get_item(0)?)?;
+        }
+        Ok(Some(scalars))
+    }
+
+    /// The state as a versioned JSON document.
+    fn to_json(&self) -> String {
+        self.state.to_json()
+    }
+
+    /// Restores a state saved with `to_json`.
+    #[staticmethod]
+    fn from_json(json: &str) -> PyResult<Self> {
+        Ok(IncrementalProfile { state: ProfileAccumulator::from_json(json).map_err(to_py)? })
+    }
+}
+
+/// The newest model/config `format_version` this build reads and writes.
+#[pyfunction]
+fn format_version() -> u32 {
+    kehu::format::FORMAT_VERSION
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("KehuError", py.get_type::<KehuError>())?;
+    m.add("DataError", py.get_type::<DataError>())?;
+    m.add("ProfileError", py.get_type::<ProfileError>())?;
+    m.add("FormatError", py.get_type::<FormatError>())?;
+    m.add("SimulateError", py.get_type::<SimulateError>())?;
+    m.add_function(wrap_pyfunction!(summarize, m)?)?;
+    m.add_function(wrap_pyfunction!(calibration_and_holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(profile, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(default_simulation_config, m)?)?;
+    m.add_function(wrap_pyfunction!(check_tag_rules, m)?)?;
+    m.add_function(wrap_pyfunction!(format_version, m)?)?;
+    m.add_class::<IncrementalProfile>()?;
+    Ok(())
+}
