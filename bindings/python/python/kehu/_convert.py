@@ -31,7 +31,10 @@ def to_arrow(data: Any, columns: Iterable[str | None]) -> pa.Table:
         arrays = {}
         for c in present:
             try:
-                arrays[c] = pa.array(data[c], from_pandas=True)
+                # NaN in a float column stays NaN (reported as not finite); elsewhere pandas'
+                # missing markers (None, NaN, NaT) become nulls.
+                float_column = pd.api.types.is_float_dtype(data[c].dtype)
+                arrays[c] = pa.array(data[c], from_pandas=not float_column)
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as e:
                 raise _data_error(
                     f"column '{c}' has values of mixed or unsupported types ({type(e).__name__})",
@@ -43,7 +46,14 @@ def to_arrow(data: Any, columns: Iterable[str | None]) -> pa.Table:
     if isinstance(data, pa.Table):
         return data.select([c for c in wanted if c in data.column_names])
     if isinstance(data, Mapping):
-        return to_arrow(pd.DataFrame({k: data[k] for k in wanted if k in data}), wanted)
+        lengths = {k: len(data[k]) for k in wanted if k in data}
+        if len(set(lengths.values())) > 1:
+            first = next(iter(lengths))
+            column, found = next((k, n) for k, n in lengths.items() if n != lengths[first])
+            raise _data_error(
+                f"column '{column}' has {found} rows, expected {lengths[first]}", "DATA_LENGTH_MISMATCH"
+            )
+        return to_arrow(pd.DataFrame({k: data[k] for k in lengths}), wanted)
     module = type(data).__module__.split(".")[0]
     if module == "polars":
         return data.select([c for c in wanted if c in data.columns]).to_arrow()

@@ -182,6 +182,7 @@ pub struct Event<'a> {
 /// app can persist it between sessions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProfileAccumulator {
+    #[serde(with = "pairs")]
     day_spend: BTreeMap<i64, f64>,
     first: Option<i64>,
     last: Option<i64>,
@@ -343,6 +344,21 @@ impl ProfileAccumulator {
             sxx += dx * dx;
         }
         sxy / sxx
+    }
+}
+
+/// Serializes the day map as a list of `[day, spend]` pairs (JSON object keys are text).
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(map: &BTreeMap<i64, f64>, s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<(i64, f64)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<i64, f64>, D::Error> {
+        Ok(Vec::<(i64, f64)>::deserialize(d)?.into_iter().collect())
     }
 }
 
@@ -516,6 +532,8 @@ mod tests {
         assert!((p.tenure_days - 40.0 + 10.0 / 24.0).abs() < 1e-12);
         assert_eq!(p.numeric("monetary_value"), Some(25.0));
         assert_eq!(p.numeric("nope"), None);
+        let resumed = ProfileAccumulator::from_json(&acc.to_json()).unwrap();
+        assert_eq!(resumed, acc);
     }
 
     #[test]

@@ -1,0 +1,507 @@
+//! The napi-rs module behind the `kehu` npm package: converts JS values to the core's types,
+//! calls the core and maps its errors to JS errors with a stable `code`. The JS wrapper
+//! (`index.js`) turns row objects into columns.
+
+use kehu::data::time::{format_iso, parse_timestamp, TimeUnit};
+use kehu::data::{
+    validate as core_validate, DataError, IdColumn, NumberColumn, TextColumn, TimeColumn, TransactionColumns,
+    ValidationOptions, ValidationReport,
+};
+use kehu::profile::{
+    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event, Freq,
+    HoldoutOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary, SummaryOptions, TagRules,
+};
+use kehu::simulate::{simulate as core_simulate, SimulationConfig};
+use napi::bindgen_prelude::Float64Array;
+use napi_derive::napi;
+
+/// The JS error `code` of a kehu error (e.g. `DATA_MISSING_COLUMN`).
+pub struct Code(String);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn to_js(error: impl Into<kehu::Error>) -> napi::Error<Code> {
+    let error = error.into();
+    napi::Error::new(Code(error.code().to_string()), error.to_string())
+}
+
+/// Transaction columns (all arrays of one length). Timestamps are ISO text (`timestamp`) or
+/// epoch milliseconds (`timestampMs`).
+#[napi(object)]
+pub struct Columns {
+    pub customer_id: Vec<Option<String>>,
+    pub timestamp: Option<Vec<Option<String>>>,
+    pub timestamp_ms: Option<Vec<Option<f64>>>,
+    pub amount: Option<Vec<Option<f64>>>,
+    pub order_id: Option<Vec<Option<String>>>,
+    pub quantity: Option<Vec<Option<f64>>>,
+    pub product_id: Option<Vec<Option<String>>>,
+    pub category: Option<Vec<Option<String>>>,
+    pub channel: Option<Vec<Option<String>>>,
+    /// chrono format of text timestamps; ISO 8601 when absent.
+    pub datetime_format: Option<String>,
+}
+
+/// Epoch milliseconds as integers (a non-finite value is missing, reported by validation).
+fn millis(v: &[Option<f64>]) -> Vec<Option<i64>> {
+    v.iter().map(|x| x.filter(|m| m.is_finite()).map(|m| m.floor() as i64)).collect()
+}
+
+fn with_columns<T>(
+    c: &Columns,
+    f: impl FnOnce(&TransactionColumns) -> Result<T, kehu::Error>,
+) -> napi::Result<T, Code> {
+    let ms = c.timestamp_ms.as_deref().map(millis);
+    let timestamp = match (&c.timestamp, &ms) {
+        (Some(text), None) => TimeColumn::Text { values: text, format: c.datetime_format.as_deref() },
+        (None, Some(ms)) => TimeColumn::Epoch { values: ms, unit: TimeUnit::Millis },
+        _ => {
+            return Err(to_js(DataError::InvalidOption {
+                option: "timestamp".into(),
+                reason: "give exactly one of timestamp (text) and timestampMs (numbers)".into(),
+            }))
+        }
+    };
+    let cols = TransactionColumns {
+        customer_id: IdColumn::Text(&c.customer_id),
+        timestamp,
+        amount: c.amount.as_ref().map(|v| v as &dyn NumberColumn),
+        order_id: c.order_id.as_ref().map(|v| v as &dyn TextColumn),
+        quantity: c.quantity.as_ref().map(|v| v as &dyn NumberColumn),
+        product_id: c.product_id.as_ref().map(|v| v as &dyn TextColumn),
+        category: c.category.as_ref().map(|v| v as &dyn TextColumn),
+        channel: c.channel.as_ref().map(|v| v as &dyn TextColumn),
+    };
+    f(&cols).map_err(to_js)
+}
+
+fn time_arg(option: &str, text: Option<&String>) -> Result<Option<i64>, kehu::Error> {
+    text.map(|t| {
+        parse_timestamp(t, None).ok_or_else(|| {
+            DataError::InvalidOption { option: option.into(), reason: "must be an ISO 8601 date or date-time".into() }
+                .into()
+        })
+    })
+    .transpose()
+}
+
+fn freq_arg(freq: Option<&String>) -> Result<Freq, kehu::Error> {
+    match freq {
+        None => Ok(SummaryOptions::default().freq),
+        Some(f) => f.parse().map_err(|_| {
+            ProfileError::InvalidOption { option: "freq".into(), reason: format!("unknown freq '{f}'; use D, W, h, min, s or M") }
+                .into()
+        }),
+    }
+}
+
+/// Options of `summarize` (lifetimes' defaults: freq "D", freqMultiplier 1).
+#[napi(object)]
+pub struct SummarizeOptions {
+    pub observation_period_end: Option<String>,
+    pub freq: Option<String>,
+    pub freq_multiplier: Option<f64>,
+    pub include_first_transaction: Option<bool>,
+}
+
+/// A per-customer summary, ordered by customer id.
+#[napi(object)]
+pub struct SummaryResult {
+    pub customer_id: Vec<String>,
+    pub frequency: Float64Array,
+    pub recency: Float64Array,
+    #[napi(js_name = "T")]
+    pub t: Float64Array,
+    pub monetary_value: Option<Float64Array>,
+    pub rows_after_end: u32,
+}
+
+fn summary_result(s: Summary) -> SummaryResult {
+    SummaryResult {
+        customer_id: s.customer_ids.to_strings(),
+        frequency: s.frequency.into(),
+        recency: s.recency.into(),
+        t: s.t.into(),
+        monetary_value: s.monetary_value.map(Into::into),
+        rows_after_end: s.rows_after_end as u32,
+    }
+}
+
+/// lifetimes' `summary_data_from_transaction_data`.
+#[napi]
+pub fn summarize(columns: Columns, options: Option<SummarizeOptions>) -> napi::Result<SummaryResult, Code> {
+    let o = options.unwrap_or(SummarizeOptions {
+        observation_period_end: None,
+        freq: None,
+        freq_multiplier: None,
+        include_first_transaction: None,
+    });
+    let d = SummaryOptions::default();
+    let opts = SummaryOptions {
+        freq: freq_arg(o.freq.as_ref()).map_err(to_js)?,
+        freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
+        observation_period_end: time_arg("observationPeriodEnd", o.observation_period_end.as_ref()).map_err(to_js)?,
+        include_first_transaction: o.include_first_transaction.unwrap_or(d.include_first_transaction),
+    };
+    with_columns(&columns, |c| summarize_columns(c, &opts)).map(summary_result)
+}
+
+/// Options of `calibrationAndHoldout`.
+#[napi(object)]
+pub struct HoldoutOptionsJs {
+    pub calibration_period_end: String,
+    pub observation_period_end: Option<String>,
+    pub freq: Option<String>,
+    pub freq_multiplier: Option<f64>,
+    pub include_first_transaction: Option<bool>,
+}
+
+/// Calibration summary plus holdout purchases.
+#[napi(object)]
+pub struct HoldoutResult {
+    pub calibration: SummaryResult,
+    pub frequency_holdout: Float64Array,
+    pub monetary_value_holdout: Option<Float64Array>,
+    pub duration_holdout: f64,
+}
+
+/// lifetimes' `calibration_and_holdout_data`.
+#[napi]
+pub fn calibration_and_holdout(columns: Columns, options: HoldoutOptionsJs) -> napi::Result<HoldoutResult, Code> {
+    let d = SummaryOptions::default();
+    let opts = HoldoutOptions {
+        calibration_period_end: time_arg("calibrationPeriodEnd", Some(&options.calibration_period_end))
+            .map_err(to_js)?
+            .expect("given"),
+        observation_period_end: time_arg("observationPeriodEnd", options.observation_period_end.as_ref()).map_err(to_js)?,
+        freq: freq_arg(options.freq.as_ref()).map_err(to_js)?,
+        freq_multiplier: options.freq_multiplier.unwrap_or(d.freq_multiplier),
+        include_first_transaction: options.include_first_transaction.unwrap_or(d.include_first_transaction),
+    };
+    let ch = with_columns(&columns, |c| calibration_and_holdout_columns(c, &opts))?;
+    Ok(HoldoutResult {
+        calibration: summary_result(ch.calibration),
+        frequency_holdout: ch.frequency_holdout.into(),
+        monetary_value_holdout: ch.monetary_value_holdout.map(Into::into),
+        duration_holdout: ch.duration_holdout,
+    })
+}
+
+/// Validation options (defaults from the core: returns rejected, duplicates removed, not strict).
+#[napi(object)]
+pub struct ValidateOptions {
+    pub allow_returns: Option<bool>,
+    pub observation_end: Option<String>,
+    pub deduplicate: Option<bool>,
+    pub strict: Option<bool>,
+}
+
+fn validation_options(o: Option<&ValidateOptions>) -> Result<ValidationOptions, kehu::Error> {
+    let d = ValidationOptions::default();
+    let Some(o) = o else { return Ok(d) };
+    Ok(ValidationOptions {
+        allow_returns: o.allow_returns.unwrap_or(d.allow_returns),
+        observation_end: time_arg("observationEnd", o.observation_end.as_ref())?,
+        deduplicate: o.deduplicate.unwrap_or(d.deduplicate),
+        strict: o.strict.unwrap_or(d.strict),
+    })
+}
+
+/// One rejected input row.
+#[napi(object)]
+pub struct RejectedRow {
+    pub row: u32,
+    pub field: String,
+    pub reason: String,
+    pub detail: String,
+}
+
+/// Counts and rejected rows.
+#[napi(object)]
+pub struct Report {
+    pub total_rows: u32,
+    pub accepted: u32,
+    pub rejected: Vec<RejectedRow>,
+}
+
+fn report(r: &ValidationReport) -> Report {
+    Report {
+        total_rows: r.total_rows as u32,
+        accepted: r.accepted as u32,
+        rejected: r
+            .rejected
+            .iter()
+            .map(|x| RejectedRow {
+                row: x.row as u32,
+                field: x.field.name().into(),
+                reason: x.reason.code().into(),
+                detail: x.reason.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Validates a transaction table and reports every rejected row.
+#[napi]
+pub fn validate(columns: Columns, options: Option<ValidateOptions>) -> napi::Result<Report, Code> {
+    let opts = validation_options(options.as_ref()).map_err(to_js)?;
+    with_columns(&columns, |c| Ok(core_validate(c, &opts)?.1)).map(|r| report(&r))
+}
+
+/// Profile options.
+#[napi(object)]
+pub struct ProfileOptionsJs {
+    pub observation_end: Option<String>,
+    pub top_n: Option<u32>,
+    pub trend_periods: Option<u32>,
+    pub trend_period_days: Option<u32>,
+    /// A `tag_rules` JSON document.
+    pub tags: Option<String>,
+}
+
+fn profile_options(o: Option<&ProfileOptionsJs>) -> Result<(ProfileOptions, Option<TagRules>), kehu::Error> {
+    let d = ProfileOptions::default();
+    let Some(o) = o else { return Ok((d, None)) };
+    let opts = ProfileOptions {
+        observation_end: time_arg("observationEnd", o.observation_end.as_ref())?,
+        top_n: o.top_n.map_or(d.top_n, |n| n as usize),
+        trend_periods: o.trend_periods.map_or(d.trend_periods, |n| n as usize),
+        trend_period_days: o.trend_period_days.unwrap_or(d.trend_period_days),
+    };
+    let rules = o.tags.as_deref().map(TagRules::from_json).transpose()?;
+    Ok((opts, rules))
+}
+
+/// A share of spend.
+#[napi(object)]
+pub struct ShareJs {
+    pub name: String,
+    pub share: f64,
+}
+
+/// One customer's profile (see the Rust `CustomerProfile` for the definitions).
+#[napi(object)]
+pub struct Profile {
+    pub customer_id: String,
+    /// ISO 8601.
+    pub first_purchase: String,
+    /// ISO 8601.
+    pub last_purchase: String,
+    pub tenure_days: f64,
+    pub days_since_last_purchase: f64,
+    pub transactions: f64,
+    pub orders: f64,
+    pub total_spend: f64,
+    pub avg_order_value: f64,
+    pub frequency: f64,
+    pub recency: f64,
+    #[napi(js_name = "T")]
+    pub t: f64,
+    pub monetary_value: f64,
+    pub interval_mean_days: Option<f64>,
+    pub interval_median_days: Option<f64>,
+    pub interval_std_days: Option<f64>,
+    pub top_categories: Vec<ShareJs>,
+    pub top_channels: Vec<ShareJs>,
+    pub preferred_weekday: u32,
+    pub preferred_hour: u32,
+    pub spend_trend: f64,
+    pub returns: f64,
+    pub returned_amount: f64,
+    pub return_ratio: Option<f64>,
+    pub tags: Option<Vec<String>>,
+}
+
+fn shares(v: &[kehu::profile::Share]) -> Vec<ShareJs> {
+    v.iter().map(|s| ShareJs { name: s.name.clone(), share: s.share }).collect()
+}
+
+fn profile_js(p: &CustomerProfile, rules: Option<&TagRules>) -> Profile {
+    Profile {
+        customer_id: p.customer_id.clone(),
+        first_purchase: format_iso(p.first_purchase),
+        last_purchase: format_iso(p.last_purchase),
+        tenure_days: p.tenure_days,
+        days_since_last_purchase: p.days_since_last_purchase,
+        transactions: p.transactions as f64,
+        orders: p.orders as f64,
+        total_spend: p.total_spend,
+        avg_order_value: p.avg_order_value,
+        frequency: p.frequency,
+        recency: p.recency,
+        t: p.t,
+        monetary_value: p.monetary_value,
+        interval_mean_days: p.interval_mean_days,
+        interval_median_days: p.interval_median_days,
+        interval_std_days: p.interval_std_days,
+        top_categories: shares(&p.top_categories),
+        top_channels: shares(&p.top_channels),
+        preferred_weekday: u32::from(p.preferred_weekday),
+        preferred_hour: u32::from(p.preferred_hour),
+        spend_trend: p.spend_trend,
+        returns: p.returns as f64,
+        returned_amount: p.returned_amount,
+        return_ratio: p.return_ratio,
+        tags: rules.map(|r| r.evaluate(p).into_iter().map(String::from).collect()),
+    }
+}
+
+/// Profiles with the validation report.
+#[napi(object)]
+pub struct ProfileResult {
+    pub profiles: Vec<Profile>,
+    pub report: Report,
+    pub without_purchases: Vec<String>,
+}
+
+/// Validates and profiles a transaction table.
+#[napi]
+pub fn profile(
+    columns: Columns,
+    validation: Option<ValidateOptions>,
+    options: Option<ProfileOptionsJs>,
+) -> napi::Result<ProfileResult, Code> {
+    let mut vopts = validation_options(validation.as_ref()).map_err(to_js)?;
+    vopts.strict = false;
+    let (popts, rules) = profile_options(options.as_ref()).map_err(to_js)?;
+    let popts = ProfileOptions { observation_end: popts.observation_end.or(vopts.observation_end), ..popts };
+    with_columns(&columns, |c| {
+        let (t, r) = core_validate(c, &vopts)?;
+        let set = profile_customers(&t, &popts)?;
+        Ok(ProfileResult {
+            profiles: set.profiles.iter().map(|p| profile_js(p, rules.as_ref())).collect(),
+            report: report(&r),
+            without_purchases: set.without_purchases,
+        })
+    })
+}
+
+/// A simulated customer base as columns.
+#[napi(object)]
+pub struct SimulatedJs {
+    pub customer_ids: Vec<String>,
+    pub ages: Vec<Option<f64>>,
+    pub consent_email: Vec<bool>,
+    pub transactions: Columns,
+    pub observation_end: String,
+}
+
+/// Simulates a customer base; `settings` is a JSON object of settings to change.
+#[napi]
+pub fn simulate(settings: Option<String>) -> napi::Result<SimulatedJs, Code> {
+    let config = match settings {
+        Some(text) => SimulationConfig::from_overrides(&text).map_err(to_js)?,
+        None => SimulationConfig::default(),
+    };
+    let data = core_simulate(&config).map_err(to_js)?;
+    let ages = match data.customers.attribute("age") {
+        Some(kehu::data::customers::Attribute::Numeric(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let consent_email = data
+        .customers
+        .consent()
+        .iter()
+        .find(|(c, _)| c == "email")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let t = data.transactions;
+    Ok(SimulatedJs {
+        customer_ids: data.customers.ids().to_vec(),
+        ages,
+        consent_email,
+        transactions: Columns {
+            customer_id: t.customer_id,
+            timestamp: Some(t.timestamp),
+            timestamp_ms: None,
+            amount: t.amount,
+            order_id: t.order_id,
+            quantity: t.quantity,
+            product_id: t.product_id,
+            category: t.category,
+            channel: t.channel,
+            datetime_format: None,
+        },
+        observation_end: format_iso(data.observation_end),
+    })
+}
+
+/// Checks a `tag_rules` document and returns it normalised.
+#[napi]
+pub fn check_tag_rules(json: String) -> napi::Result<String, Code> {
+    TagRules::from_json(&json).map(|r| r.to_json()).map_err(to_js)
+}
+
+/// The newest model/config `format_version` this build reads and writes.
+#[napi]
+pub fn format_version() -> u32 {
+    kehu::format::FORMAT_VERSION
+}
+
+/// One customer's profile updated event by event.
+#[napi]
+pub struct IncrementalProfile {
+    state: ProfileAccumulator,
+}
+
+#[napi]
+impl IncrementalProfile {
+    /// An empty profile.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        IncrementalProfile { state: ProfileAccumulator::new() }
+    }
+
+    /// Adds one event (ISO timestamp; a negative amount is a return).
+    #[napi]
+    pub fn add(
+        &mut self,
+        timestamp: String,
+        amount: f64,
+        order_id: Option<String>,
+        category: Option<String>,
+        channel: Option<String>,
+    ) -> napi::Result<(), Code> {
+        let ts = parse_timestamp(&timestamp, None)
+            .ok_or_else(|| to_js(ProfileError::InvalidEvent { reason: "timestamp is not ISO 8601".into() }))?;
+        self.state
+            .add(&Event {
+                timestamp: ts,
+                amount,
+                order_id: order_id.as_deref(),
+                category: category.as_deref(),
+                channel: channel.as_deref(),
+            })
+            .map_err(to_js)
+    }
+
+    /// The profile (null before the first purchase).
+    #[napi]
+    pub fn profile(&self, customer_id: String, options: Option<ProfileOptionsJs>) -> napi::Result<Option<Profile>, Code> {
+        let (opts, rules) = profile_options(options.as_ref()).map_err(to_js)?;
+        let p = self.state.profile(&customer_id, &opts).map_err(to_js)?;
+        Ok(p.map(|p| profile_js(&p, rules.as_ref())))
+    }
+
+    /// The state as a versioned JSON document.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.state.to_json()
+    }
+
+    /// Restores a saved state.
+    #[napi(factory)]
+    pub fn from_json(json: String) -> napi::Result<Self, Code> {
+        Ok(IncrementalProfile { state: ProfileAccumulator::from_json(&json).map_err(to_js)? })
+    }
+}
+
+impl Default for IncrementalProfile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
