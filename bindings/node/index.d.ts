@@ -1,0 +1,87 @@
+// Type declarations of the kehu npm package.
+
+import type { Profile, Report, SummaryResult, HoldoutResult } from './native'
+
+export type { Profile, Report, SummaryResult, HoldoutResult }
+
+/** Every error kehu throws; `code` is stable, e.g. `DATA_MISSING_COLUMN`. */
+export declare class KehuError extends Error {
+  code: string
+  /** `data`, `profile`, `format` or `simulate`. */
+  area: string
+}
+
+/** Which input column holds each field. */
+export interface Mapping {
+  customerId: string
+  timestamp: string
+  amount?: string
+  orderId?: string
+  quantity?: string
+  productId?: string
+  category?: string
+  channel?: string
+}
+
+/** Row objects, or an object of equal-length column arrays. Timestamps: ISO text, Date or epoch ms. */
+export type Data = Array<Record<string, unknown>> | Record<string, ArrayLike<unknown>>
+
+export declare const STANDARD_COLUMNS: Readonly<Required<Mapping>>
+
+export type DateLike = string | Date
+
+export interface SummarizeOptions {
+  observationPeriodEnd?: DateLike
+  freq?: 'D' | 'W' | 'h' | 'min' | 's' | 'M' | string
+  freqMultiplier?: number
+  includeFirstTransaction?: boolean
+  datetimeFormat?: string
+}
+
+export interface HoldoutOptions extends SummarizeOptions {
+  calibrationPeriodEnd: DateLike
+}
+
+export interface ValidateOptions {
+  allowReturns?: boolean
+  observationEnd?: DateLike
+  deduplicate?: boolean
+  strict?: boolean
+  datetimeFormat?: string
+}
+
+export type TagRulesInput = string | Record<string, unknown> | Array<{ name: string; when: unknown }>
+
+export interface ProfileOptions extends ValidateOptions {
+  topN?: number
+  trendPeriods?: number
+  trendPeriodDays?: number
+  tags?: TagRulesInput
+}
+
+export declare function summarize (data: Data, mapping: Mapping, options?: SummarizeOptions): SummaryResult
+export declare function calibrationAndHoldout (data: Data, mapping: Mapping, options: HoldoutOptions): HoldoutResult
+export declare function validate (data: Data, mapping: Mapping, options?: ValidateOptions): Report
+export declare function profile (data: Data, mapping: Mapping, options?: ProfileOptions): {
+  profiles: Profile[]
+  report: Report
+  withoutPurchases: string[]
+}
+
+export interface SimulatedData {
+  customers: Array<{ customerId: string; age: number | null; consentEmail: boolean }>
+  transactions: Record<keyof Mapping, Array<string | number | null>>
+  observationEnd: string
+}
+
+export declare function simulate (settings?: Record<string, unknown>): SimulatedData
+
+export declare class IncrementalProfile {
+  constructor ()
+  add (timestamp: DateLike, amount: number, extra?: { orderId?: string; category?: string; channel?: string }): void
+  profile (customerId: string, options?: { observationEnd?: DateLike; topN?: number; trendPeriods?: number; trendPeriodDays?: number; tags?: TagRulesInput }): Profile | null
+  toJson (): string
+  static fromJson (json: string): IncrementalProfile
+}
+
+export declare function formatVersion (): number

@@ -1,0 +1,208 @@
+'use strict'
+// kehu for Node.js: turns row objects or column arrays into the native module's columns and
+// native errors into KehuError. Every rule and default lives in the Rust core.
+
+const native = require('./native.js')
+
+/** Every error kehu throws: `code` is stable (e.g. DATA_MISSING_COLUMN), `area` its prefix. */
+class KehuError extends Error {
+  constructor (message, code) {
+    super(message)
+    this.name = 'KehuError'
+    this.code = code
+    this.area = code.split('_')[0].toLowerCase()
+  }
+}
+
+const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE)_[A-Z_]+$/
+
+function call (fn) {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof KehuError) throw e
+    if (typeof e.code === 'string' && CODE.test(e.code)) throw new KehuError(e.message, e.code)
+    if (e.code === 'InvalidArg' || e.code === 'NumberExpected' || e.code === 'StringExpected') {
+      throw new KehuError(`wrong type: ${e.message}`, 'DATA_WRONG_TYPE')
+    }
+    throw e
+  }
+}
+
+/** The column names `simulate()` uses, usable as a mapping. */
+const STANDARD_COLUMNS = Object.freeze({
+  customerId: 'customerId',
+  timestamp: 'timestamp',
+  amount: 'amount',
+  orderId: 'orderId',
+  quantity: 'quantity',
+  productId: 'productId',
+  category: 'category',
+  channel: 'channel'
+})
+
+const FIELDS = Object.keys(STANDARD_COLUMNS)
+const TEXT_FIELDS = ['orderId', 'productId', 'category', 'channel']
+
+function column (data, name) {
+  if (Array.isArray(data)) {
+    return data.map((row) => (row == null || row[name] === undefined ? null : row[name]))
+  }
+  const values = data[name]
+  if (values === undefined) throw new KehuError(`missing column '${name}'`, 'DATA_MISSING_COLUMN')
+  return Array.from(values, (v) => (v === undefined ? null : v))
+}
+
+function toText (values) {
+  return values.map((v) => (v == null ? null : typeof v === 'string' ? v : String(v)))
+}
+
+function toColumns (data, mapping, datetimeFormat) {
+  if (data == null || typeof data !== 'object') {
+    throw new KehuError('expected an array of row objects or an object of column arrays', 'DATA_WRONG_TYPE')
+  }
+  if (mapping == null || !mapping.customerId || !mapping.timestamp) {
+    throw new KehuError('the mapping needs customerId and timestamp column names', 'DATA_INVALID_OPTION')
+  }
+  const unknown = Object.keys(mapping).find((k) => !FIELDS.includes(k))
+  if (unknown) throw new KehuError(`'${unknown}' is not a transaction field; use ${FIELDS.join(', ')}`, 'DATA_INVALID_OPTION')
+  const cols = { customerId: toText(column(data, mapping.customerId)) }
+  const times = column(data, mapping.timestamp)
+  const textual = times.some((v) => typeof v === 'string' || v instanceof Date)
+  if (textual) {
+    cols.timestamp = times.map((v) => {
+      if (v == null) return null
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString()
+      if (typeof v === 'number') return Number.isFinite(v) ? new Date(v).toISOString() : String(v)
+      return String(v)
+    })
+  } else {
+    cols.timestampMs = times
+  }
+  if (datetimeFormat) cols.datetimeFormat = datetimeFormat
+  for (const field of ['amount', 'quantity', ...TEXT_FIELDS]) {
+    if (!mapping[field]) continue
+    const values = column(data, mapping[field])
+    cols[field] = TEXT_FIELDS.includes(field) ? toText(values) : values
+  }
+  return cols
+}
+
+function tagsJson (tags) {
+  if (tags == null || typeof tags === 'string') return tags ?? undefined
+  const version = native.formatVersion()
+  if (Array.isArray(tags)) return JSON.stringify({ format_version: version, kind: 'tag_rules', tags })
+  if (tags.tags) return JSON.stringify({ format_version: version, kind: 'tag_rules', ...tags })
+  const rules = Object.entries(tags).map(([name, when]) => ({ name, when }))
+  return JSON.stringify({ format_version: version, kind: 'tag_rules', tags: rules })
+}
+
+function isoOf (value) {
+  if (value == null) return undefined
+  return value instanceof Date ? value.toISOString() : String(value)
+}
+
+/** lifetimes' summary: frequency, recency, T (and monetaryValue) per customer. */
+function summarize (data, mapping, options = {}) {
+  return call(() => native.summarize(toColumns(data, mapping, options.datetimeFormat), {
+    observationPeriodEnd: isoOf(options.observationPeriodEnd),
+    freq: options.freq,
+    freqMultiplier: options.freqMultiplier,
+    includeFirstTransaction: options.includeFirstTransaction
+  }))
+}
+
+/** Calibration summary plus holdout purchases per calibration customer. */
+function calibrationAndHoldout (data, mapping, options) {
+  return call(() => native.calibrationAndHoldout(toColumns(data, mapping, options.datetimeFormat), {
+    calibrationPeriodEnd: isoOf(options.calibrationPeriodEnd),
+    observationPeriodEnd: isoOf(options.observationPeriodEnd),
+    freq: options.freq,
+    freqMultiplier: options.freqMultiplier,
+    includeFirstTransaction: options.includeFirstTransaction
+  }))
+}
+
+function validationOptions (options) {
+  return {
+    allowReturns: options.allowReturns,
+    observationEnd: isoOf(options.observationEnd),
+    deduplicate: options.deduplicate,
+    strict: options.strict
+  }
+}
+
+/** Validates rows: counts and every rejected row (row, field, reason, detail). */
+function validate (data, mapping, options = {}) {
+  return call(() => native.validate(toColumns(data, mapping, options.datetimeFormat), validationOptions(options)))
+}
+
+/** Validates and profiles: { profiles, report, withoutPurchases }. */
+function profile (data, mapping, options = {}) {
+  return call(() => native.profile(
+    toColumns(data, mapping, options.datetimeFormat),
+    validationOptions(options),
+    {
+      observationEnd: isoOf(options.observationEnd),
+      topN: options.topN,
+      trendPeriods: options.trendPeriods,
+      trendPeriodDays: options.trendPeriodDays,
+      tags: tagsJson(options.tags)
+    }
+  ))
+}
+
+/** Simulates a customer base (same settings, same data, on every platform). */
+function simulate (settings) {
+  return call(() => {
+    const out = native.simulate(settings ? JSON.stringify(settings) : undefined)
+    const { datetimeFormat, timestampMs, ...transactions } = out.transactions
+    const customers = out.customerIds.map((customerId, i) => ({
+      customerId,
+      age: out.ages[i],
+      consentEmail: out.consentEmail[i]
+    }))
+    return { customers, transactions, observationEnd: out.observationEnd }
+  })
+}
+
+/** One customer's profile updated event by event (on a device, in a stream). */
+class IncrementalProfile {
+  constructor (state) {
+    this._state = state || new native.IncrementalProfile()
+  }
+
+  add (timestamp, amount, { orderId, category, channel } = {}) {
+    call(() => this._state.add(isoOf(timestamp), amount, orderId, category, channel))
+  }
+
+  profile (customerId, options = {}) {
+    return call(() => this._state.profile(customerId, {
+      observationEnd: isoOf(options.observationEnd),
+      topN: options.topN,
+      trendPeriods: options.trendPeriods,
+      trendPeriodDays: options.trendPeriodDays,
+      tags: tagsJson(options.tags)
+    }))
+  }
+
+  toJson () {
+    return this._state.toJson()
+  }
+
+  static fromJson (json) {
+    return new IncrementalProfile(call(() => native.IncrementalProfile.fromJson(json)))
+  }
+}
+
+module.exports = {
+  KehuError,
+  STANDARD_COLUMNS,
+  summarize,
+  calibrationAndHoldout,
+  validate,
+  profile,
+  simulate,
+  IncrementalProfile,
+  formatVersion: native.formatVersion
+}
