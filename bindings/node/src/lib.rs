@@ -4,12 +4,13 @@
 
 use kehu::data::time::{format_iso, parse_timestamp, TimeUnit};
 use kehu::data::{
-    validate as core_validate, DataError, IdColumn, NumberColumn, TextColumn, TimeColumn, TransactionColumns,
-    ValidationOptions, ValidationReport,
+    validate as core_validate, DataError, IdColumn, NumberColumn, TextColumn, TimeColumn,
+    TransactionColumns, ValidationOptions, ValidationReport,
 };
 use kehu::profile::{
-    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event, Freq,
-    HoldoutOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary, SummaryOptions, TagRules,
+    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event,
+    Freq, HoldoutOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary,
+    SummaryOptions, TagRules,
 };
 use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
@@ -48,7 +49,9 @@ pub struct Columns {
 
 /// Epoch milliseconds as integers (a non-finite value is missing, reported by validation).
 fn millis(v: &[Option<f64>]) -> Vec<Option<i64>> {
-    v.iter().map(|x| x.filter(|m| m.is_finite()).map(|m| m.floor() as i64)).collect()
+    v.iter()
+        .map(|x| x.filter(|m| m.is_finite()).map(|m| m.floor() as i64))
+        .collect()
 }
 
 fn with_columns<T>(
@@ -57,8 +60,14 @@ fn with_columns<T>(
 ) -> napi::Result<T, Code> {
     let ms = c.timestamp_ms.as_deref().map(millis);
     let timestamp = match (&c.timestamp, &ms) {
-        (Some(text), None) => TimeColumn::Text { values: text, format: c.datetime_format.as_deref() },
-        (None, Some(ms)) => TimeColumn::Epoch { values: ms, unit: TimeUnit::Millis },
+        (Some(text), None) => TimeColumn::Text {
+            values: text,
+            format: c.datetime_format.as_deref(),
+        },
+        (None, Some(ms)) => TimeColumn::Epoch {
+            values: ms,
+            unit: TimeUnit::Millis,
+        },
         _ => {
             return Err(to_js(DataError::InvalidOption {
                 option: "timestamp".into(),
@@ -82,8 +91,11 @@ fn with_columns<T>(
 fn time_arg(option: &str, text: Option<&String>) -> Result<Option<i64>, kehu::Error> {
     text.map(|t| {
         parse_timestamp(t, None).ok_or_else(|| {
-            DataError::InvalidOption { option: option.into(), reason: "must be an ISO 8601 date or date-time".into() }
-                .into()
+            DataError::InvalidOption {
+                option: option.into(),
+                reason: "must be an ISO 8601 date or date-time".into(),
+            }
+            .into()
         })
     })
     .transpose()
@@ -93,8 +105,11 @@ fn freq_arg(freq: Option<&String>) -> Result<Freq, kehu::Error> {
     match freq {
         None => Ok(SummaryOptions::default().freq),
         Some(f) => f.parse().map_err(|_| {
-            ProfileError::InvalidOption { option: "freq".into(), reason: format!("unknown freq '{f}'; use D, W, h, min, s or M") }
-                .into()
+            ProfileError::InvalidOption {
+                option: "freq".into(),
+                reason: format!("unknown freq '{f}'; use D, W, h, min, s or M"),
+            }
+            .into()
         }),
     }
 }
@@ -133,7 +148,10 @@ fn summary_result(s: Summary) -> SummaryResult {
 
 /// lifetimes' `summary_data_from_transaction_data`.
 #[napi]
-pub fn summarize(columns: Columns, options: Option<SummarizeOptions>) -> napi::Result<SummaryResult, Code> {
+pub fn summarize(
+    columns: Columns,
+    options: Option<SummarizeOptions>,
+) -> napi::Result<SummaryResult, Code> {
     let o = options.unwrap_or(SummarizeOptions {
         observation_period_end: None,
         freq: None,
@@ -144,8 +162,11 @@ pub fn summarize(columns: Columns, options: Option<SummarizeOptions>) -> napi::R
     let opts = SummaryOptions {
         freq: freq_arg(o.freq.as_ref()).map_err(to_js)?,
         freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
-        observation_period_end: time_arg("observationPeriodEnd", o.observation_period_end.as_ref()).map_err(to_js)?,
-        include_first_transaction: o.include_first_transaction.unwrap_or(d.include_first_transaction),
+        observation_period_end: time_arg("observationPeriodEnd", o.observation_period_end.as_ref())
+            .map_err(to_js)?,
+        include_first_transaction: o
+            .include_first_transaction
+            .unwrap_or(d.include_first_transaction),
     };
     with_columns(&columns, |c| summarize_columns(c, &opts)).map(summary_result)
 }
@@ -171,16 +192,28 @@ pub struct HoldoutResult {
 
 /// lifetimes' `calibration_and_holdout_data`.
 #[napi]
-pub fn calibration_and_holdout(columns: Columns, options: HoldoutOptionsJs) -> napi::Result<HoldoutResult, Code> {
+pub fn calibration_and_holdout(
+    columns: Columns,
+    options: HoldoutOptionsJs,
+) -> napi::Result<HoldoutResult, Code> {
     let d = SummaryOptions::default();
     let opts = HoldoutOptions {
-        calibration_period_end: time_arg("calibrationPeriodEnd", Some(&options.calibration_period_end))
-            .map_err(to_js)?
-            .expect("given"),
-        observation_period_end: time_arg("observationPeriodEnd", options.observation_period_end.as_ref()).map_err(to_js)?,
+        calibration_period_end: time_arg(
+            "calibrationPeriodEnd",
+            Some(&options.calibration_period_end),
+        )
+        .map_err(to_js)?
+        .expect("given"),
+        observation_period_end: time_arg(
+            "observationPeriodEnd",
+            options.observation_period_end.as_ref(),
+        )
+        .map_err(to_js)?,
         freq: freq_arg(options.freq.as_ref()).map_err(to_js)?,
         freq_multiplier: options.freq_multiplier.unwrap_or(d.freq_multiplier),
-        include_first_transaction: options.include_first_transaction.unwrap_or(d.include_first_transaction),
+        include_first_transaction: options
+            .include_first_transaction
+            .unwrap_or(d.include_first_transaction),
     };
     let ch = with_columns(&columns, |c| calibration_and_holdout_columns(c, &opts))?;
     Ok(HoldoutResult {
@@ -263,7 +296,9 @@ pub struct ProfileOptionsJs {
     pub tags: Option<String>,
 }
 
-fn profile_options(o: Option<&ProfileOptionsJs>) -> Result<(ProfileOptions, Option<TagRules>), kehu::Error> {
+fn profile_options(
+    o: Option<&ProfileOptionsJs>,
+) -> Result<(ProfileOptions, Option<TagRules>), kehu::Error> {
     let d = ProfileOptions::default();
     let Some(o) = o else { return Ok((d, None)) };
     let opts = ProfileOptions {
@@ -317,7 +352,12 @@ pub struct Profile {
 }
 
 fn shares(v: &[kehu::profile::Share]) -> Vec<ShareJs> {
-    v.iter().map(|s| ShareJs { name: s.name.clone(), share: s.share }).collect()
+    v.iter()
+        .map(|s| ShareJs {
+            name: s.name.clone(),
+            share: s.share,
+        })
+        .collect()
 }
 
 fn profile_js(p: &CustomerProfile, rules: Option<&TagRules>) -> Profile {
@@ -368,12 +408,19 @@ pub fn profile(
     let mut vopts = validation_options(validation.as_ref()).map_err(to_js)?;
     vopts.strict = false;
     let (popts, rules) = profile_options(options.as_ref()).map_err(to_js)?;
-    let popts = ProfileOptions { observation_end: popts.observation_end.or(vopts.observation_end), ..popts };
+    let popts = ProfileOptions {
+        observation_end: popts.observation_end.or(vopts.observation_end),
+        ..popts
+    };
     with_columns(&columns, |c| {
         let (t, r) = core_validate(c, &vopts)?;
         let set = profile_customers(&t, &popts)?;
         Ok(ProfileResult {
-            profiles: set.profiles.iter().map(|p| profile_js(p, rules.as_ref())).collect(),
+            profiles: set
+                .profiles
+                .iter()
+                .map(|p| profile_js(p, rules.as_ref()))
+                .collect(),
             report: report(&r),
             without_purchases: set.without_purchases,
         })
@@ -433,7 +480,9 @@ pub fn simulate(settings: Option<String>) -> napi::Result<SimulatedJs, Code> {
 /// Checks a `tag_rules` document and returns it normalised.
 #[napi]
 pub fn check_tag_rules(json: String) -> napi::Result<String, Code> {
-    TagRules::from_json(&json).map(|r| r.to_json()).map_err(to_js)
+    TagRules::from_json(&json)
+        .map(|r| r.to_json())
+        .map_err(to_js)
 }
 
 /// The newest model/config `format_version` this build reads and writes.
@@ -453,7 +502,9 @@ impl IncrementalProfile {
     /// An empty profile.
     #[napi(constructor)]
     pub fn new() -> Self {
-        IncrementalProfile { state: ProfileAccumulator::new() }
+        IncrementalProfile {
+            state: ProfileAccumulator::new(),
+        }
     }
 
     /// Adds one event (ISO timestamp; a negative amount is a return).
@@ -466,8 +517,11 @@ impl IncrementalProfile {
         category: Option<String>,
         channel: Option<String>,
     ) -> napi::Result<(), Code> {
-        let ts = parse_timestamp(&timestamp, None)
-            .ok_or_else(|| to_js(ProfileError::InvalidEvent { reason: "timestamp is not ISO 8601".into() }))?;
+        let ts = parse_timestamp(&timestamp, None).ok_or_else(|| {
+            to_js(ProfileError::InvalidEvent {
+                reason: "timestamp is not ISO 8601".into(),
+            })
+        })?;
         self.state
             .add(&Event {
                 timestamp: ts,
@@ -481,7 +535,11 @@ impl IncrementalProfile {
 
     /// The profile (null before the first purchase).
     #[napi]
-    pub fn profile(&self, customer_id: String, options: Option<ProfileOptionsJs>) -> napi::Result<Option<Profile>, Code> {
+    pub fn profile(
+        &self,
+        customer_id: String,
+        options: Option<ProfileOptionsJs>,
+    ) -> napi::Result<Option<Profile>, Code> {
         let (opts, rules) = profile_options(options.as_ref()).map_err(to_js)?;
         let p = self.state.profile(&customer_id, &opts).map_err(to_js)?;
         Ok(p.map(|p| profile_js(&p, rules.as_ref())))
@@ -496,7 +554,9 @@ impl IncrementalProfile {
     /// Restores a saved state.
     #[napi(factory)]
     pub fn from_json(json: String) -> napi::Result<Self, Code> {
-        Ok(IncrementalProfile { state: ProfileAccumulator::from_json(&json).map_err(to_js)? })
+        Ok(IncrementalProfile {
+            state: ProfileAccumulator::from_json(&json).map_err(to_js)?,
+        })
     }
 }
 

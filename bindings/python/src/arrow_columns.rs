@@ -83,7 +83,12 @@ fn wrong_type(column: &str, expected: &str, found: &DataType) -> DataError {
     }
 }
 
-fn cast(array: &ArrayRef, to: &DataType, column: &str, expected: &str) -> Result<ArrayRef, DataError> {
+fn cast(
+    array: &ArrayRef,
+    to: &DataType,
+    column: &str,
+    expected: &str,
+) -> Result<ArrayRef, DataError> {
     arrow_cast::cast(array, to).map_err(|_| wrong_type(column, expected, array.data_type()))
 }
 
@@ -102,16 +107,25 @@ fn text(array: &ArrayRef, column: &str) -> Result<ArrowText, DataError> {
 fn ints(array: &ArrayRef, column: &str, expected: &str) -> Result<ArrowInts, DataError> {
     let a = cast(array, &DataType::Int64, column, expected)?;
     let a = a.as_primitive::<Int64Type>();
-    Ok(ArrowInts { values: a.values().clone(), nulls: a.nulls().cloned() })
+    Ok(ArrowInts {
+        values: a.values().clone(),
+        nulls: a.nulls().cloned(),
+    })
 }
 
 fn floats(array: &ArrayRef, column: &str) -> Result<ArrowFloats, DataError> {
-    if matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean) {
+    if matches!(
+        array.data_type(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean
+    ) {
         return Err(wrong_type(column, "a number", array.data_type()));
     }
     let a = cast(array, &DataType::Float64, column, "a number")?;
     let a = a.as_primitive::<Float64Type>();
-    Ok(ArrowFloats { values: a.values().clone(), nulls: a.nulls().cloned() })
+    Ok(ArrowFloats {
+        values: a.values().clone(),
+        nulls: a.nulls().cloned(),
+    })
 }
 
 enum Id {
@@ -168,7 +182,9 @@ impl ArrowTransactions {
                 Some(name) => batch
                     .column_by_name(name)
                     .map(|a| Some((name.as_str(), a.clone())))
-                    .ok_or_else(|| DataError::MissingColumn { column: name.clone() }),
+                    .ok_or_else(|| DataError::MissingColumn {
+                        column: name.clone(),
+                    }),
             }
         };
         let required = |field: &str| {
@@ -195,9 +211,11 @@ impl ArrowTransactions {
             }
             DataType::Date32 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Days),
             DataType::Date64 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Millis),
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) | DataType::Null => {
-                Time::Text(text(&ts_array, ts_name)?)
-            }
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Dictionary(_, _)
+            | DataType::Null => Time::Text(text(&ts_array, ts_name)?),
             other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
         };
         let opt_text = |field: &str| column(field)?.map(|(n, a)| text(&a, n)).transpose();
@@ -223,8 +241,14 @@ impl ArrowTransactions {
                 Id::Int(i) => IdColumn::Int(i),
             },
             timestamp: match &self.time {
-                Time::Text(t) => TimeColumn::Text { values: t, format: self.date_format.as_deref() },
-                Time::Epoch(v, unit) => TimeColumn::Epoch { values: v, unit: *unit },
+                Time::Text(t) => TimeColumn::Text {
+                    values: t,
+                    format: self.date_format.as_deref(),
+                },
+                Time::Epoch(v, unit) => TimeColumn::Epoch {
+                    values: v,
+                    unit: *unit,
+                },
             },
             amount: self.amount.as_ref().map(|c| c as &dyn NumberColumn),
             order_id: self.order_id.as_ref().map(|c| c as &dyn TextColumn),

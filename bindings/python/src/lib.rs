@@ -2,18 +2,25 @@
 //! and Python values to the core's types, calls the core and maps its errors to exceptions;
 //! everything else lives in the core crate.
 
+// Python functions take keyword arguments; their Rust signatures mirror them.
+#![allow(clippy::too_many_arguments)]
+
 mod arrow_columns;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema};
 use arrow_columns::ArrowTransactions;
+use arrow_schema::{DataType, Field, Schema};
 use kehu::data::customers::{Attribute, CustomerTable};
 use kehu::data::time::parse_timestamp;
-use kehu::data::{validate as core_validate, CustomerIds, DataError as CoreDataError, RawTransactions, ValidationOptions};
+use kehu::data::{
+    validate as core_validate, CustomerIds, DataError as CoreDataError, RawTransactions,
+    ValidationOptions,
+};
 use kehu::profile::{
-    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event, Freq, HoldoutOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions, Summary,
-    SummaryOptions, TagRules,
+    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event,
+    Freq, HoldoutOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions,
+    Summary, SummaryOptions, TagRules,
 };
 use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use numpy::PyArray1;
@@ -25,11 +32,36 @@ use pyo3_arrow::PyTable;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-create_exception!(kehu, KehuError, PyValueError, "Base class of every error kehu raises.");
-create_exception!(kehu, DataError, KehuError, "Input data could not be taken in.");
-create_exception!(kehu, ProfileError, KehuError, "A profile computation was asked for something it cannot do.");
-create_exception!(kehu, FormatError, KehuError, "A model or configuration JSON document was rejected.");
-create_exception!(kehu, SimulateError, KehuError, "The simulation settings are invalid.");
+create_exception!(
+    kehu,
+    KehuError,
+    PyValueError,
+    "Base class of every error kehu raises."
+);
+create_exception!(
+    kehu,
+    DataError,
+    KehuError,
+    "Input data could not be taken in."
+);
+create_exception!(
+    kehu,
+    ProfileError,
+    KehuError,
+    "A profile computation was asked for something it cannot do."
+);
+create_exception!(
+    kehu,
+    FormatError,
+    KehuError,
+    "A model or configuration JSON document was rejected."
+);
+create_exception!(
+    kehu,
+    SimulateError,
+    KehuError,
+    "The simulation settings are invalid."
+);
 
 /// Maps a core error to the exception of its area, with the stable code in `.code`.
 fn to_py(error: impl Into<kehu::Error>) -> PyErr {
@@ -50,15 +82,21 @@ fn to_py(error: impl Into<kehu::Error>) -> PyErr {
 fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
     let (batches, schema) = table.into_inner();
     arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| {
-        to_py(CoreDataError::InvalidOption { option: "table".into(), reason: e.to_string() })
+        to_py(CoreDataError::InvalidOption {
+            option: "table".into(),
+            reason: e.to_string(),
+        })
     })
 }
 
 fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
     text.map(|t| {
         parse_timestamp(t, None).ok_or_else(|| {
-            CoreDataError::InvalidOption { option: option.into(), reason: "must be an ISO 8601 date or date-time".into() }
-                .into()
+            CoreDataError::InvalidOption {
+                option: option.into(),
+                reason: "must be an ISO 8601 date or date-time".into(),
+            }
+            .into()
         })
     })
     .transpose()
@@ -68,8 +106,11 @@ fn freq_arg(freq: Option<&str>) -> Result<Freq, kehu::Error> {
     match freq {
         None => Ok(SummaryOptions::default().freq),
         Some(f) => f.parse().map_err(|_| {
-            CoreProfileError::InvalidOption { option: "freq".into(), reason: format!("unknown freq '{f}'; use D, W, h, min, s or M") }
-                .into()
+            CoreProfileError::InvalidOption {
+                option: "freq".into(),
+                reason: format!("unknown freq '{f}'; use D, W, h, min, s or M"),
+            }
+            .into()
         }),
     }
 }
@@ -81,10 +122,21 @@ fn ids_to_py<'py>(py: Python<'py>, ids: CustomerIds) -> PyResult<Bound<'py, PyAn
     })
 }
 
-fn summary_into<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, s: Summary, suffix: &str) -> PyResult<()> {
+fn summary_into<'py>(
+    py: Python<'py>,
+    d: &Bound<'py, PyDict>,
+    s: Summary,
+    suffix: &str,
+) -> PyResult<()> {
     d.set_item("customer_id", ids_to_py(py, s.customer_ids)?)?;
-    d.set_item(format!("frequency{suffix}"), PyArray1::from_vec(py, s.frequency))?;
-    d.set_item(format!("recency{suffix}"), PyArray1::from_vec(py, s.recency))?;
+    d.set_item(
+        format!("frequency{suffix}"),
+        PyArray1::from_vec(py, s.frequency),
+    )?;
+    d.set_item(
+        format!("recency{suffix}"),
+        PyArray1::from_vec(py, s.recency),
+    )?;
     d.set_item(format!("T{suffix}"), PyArray1::from_vec(py, s.t))?;
     if let Some(m) = s.monetary_value {
         d.set_item(format!("monetary_value{suffix}"), PyArray1::from_vec(py, m))?;
@@ -96,7 +148,6 @@ fn summary_into<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, s: Summary, suffix
 /// lifetimes' `summary_data_from_transaction_data` on an Arrow-compatible table.
 #[pyfunction]
 #[pyo3(signature = (table, columns, observation_period_end=None, freq=None, freq_multiplier=None, include_first_transaction=None, datetime_format=None))]
-#[allow(clippy::too_many_arguments)]
 fn summarize<'py>(
     py: Python<'py>,
     table: PyTable,
@@ -112,11 +163,15 @@ fn summarize<'py>(
     let opts = SummaryOptions {
         freq: freq_arg(freq).map_err(to_py)?,
         freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
-        observation_period_end: time_arg("observation_period_end", observation_period_end).map_err(to_py)?,
-        include_first_transaction: include_first_transaction.unwrap_or(defaults.include_first_transaction),
+        observation_period_end: time_arg("observation_period_end", observation_period_end)
+            .map_err(to_py)?,
+        include_first_transaction: include_first_transaction
+            .unwrap_or(defaults.include_first_transaction),
     };
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let summary = py.detach(|| summarize_columns(&cols.columns(), &opts)).map_err(to_py)?;
+    let summary = py
+        .detach(|| summarize_columns(&cols.columns(), &opts))
+        .map_err(to_py)?;
     let d = PyDict::new(py);
     summary_into(py, &d, summary, "")?;
     Ok(d)
@@ -125,7 +180,6 @@ fn summarize<'py>(
 /// lifetimes' `calibration_and_holdout_data` on an Arrow-compatible table.
 #[pyfunction]
 #[pyo3(signature = (table, columns, calibration_period_end, observation_period_end=None, freq=None, freq_multiplier=None, include_first_transaction=None, datetime_format=None))]
-#[allow(clippy::too_many_arguments)]
 fn calibration_and_holdout<'py>(
     py: Python<'py>,
     table: PyTable,
@@ -139,19 +193,28 @@ fn calibration_and_holdout<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
     let defaults = SummaryOptions::default();
-    let cal_end = time_arg("calibration_period_end", Some(calibration_period_end)).map_err(to_py)?.expect("given");
+    let cal_end = time_arg("calibration_period_end", Some(calibration_period_end))
+        .map_err(to_py)?
+        .expect("given");
     let opts = HoldoutOptions {
         calibration_period_end: cal_end,
-        observation_period_end: time_arg("observation_period_end", observation_period_end).map_err(to_py)?,
+        observation_period_end: time_arg("observation_period_end", observation_period_end)
+            .map_err(to_py)?,
         freq: freq_arg(freq).map_err(to_py)?,
         freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
-        include_first_transaction: include_first_transaction.unwrap_or(defaults.include_first_transaction),
+        include_first_transaction: include_first_transaction
+            .unwrap_or(defaults.include_first_transaction),
     };
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let ch = py.detach(|| calibration_and_holdout_columns(&cols.columns(), &opts)).map_err(to_py)?;
+    let ch = py
+        .detach(|| calibration_and_holdout_columns(&cols.columns(), &opts))
+        .map_err(to_py)?;
     let d = PyDict::new(py);
     summary_into(py, &d, ch.calibration, "_cal")?;
-    d.set_item("frequency_holdout", PyArray1::from_vec(py, ch.frequency_holdout))?;
+    d.set_item(
+        "frequency_holdout",
+        PyArray1::from_vec(py, ch.frequency_holdout),
+    )?;
     if let Some(m) = ch.monetary_value_holdout {
         d.set_item("monetary_value_holdout", PyArray1::from_vec(py, m))?;
     }
@@ -174,14 +237,27 @@ fn validation_options(
     })
 }
 
-fn report_into<'py>(py: Python<'py>, d: &Bound<'py, PyDict>, r: &kehu::data::ValidationReport) -> PyResult<()> {
+fn report_into<'py>(
+    py: Python<'py>,
+    d: &Bound<'py, PyDict>,
+    r: &kehu::data::ValidationReport,
+) -> PyResult<()> {
     d.set_item("total_rows", r.total_rows)?;
     d.set_item("accepted", r.accepted)?;
     let rows: Vec<i64> = r.rejected.iter().map(|x| x.row as i64).collect();
     d.set_item("rejected_row", PyArray1::from_vec(py, rows))?;
-    d.set_item("rejected_field", PyList::new(py, r.rejected.iter().map(|x| x.field.name()))?)?;
-    d.set_item("rejected_reason", PyList::new(py, r.rejected.iter().map(|x| x.reason.code()))?)?;
-    d.set_item("rejected_detail", PyList::new(py, r.rejected.iter().map(|x| x.reason.to_string()))?)?;
+    d.set_item(
+        "rejected_field",
+        PyList::new(py, r.rejected.iter().map(|x| x.field.name()))?,
+    )?;
+    d.set_item(
+        "rejected_reason",
+        PyList::new(py, r.rejected.iter().map(|x| x.reason.code()))?,
+    )?;
+    d.set_item(
+        "rejected_detail",
+        PyList::new(py, r.rejected.iter().map(|x| x.reason.to_string()))?,
+    )?;
     Ok(())
 }
 
@@ -199,9 +275,12 @@ fn validate<'py>(
     strict: Option<bool>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
-    let opts = validation_options(allow_returns, observation_end, deduplicate, strict).map_err(to_py)?;
+    let opts =
+        validation_options(allow_returns, observation_end, deduplicate, strict).map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let (_, report) = py.detach(|| core_validate(&cols.columns(), &opts)).map_err(to_py)?;
+    let (_, report) = py
+        .detach(|| core_validate(&cols.columns(), &opts))
+        .map_err(to_py)?;
     let d = PyDict::new(py);
     report_into(py, &d, &report)?;
     Ok(d)
@@ -234,11 +313,17 @@ fn profiles_into<'py>(
 ) -> PyResult<()> {
     let f = |g: fn(&CustomerProfile) -> f64| PyArray1::from_vec(py, p.iter().map(g).collect());
     let i = |g: fn(&CustomerProfile) -> i64| PyArray1::from_vec(py, p.iter().map(g).collect());
-    d.set_item("customer_id", PyList::new(py, p.iter().map(|x| x.customer_id.as_str()))?)?;
+    d.set_item(
+        "customer_id",
+        PyList::new(py, p.iter().map(|x| x.customer_id.as_str()))?,
+    )?;
     d.set_item("first_purchase", i(|x| x.first_purchase))?;
     d.set_item("last_purchase", i(|x| x.last_purchase))?;
     d.set_item("tenure_days", f(|x| x.tenure_days))?;
-    d.set_item("days_since_last_purchase", f(|x| x.days_since_last_purchase))?;
+    d.set_item(
+        "days_since_last_purchase",
+        f(|x| x.days_since_last_purchase),
+    )?;
     d.set_item("transactions", i(|x| x.transactions as i64))?;
     d.set_item("orders", i(|x| x.orders as i64))?;
     d.set_item("total_spend", f(|x| x.total_spend))?;
@@ -247,9 +332,18 @@ fn profiles_into<'py>(
     d.set_item("recency", f(|x| x.recency))?;
     d.set_item("T", f(|x| x.t))?;
     d.set_item("monetary_value", f(|x| x.monetary_value))?;
-    d.set_item("interval_mean_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_mean_days))))?;
-    d.set_item("interval_median_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_median_days))))?;
-    d.set_item("interval_std_days", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_std_days))))?;
+    d.set_item(
+        "interval_mean_days",
+        PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_mean_days))),
+    )?;
+    d.set_item(
+        "interval_median_days",
+        PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_median_days))),
+    )?;
+    d.set_item(
+        "interval_std_days",
+        PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_std_days))),
+    )?;
     let shares = |s: &[kehu::profile::Share]| -> PyResult<Bound<'py, PyDict>> {
         let m = PyDict::new(py);
         for x in s {
@@ -266,9 +360,15 @@ fn profiles_into<'py>(
     d.set_item("spend_trend", f(|x| x.spend_trend))?;
     d.set_item("returns", i(|x| x.returns as i64))?;
     d.set_item("returned_amount", f(|x| x.returned_amount))?;
-    d.set_item("return_ratio", PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.return_ratio))))?;
+    d.set_item(
+        "return_ratio",
+        PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.return_ratio))),
+    )?;
     if let Some(rules) = rules {
-        let tags: PyResult<Vec<_>> = p.iter().map(|x| PyList::new(py, rules.evaluate(x))).collect();
+        let tags: PyResult<Vec<_>> = p
+            .iter()
+            .map(|x| PyList::new(py, rules.evaluate(x)))
+            .collect();
         d.set_item("tags", PyList::new(py, tags?)?)?;
     }
     Ok(())
@@ -277,7 +377,6 @@ fn profiles_into<'py>(
 /// Validates and profiles a transaction table.
 #[pyfunction]
 #[pyo3(signature = (table, columns, datetime_format=None, allow_returns=None, observation_end=None, deduplicate=None, top_n=None, trend_periods=None, trend_period_days=None, tags=None))]
-#[allow(clippy::too_many_arguments)]
 fn profile<'py>(
     py: Python<'py>,
     table: PyTable,
@@ -292,8 +391,10 @@ fn profile<'py>(
     tags: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
-    let vopts = validation_options(allow_returns, observation_end, deduplicate, Some(false)).map_err(to_py)?;
-    let popts = profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
+    let vopts = validation_options(allow_returns, observation_end, deduplicate, Some(false))
+        .map_err(to_py)?;
+    let popts =
+        profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
     let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
     let (set, report) = py
@@ -328,16 +429,30 @@ fn float_array(v: &[Option<f64>]) -> ArrayRef {
 }
 
 fn table_of<'py>(py: Python<'py>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Bound<'py, PyAny>> {
-    let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+        .collect();
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, a)| a).collect())
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .map_err(|e| PyValueError::new_err(e.to_string()))?;
     PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
 }
 
 fn transactions_table<'py>(py: Python<'py>, t: &RawTransactions) -> PyResult<Bound<'py, PyAny>> {
-    let mut cols = vec![("customer_id", text_array(&t.customer_id)), ("timestamp", text_array(&t.timestamp))];
-    let optional_text = [("order_id", &t.order_id), ("product_id", &t.product_id), ("category", &t.category), ("channel", &t.channel)];
+    let mut cols = vec![
+        ("customer_id", text_array(&t.customer_id)),
+        ("timestamp", text_array(&t.timestamp)),
+    ];
+    let optional_text = [
+        ("order_id", &t.order_id),
+        ("product_id", &t.product_id),
+        ("category", &t.category),
+        ("channel", &t.channel),
+    ];
     if let Some(a) = &t.amount {
         cols.push(("amount", float_array(a)));
     }
@@ -374,7 +489,11 @@ fn customers_table<'py>(py: Python<'py>, c: &CustomerTable) -> PyResult<Bound<'p
         };
         cols.push((name.as_str(), array));
     }
-    let consent_names: Vec<String> = c.consent().iter().map(|(ch, _)| format!("consent_{ch}")).collect();
+    let consent_names: Vec<String> = c
+        .consent()
+        .iter()
+        .map(|(ch, _)| format!("consent_{ch}"))
+        .collect();
     for ((_, flags), name) in c.consent().iter().zip(&consent_names) {
         let mut b = BooleanBuilder::with_capacity(flags.len());
         flags.iter().for_each(|x| b.append_value(*x));
@@ -396,7 +515,10 @@ fn simulate<'py>(py: Python<'py>, config_json: Option<&str>) -> PyResult<Bound<'
     let d = PyDict::new(py);
     d.set_item("customers", customers_table(py, &data.customers)?)?;
     d.set_item("transactions", transactions_table(py, &data.transactions)?)?;
-    d.set_item("observation_end", kehu::data::time::format_iso(data.observation_end))?;
+    d.set_item(
+        "observation_end",
+        kehu::data::time::format_iso(data.observation_end),
+    )?;
     Ok(d)
 }
 
@@ -422,16 +544,34 @@ struct IncrementalProfile {
 impl IncrementalProfile {
     #[new]
     fn new() -> Self {
-        IncrementalProfile { state: ProfileAccumulator::new() }
+        IncrementalProfile {
+            state: ProfileAccumulator::new(),
+        }
     }
 
     /// Adds one event; `timestamp` is ISO 8601 text.
     #[pyo3(signature = (timestamp, amount, order_id=None, category=None, channel=None))]
-    fn add(&mut self, timestamp: &str, amount: f64, order_id: Option<&str>, category: Option<&str>, channel: Option<&str>) -> PyResult<()> {
-        let ts = parse_timestamp(timestamp, None)
-            .ok_or_else(|| to_py(CoreProfileError::InvalidEvent { reason: "timestamp is not ISO 8601".into() }))?;
+    fn add(
+        &mut self,
+        timestamp: &str,
+        amount: f64,
+        order_id: Option<&str>,
+        category: Option<&str>,
+        channel: Option<&str>,
+    ) -> PyResult<()> {
+        let ts = parse_timestamp(timestamp, None).ok_or_else(|| {
+            to_py(CoreProfileError::InvalidEvent {
+                reason: "timestamp is not ISO 8601".into(),
+            })
+        })?;
         self.state
-            .add(&Event { timestamp: ts, amount, order_id, category, channel })
+            .add(&Event {
+                timestamp: ts,
+                amount,
+                order_id,
+                category,
+                channel,
+            })
             .map_err(to_py)
     }
 
@@ -447,7 +587,8 @@ impl IncrementalProfile {
         trend_period_days: Option<u32>,
         tags: Option<&str>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let opts = profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
+        let opts = profile_options(observation_end, top_n, trend_periods, trend_period_days)
+            .map_err(to_py)?;
         let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
         let Some(p) = self.state.profile(customer_id, &opts).map_err(to_py)? else {
             return Ok(None);
@@ -469,7 +610,9 @@ impl IncrementalProfile {
     /// Restores a state saved with `to_json`.
     #[staticmethod]
     fn from_json(json: &str) -> PyResult<Self> {
-        Ok(IncrementalProfile { state: ProfileAccumulator::from_json(json).map_err(to_py)? })
+        Ok(IncrementalProfile {
+            state: ProfileAccumulator::from_json(json).map_err(to_py)?,
+        })
     }
 }
 

@@ -17,6 +17,14 @@ def golden() -> dict:
 
 
 @pytest.fixture(scope="session")
+def cdnow_dir() -> Path:
+    path = SHARED / "cdnow"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (a fresh clone without ../shared): CDNOW checks not run")
+    return path
+
+
+@pytest.fixture(scope="session")
 def cdnow():
     path = SHARED / "cdnow" / "CDNOW_sample.txt"
     if not path.exists():

@@ -26,7 +26,11 @@ const DEMO_TAGS: &str = r#"{"format_version": 1, "kind": "tag_rules", "tags": [
 ]}"#;
 
 #[derive(Parser)]
-#[command(name = "kehu", version, about = "Customer analytics: profile, identify, segment, score, match, reach.")]
+#[command(
+    name = "kehu",
+    version,
+    about = "Customer analytics: profile, identify, segment, score, match, reach."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +51,7 @@ enum Command {
         dirty_rate: f64,
     },
     /// Validate and profile a transaction file.
-    Profile(ProfileArgs),
+    Profile(Box<ProfileArgs>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -119,7 +123,9 @@ struct ProfileArgs {
 
 fn spinner(message: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
+    );
     bar.set_message(message.to_string());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
@@ -138,10 +144,18 @@ fn print_report(report: &ValidationReport) {
 }
 
 fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error> {
-    let config = SimulationConfig { customers, seed, dirty_rate, ..Default::default() };
+    let config = SimulationConfig {
+        customers,
+        seed,
+        dirty_rate,
+        ..Default::default()
+    };
     let bar = spinner(&format!("simulating {customers} customers"));
     let data = simulate(&config)?;
-    bar.finish_with_message(format!("simulated {} transaction rows", data.transactions.len()));
+    bar.finish_with_message(format!(
+        "simulated {} transaction rows",
+        data.transactions.len()
+    ));
     let bar = spinner("validating");
     let opts = ValidationOptions {
         allow_returns: true,
@@ -151,7 +165,10 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     let (transactions, report) = validate(&data.transactions.columns(), &opts)?;
     bar.finish_with_message("validated");
     let bar = spinner("profiling");
-    let popts = ProfileOptions { observation_end: Some(data.observation_end), ..Default::default() };
+    let popts = ProfileOptions {
+        observation_end: Some(data.observation_end),
+        ..Default::default()
+    };
     let profiles = profile_customers(&transactions, &popts)?;
     let weekly = summarize(
         &transactions,
@@ -164,7 +181,10 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     )?;
     bar.finish_with_message("profiled");
     let rules = TagRules::from_json(DEMO_TAGS)?;
-    println!("kehu demo — seed {seed}, observation end {}", format_iso(data.observation_end));
+    println!(
+        "kehu demo — seed {seed}, observation end {}",
+        format_iso(data.observation_end)
+    );
     println!();
     println!("Data");
     println!("  customers simulated      {:>10}", data.customers.len());
@@ -175,7 +195,10 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
         println!("    {reason:<23}{count:>10}");
     }
     println!("  customers profiled       {:>10}", profiles.profiles.len());
-    println!("  customers with only returns {:>7}", profiles.without_purchases.len());
+    println!(
+        "  customers with only returns {:>7}",
+        profiles.without_purchases.len()
+    );
     println!();
     output::print_distribution(&profiles.profiles);
     println!();
@@ -185,9 +208,12 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     println!("Tags");
     let n = profiles.profiles.len() as f64;
     let mut counts = rules.count(&profiles.profiles);
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|x| std::cmp::Reverse(x.1));
     for (name, count) in counts {
-        println!("  {name:<22}{count:>10}  {:>5.1}%", 100.0 * count as f64 / n);
+        println!(
+            "  {name:<22}{count:>10}  {:>5.1}%",
+            100.0 * count as f64 / n
+        );
     }
     Ok(())
 }
@@ -236,7 +262,11 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
     let bar = spinner("reading");
     let raw = read_transactions_path(&args.input, &mapping, &csv_opts)?;
     bar.set_message("validating");
-    let vopts = ValidationOptions { allow_returns: args.allow_returns, observation_end, ..Default::default() };
+    let vopts = ValidationOptions {
+        allow_returns: args.allow_returns,
+        observation_end,
+        ..Default::default()
+    };
     let (transactions, report) = validate(&raw.columns(), &vopts)?;
     bar.finish_and_clear();
     print_report(&report);
@@ -245,10 +275,13 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
     }
     let mut out = output::open(args.output.as_deref())?;
     if args.summary {
-        let freq: Freq = args.freq.parse().map_err(|_| kehu::profile::ProfileError::InvalidOption {
-            option: "freq".into(),
-            reason: "use D, W, h, min, s or M".into(),
-        })?;
+        let freq: Freq =
+            args.freq
+                .parse()
+                .map_err(|_| kehu::profile::ProfileError::InvalidOption {
+                    option: "freq".into(),
+                    reason: "use D, W, h, min, s or M".into(),
+                })?;
         let s = summarize(
             &transactions,
             &SummaryOptions {
@@ -270,7 +303,13 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
         )?,
         None => TagRules::from_json(DEMO_TAGS)?,
     };
-    let profiles = profile_customers(&transactions, &ProfileOptions { observation_end, ..Default::default() })?;
+    let profiles = profile_customers(
+        &transactions,
+        &ProfileOptions {
+            observation_end,
+            ..Default::default()
+        },
+    )?;
     eprintln!("customers profiled: {}", profiles.profiles.len());
     match args.format {
         Format::Csv => output::write_profiles_csv(&mut out, &profiles.profiles, &rules)?,
@@ -282,7 +321,11 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Demo { customers, seed, dirty_rate } => demo(*customers, *seed, *dirty_rate),
+        Command::Demo {
+            customers,
+            seed,
+            dirty_rate,
+        } => demo(*customers, *seed, *dirty_rate),
         Command::Profile(args) => profile(args),
     };
     match result {

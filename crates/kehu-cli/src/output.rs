@@ -41,19 +41,27 @@ fn print_stats_row(name: &str, mut values: Vec<f64>) {
 }
 
 fn header() {
-    println!("  {:<26}{:>10}{:>10}{:>10}{:>10}{:>10}", "", "mean", "p10", "median", "p90", "max");
+    println!(
+        "  {:<26}{:>10}{:>10}{:>10}{:>10}{:>10}",
+        "", "mean", "p10", "median", "p90", "max"
+    );
 }
 
 /// Prints the distribution of the main profile fields.
 pub fn print_distribution(profiles: &[CustomerProfile]) {
     println!("Profiles");
     header();
-    let col = |f: &dyn Fn(&CustomerProfile) -> Option<f64>| profiles.iter().filter_map(f).collect::<Vec<_>>();
+    let col = |f: &dyn Fn(&CustomerProfile) -> Option<f64>| {
+        profiles.iter().filter_map(f).collect::<Vec<_>>()
+    };
     print_stats_row("orders", col(&|p| Some(p.orders as f64)));
     print_stats_row("total spend", col(&|p| Some(p.total_spend)));
     print_stats_row("average order value", col(&|p| Some(p.avg_order_value)));
     print_stats_row("tenure (days)", col(&|p| Some(p.tenure_days)));
-    print_stats_row("days since last purchase", col(&|p| Some(p.days_since_last_purchase)));
+    print_stats_row(
+        "days since last purchase",
+        col(&|p| Some(p.days_since_last_purchase)),
+    );
     print_stats_row("purchase interval (days)", col(&|p| p.interval_mean_days));
     print_stats_row("return ratio", col(&|p| p.return_ratio));
     let mut by_category = std::collections::BTreeMap::<&str, usize>::new();
@@ -63,8 +71,12 @@ pub fn print_distribution(profiles: &[CustomerProfile]) {
         }
     }
     let mut top: Vec<_> = by_category.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
-    let text: Vec<String> = top.iter().take(5).map(|(c, n)| format!("{c} {n}")).collect();
+    top.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let text: Vec<String> = top
+        .iter()
+        .take(5)
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
     println!("  favourite category         {}", text.join(", "));
 }
 
@@ -82,10 +94,16 @@ pub fn print_summary_stats(s: &Summary) {
 /// Writes the rejected rows as CSV: row, field, reason.
 pub fn write_rejects(path: &Path, report: &ValidationReport) -> Result<(), kehu::Error> {
     let mut w = csv::Writer::from_path(path).map_err(io)?;
-    w.write_record(["row", "field", "reason", "detail"]).map_err(io)?;
+    w.write_record(["row", "field", "reason", "detail"])
+        .map_err(io)?;
     for r in &report.rejected {
-        w.write_record([r.row.to_string(), r.field.to_string(), r.reason.code().to_string(), r.reason.to_string()])
-            .map_err(io)?;
+        w.write_record([
+            r.row.to_string(),
+            r.field.to_string(),
+            r.reason.code().to_string(),
+            r.reason.to_string(),
+        ])
+        .map_err(io)?;
     }
     w.flush().map_err(io)
 }
@@ -131,7 +149,10 @@ pub fn write_summary_json(out: &mut dyn Write, s: &Summary) -> Result<(), kehu::
 }
 
 fn shares(v: &[kehu::profile::Share]) -> String {
-    v.iter().map(|s| format!("{}:{:.4}", s.name, s.share)).collect::<Vec<_>>().join(";")
+    v.iter()
+        .map(|s| format!("{}:{:.4}", s.name, s.share))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -139,14 +160,38 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Writes profiles (with their tags) as CSV.
-pub fn write_profiles_csv(out: &mut dyn Write, profiles: &[CustomerProfile], rules: &TagRules) -> Result<(), kehu::Error> {
+pub fn write_profiles_csv(
+    out: &mut dyn Write,
+    profiles: &[CustomerProfile],
+    rules: &TagRules,
+) -> Result<(), kehu::Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
-        "customer_id", "first_purchase", "last_purchase", "tenure_days", "days_since_last_purchase",
-        "transactions", "orders", "total_spend", "avg_order_value", "frequency", "recency", "T",
-        "monetary_value", "interval_mean_days", "interval_median_days", "interval_std_days",
-        "top_categories", "top_channels", "preferred_weekday", "preferred_hour", "spend_trend",
-        "returns", "returned_amount", "return_ratio", "tags",
+        "customer_id",
+        "first_purchase",
+        "last_purchase",
+        "tenure_days",
+        "days_since_last_purchase",
+        "transactions",
+        "orders",
+        "total_spend",
+        "avg_order_value",
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+        "interval_mean_days",
+        "interval_median_days",
+        "interval_std_days",
+        "top_categories",
+        "top_channels",
+        "preferred_weekday",
+        "preferred_hour",
+        "spend_trend",
+        "returns",
+        "returned_amount",
+        "return_ratio",
+        "tags",
     ])
     .map_err(io)?;
     for p in profiles {
@@ -183,7 +228,11 @@ pub fn write_profiles_csv(out: &mut dyn Write, profiles: &[CustomerProfile], rul
 }
 
 /// Writes profiles (with their tags) as a JSON array.
-pub fn write_profiles_json(out: &mut dyn Write, profiles: &[CustomerProfile], rules: &TagRules) -> Result<(), kehu::Error> {
+pub fn write_profiles_json(
+    out: &mut dyn Write,
+    profiles: &[CustomerProfile],
+    rules: &TagRules,
+) -> Result<(), kehu::Error> {
     let rows: Vec<serde_json::Value> = profiles
         .iter()
         .map(|p| {

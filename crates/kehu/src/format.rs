@@ -151,7 +151,10 @@ mod tests {
         let newer = r#"{"format_version": 99, "kind": "thing", "x": 1.0}"#;
         assert_eq!(
             from_json::<Thing>(newer).unwrap_err(),
-            FormatError::NewerVersion { found: 99, supported: 1 }
+            FormatError::NewerVersion {
+                found: 99,
+                supported: 1
+            }
         );
         let other = r#"{"format_version": 1, "kind": "other", "x": 1.0}"#;
         assert!(matches!(

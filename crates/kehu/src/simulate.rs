@@ -9,7 +9,9 @@
 //! functions, so a seed gives the same data on every platform and for any number of threads.
 
 use crate::data::customers::{Attribute, CustomerTable};
-use crate::data::time::{civil_from_days, day_of, parse_timestamp, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::data::time::{
+    civil_from_days, day_of, parse_timestamp, MICROS_PER_DAY, MICROS_PER_SECOND,
+};
 use crate::data::RawTransactions;
 use crate::format::{self, Versioned};
 use rand_chacha::ChaCha8Rng;
@@ -102,11 +104,29 @@ impl Default for SimulationConfig {
             start: "2024-01-01".into(),
             acquisition_days: 84,
             observation_days: 546,
-            purchase: BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
-            spend: GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 },
-            categories: ["books", "music", "electronics", "home", "garden", "toys", "sports", "beauty"]
-                .map(String::from)
-                .to_vec(),
+            purchase: BgNbdParams {
+                r: 0.243,
+                alpha: 4.414,
+                a: 0.793,
+                b: 2.426,
+            },
+            spend: GammaGammaParams {
+                p: 6.25,
+                q: 3.74,
+                gamma: 15.44,
+            },
+            categories: [
+                "books",
+                "music",
+                "electronics",
+                "home",
+                "garden",
+                "toys",
+                "sports",
+                "beauty",
+            ]
+            .map(String::from)
+            .to_vec(),
             products_per_category: 25,
             channels: ["web", "app", "store"].map(String::from).to_vec(),
             return_rate: 0.02,
@@ -142,7 +162,10 @@ impl SimulationConfig {
     /// The defaults with some settings changed: `text` is a JSON object of settings (e.g.
     /// `{"customers": 1000, "seed": 7}`); an unknown setting is an error.
     pub fn from_overrides(text: &str) -> Result<Self, crate::Error> {
-        let invalid = |reason: String| SimulateError::InvalidConfig { field: "settings".into(), reason };
+        let invalid = |reason: String| SimulateError::InvalidConfig {
+            field: "settings".into(),
+            reason,
+        };
         let overrides: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
         let serde_json::Value::Object(mut merged) =
@@ -152,12 +175,16 @@ impl SimulationConfig {
         };
         for (key, value) in overrides {
             if !merged.contains_key(&key) {
-                return Err(SimulateError::InvalidConfig { field: key, reason: "unknown setting".into() }.into());
+                return Err(SimulateError::InvalidConfig {
+                    field: key,
+                    reason: "unknown setting".into(),
+                }
+                .into());
             }
             merged.insert(key, value);
         }
-        let config: SimulationConfig =
-            serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| invalid(e.to_string()))?;
+        let config: SimulationConfig = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|e| invalid(e.to_string()))?;
         config.check()?;
         Ok(config)
     }
@@ -200,10 +227,17 @@ impl SimulationConfig {
         if parse_timestamp(&self.start, Some("%Y-%m-%d")).is_none() {
             return bad("start", "must be a date YYYY-MM-DD");
         }
-        if self.categories.is_empty() || self.channels.is_empty() || self.products_per_category == 0 {
-            return bad("categories", "categories, channels and products_per_category must not be empty");
+        if self.categories.is_empty() || self.channels.is_empty() || self.products_per_category == 0
+        {
+            return bad(
+                "categories",
+                "categories, channels and products_per_category must not be empty",
+            );
         }
-        for (field, v) in [("return_rate", self.return_rate), ("dirty_rate", self.dirty_rate)] {
+        for (field, v) in [
+            ("return_rate", self.return_rate),
+            ("dirty_rate", self.dirty_rate),
+        ] {
             if !(0.0..1.0).contains(&v) {
                 return bad(field, "must be in [0, 1)");
             }
@@ -316,7 +350,12 @@ struct Line {
 fn format_ts(micros: i64) -> String {
     let (y, m, d) = civil_from_days(day_of(micros));
     let secs = micros.rem_euclid(MICROS_PER_DAY) / MICROS_PER_SECOND;
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 fn cents(x: f64) -> f64 {
@@ -340,7 +379,8 @@ fn simulate_customer(cfg: &SimulationConfig, index: usize, start_day: i64, end: 
     let first_day = start_day + rng.below(cfg.acquisition_days as usize) as i64;
     let signup_day = first_day - rng.below(365) as i64;
     // Purchases happen between 08:00 and 22:00.
-    let time_of_day = |rng: &mut Draw| (8.0 * 3600.0 + rng.uniform() * 14.0 * 3600.0) as i64 * MICROS_PER_SECOND;
+    let time_of_day =
+        |rng: &mut Draw| (8.0 * 3600.0 + rng.uniform() * 14.0 * 3600.0) as i64 * MICROS_PER_SECOND;
     let mut times = vec![first_day * MICROS_PER_DAY + time_of_day(&mut rng)];
     let mut t = times[0] as f64;
     loop {
@@ -381,7 +421,11 @@ fn simulate_customer(cfg: &SimulationConfig, index: usize, start_day: i64, end: 
             if rng.bernoulli(cfg.return_rate) {
                 let back = ts + (1 + rng.below(30) as i64) * MICROS_PER_DAY;
                 if back < end {
-                    rows.push(Line { timestamp: Some(format_ts(back)), amount: Some(-amount), ..l.clone() });
+                    rows.push(Line {
+                        timestamp: Some(format_ts(back)),
+                        amount: Some(-amount),
+                        ..l.clone()
+                    });
                 }
             }
             rows.push(l);
@@ -395,17 +439,37 @@ fn simulate_customer(cfg: &SimulationConfig, index: usize, start_day: i64, end: 
             continue;
         }
         match rng.below(5) {
-            0 => dirty.push(Line { customer_id: None, ..line }),
-            1 => dirty.push(Line { timestamp: Some("2024-13-45 25:61:00".into()), ..line }),
-            2 => dirty.push(Line { amount: Some(f64::NAN), ..line }),
-            3 => dirty.push(Line { timestamp: Some(format_ts(end + 30 * MICROS_PER_DAY)), ..line }),
+            0 => dirty.push(Line {
+                customer_id: None,
+                ..line
+            }),
+            1 => dirty.push(Line {
+                timestamp: Some("2024-13-45 25:61:00".into()),
+                ..line
+            }),
+            2 => dirty.push(Line {
+                amount: Some(f64::NAN),
+                ..line
+            }),
+            3 => dirty.push(Line {
+                timestamp: Some(format_ts(end + 30 * MICROS_PER_DAY)),
+                ..line
+            }),
             _ => {
                 dirty.push(line.clone());
                 dirty.push(line);
             }
         }
     }
-    Customer { age, gender, region, loyalty, signup_day, consent, rows: dirty }
+    Customer {
+        age,
+        gender,
+        region,
+        loyalty,
+        signup_day,
+        consent,
+        rows: dirty,
+    }
 }
 
 /// Simulates a customer base. The same configuration gives the same data everywhere.
@@ -436,31 +500,76 @@ pub fn simulate(cfg: &SimulationConfig) -> Result<SimulatedData, SimulateError> 
             tx.customer_id.push(l.customer_id.clone());
             tx.timestamp.push(l.timestamp.clone());
             tx.amount.as_mut().expect("set").push(l.amount);
-            tx.order_id.as_mut().expect("set").push(Some(l.order_id.clone()));
+            tx.order_id
+                .as_mut()
+                .expect("set")
+                .push(Some(l.order_id.clone()));
             tx.quantity.as_mut().expect("set").push(Some(l.quantity));
-            tx.product_id.as_mut().expect("set").push(Some(l.product_id.clone()));
-            tx.category.as_mut().expect("set").push(Some(cfg.categories[l.category].clone()));
-            tx.channel.as_mut().expect("set").push(Some(cfg.channels[l.channel].clone()));
+            tx.product_id
+                .as_mut()
+                .expect("set")
+                .push(Some(l.product_id.clone()));
+            tx.category
+                .as_mut()
+                .expect("set")
+                .push(Some(cfg.categories[l.category].clone()));
+            tx.channel
+                .as_mut()
+                .expect("set")
+                .push(Some(cfg.channels[l.channel].clone()));
         }
     }
-    let ids: Vec<String> = (0..cfg.customers).map(|i| format!("C{:07}", i + 1)).collect();
+    let ids: Vec<String> = (0..cfg.customers)
+        .map(|i| format!("C{:07}", i + 1))
+        .collect();
     let mut table = CustomerTable::new(ids).expect("simulated ids are unique");
     let attrs = [
-        ("age", Attribute::Numeric(customers.iter().map(|c| Some(c.age)).collect())),
-        ("gender", Attribute::Categorical(customers.iter().map(|c| Some(c.gender.to_string())).collect())),
-        ("region", Attribute::Categorical(customers.iter().map(|c| Some(c.region.to_string())).collect())),
-        ("loyalty_member", Attribute::Boolean(customers.iter().map(|c| Some(c.loyalty)).collect())),
-        ("signup_date", Attribute::Date(customers.iter().map(|c| Some(c.signup_day)).collect())),
+        (
+            "age",
+            Attribute::Numeric(customers.iter().map(|c| Some(c.age)).collect()),
+        ),
+        (
+            "gender",
+            Attribute::Categorical(
+                customers
+                    .iter()
+                    .map(|c| Some(c.gender.to_string()))
+                    .collect(),
+            ),
+        ),
+        (
+            "region",
+            Attribute::Categorical(
+                customers
+                    .iter()
+                    .map(|c| Some(c.region.to_string()))
+                    .collect(),
+            ),
+        ),
+        (
+            "loyalty_member",
+            Attribute::Boolean(customers.iter().map(|c| Some(c.loyalty)).collect()),
+        ),
+        (
+            "signup_date",
+            Attribute::Date(customers.iter().map(|c| Some(c.signup_day)).collect()),
+        ),
     ];
     for (name, values) in attrs {
-        table.add_attribute(name, values).expect("simulated columns have one value per customer");
+        table
+            .add_attribute(name, values)
+            .expect("simulated columns have one value per customer");
     }
     for (k, channel) in ["email", "sms", "push"].iter().enumerate() {
         table
             .add_consent(channel, customers.iter().map(|c| c.consent[k]).collect())
             .expect("simulated columns have one value per customer");
     }
-    Ok(SimulatedData { customers: table, transactions: tx, observation_end: end })
+    Ok(SimulatedData {
+        customers: table,
+        transactions: tx,
+        observation_end: end,
+    })
 }
 
 #[cfg(test)]
@@ -469,13 +578,25 @@ mod tests {
 
     #[test]
     fn same_seed_same_data_and_thread_independent() {
-        let cfg = SimulationConfig { customers: 500, ..Default::default() };
+        let cfg = SimulationConfig {
+            customers: 500,
+            ..Default::default()
+        };
         let a = simulate(&cfg).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let b = pool.install(|| simulate(&cfg).unwrap());
-        assert_eq!(format!("{:?}", a.transactions), format!("{:?}", b.transactions));
+        assert_eq!(
+            format!("{:?}", a.transactions),
+            format!("{:?}", b.transactions)
+        );
         let c = simulate(&SimulationConfig { seed: 7, ..cfg }).unwrap();
-        assert_ne!(format!("{:?}", a.transactions), format!("{:?}", c.transactions));
+        assert_ne!(
+            format!("{:?}", a.transactions),
+            format!("{:?}", c.transactions)
+        );
     }
 
     #[test]
@@ -492,14 +613,30 @@ mod tests {
 
     #[test]
     fn rejects_bad_config() {
-        let cfg = SimulationConfig { dirty_rate: 1.5, ..Default::default() };
-        assert_eq!(simulate(&cfg).unwrap_err().code(), "SIMULATE_INVALID_CONFIG");
+        let cfg = SimulationConfig {
+            dirty_rate: 1.5,
+            ..Default::default()
+        };
         assert_eq!(
-            SimulationConfig::from_overrides(r#"{"customers": 10, "sede": 1}"#).unwrap_err().code(),
+            simulate(&cfg).unwrap_err().code(),
             "SIMULATE_INVALID_CONFIG"
         );
-        assert_eq!(SimulationConfig::from_overrides(r#"{"customers": 10}"#).unwrap().customers, 10);
+        assert_eq!(
+            SimulationConfig::from_overrides(r#"{"customers": 10, "sede": 1}"#)
+                .unwrap_err()
+                .code(),
+            "SIMULATE_INVALID_CONFIG"
+        );
+        assert_eq!(
+            SimulationConfig::from_overrides(r#"{"customers": 10}"#)
+                .unwrap()
+                .customers,
+            10
+        );
         let json = SimulationConfig::default().to_json();
-        assert_eq!(SimulationConfig::from_json(&json).unwrap(), SimulationConfig::default());
+        assert_eq!(
+            SimulationConfig::from_json(&json).unwrap(),
+            SimulationConfig::default()
+        );
     }
 }

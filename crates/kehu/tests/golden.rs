@@ -25,7 +25,10 @@ fn golden() -> Value {
     };
     let data = simulate(&config).unwrap();
     let raw = &data.transactions;
-    let opts = ValidationOptions { allow_returns: true, ..Default::default() };
+    let opts = ValidationOptions {
+        allow_returns: true,
+        ..Default::default()
+    };
     let (t, report) = validate(&raw.columns(), &opts).unwrap();
     assert!(report.rejected.is_empty());
     let end = data.observation_end;
@@ -39,7 +42,14 @@ fn golden() -> Value {
         },
     )
     .unwrap();
-    let profiles = profile_customers(&t, &ProfileOptions { observation_end: Some(end), ..Default::default() }).unwrap();
+    let profiles = profile_customers(
+        &t,
+        &ProfileOptions {
+            observation_end: Some(end),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let rules = TagRules::from_json(TAGS).unwrap();
     let events: Vec<Value> = (0..raw.len())
         .map(|i| {
@@ -53,7 +63,11 @@ fn golden() -> Value {
             })
         })
         .collect();
-    let tags: Vec<Value> = profiles.profiles.iter().map(|p| json!(rules.evaluate(p))).collect();
+    let tags: Vec<Value> = profiles
+        .profiles
+        .iter()
+        .map(|p| json!(rules.evaluate(p)))
+        .collect();
     json!({
         "about": "kehu golden vectors: events, and the summary, profiles and tags the core computes from them",
         "observation_end": format_iso(end),
@@ -78,12 +92,19 @@ fn golden_vectors_match_the_core() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/golden_profile.json");
     let computed = golden();
     if std::env::var_os("KEHU_REGENERATE_GOLDEN").is_some() {
-        std::fs::write(&path, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&computed).unwrap() + "\n",
+        )
+        .unwrap();
     }
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect(
         "testdata/golden_profile.json is missing: run KEHU_REGENERATE_GOLDEN=1 cargo test -p kehu --test golden",
     ))
     .unwrap();
-    assert_eq!(stored, computed, "the core no longer computes the golden values");
+    assert_eq!(
+        stored, computed,
+        "the core no longer computes the golden values"
+    );
     assert!(stored["profiles"].as_array().unwrap().len() >= 30);
 }

@@ -2,7 +2,9 @@
 
 use kehu::data::time::{format_iso, MICROS_PER_SECOND};
 use kehu::data::{validate, RawTransactions, ValidationOptions};
-use kehu::profile::{profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions};
+use kehu::profile::{
+    profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -43,7 +45,7 @@ fn ts(e: &Ev) -> i64 {
     START + e.seconds * MICROS_PER_SECOND
 }
 
-fn feed<'a>(acc: &mut ProfileAccumulator, e: &Ev, order: &'a str) {
+fn feed(acc: &mut ProfileAccumulator, e: &Ev, order: &str) {
     let event = Event {
         timestamp: ts(e),
         amount: e.cents as f64 / 100.0,
@@ -61,15 +63,42 @@ fn order_id(e: &Ev) -> String {
 fn batch(events: &[Ev], opts: &ProfileOptions) -> Vec<CustomerProfile> {
     let opt = |v: Option<String>| v;
     let raw = RawTransactions {
-        customer_id: events.iter().map(|e| Some(format!("c{}", e.customer))).collect(),
+        customer_id: events
+            .iter()
+            .map(|e| Some(format!("c{}", e.customer)))
+            .collect(),
         timestamp: events.iter().map(|e| Some(format_iso(ts(e)))).collect(),
-        amount: Some(events.iter().map(|e| Some(e.cents as f64 / 100.0)).collect()),
-        order_id: Some(events.iter().map(|e| opt(e.order.map(|_| order_id(e)))).collect()),
-        category: Some(events.iter().map(|e| e.category.map(|c| CATEGORIES[c as usize].to_string())).collect()),
-        channel: Some(events.iter().map(|e| e.channel.map(|c| CHANNELS[c as usize].to_string())).collect()),
+        amount: Some(
+            events
+                .iter()
+                .map(|e| Some(e.cents as f64 / 100.0))
+                .collect(),
+        ),
+        order_id: Some(
+            events
+                .iter()
+                .map(|e| opt(e.order.map(|_| order_id(e))))
+                .collect(),
+        ),
+        category: Some(
+            events
+                .iter()
+                .map(|e| e.category.map(|c| CATEGORIES[c as usize].to_string()))
+                .collect(),
+        ),
+        channel: Some(
+            events
+                .iter()
+                .map(|e| e.channel.map(|c| CHANNELS[c as usize].to_string()))
+                .collect(),
+        ),
         ..Default::default()
     };
-    let vopts = ValidationOptions { allow_returns: true, deduplicate: false, ..Default::default() };
+    let vopts = ValidationOptions {
+        allow_returns: true,
+        deduplicate: false,
+        ..Default::default()
+    };
     let (t, report) = validate(&raw.columns(), &vopts).unwrap();
     assert_eq!(report.accepted, events.len());
     match profile_customers(&t, opts) {
@@ -84,8 +113,14 @@ fn close(a: f64, b: f64) -> bool {
 
 fn assert_close(a: &CustomerProfile, b: &CustomerProfile) {
     assert_eq!(a.customer_id, b.customer_id);
-    assert_eq!((a.first_purchase, a.last_purchase), (b.first_purchase, b.last_purchase));
-    assert_eq!((a.transactions, a.orders, a.returns), (b.transactions, b.orders, b.returns));
+    assert_eq!(
+        (a.first_purchase, a.last_purchase),
+        (b.first_purchase, b.last_purchase)
+    );
+    assert_eq!(
+        (a.transactions, a.orders, a.returns),
+        (b.transactions, b.orders, b.returns)
+    );
     for field in CustomerProfile::NUMERIC_FIELDS {
         match (a.numeric(field), b.numeric(field)) {
             (Some(x), Some(y)) => assert!(close(x, y), "{field}: {x} vs {y}"),

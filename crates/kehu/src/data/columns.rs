@@ -21,6 +21,10 @@ pub trait NumberColumn: Sync {
     fn len(&self) -> usize;
     /// The value of `row`, `None` when missing.
     fn get(&self, row: usize) -> Option<f64>;
+    /// Whether the column has no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A column of optional integers (timestamps in a [`TimeUnit`], or integer customer ids).
@@ -29,6 +33,10 @@ pub trait IntColumn: Sync {
     fn len(&self) -> usize;
     /// The value of `row`, `None` when missing.
     fn get(&self, row: usize) -> Option<i64>;
+    /// Whether the column has no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl TextColumn for [Option<String>] {

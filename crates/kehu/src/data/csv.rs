@@ -127,7 +127,10 @@ impl Mapped {
         let txt = |i: usize| field(i).and_then(text);
         t.customer_id.push(txt(self.customer_id));
         t.timestamp.push(txt(self.timestamp));
-        let pairs_num = [(self.amount, &mut t.amount), (self.quantity, &mut t.quantity)];
+        let pairs_num = [
+            (self.amount, &mut t.amount),
+            (self.quantity, &mut t.quantity),
+        ];
         for (idx, col) in pairs_num {
             if let (Some(i), Some(col)) = (idx, col.as_mut()) {
                 col.push(field(i).and_then(number));
@@ -250,7 +253,8 @@ mod tests {
 
     #[test]
     fn reads_with_mapping_and_reports_missing_column() {
-        let text = "cust;when;value;cat\nA;2020-01-01;1.5;x\nB;2020-01-02;oops;\n\"C;1\";2020-01-03;;y\n";
+        let text =
+            "cust;when;value;cat\nA;2020-01-01;1.5;x\nB;2020-01-02;oops;\n\"C;1\";2020-01-03;;y\n";
         let mapping = CsvMapping {
             customer_id: "cust".into(),
             timestamp: "when".into(),
@@ -258,18 +262,29 @@ mod tests {
             category: Some("cat".into()),
             ..Default::default()
         };
-        let opts = CsvOptions { delimiter: Delimiter::Byte(b';'), ..Default::default() };
+        let opts = CsvOptions {
+            delimiter: Delimiter::Byte(b';'),
+            ..Default::default()
+        };
         let t = read_transactions(text.as_bytes(), &mapping, &opts).unwrap();
-        assert_eq!(t.customer_id, vec![Some("A".into()), Some("B".into()), Some("C;1".into())]);
+        assert_eq!(
+            t.customer_id,
+            vec![Some("A".into()), Some("B".into()), Some("C;1".into())]
+        );
         let amount = t.amount.unwrap();
         assert_eq!(amount[0], Some(1.5));
         assert!(amount[1].unwrap().is_nan());
         assert_eq!(amount[2], None);
         assert_eq!(t.category.unwrap()[1], None);
-        let bad = CsvMapping { amount: Some("price".into()), ..mapping };
+        let bad = CsvMapping {
+            amount: Some("price".into()),
+            ..mapping
+        };
         assert_eq!(
             read_transactions(text.as_bytes(), &bad, &opts).unwrap_err(),
-            DataError::MissingColumn { column: "price".into() }
+            DataError::MissingColumn {
+                column: "price".into()
+            }
         );
     }
 
@@ -290,6 +305,9 @@ mod tests {
         let t = read_transactions(text.as_bytes(), &mapping, &opts).unwrap();
         assert_eq!(t.len(), 2);
         assert_eq!(t.amount.unwrap(), vec![Some(29.33), Some(29.73)]);
-        assert_eq!(read_transactions("".as_bytes(), &CsvMapping::default(), &opts).unwrap_err(), DataError::Empty);
+        assert_eq!(
+            read_transactions("".as_bytes(), &CsvMapping::default(), &opts).unwrap_err(),
+            DataError::Empty
+        );
     }
 }

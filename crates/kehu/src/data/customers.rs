@@ -71,7 +71,10 @@ impl CustomerTable {
             });
         }
         let taken = self.attributes.iter().any(|(n, _)| n == name)
-            || self.consent.iter().any(|(n, _)| format!("consent_{n}") == name);
+            || self
+                .consent
+                .iter()
+                .any(|(n, _)| format!("consent_{n}") == name);
         if taken {
             return Err(DataError::InvalidOption {
                 option: name.to_string(),
@@ -118,7 +121,10 @@ impl CustomerTable {
 
     /// The attribute column `name`.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|(n, _)| n == name).map(|(_, a)| a)
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a)
     }
 
     /// Consent flags by channel.
@@ -133,14 +139,22 @@ mod tests {
 
     #[test]
     fn checks_ids_and_lengths() {
-        assert!(CustomerTable::new(vec!["a".into(), "a".into()]).unwrap_err().to_string().contains("row 1 repeats"));
+        assert!(CustomerTable::new(vec!["a".into(), "a".into()])
+            .unwrap_err()
+            .to_string()
+            .contains("row 1 repeats"));
         let mut t = CustomerTable::new(vec!["a".into(), "b".into()]).unwrap();
-        t.add_attribute("age", Attribute::Numeric(vec![Some(30.0), None])).unwrap();
+        t.add_attribute("age", Attribute::Numeric(vec![Some(30.0), None]))
+            .unwrap();
         assert_eq!(
-            t.add_attribute("x", Attribute::Boolean(vec![Some(true)])).unwrap_err().code(),
+            t.add_attribute("x", Attribute::Boolean(vec![Some(true)]))
+                .unwrap_err()
+                .code(),
             "DATA_LENGTH_MISMATCH"
         );
-        assert!(t.add_attribute("age", Attribute::Numeric(vec![None, None])).is_err());
+        assert!(t
+            .add_attribute("age", Attribute::Numeric(vec![None, None]))
+            .is_err());
         t.add_consent("email", vec![true, false]).unwrap();
         assert_eq!(t.consent()[0].1, vec![true, false]);
     }

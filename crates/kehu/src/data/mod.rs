@@ -14,7 +14,7 @@ pub use columns::{
 };
 pub use intern::MISSING;
 pub use transactions::{CustomerIds, Encoded, Grouping, Transactions};
-pub use validate::{validate, Field, Rejection, RejectReason, ValidationOptions, ValidationReport};
+pub use validate::{validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport};
 
 /// Why input data could not be taken in.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

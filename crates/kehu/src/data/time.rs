@@ -117,7 +117,11 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(bytes.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')))
+    Some(
+        bytes
+            .iter()
+            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')),
+    )
 }
 
 fn valid_date(year: i64, month: u32, day: u32) -> bool {
@@ -212,7 +216,8 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
         }
         assert_eq!(days_from_civil(1997, 1, 1), 9862);
-        assert_eq!(weekday_of(days_from_civil(1997, 1, 1) * MICROS_PER_DAY), 2); // Wednesday
+        assert_eq!(weekday_of(days_from_civil(1997, 1, 1) * MICROS_PER_DAY), 2);
+        // Wednesday
     }
 
     #[test]
@@ -220,13 +225,27 @@ mod tests {
         let t = parse_timestamp("1997-03-25 13:45:10.5", None).unwrap();
         assert_eq!(format_iso(t), "1997-03-25T13:45:10.500000");
         assert_eq!(hour_of(t), 13);
-        assert_eq!(parse_timestamp("1997-03-25", None), parse_timestamp("19970325", Some("%Y%m%d")));
+        assert_eq!(
+            parse_timestamp("1997-03-25", None),
+            parse_timestamp("19970325", Some("%Y%m%d"))
+        );
         assert_eq!(
             parse_timestamp("25/03/1997 13:45", Some("%d/%m/%Y %H:%M")),
             parse_timestamp("1997-03-25T13:45:00Z", None)
         );
-        assert_eq!(parse_timestamp("25/03/1997", Some("%d/%m/%Y")), parse_timestamp("1997-03-25", None));
-        for bad in ["", "1997-02-30", "1997-13-01", "97-01-01", "1997-01-01X", "1997-01-01 25:00", "abc"] {
+        assert_eq!(
+            parse_timestamp("25/03/1997", Some("%d/%m/%Y")),
+            parse_timestamp("1997-03-25", None)
+        );
+        for bad in [
+            "",
+            "1997-02-30",
+            "1997-13-01",
+            "97-01-01",
+            "1997-01-01X",
+            "1997-01-01 25:00",
+            "abc",
+        ] {
             assert_eq!(parse_timestamp(bad, None), None, "{bad}");
         }
         assert_eq!(parse_timestamp("19970230", Some("%Y%m%d")), None);

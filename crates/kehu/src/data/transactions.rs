@@ -122,12 +122,24 @@ impl Transactions {
     /// Builds a table from already clean columns: `customer[i]` indexes `ids`, timestamps are µs
     /// since the epoch. Panics if lengths differ or a code is out of range (programming errors);
     /// use [`super::validate()`] for untrusted input.
-    pub fn new(ids: CustomerIds, customer: Vec<u32>, timestamp: Vec<i64>, amount: Option<Vec<f64>>) -> Self {
-        assert_eq!(customer.len(), timestamp.len(), "customer and timestamp lengths differ");
+    pub fn new(
+        ids: CustomerIds,
+        customer: Vec<u32>,
+        timestamp: Vec<i64>,
+        amount: Option<Vec<f64>>,
+    ) -> Self {
+        assert_eq!(
+            customer.len(),
+            timestamp.len(),
+            "customer and timestamp lengths differ"
+        );
         if let Some(a) = &amount {
             assert_eq!(a.len(), customer.len(), "amount length differs");
         }
-        assert!(customer.iter().all(|&c| (c as usize) < ids.len()), "customer code out of range");
+        assert!(
+            customer.iter().all(|&c| (c as usize) < ids.len()),
+            "customer code out of range"
+        );
         Transactions {
             ids,
             customer,

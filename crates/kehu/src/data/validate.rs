@@ -93,10 +93,14 @@ impl fmt::Display for RejectReason {
                 f.write_str("cannot be parsed as a timestamp in the expected format")
             }
             RejectReason::TimestampOutOfRange => f.write_str("timestamp is out of range"),
-            RejectReason::AfterObservationEnd => f.write_str("timestamp is after the observation end"),
+            RejectReason::AfterObservationEnd => {
+                f.write_str("timestamp is after the observation end")
+            }
             RejectReason::NotFinite => f.write_str("value is NaN or infinite"),
             RejectReason::Negative => f.write_str("amount is negative and returns are not allowed"),
-            RejectReason::Duplicate { first_row } => write!(f, "exact duplicate of row {first_row}"),
+            RejectReason::Duplicate { first_row } => {
+                write!(f, "exact duplicate of row {first_row}")
+            }
         }
     }
 }
@@ -245,7 +249,10 @@ fn check_row(cols: &TransactionColumns, opts: &ValidationOptions, row: usize) ->
         Err(reason) => return (0, problem_code(Field::Timestamp, reason)),
     };
     if opts.observation_end.is_some_and(|end| ts > end) {
-        return (ts, problem_code(Field::Timestamp, RejectReason::AfterObservationEnd));
+        return (
+            ts,
+            problem_code(Field::Timestamp, RejectReason::AfterObservationEnd),
+        );
     }
     if let Some(amount) = cols.amount {
         match amount.get(row) {
@@ -333,19 +340,28 @@ pub fn validate(
     let (ids, customer) = match cols.customer_id {
         IdColumn::Text(c) => {
             let (dict, codes) = intern(n, |row| if ok(row) { c.get(row) } else { None });
-            (CustomerIds::Text(dict.into_iter().map(str::to_string).collect()), codes)
+            (
+                CustomerIds::Text(dict.into_iter().map(str::to_string).collect()),
+                codes,
+            )
         }
         IdColumn::Int(c) => {
             let (dict, codes) = intern(n, |row| if ok(row) { c.get(row) } else { None });
             (CustomerIds::Int(dict), codes)
         }
     };
-    let amount: Option<Vec<f64>> = cols
-        .amount
-        .map(|c| (0..n).into_par_iter().map(|r| c.get(r).unwrap_or(0.0)).collect());
-    let quantity: Option<Vec<f64>> = cols
-        .quantity
-        .map(|c| (0..n).into_par_iter().map(|r| c.get(r).unwrap_or(f64::NAN)).collect());
+    let amount: Option<Vec<f64>> = cols.amount.map(|c| {
+        (0..n)
+            .into_par_iter()
+            .map(|r| c.get(r).unwrap_or(0.0))
+            .collect()
+    });
+    let quantity: Option<Vec<f64>> = cols.quantity.map(|c| {
+        (0..n)
+            .into_par_iter()
+            .map(|r| c.get(r).unwrap_or(f64::NAN))
+            .collect()
+    });
     let full = Transactions {
         ids,
         customer,
@@ -381,7 +397,11 @@ pub fn validate(
         rejected.par_sort_unstable_by_key(|r| r.row);
     }
     let rows: Vec<usize> = (0..n).filter(|&r| keep[r]).collect();
-    let transactions = if rows.len() == n { full } else { full.select(&rows) };
+    let transactions = if rows.len() == n {
+        full
+    } else {
+        full.select(&rows)
+    };
     let report = ValidationReport {
         total_rows: n,
         accepted: rows.len(),
@@ -450,17 +470,40 @@ mod tests {
     use super::*;
 
     fn s(v: &[&str]) -> Vec<Option<String>> {
-        v.iter().map(|x| (!x.is_empty()).then(|| x.to_string())).collect()
+        v.iter()
+            .map(|x| (!x.is_empty()).then(|| x.to_string()))
+            .collect()
     }
 
     #[test]
     fn reports_every_problem_and_keeps_good_rows() {
         let ids = s(&["a", "", "b", "c", "d", "e", "a", "f"]);
-        let ts = s(&["2020-01-01", "2020-01-01", "nope", "2020-01-02", "2020-01-03", "2031-01-01", "2020-01-01", "2020-01-05"]);
-        let amount: Vec<Option<f64>> = vec![Some(1.0), Some(1.0), Some(1.0), Some(f64::NAN), Some(-2.0), Some(1.0), Some(1.0), None];
+        let ts = s(&[
+            "2020-01-01",
+            "2020-01-01",
+            "nope",
+            "2020-01-02",
+            "2020-01-03",
+            "2031-01-01",
+            "2020-01-01",
+            "2020-01-05",
+        ]);
+        let amount: Vec<Option<f64>> = vec![
+            Some(1.0),
+            Some(1.0),
+            Some(1.0),
+            Some(f64::NAN),
+            Some(-2.0),
+            Some(1.0),
+            Some(1.0),
+            None,
+        ];
         let mut cols = TransactionColumns::new(
             IdColumn::Text(&ids),
-            TimeColumn::Text { values: &ts, format: None },
+            TimeColumn::Text {
+                values: &ts,
+                format: None,
+            },
         );
         cols.amount = Some(&amount as &dyn NumberColumn);
         let opts = ValidationOptions {
@@ -488,7 +531,10 @@ mod tests {
                 (7, "amount", "missing"),
             ]
         );
-        assert_eq!(report.rejected[5].reason, RejectReason::Duplicate { first_row: 0 });
+        assert_eq!(
+            report.rejected[5].reason,
+            RejectReason::Duplicate { first_row: 0 }
+        );
         assert_eq!(report.accepted + report.rejected.len(), report.total_rows);
     }
 
@@ -498,12 +544,22 @@ mod tests {
         let ts = s(&["2020-01-01", "bad"]);
         let cols = TransactionColumns::new(
             IdColumn::Text(&ids),
-            TimeColumn::Text { values: &ts, format: None },
+            TimeColumn::Text {
+                values: &ts,
+                format: None,
+            },
         );
-        let opts = ValidationOptions { strict: true, ..Default::default() };
+        let opts = ValidationOptions {
+            strict: true,
+            ..Default::default()
+        };
         assert_eq!(
             validate(&cols, &opts).unwrap_err(),
-            DataError::Rejected { row: 1, field: Field::Timestamp, reason: RejectReason::UnparseableTimestamp }
+            DataError::Rejected {
+                row: 1,
+                field: Field::Timestamp,
+                reason: RejectReason::UnparseableTimestamp
+            }
         );
     }
 
@@ -512,14 +568,23 @@ mod tests {
         let ids: Vec<Option<String>> = vec![];
         let cols = TransactionColumns::new(
             IdColumn::Text(&ids),
-            TimeColumn::Text { values: &ids, format: None },
+            TimeColumn::Text {
+                values: &ids,
+                format: None,
+            },
         );
-        assert_eq!(validate(&cols, &Default::default()).unwrap_err(), DataError::Empty);
+        assert_eq!(
+            validate(&cols, &Default::default()).unwrap_err(),
+            DataError::Empty
+        );
         let ids = s(&["a", "b"]);
         let ts = s(&["2020-01-01"]);
         let cols = TransactionColumns::new(
             IdColumn::Text(&ids),
-            TimeColumn::Text { values: &ts, format: None },
+            TimeColumn::Text {
+                values: &ts,
+                format: None,
+            },
         );
         assert_eq!(
             validate(&cols, &Default::default()).unwrap_err().code(),
@@ -534,10 +599,17 @@ mod tests {
         let amount = vec![-5.0, -5.0];
         let mut cols = TransactionColumns::new(
             IdColumn::Text(&ids),
-            TimeColumn::Text { values: &ts, format: None },
+            TimeColumn::Text {
+                values: &ts,
+                format: None,
+            },
         );
         cols.amount = Some(&amount as &dyn NumberColumn);
-        let opts = ValidationOptions { allow_returns: true, deduplicate: false, ..Default::default() };
+        let opts = ValidationOptions {
+            allow_returns: true,
+            deduplicate: false,
+            ..Default::default()
+        };
         let (t, report) = validate(&cols, &opts).unwrap();
         assert_eq!((t.len(), report.rejected.len()), (2, 0));
     }

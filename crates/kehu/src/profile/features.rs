@@ -283,7 +283,11 @@ impl ProfileAccumulator {
         let end = opts.observation_end.or(self.latest_event).unwrap_or(last);
         let days = |micros: i64| micros as f64 / MICROS_PER_DAY as f64;
         let first_day = *self.day_spend.keys().next().expect("purchases have days");
-        let last_day = *self.day_spend.keys().next_back().expect("purchases have days");
+        let last_day = *self
+            .day_spend
+            .keys()
+            .next_back()
+            .expect("purchases have days");
         let end_day = day_of(end);
         let repeat: Vec<f64> = self.day_spend.values().skip(1).copied().collect();
         let monetary_value = if repeat.is_empty() {
@@ -373,7 +377,11 @@ fn median(v: &[f64]) -> Option<f64> {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let m = s.len() / 2;
-    Some(if s.len() % 2 == 1 { s[m] } else { (s[m - 1] + s[m]) / 2.0 })
+    Some(if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        (s[m - 1] + s[m]) / 2.0
+    })
 }
 
 fn sample_std(v: &[f64]) -> Option<f64> {
@@ -422,7 +430,10 @@ pub struct ProfileSet {
 
 /// Profiles every customer of `t` in parallel: each customer's events are fed to a
 /// [`ProfileAccumulator`] in time order (ties in table order).
-pub fn profile_customers(t: &Transactions, opts: &ProfileOptions) -> Result<ProfileSet, ProfileError> {
+pub fn profile_customers(
+    t: &Transactions,
+    opts: &ProfileOptions,
+) -> Result<ProfileSet, ProfileError> {
     opts.check()?;
     let end = opts
         .observation_end
@@ -503,8 +514,14 @@ mod tests {
         ];
         let mut acc = ProfileAccumulator::new();
         for (ts, amount, cat) in events {
-            acc.add(&Event { timestamp: ts, amount, order_id: None, category: Some(cat), channel: Some("web") })
-                .unwrap();
+            acc.add(&Event {
+                timestamp: ts,
+                amount,
+                order_id: None,
+                category: Some(cat),
+                channel: Some("web"),
+            })
+            .unwrap();
         }
         let opts = ProfileOptions {
             observation_end: parse_timestamp("2024-02-10", None),
@@ -517,11 +534,20 @@ mod tests {
         assert_eq!(p.orders, 4);
         assert_eq!(p.total_spend, 65.0);
         assert_eq!(p.avg_order_value, 16.25);
-        assert_eq!((p.frequency, p.recency, p.t, p.monetary_value), (2.0, 30.0, 40.0, 25.0));
+        assert_eq!(
+            (p.frequency, p.recency, p.t, p.monetary_value),
+            (2.0, 30.0, 40.0, 25.0)
+        );
         assert_eq!(p.interval_mean_days, Some(15.0));
         assert_eq!(p.interval_median_days, Some(15.0));
         assert!((p.interval_std_days.unwrap() - 50f64.sqrt()).abs() < 1e-12);
-        assert_eq!(p.top_categories[0], Share { name: "books".into(), share: 60.0 / 65.0 });
+        assert_eq!(
+            p.top_categories[0],
+            Share {
+                name: "books".into(),
+                share: 60.0 / 65.0
+            }
+        );
         assert_eq!(p.top_channels[0].share, 1.0);
         assert_eq!(p.preferred_weekday, 0); // three Mondays? 01-01 Mon twice, 01-11 Thu, 01-31 Wed
         assert_eq!(p.preferred_hour, 10);
@@ -539,11 +565,20 @@ mod tests {
     #[test]
     fn rejects_bad_events_and_options() {
         let mut acc = ProfileAccumulator::new();
-        let bad = Event { timestamp: 0, amount: f64::NAN, order_id: None, category: None, channel: None };
+        let bad = Event {
+            timestamp: 0,
+            amount: f64::NAN,
+            order_id: None,
+            category: None,
+            channel: None,
+        };
         assert_eq!(acc.add(&bad).unwrap_err().code(), "PROFILE_INVALID_EVENT");
         assert_eq!(acc, ProfileAccumulator::new());
         assert_eq!(acc.profile("x", &ProfileOptions::default()).unwrap(), None);
-        let opts = ProfileOptions { trend_periods: 1, ..Default::default() };
+        let opts = ProfileOptions {
+            trend_periods: 1,
+            ..Default::default()
+        };
         assert!(acc.profile("x", &opts).is_err());
     }
 }

@@ -6,16 +6,24 @@ mod freq;
 mod summary;
 mod tags;
 
-pub use features::{profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions, ProfileSet, Share};
+pub use features::{
+    profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions, ProfileSet,
+    Share,
+};
 pub use freq::{Freq, UnknownFreq};
-pub use summary::{calibration_and_holdout, summarize, CalibrationHoldout, HoldoutOptions, Summary, SummaryOptions};
+pub use summary::{
+    calibration_and_holdout, summarize, CalibrationHoldout, HoldoutOptions, Summary, SummaryOptions,
+};
 pub use tags::{Condition, TagRule, TagRules};
 
 use crate::data::{validate, TransactionColumns, ValidationOptions};
 
 /// Validates columns with [`ValidationOptions::lifetimes`] and summarises them: the
 /// lifetimes-compatible entry point the bindings use.
-pub fn summarize_columns(cols: &TransactionColumns, opts: &SummaryOptions) -> Result<Summary, crate::Error> {
+pub fn summarize_columns(
+    cols: &TransactionColumns,
+    opts: &SummaryOptions,
+) -> Result<Summary, crate::Error> {
     let (t, _) = validate(cols, &ValidationOptions::lifetimes())?;
     Ok(summarize(&t, opts)?)
 }

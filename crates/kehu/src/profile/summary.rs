@@ -132,7 +132,10 @@ fn summarize_groups(
             if !buf.is_sorted_by_key(|x| x.0) {
                 buf.sort_by_key(|x| x.0);
             }
-            (Some(customer_row(code as u32, buf, end_period, opts)), after)
+            (
+                Some(customer_row(code as u32, buf, end_period, opts)),
+                after,
+            )
         })
         .collect();
     let after = per_customer.iter().map(|x| x.1).sum();
@@ -161,8 +164,16 @@ fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &Summary
         }
         periods += 1;
     }
-    let frequency = if opts.include_first_transaction { periods } else { periods - 1 };
-    let monetary = if repeat_periods > 0 { repeat_sum / repeat_periods as f64 } else { 0.0 };
+    let frequency = if opts.include_first_transaction {
+        periods
+    } else {
+        periods - 1
+    };
+    let monetary = if repeat_periods > 0 {
+        repeat_sum / repeat_periods as f64
+    } else {
+        0.0
+    };
     Row {
         code,
         frequency: frequency as f64,
@@ -173,7 +184,11 @@ fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &Summary
 }
 
 /// The summary in id order, with the customer code of each of its rows.
-fn into_summary(t: &Transactions, mut rows: Vec<Row>, rows_after_end: usize) -> (Summary, Vec<u32>) {
+fn into_summary(
+    t: &Transactions,
+    mut rows: Vec<Row>,
+    rows_after_end: usize,
+) -> (Summary, Vec<u32>) {
     let ids = t.ids();
     rows.par_sort_unstable_by(|a, b| ids.compare(a.code as usize, b.code as usize));
     let codes: Vec<u32> = rows.iter().map(|r| r.code).collect();
@@ -182,7 +197,9 @@ fn into_summary(t: &Transactions, mut rows: Vec<Row>, rows_after_end: usize) -> 
         frequency: rows.iter().map(|r| r.frequency).collect(),
         recency: rows.iter().map(|r| r.recency).collect(),
         t: rows.iter().map(|r| r.t).collect(),
-        monetary_value: t.amount().map(|_| rows.iter().map(|r| r.monetary).collect()),
+        monetary_value: t
+            .amount()
+            .map(|_| rows.iter().map(|r| r.monetary).collect()),
         rows_after_end,
     };
     (summary, codes)
@@ -278,10 +295,12 @@ pub fn calibration_and_holdout(
             (periods.len() as f64, mean)
         })
         .collect();
-    let duration = (opts.freq.period(obs_end) - opts.freq.period(cal_end)) as f64 / opts.freq_multiplier;
+    let duration =
+        (opts.freq.period(obs_end) - opts.freq.period(cal_end)) as f64 / opts.freq_multiplier;
     Ok(CalibrationHoldout {
         frequency_holdout: codes.iter().map(|&c| holdout[c as usize].0).collect(),
-        monetary_value_holdout: amounts.map(|_| codes.iter().map(|&c| holdout[c as usize].1).collect()),
+        monetary_value_holdout: amounts
+            .map(|_| codes.iter().map(|&c| holdout[c as usize].1).collect()),
         duration_holdout: duration,
         calibration,
     })

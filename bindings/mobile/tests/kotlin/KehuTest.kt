@@ -1,0 +1,166 @@
+// Kotlin tests of the UniFFI bindings, run on the JVM against a host build of libkehu_mobile.
+// Usage: java ... KehuTestKt <path to testdata/golden_profile.json>
+
+import kehu.*
+import java.io.File
+import kotlin.math.abs
+
+// A small JSON reader for the golden file (the JDK has no JSON API).
+class Json(private val s: String) {
+    private var i = 0
+    fun parse(): Any? { val v = value(); ws(); require(i == s.length) { "trailing text at $i" }; return v }
+    private fun ws() { while (i < s.length && s[i].isWhitespace()) i++ }
+    private fun value(): Any? {
+        ws()
+        return when (s[i]) {
+            '{' -> obj()
+            '[' -> arr()
+            '"' -> str()
+            't' -> { i += 4; true }
+            'f' -> { i += 5; false }
+            'n' -> { i += 4; null }
+            else -> num()
+        }
+    }
+    private fun obj(): Map<String, Any?> {
+        val m = LinkedHashMap<String, Any?>(); i++; ws()
+        if (s[i] == '}') { i++; return m }
+        while (true) {
+            ws(); val k = str(); ws(); i++ // ':'
+            m[k] = value(); ws()
+            if (s[i++] == '}') return m
+        }
+    }
+    private fun arr(): List<Any?> {
+        val l = ArrayList<Any?>(); i++; ws()
+        if (s[i] == ']') { i++; return l }
+        while (true) {
+            l.add(value()); ws()
+            if (s[i++] == ']') return l
+        }
+    }
+    private fun str(): String {
+        val b = StringBuilder(); i++
+        while (s[i] != '"') {
+            if (s[i] == '\\') {
+                i++
+                when (s[i]) {
+                    'n' -> b.append('\n'); 't' -> b.append('\t'); 'r' -> b.append('\r')
+                    'u' -> { b.append(s.substring(i + 1, i + 5).toInt(16).toChar()); i += 4 }
+                    else -> b.append(s[i])
+                }
+            } else b.append(s[i])
+            i++
+        }
+        i++
+        return b.toString()
+    }
+    private fun num(): Double {
+        val start = i
+        while (i < s.length && (s[i].isDigit() || s[i] in "+-.eE")) i++
+        return s.substring(start, i).toDouble()
+    }
+}
+
+var passed = 0
+var failed = 0
+
+fun check(name: String, body: () -> Unit) {
+    try { body(); passed++; println("ok - $name") } catch (e: Throwable) { failed++; println("FAILED - $name: $e") }
+}
+
+fun close(a: Double, b: Double, rel: Double = 1e-12) =
+    require(abs(a - b) <= rel * maxOf(1.0, abs(b))) { "$a vs $b" }
+
+@Suppress("UNCHECKED_CAST")
+fun main(args: Array<String>) {
+    val golden = Json(File(args[0]).readText()).parse() as Map<String, Any?>
+    val events = golden["events"] as List<Map<String, Any?>>
+    val expected = (golden["profiles"] as List<Map<String, Any?>>).associateBy { it["customer_id"] as String }
+    val expectedTags = (golden["profiles"] as List<Map<String, Any?>>).map { it["customer_id"] as String }
+        .zip(golden["tags"] as List<List<String>>).toMap()
+    val end = golden["observation_end"] as String
+    val settings = ProfileSettings(end, null, null, null)
+    val rulesJson = File(args[0]).readText().let {
+        // The tag_rules object, re-serialised by hand for Tags.fromJson.
+        val rules = golden["tag_rules"] as Map<String, Any?>
+        val tags = (rules["tags"] as List<Map<String, Any?>>).joinToString(",") { t ->
+            val w = t["when"]
+            val whenJson = if (w is String) "\"$w\"" else toJson(w)
+            "{\"name\":\"${t["name"]}\",\"when\":$whenJson}"
+        }
+        "{\"format_version\":1,\"kind\":\"tag_rules\",\"tags\":[$tags]}"
+    }
+    val tags = Tags.fromJson(rulesJson)
+
+    check("incremental profiles equal the golden batch profiles") {
+        val byCustomer = events.groupBy { it["customer_id"] as String }
+        var compared = 0
+        for ((id, evs) in byCustomer) {
+            var p = IncrementalProfile()
+            for (e in evs.sortedBy { it["timestamp"] as String }) {
+                p.add(ProfileEvent(e["timestamp"] as String, e["amount"] as Double,
+                    e["order_id"] as String?, e["category"] as String?, e["channel"] as String?))
+            }
+            p = IncrementalProfile.fromJson(p.toJson()) // persisted and resumed, as an app would
+            val got = p.profile(id, settings)
+            val exp = expected[id]
+            if (exp == null) { require(got == null) { "$id has no purchases" }; continue }
+            require(got != null)
+            close(got.totalSpend, exp["total_spend"] as Double)
+            close(got.avgOrderValue, exp["avg_order_value"] as Double)
+            close(got.tenureDays, exp["tenure_days"] as Double)
+            close(got.monetaryValue, exp["monetary_value"] as Double)
+            close(got.spendTrend, exp["spend_trend"] as Double, 1e-9)
+            close(got.t, exp["t"] as Double)
+            require(got.orders.toDouble() == exp["orders"] as Double)
+            require(got.firstPurchase.toDouble() == exp["first_purchase"] as Double)
+            require(got.preferredHour.toDouble() == exp["preferred_hour"] as Double)
+            require((got.intervalStdDays == null) == (exp["interval_std_days"] == null))
+            require(p.tags(id, tags, settings) == expectedTags[id]) { "tags of $id" }
+            compared++
+        }
+        require(compared == expected.size) { "compared $compared of ${expected.size}" }
+    }
+
+    check("documents: kind, newer version, invalid JSON") {
+        require(documentKind(IncrementalProfile().toJson()) == "profile_state")
+        require(tags.names() == listOf("repeat_buyer", "high_value", "returner"))
+        try { IncrementalProfile.fromJson("{\"format_version\": 99, \"kind\": \"profile_state\"}"); error("accepted") }
+        catch (e: KehuException.Format) { require(e.code == "FORMAT_NEWER_VERSION") { e.code } }
+        try { Tags.fromJson("{oops"); error("accepted") }
+        catch (e: KehuException.Format) { require(e.code == "FORMAT_INVALID") }
+        try { Tags.fromJson("{\"format_version\":1,\"kind\":\"tag_rules\",\"tags\":[{\"name\":\"x\",\"when\":\"nope > 1\"}]}"); error("accepted") }
+        catch (e: KehuException.Profile) { require(e.code == "PROFILE_INVALID_RULE") }
+        try { checkSimulationConfig("{\"format_version\":1,\"kind\":\"simulation_config\",\"customers\":0}"); error("accepted") }
+        catch (e: KehuException.Simulate) { require(e.code == "SIMULATE_INVALID_CONFIG") }
+    }
+
+    check("bad events are typed errors and leave the profile unchanged") {
+        val p = IncrementalProfile()
+        try { p.add(ProfileEvent("yesterday", 1.0, null, null, null)); error("accepted") }
+        catch (e: KehuException.Profile) { require(e.code == "PROFILE_INVALID_EVENT") }
+        try { p.add(ProfileEvent("2024-01-01", Double.NaN, null, null, null)); error("accepted") }
+        catch (e: KehuException.Profile) { require(e.code == "PROFILE_INVALID_EVENT") }
+        require(p.profile("c", null) == null)
+        p.add(ProfileEvent("2024-01-01T10:00:00", 12.5, "o1", "books", "app"))
+        val got = p.profile("c", ProfileSettings("2024-01-31", 1u, null, null))!!
+        require(got.orders == 1uL && got.totalSpend == 12.5 && got.t == 30.0)
+        require(got.topCategories.single().name == "books")
+        try { p.profile("c", ProfileSettings("never", null, null, null)); error("accepted") }
+        catch (e: KehuException.Data) { require(e.code == "DATA_INVALID_OPTION") }
+    }
+
+    println("$passed passed, $failed failed")
+    if (failed > 0) kotlin.system.exitProcess(1)
+}
+
+fun toJson(v: Any?): String = when (v) {
+    null -> "null"
+    is String -> "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+    is Double -> if (v == Math.floor(v)) v.toLong().toString() else v.toString()
+    is Boolean -> v.toString()
+    is List<*> -> v.joinToString(",", "[", "]") { toJson(it) }
+    is Map<*, *> -> v.entries.joinToString(",", "{", "}") { "\"${it.key}\":${toJson(it.value)}" }
+    else -> error("unexpected $v")
+}
