@@ -61,7 +61,6 @@ fn order_id(e: &Ev) -> String {
 }
 
 fn batch(events: &[Ev], opts: &ProfileOptions) -> Vec<CustomerProfile> {
-    let opt = |v: Option<String>| v;
     let raw = RawTransactions {
         customer_id: events
             .iter()

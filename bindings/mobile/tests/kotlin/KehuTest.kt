@@ -81,16 +81,8 @@ fun main(args: Array<String>) {
         .zip(golden["tags"] as List<List<String>>).toMap()
     val end = golden["observation_end"] as String
     val settings = ProfileSettings(end, null, null, null)
-    val rulesJson = File(args[0]).readText().let {
-        // The tag_rules object, re-serialised by hand for Tags.fromJson.
-        val rules = golden["tag_rules"] as Map<String, Any?>
-        val tags = (rules["tags"] as List<Map<String, Any?>>).joinToString(",") { t ->
-            val w = t["when"]
-            val whenJson = if (w is String) "\"$w\"" else toJson(w)
-            "{\"name\":\"${t["name"]}\",\"when\":$whenJson}"
-        }
-        "{\"format_version\":1,\"kind\":\"tag_rules\",\"tags\":[$tags]}"
-    }
+    // The golden tag_rules object, written back to JSON for Tags.fromJson.
+    val rulesJson = toJson(golden["tag_rules"])
     val tags = Tags.fromJson(rulesJson)
 
     check("incremental profiles equal the golden batch profiles") {

@@ -1,0 +1,81 @@
+"""Type stubs of the native module (`kehu._native`); use the `kehu` package's functions."""
+
+from typing import Any
+
+import pyarrow as pa
+
+class KehuError(ValueError):
+    code: str
+
+class DataError(KehuError): ...
+class ProfileError(KehuError): ...
+class FormatError(KehuError): ...
+class SimulateError(KehuError): ...
+
+def summarize(
+    table: Any,
+    columns: dict[str, str],
+    observation_period_end: str | None = None,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
+    include_first_transaction: bool | None = None,
+    datetime_format: str | None = None,
+) -> dict[str, Any]: ...
+def calibration_and_holdout(
+    table: Any,
+    columns: dict[str, str],
+    calibration_period_end: str,
+    observation_period_end: str | None = None,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
+    include_first_transaction: bool | None = None,
+    datetime_format: str | None = None,
+) -> dict[str, Any]: ...
+def validate(
+    table: Any,
+    columns: dict[str, str],
+    datetime_format: str | None = None,
+    allow_returns: bool | None = None,
+    observation_end: str | None = None,
+    deduplicate: bool | None = None,
+    strict: bool | None = None,
+) -> dict[str, Any]: ...
+def profile(
+    table: Any,
+    columns: dict[str, str],
+    datetime_format: str | None = None,
+    allow_returns: bool | None = None,
+    observation_end: str | None = None,
+    deduplicate: bool | None = None,
+    top_n: int | None = None,
+    trend_periods: int | None = None,
+    trend_period_days: int | None = None,
+    tags: str | None = None,
+) -> dict[str, Any]: ...
+def simulate(config_json: str | None = None) -> dict[str, pa.Table | str]: ...
+def default_simulation_config() -> str: ...
+def check_tag_rules(json: str) -> str: ...
+def format_version() -> int: ...
+
+class IncrementalProfile:
+    def __init__(self) -> None: ...
+    def add(
+        self,
+        timestamp: str,
+        amount: float,
+        order_id: str | None = None,
+        category: str | None = None,
+        channel: str | None = None,
+    ) -> None: ...
+    def profile(
+        self,
+        customer_id: str,
+        observation_end: str | None = None,
+        top_n: int | None = None,
+        trend_periods: int | None = None,
+        trend_period_days: int | None = None,
+        tags: str | None = None,
+    ) -> dict[str, Any] | None: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> "IncrementalProfile": ...
