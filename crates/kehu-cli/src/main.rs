@@ -98,7 +98,8 @@ struct ProfileArgs {
     /// Accept negative amounts as returns.
     #[arg(long)]
     allow_returns: bool,
-    /// Write the lifetimes summary (frequency, recency, T, monetary_value) instead of profiles.
+    /// Write the lifetimes summary (frequency, recency, T, monetary_value) instead of profiles,
+    /// with lifetimes' intake: duplicates and negative amounts kept, later rows left out.
     #[arg(long)]
     summary: bool,
     /// Period of the summary (pandas alias: D, W, h, min, s, M).
@@ -262,10 +263,19 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
     let bar = spinner("reading");
     let raw = read_transactions_path(&args.input, &mapping, &csv_opts)?;
     bar.set_message("validating");
-    let vopts = ValidationOptions {
-        allow_returns: args.allow_returns,
-        observation_end,
-        ..Default::default()
+    let vopts = if args.summary {
+        // lifetimes' semantics: duplicates and returns are data, later rows are left to the
+        // summary; other bad rows are reported and skipped.
+        ValidationOptions {
+            strict: false,
+            ..ValidationOptions::lifetimes()
+        }
+    } else {
+        ValidationOptions {
+            allow_returns: args.allow_returns,
+            observation_end,
+            ..Default::default()
+        }
     };
     let (transactions, report) = validate(&raw.columns(), &vopts)?;
     bar.finish_and_clear();
