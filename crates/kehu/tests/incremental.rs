@@ -76,7 +76,7 @@ fn batch(events: &[Ev], opts: &ProfileOptions) -> Vec<CustomerProfile> {
         order_id: Some(
             events
                 .iter()
-                .map(|e| opt(e.order.map(|_| order_id(e))))
+                .map(|e| e.order.map(|_| order_id(e)))
                 .collect(),
         ),
         category: Some(

@@ -15,7 +15,7 @@ const PARTITIONS: usize = 1 << PARTITION_BITS;
 /// number of threads (codes are numbered partition by partition, in row order within each).
 pub(crate) fn intern<K, F>(n: usize, get: F) -> (Vec<K>, Vec<u32>)
 where
-    K: Hash + Eq + Copy + Send + Sync,
+    K: Hash + Eq + Copy + Default + Send + Sync,
     F: Fn(usize) -> Option<K> + Sync,
 {
     let hasher = FxBuildHasher;
@@ -37,24 +37,25 @@ where
     for p in 0..PARTITIONS {
         starts[p + 1] += starts[p];
     }
+    // The keys themselves are bucketed (read once, in row order), so each partition then works
+    // on a contiguous slice.
     let mut fill = starts;
-    let mut bucketed = vec![0usize; starts[PARTITIONS]];
+    let mut bucketed: Vec<K> = vec![K::default(); starts[PARTITIONS]];
     for (row, &p) in partition.iter().enumerate() {
         if p != u8::MAX {
-            bucketed[fill[p as usize]] = row;
+            bucketed[fill[p as usize]] = get(row).expect("partitioned rows have values");
             fill[p as usize] += 1;
         }
     }
     let parts: Vec<(Vec<K>, Vec<u32>)> = (0..PARTITIONS)
         .into_par_iter()
         .map(|p| {
+            let keys = &bucketed[starts[p]..starts[p + 1]];
             let mut map: FxHashMap<K, u32> = FxHashMap::default();
             let mut dict = Vec::new();
-            let rows = &bucketed[starts[p]..starts[p + 1]];
-            let codes = rows
+            let codes = keys
                 .iter()
-                .map(|&row| {
-                    let key = get(row).expect("partitioned rows have values");
+                .map(|&key| {
                     let next = dict.len() as u32;
                     *map.entry(key).or_insert_with(|| {
                         dict.push(key);

@@ -4,6 +4,7 @@
 mod columns;
 pub mod csv;
 pub mod customers;
+mod group;
 mod intern;
 pub mod time;
 mod transactions;
@@ -12,8 +13,9 @@ mod validate;
 pub use columns::{
     IdColumn, IntColumn, NumberColumn, RawTransactions, TextColumn, TimeColumn, TransactionColumns,
 };
+pub use group::Grouping;
 pub use intern::MISSING;
-pub use transactions::{CustomerIds, Encoded, Grouping, Transactions};
+pub use transactions::{CustomerIds, Encoded, Transactions};
 pub use validate::{validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport};
 
 /// Why input data could not be taken in.

@@ -1,5 +1,6 @@
 //! The validated, columnar transaction table.
 
+use super::group::{group, Grouping};
 use super::intern::MISSING;
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -101,23 +102,6 @@ pub struct Transactions {
     pub(crate) channel: Option<Encoded>,
 }
 
-/// Rows grouped by customer: the rows of customer `c` are `rows[offsets[c]..offsets[c + 1]]`,
-/// in table order.
-#[derive(Debug, Clone)]
-pub struct Grouping {
-    /// Start of each customer's rows; one more entry than customers.
-    pub offsets: Vec<usize>,
-    /// Row indices.
-    pub rows: Vec<usize>,
-}
-
-impl Grouping {
-    /// The rows of customer `code`.
-    pub fn rows_of(&self, code: usize) -> &[usize] {
-        &self.rows[self.offsets[code]..self.offsets[code + 1]]
-    }
-}
-
 impl Transactions {
     /// Builds a table from already clean columns: `customer[i]` indexes `ids`, timestamps are µs
     /// since the epoch. Panics if lengths differ or a code is out of range (programming errors);
@@ -213,30 +197,35 @@ impl Transactions {
         self.timestamp.par_iter().copied().max()
     }
 
-    /// Groups rows by customer with a counting sort (O(rows), rows stay in table order).
-    pub fn group_by_customer(&self) -> Grouping {
-        let n_customers = self.ids.len();
-        let mut offsets = vec![0usize; n_customers + 1];
-        for &c in &self.customer {
-            offsets[c as usize + 1] += 1;
-        }
-        for c in 0..n_customers {
-            offsets[c + 1] += offsets[c];
-        }
-        let mut fill = offsets.clone();
-        let mut rows = vec![0usize; self.customer.len()];
-        for (row, &c) in self.customer.iter().enumerate() {
-            rows[fill[c as usize]] = row;
-            fill[c as usize] += 1;
-        }
-        Grouping { offsets, rows }
+    /// Groups rows by customer: for each customer, the item `item(row)` of each of its rows
+    /// in table order (rows where it is `None` are left out).
+    pub fn group_by_customer<T, F>(&self, item: F) -> Grouping<T>
+    where
+        T: Copy + Send + Sync + Default,
+        F: Fn(usize) -> Option<T> + Sync,
+    {
+        group(&self.customer, self.ids.len(), item)
     }
 
     /// Customer codes ordered by id (text in byte order, integers numerically).
     pub fn customers_in_id_order(&self) -> Vec<u32> {
-        let mut codes: Vec<u32> = (0..self.ids.len() as u32).collect();
-        codes.par_sort_unstable_by(|&a, &b| self.ids.compare(a as usize, b as usize));
-        codes
+        match &self.ids {
+            CustomerIds::Int(v) => {
+                let mut keyed: Vec<(i64, u32)> =
+                    v.iter().enumerate().map(|(i, &x)| (x, i as u32)).collect();
+                keyed.par_sort_unstable();
+                keyed.into_iter().map(|(_, c)| c).collect()
+            }
+            CustomerIds::Text(v) => {
+                let mut keyed: Vec<(&str, u32)> = v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.as_str(), i as u32))
+                    .collect();
+                keyed.par_sort_unstable();
+                keyed.into_iter().map(|(_, c)| c).collect()
+            }
+        }
     }
 
     /// The sub-table of `rows` (in that order), with the same dictionaries.

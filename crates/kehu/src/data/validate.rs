@@ -374,8 +374,9 @@ pub fn validate(
         channel: encode_text(cols.channel, n),
     };
 
-    let mut keep: Vec<bool> = problems.iter().map(|&p| p == OK).collect();
+    let mut keep: Vec<bool> = Vec::new();
     if opts.deduplicate {
+        keep = problems.par_iter().map(|&p| p == OK).collect();
         let duplicates = find_duplicates(&full, &keep);
         if opts.strict {
             if let Some(&(row, first_row)) = duplicates.iter().min() {
@@ -396,15 +397,22 @@ pub fn validate(
         }
         rejected.par_sort_unstable_by_key(|r| r.row);
     }
-    let rows: Vec<usize> = (0..n).filter(|&r| keep[r]).collect();
-    let transactions = if rows.len() == n {
+    let transactions = if rejected.is_empty() {
         full
     } else {
+        let accepted = |r: &usize| {
+            if keep.is_empty() {
+                problems[*r] == OK
+            } else {
+                keep[*r]
+            }
+        };
+        let rows: Vec<usize> = (0..n).filter(accepted).collect();
         full.select(&rows)
     };
     let report = ValidationReport {
         total_rows: n,
-        accepted: rows.len(),
+        accepted: transactions.len(),
         rejected,
     };
     Ok((transactions, report))
@@ -412,24 +420,9 @@ pub fn validate(
 
 /// Exact duplicates among rows with `keep[row]`: pairs (duplicate row, first row it repeats).
 fn find_duplicates(t: &Transactions, keep: &[bool]) -> Vec<(usize, usize)> {
-    let n_customers = t.ids.len();
-    let mut offsets = vec![0usize; n_customers + 1];
-    for (row, &c) in t.customer.iter().enumerate() {
-        if keep[row] && c != MISSING {
-            offsets[c as usize + 1] += 1;
-        }
-    }
-    for c in 0..n_customers {
-        offsets[c + 1] += offsets[c];
-    }
-    let mut fill = offsets.clone();
-    let mut rows = vec![0usize; offsets[n_customers]];
-    for (row, &c) in t.customer.iter().enumerate() {
-        if keep[row] && c != MISSING {
-            rows[fill[c as usize]] = row;
-            fill[c as usize] += 1;
-        }
-    }
+    let grouping = super::group::group(&t.customer, t.ids.len(), |row| {
+        (keep[row] && t.customer[row] != MISSING).then_some(row)
+    });
     let code = |e: &Option<Encoded>, r: usize| e.as_ref().map_or(MISSING, |e| e.codes[r]);
     let key = |r: usize| {
         (
@@ -442,11 +435,11 @@ fn find_duplicates(t: &Transactions, keep: &[bool]) -> Vec<(usize, usize)> {
             code(&t.channel, r),
         )
     };
-    let mut duplicates: Vec<(usize, usize)> = (0..n_customers)
+    let mut duplicates: Vec<(usize, usize)> = (0..grouping.groups())
         .into_par_iter()
         .with_min_len(256)
         .flat_map_iter(|c| {
-            let mut group: Vec<usize> = rows[offsets[c]..offsets[c + 1]].to_vec();
+            let mut group: Vec<usize> = grouping.of(c).to_vec();
             group.sort_unstable_by_key(|&r| (key(r), r));
             let mut found = Vec::new();
             let mut first = 0;

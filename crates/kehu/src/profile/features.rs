@@ -443,7 +443,7 @@ pub fn profile_customers(
         observation_end: Some(end),
         ..opts.clone()
     };
-    let grouping = t.group_by_customer();
+    let grouping = t.group_by_customer(Some);
     let order = t.customers_in_id_order();
     let ts = t.timestamp();
     let results: Vec<(Result<Option<CustomerProfile>, ProfileError>, String, usize)> = order
@@ -451,7 +451,7 @@ pub fn profile_customers(
         .with_min_len(64)
         .map(|&code| {
             let code = code as usize;
-            let mut rows: Vec<usize> = grouping.rows_of(code).to_vec();
+            let mut rows: Vec<usize> = grouping.of(code).to_vec();
             rows.sort_by_key(|&r| (ts[r], r));
             let mut acc = ProfileAccumulator::new();
             let mut after = 0;

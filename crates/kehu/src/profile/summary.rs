@@ -11,7 +11,7 @@
 
 use super::freq::Freq;
 use super::ProfileError;
-use crate::data::{CustomerIds, Grouping, Transactions};
+use crate::data::{CustomerIds, Transactions};
 use rayon::prelude::*;
 
 /// Options of [`summarize`].
@@ -69,7 +69,6 @@ impl Summary {
 }
 
 struct Row {
-    code: u32,
     frequency: f64,
     recency: f64,
     t: f64,
@@ -94,57 +93,47 @@ pub fn summarize(t: &Transactions, opts: &SummaryOptions) -> Result<Summary, Pro
         Some(end) => end,
         None => return Err(ProfileError::Empty),
     };
-    let grouping = t.group_by_customer();
-    let (rows, rows_after_end) = summarize_groups(t, &grouping, opts, end);
-    if rows.is_empty() {
-        return Err(ProfileError::Empty);
-    }
-    Ok(into_summary(t, rows, rows_after_end).0)
+    let (rows, rows_after_end) = summarize_customers(t, opts, end);
+    into_summary(t, rows, rows_after_end).map(|(s, _)| s)
 }
 
-fn summarize_groups(
+/// The summary row of every customer, by code (`None` without transactions by the end), and
+/// the number of rows after the end.
+fn summarize_customers(
     t: &Transactions,
-    grouping: &Grouping,
     opts: &SummaryOptions,
     end: i64,
-) -> (Vec<Row>, usize) {
+) -> (Vec<Option<Row>>, usize) {
     let freq = opts.freq;
     let end_period = freq.period(end);
     let amounts = t.amount();
     let ts = t.timestamp();
-    let per_customer: Vec<(Option<Row>, usize)> = (0..t.ids().len())
+    let grouping =
+        t.group_by_customer(|r| Some((freq.period(ts[r]), amounts.map_or(0.0, |a| a[r]))));
+    let rows: Vec<Option<Row>> = (0..grouping.groups())
         .into_par_iter()
         .with_min_len(1024)
         .map_init(Vec::new, |buf: &mut Vec<(i64, f64)>, code| {
             buf.clear();
-            let mut after = 0;
-            for &r in grouping.rows_of(code) {
-                let p = freq.period(ts[r]);
-                if p <= end_period {
-                    buf.push((p, amounts.map_or(0.0, |a| a[r])));
-                } else {
-                    after += 1;
-                }
-            }
+            buf.extend(grouping.of(code).iter().filter(|x| x.0 <= end_period));
             if buf.is_empty() {
-                return (None, after);
+                return None;
             }
             if !buf.is_sorted_by_key(|x| x.0) {
                 buf.sort_by_key(|x| x.0);
             }
-            (
-                Some(customer_row(code as u32, buf, end_period, opts)),
-                after,
-            )
+            Some(customer_row(buf, end_period, opts))
         })
         .collect();
-    let after = per_customer.iter().map(|x| x.1).sum();
-    let rows = per_customer.into_iter().filter_map(|x| x.0).collect();
+    let after = ts
+        .par_iter()
+        .filter(|&&x| freq.period(x) > end_period)
+        .count();
     (rows, after)
 }
 
 /// The summary of one customer from (period, amount) pairs sorted by period.
-fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &SummaryOptions) -> Row {
+fn customer_row(pairs: &[(i64, f64)], end_period: i64, opts: &SummaryOptions) -> Row {
     let first = pairs[0].0;
     let last = pairs[pairs.len() - 1].0;
     let mut periods = 0usize;
@@ -175,7 +164,6 @@ fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &Summary
         0.0
     };
     Row {
-        code,
         frequency: frequency as f64,
         recency: (last - first) as f64 / opts.freq_multiplier,
         t: (end_period - first) as f64 / opts.freq_multiplier,
@@ -183,26 +171,31 @@ fn customer_row(code: u32, pairs: &[(i64, f64)], end_period: i64, opts: &Summary
     }
 }
 
-/// The summary in id order, with the customer code of each of its rows.
+/// The summary in customer-id order of the customers that have a row (`rows` is by code), with
+/// their codes.
 fn into_summary(
     t: &Transactions,
-    mut rows: Vec<Row>,
+    rows: Vec<Option<Row>>,
     rows_after_end: usize,
-) -> (Summary, Vec<u32>) {
-    let ids = t.ids();
-    rows.par_sort_unstable_by(|a, b| ids.compare(a.code as usize, b.code as usize));
-    let codes: Vec<u32> = rows.iter().map(|r| r.code).collect();
+) -> Result<(Summary, Vec<u32>), ProfileError> {
+    let (codes, rows): (Vec<u32>, Vec<&Row>) = t
+        .customers_in_id_order()
+        .into_iter()
+        .filter_map(|c| rows[c as usize].as_ref().map(|r| (c, r)))
+        .unzip();
+    if codes.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    let column = |f: fn(&Row) -> f64| -> Vec<f64> { rows.iter().map(|r| f(r)).collect() };
     let summary = Summary {
-        customer_ids: ids.select(&codes),
-        frequency: rows.iter().map(|r| r.frequency).collect(),
-        recency: rows.iter().map(|r| r.recency).collect(),
-        t: rows.iter().map(|r| r.t).collect(),
-        monetary_value: t
-            .amount()
-            .map(|_| rows.iter().map(|r| r.monetary).collect()),
+        customer_ids: t.ids().select(&codes),
+        frequency: column(|r| r.frequency),
+        recency: column(|r| r.recency),
+        t: column(|r| r.t),
+        monetary_value: t.amount().map(|_| column(|r| r.monetary)),
         rows_after_end,
     };
-    (summary, codes)
+    Ok((summary, codes))
 }
 
 /// Options of [`calibration_and_holdout`].
@@ -267,31 +260,27 @@ pub fn calibration_and_holdout(
         observation_period_end: Some(cal_end),
         include_first_transaction: opts.include_first_transaction,
     };
-    let cal_grouping = cal.group_by_customer();
-    let (rows, _) = summarize_groups(&cal, &cal_grouping, &summary_opts, cal_end);
-    if rows.is_empty() {
-        return Err(ProfileError::Empty);
-    }
-    let (calibration, codes) = into_summary(&cal, rows, 0);
+    let (rows, _) = summarize_customers(&cal, &summary_opts, cal_end);
+    let (calibration, codes) = into_summary(&cal, rows, 0)?;
     // Holdout per customer code, then joined onto the calibration customers (same dictionary).
-    let grouping = t.group_by_customer();
     let amounts = t.amount();
+    let grouping = t.group_by_customer(|r| {
+        in_holdout(r).then(|| (opts.freq.period(ts[r]), amounts.map_or(0.0, |a| a[r])))
+    });
     let holdout: Vec<(f64, f64)> = (0..t.ids().len())
         .into_par_iter()
         .with_min_len(1024)
         .map(|code| {
-            let mut periods: Vec<i64> = Vec::new();
-            let (mut sum, mut n) = (0.0, 0usize);
-            for &r in grouping.rows_of(code) {
-                if in_holdout(r) {
-                    periods.push(opts.freq.period(ts[r]));
-                    sum += amounts.map_or(0.0, |a| a[r]);
-                    n += 1;
-                }
-            }
+            let items = grouping.of(code);
+            let mut periods: Vec<i64> = items.iter().map(|x| x.0).collect();
             periods.sort_unstable();
             periods.dedup();
-            let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+            let sum: f64 = items.iter().map(|x| x.1).sum();
+            let mean = if items.is_empty() {
+                0.0
+            } else {
+                sum / items.len() as f64
+            };
             (periods.len() as f64, mean)
         })
         .collect();
