@@ -80,7 +80,10 @@ fn to_py(error: impl Into<kehu::Error>) -> PyErr {
 }
 
 fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
-    let (batches, schema) = table.into_inner();
+    let (mut batches, schema) = table.into_inner();
+    if batches.len() == 1 {
+        return Ok(batches.remove(0));
+    }
     arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| {
         to_py(CoreDataError::InvalidOption {
             option: "table".into(),
