@@ -144,15 +144,8 @@ impl From<&CustomerProfile> for Profile {
 fn options(s: Option<ProfileSettings>) -> Result<ProfileOptions, KehuError> {
     let d = ProfileOptions::default();
     let s = s.unwrap_or_default();
-    let observation_end = match s.observation_end {
-        None => None,
-        Some(text) => Some(parse_timestamp(&text, None).ok_or_else(|| {
-            KehuError::from(kehu::data::DataError::InvalidOption {
-                option: "observation_end".into(),
-                reason: "must be an ISO 8601 date or date-time".into(),
-            })
-        })?),
-    };
+    let observation_end =
+        kehu::data::time::parse_time_option("observation_end", s.observation_end.as_deref())?;
     Ok(ProfileOptions {
         observation_end,
         top_n: s.top_n.map_or(d.top_n, |n| n as usize),

@@ -89,29 +89,14 @@ fn with_columns<T>(
 }
 
 fn time_arg(option: &str, text: Option<&String>) -> Result<Option<i64>, kehu::Error> {
-    text.map(|t| {
-        parse_timestamp(t, None).ok_or_else(|| {
-            DataError::InvalidOption {
-                option: option.into(),
-                reason: "must be an ISO 8601 date or date-time".into(),
-            }
-            .into()
-        })
-    })
-    .transpose()
+    Ok(kehu::data::time::parse_time_option(
+        option,
+        text.map(String::as_str),
+    )?)
 }
 
 fn freq_arg(freq: Option<&String>) -> Result<Freq, kehu::Error> {
-    match freq {
-        None => Ok(SummaryOptions::default().freq),
-        Some(f) => f.parse().map_err(|_| {
-            ProfileError::InvalidOption {
-                option: "freq".into(),
-                reason: format!("unknown freq '{f}'; use D, W, h, min, s or M"),
-            }
-            .into()
-        }),
-    }
+    Ok(Freq::from_option(freq.map(String::as_str))?)
 }
 
 /// Options of `summarize` (lifetimes' defaults: freq "D", freqMultiplier 1).

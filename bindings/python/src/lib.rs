@@ -93,29 +93,11 @@ fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
 }
 
 fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
-    text.map(|t| {
-        parse_timestamp(t, None).ok_or_else(|| {
-            CoreDataError::InvalidOption {
-                option: option.into(),
-                reason: "must be an ISO 8601 date or date-time".into(),
-            }
-            .into()
-        })
-    })
-    .transpose()
+    Ok(kehu::data::time::parse_time_option(option, text)?)
 }
 
 fn freq_arg(freq: Option<&str>) -> Result<Freq, kehu::Error> {
-    match freq {
-        None => Ok(SummaryOptions::default().freq),
-        Some(f) => f.parse().map_err(|_| {
-            CoreProfileError::InvalidOption {
-                option: "freq".into(),
-                reason: format!("unknown freq '{f}'; use D, W, h, min, s or M"),
-            }
-            .into()
-        }),
-    }
+    Ok(Freq::from_option(freq)?)
 }
 
 fn ids_to_py<'py>(py: Python<'py>, ids: CustomerIds) -> PyResult<Bound<'py, PyAny>> {

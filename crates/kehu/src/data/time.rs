@@ -113,6 +113,21 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
     }
 }
 
+/// Parses an optional ISO 8601 option value (an observation end, say); the error names the
+/// option.
+pub fn parse_time_option(
+    option: &str,
+    text: Option<&str>,
+) -> Result<Option<i64>, super::DataError> {
+    text.map(|t| {
+        parse_timestamp(t, None).ok_or_else(|| super::DataError::InvalidOption {
+            option: option.to_string(),
+            reason: "must be an ISO 8601 date or date-time".into(),
+        })
+    })
+    .transpose()
+}
+
 fn digits(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;

@@ -41,6 +41,20 @@ impl Freq {
     }
 }
 
+impl Freq {
+    /// Parses an optional `freq` option: `None` is days (lifetimes' default); an unknown alias is
+    /// an [`InvalidOption`](super::ProfileError::InvalidOption) error.
+    pub fn from_option(text: Option<&str>) -> Result<Freq, super::ProfileError> {
+        match text {
+            None => Ok(Freq::Day),
+            Some(f) => f.parse().map_err(|_| super::ProfileError::InvalidOption {
+                option: "freq".into(),
+                reason: format!("unknown freq '{f}'; use D, W, h, min, s or M"),
+            }),
+        }
+    }
+}
+
 /// An unknown `freq` string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFreq(pub String);
