@@ -14,7 +14,7 @@ class KehuError extends Error {
   }
 }
 
-const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE)_[A-Z_]+$/
+const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE)_[A-Z_]+$/
 
 function call (fn) {
   try {

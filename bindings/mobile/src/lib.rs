@@ -25,6 +25,9 @@ pub enum KehuError {
     /// Simulation settings are invalid.
     #[error("{reason}")]
     Simulate { code: String, reason: String },
+    /// A value model could not be fitted or evaluated.
+    #[error("{reason}")]
+    Value { code: String, reason: String },
 }
 
 impl<E: Into<kehu::Error>> From<E> for KehuError {
@@ -36,6 +39,7 @@ impl<E: Into<kehu::Error>> From<E> for KehuError {
             kehu::Error::Profile(_) => KehuError::Profile { code, reason },
             kehu::Error::Format(_) => KehuError::Format { code, reason },
             kehu::Error::Simulate(_) => KehuError::Simulate { code, reason },
+            kehu::Error::Value(_) => KehuError::Value { code, reason },
         }
     }
 }

@@ -62,6 +62,12 @@ create_exception!(
     KehuError,
     "The simulation settings are invalid."
 );
+create_exception!(
+    kehu,
+    ValueModelError,
+    KehuError,
+    "A value model could not be fitted or evaluated."
+);
 
 /// Maps a core error to the exception of its area, with the stable code in `.code`.
 fn to_py(error: impl Into<kehu::Error>) -> PyErr {
@@ -72,6 +78,7 @@ fn to_py(error: impl Into<kehu::Error>) -> PyErr {
         kehu::Error::Profile(_) => ProfileError::new_err(message),
         kehu::Error::Format(_) => FormatError::new_err(message),
         kehu::Error::Simulate(_) => SimulateError::new_err(message),
+        kehu::Error::Value(_) => ValueModelError::new_err(message),
     };
     Python::attach(|py| {
         let _ = err.value(py).setattr("code", error.code());
@@ -615,6 +622,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ProfileError", py.get_type::<ProfileError>())?;
     m.add("FormatError", py.get_type::<FormatError>())?;
     m.add("SimulateError", py.get_type::<SimulateError>())?;
+    m.add("ValueModelError", py.get_type::<ValueModelError>())?;
     m.add_function(wrap_pyfunction!(summarize, m)?)?;
     m.add_function(wrap_pyfunction!(calibration_and_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

@@ -1,6 +1,9 @@
 //! The crate-wide error: one variant per area, each with a stable machine-readable code.
 
-use crate::{data::DataError, format::FormatError, profile::ProfileError, simulate::SimulateError};
+use crate::{
+    data::DataError, format::FormatError, profile::ProfileError, simulate::SimulateError,
+    value::ValueError,
+};
 
 /// Any error kehu returns. Messages never contain customer data (ids, names, contact details).
 #[derive(Debug, thiserror::Error)]
@@ -17,16 +20,20 @@ pub enum Error {
     /// The simulator configuration is invalid.
     #[error(transparent)]
     Simulate(#[from] SimulateError),
+    /// A value model could not be fitted or evaluated.
+    #[error(transparent)]
+    Value(#[from] ValueError),
 }
 
 impl Error {
-    /// The area of the error: `"data"`, `"profile"`, `"format"` or `"simulate"`.
+    /// The area of the error: `"data"`, `"profile"`, `"format"`, `"simulate"` or `"value"`.
     pub fn area(&self) -> &'static str {
         match self {
             Error::Data(_) => "data",
             Error::Profile(_) => "profile",
             Error::Format(_) => "format",
             Error::Simulate(_) => "simulate",
+            Error::Value(_) => "value",
         }
     }
 
@@ -37,6 +44,7 @@ impl Error {
             Error::Profile(e) => e.code(),
             Error::Format(e) => e.code(),
             Error::Simulate(e) => e.code(),
+            Error::Value(e) => e.code(),
         }
     }
 }

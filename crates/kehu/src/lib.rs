@@ -5,10 +5,11 @@
 //! - [`profile`]: lifetimes-compatible RFM summaries, calibration/holdout splits, rich customer
 //!   profiles (batch and incremental) and rule tags;
 //! - [`simulate`]: a seeded simulator of a customer base (BG/NBD purchases, Gamma-Gamma spend);
+//! - [`value`]: customer value models (BG/NBD, Gamma-Gamma) by maximum likelihood;
 //! - [`format`]: the versioned JSON envelope for models and configurations.
 //!
 //! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
-//! [`format::FormatError`], [`simulate::SimulateError`]); [`Error`] unites them for callers that
+//! [`format::FormatError`], [`simulate::SimulateError`], [`value::ValueError`]); [`Error`] unites them for callers that
 //! handle all areas alike (the bindings do).
 
 pub mod data;
@@ -16,5 +17,6 @@ pub mod error;
 pub mod format;
 pub mod profile;
 pub mod simulate;
+pub mod value;
 
 pub use error::Error;

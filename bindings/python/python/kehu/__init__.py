@@ -24,6 +24,7 @@ from ._native import (
     KehuError,
     ProfileError,
     SimulateError,
+    ValueModelError,
     format_version,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "ProfileError",
     "FormatError",
     "SimulateError",
+    "ValueModelError",
     "summarize",
     "calibration_and_holdout",
     "validate",

@@ -1,0 +1,295 @@
+//! Shared maximum-likelihood machinery: input checks, compression of identical rows,
+//! deterministic parallel sums, the fit itself and standard errors from the Hessian.
+
+use super::optimize::{invert, minimize};
+use super::ValueError;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Rows summed per chunk; chunks are summed in order, so results do not depend on threads.
+const CHUNK: usize = 4096;
+
+/// Per-customer data of a value model (one entry per distinct row, with its weight).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    /// Repeat purchases (or repeat transactions for Gamma-Gamma).
+    pub x: Vec<f64>,
+    /// Recency (time of the last purchase) or, for Gamma-Gamma, the mean spend.
+    pub t_x: Vec<f64>,
+    /// Age (observation length); unused by Gamma-Gamma.
+    pub t: Vec<f64>,
+    /// How many customers each row stands for.
+    pub weight: Vec<f64>,
+}
+
+impl Rows {
+    /// Checks `frequency`, `recency`, `T` (and `weights`) and merges identical rows.
+    pub fn frequency_recency_t(
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        weights: Option<&[f64]>,
+    ) -> Result<Rows, ValueError> {
+        let n = frequency.len();
+        check_lengths(n, &[("recency", recency.len()), ("T", t.len())], weights)?;
+        for i in 0..n {
+            let (x, tx, tt) = (frequency[i], recency[i], t[i]);
+            let bad = |field: &str, reason: &str| ValueError::InvalidData {
+                row: i,
+                field: field.into(),
+                reason: reason.into(),
+            };
+            if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
+                return Err(bad("frequency", "must be a whole number ≥ 0"));
+            }
+            if !tt.is_finite() || tt <= 0.0 {
+                return Err(bad("T", "must be a finite number > 0"));
+            }
+            if !tx.is_finite() || tx < 0.0 || tx > tt {
+                return Err(bad("recency", "must be between 0 and T"));
+            }
+            if x == 0.0 && tx != 0.0 {
+                return Err(bad("recency", "must be 0 when frequency is 0"));
+            }
+        }
+        compress(n, |i| (frequency[i], recency[i], t[i]), weights)
+    }
+
+    /// Number of distinct rows.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Total weight (number of customers).
+    pub fn customers(&self) -> f64 {
+        self.weight.iter().sum()
+    }
+}
+
+pub(crate) fn check_lengths(
+    n: usize,
+    others: &[(&str, usize)],
+    weights: Option<&[f64]>,
+) -> Result<(), ValueError> {
+    if n == 0 {
+        return Err(ValueError::InvalidData {
+            row: 0,
+            field: "frequency".into(),
+            reason: "no customers".into(),
+        });
+    }
+    let w = weights.map(|w| ("weights", w.len()));
+    for (name, len) in others.iter().copied().chain(w) {
+        if len != n {
+            return Err(ValueError::InvalidData {
+                row: len.min(n),
+                field: name.into(),
+                reason: format!("has {len} values, expected {n}"),
+            });
+        }
+    }
+    if let Some(w) = weights {
+        if let Some(i) = w.iter().position(|v| !v.is_finite() || *v <= 0.0) {
+            return Err(ValueError::InvalidData {
+                row: i,
+                field: "weights".into(),
+                reason: "must be > 0".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Merges rows with identical (x, t_x, T), summing their weights; rows come out in a fixed order.
+pub(crate) fn compress(
+    n: usize,
+    row: impl Fn(usize) -> (f64, f64, f64),
+    weights: Option<&[f64]>,
+) -> Result<Rows, ValueError> {
+    let mut merged: BTreeMap<(u64, u64, u64), f64> = BTreeMap::new();
+    for i in 0..n {
+        let (a, b, c) = row(i);
+        *merged
+            .entry((a.to_bits(), b.to_bits(), c.to_bits()))
+            .or_insert(0.0) += weights.map_or(1.0, |w| w[i]);
+    }
+    let mut rows = Rows {
+        x: vec![],
+        t_x: vec![],
+        t: vec![],
+        weight: vec![],
+    };
+    for ((a, b, c), w) in merged {
+        rows.x.push(f64::from_bits(a));
+        rows.t_x.push(f64::from_bits(b));
+        rows.t.push(f64::from_bits(c));
+        rows.weight.push(w);
+    }
+    Ok(rows)
+}
+
+/// Σ weight · (log-likelihood, gradient in natural parameters), summed deterministically.
+pub(crate) fn total<F>(rows: &Rows, k: usize, per_row: F) -> (f64, Vec<f64>)
+where
+    F: Fn(usize) -> (f64, [f64; 4]) + Sync,
+{
+    let chunks: Vec<(f64, Vec<f64>)> = (0..rows.len())
+        .collect::<Vec<_>>()
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut ll = 0.0;
+            let mut g = vec![0.0; k];
+            for &i in chunk {
+                let (l, gi) = per_row(i);
+                let w = rows.weight[i];
+                ll += w * l;
+                for j in 0..k {
+                    g[j] += w * gi[j];
+                }
+            }
+            (ll, g)
+        })
+        .collect();
+    let mut ll = 0.0;
+    let mut g = vec![0.0; k];
+    for (l, gi) in chunks {
+        ll += l;
+        for j in 0..k {
+            g[j] += gi[j];
+        }
+    }
+    (ll, g)
+}
+
+/// The outcome of a maximum-likelihood fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    /// Parameter names, in order.
+    pub names: Vec<String>,
+    /// Estimates.
+    pub params: Vec<f64>,
+    /// Standard errors from the inverse Hessian of the log-likelihood (`None` if singular).
+    pub standard_errors: Option<Vec<f64>>,
+    /// Log-likelihood at the estimates, in the data's time unit.
+    pub log_likelihood: f64,
+    /// Akaike information criterion, 2k − 2 LL.
+    pub aic: f64,
+    /// Bayesian information criterion, k ln n − 2 LL (n = customers).
+    pub bic: f64,
+    /// Customers (total weight).
+    pub customers: f64,
+    /// Optimiser iterations.
+    pub iterations: usize,
+    /// Largest gradient component (log parameters) at the end.
+    pub gradient_norm: f64,
+    /// Whether the optimiser met its tolerance; when not, the estimates may be off.
+    pub converged: bool,
+}
+
+impl FitReport {
+    /// 95% confidence intervals (estimate ± 1.96 standard errors), when standard errors exist.
+    pub fn confidence_intervals(&self) -> Option<Vec<(f64, f64)>> {
+        self.standard_errors.as_ref().map(|se| {
+            self.params
+                .iter()
+                .zip(se)
+                .map(|(p, s)| (p - 1.959_963_984_540_054 * s, p + 1.959_963_984_540_054 * s))
+                .collect()
+        })
+    }
+}
+
+/// Fits a model by maximum likelihood over log parameters. `ll_grad(params)` returns the total
+/// log-likelihood and its gradient in natural parameters. `penalizer` adds λ Σ θ² to the
+/// negative log-likelihood (the same meaning in every model).
+pub(crate) fn fit<F>(
+    names: &[&str],
+    start: &[f64],
+    penalizer: f64,
+    customers: f64,
+    ll_grad: F,
+) -> Result<FitReport, ValueError>
+where
+    F: Fn(&[f64]) -> (f64, Vec<f64>),
+{
+    if !(penalizer.is_finite() && penalizer >= 0.0) {
+        return Err(ValueError::InvalidOption {
+            option: "penalizer".into(),
+            reason: "must be ≥ 0".into(),
+        });
+    }
+    let k = names.len();
+    let objective = |u: &[f64]| {
+        let theta: Vec<f64> = u.iter().map(|v| v.exp()).collect();
+        let (ll, g) = ll_grad(&theta);
+        let penalty: f64 = theta.iter().map(|t| t * t).sum::<f64>() * penalizer;
+        let value = -ll + penalty;
+        let grad: Vec<f64> = (0..k)
+            .map(|j| (-g[j] + 2.0 * penalizer * theta[j]) * theta[j])
+            .collect();
+        (
+            if value.is_finite() {
+                value
+            } else {
+                f64::INFINITY
+            },
+            grad,
+        )
+    };
+    let u0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let m = minimize(objective, &u0, 1e-7 * customers.max(1.0), 500);
+    let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
+    let (ll, _) = ll_grad(&params);
+    if !ll.is_finite() {
+        return Err(ValueError::NumericalFailure {
+            what: "the log-likelihood is not finite at the estimates".into(),
+        });
+    }
+    // Hessian of the log-likelihood in natural parameters, by central differences of the
+    // analytic gradient.
+    let mut hessian = vec![vec![0.0; k]; k];
+    for j in 0..k {
+        let h = 1e-5 * params[j];
+        let mut up = params.clone();
+        up[j] += h;
+        let mut down = params.clone();
+        down[j] -= h;
+        let (_, gu) = ll_grad(&up);
+        let (_, gd) = ll_grad(&down);
+        for i in 0..k {
+            hessian[i][j] = (gu[i] - gd[i]) / (2.0 * h);
+        }
+    }
+    let information: Vec<Vec<f64>> = (0..k)
+        .map(|i| {
+            (0..k)
+                .map(|j| -(hessian[i][j] + hessian[j][i]) / 2.0)
+                .collect()
+        })
+        .collect();
+    let standard_errors = invert(&information)
+        .map(|cov| {
+            (0..k)
+                .map(|i| cov[i][i].max(0.0).sqrt())
+                .collect::<Vec<_>>()
+        })
+        .filter(|se| se.iter().all(|v| v.is_finite()));
+    Ok(FitReport {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        params,
+        standard_errors,
+        log_likelihood: ll,
+        aic: 2.0 * k as f64 - 2.0 * ll,
+        bic: k as f64 * customers.ln() - 2.0 * ll,
+        customers,
+        iterations: m.iterations,
+        gradient_norm: m.gradient_norm,
+        converged: m.converged,
+    })
+}
