@@ -124,3 +124,18 @@ fn gamma_gamma_matches_the_note() {
         report.log_likelihood
     );
 }
+
+#[test]
+fn mbgnbd_matches_btydplus() {
+    let Some(s) = cdnow_summary() else { return };
+    let rows = Rows::frequency_recency_t(&s.frequency, &s.recency, &s.t, None).unwrap();
+    let (m, report) = kehu::value::ModifiedBetaGeo::fit(&rows, 0.0).unwrap();
+    assert!(report.converged, "{report:?}");
+    let p = m.0;
+    for (got, published) in [(p.r, 0.525), (p.alpha, 6.183), (p.a, 0.891), (p.b, 1.614)] {
+        assert!(
+            (got - published).abs() <= 0.0005 + 1e-9,
+            "{got} vs {published}"
+        );
+    }
+}

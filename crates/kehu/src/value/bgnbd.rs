@@ -39,41 +39,7 @@ impl BetaGeo {
     /// Log-likelihood of one customer with `x` repeat purchases, the last at `t_x`, observed
     /// for `t`, and its gradient with respect to (r, α, a, b).
     pub fn log_likelihood(&self, x: f64, t_x: f64, t: f64) -> (f64, [f64; 4]) {
-        let BetaGeo { r, alpha, a, b } = *self;
-        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
-        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
-        let a3 = -(r + x) * (alpha + t).ln();
-        let d_a1 = [
-            digamma(r + x) - digamma(r) + alpha.ln(),
-            r / alpha,
-            0.0,
-            0.0,
-        ];
-        let psi_ab = digamma(a + b);
-        let psi_abx = digamma(a + b + x);
-        let d_a2 = [
-            0.0,
-            0.0,
-            psi_ab - psi_abx,
-            psi_ab + digamma(b + x) - digamma(b) - psi_abx,
-        ];
-        let d_a3 = [-(alpha + t).ln(), -(r + x) / (alpha + t), 0.0, 0.0];
-        if x == 0.0 {
-            let ll = a1 + a2 + a3;
-            let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + d_a3[j]);
-            return (ll, g);
-        }
-        let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
-        let d_a4 = [
-            -(alpha + t_x).ln(),
-            -(r + x) / (alpha + t_x),
-            1.0 / a,
-            -1.0 / (b + x - 1.0),
-        ];
-        let mix = log_add_exp(a3, a4);
-        let (w3, w4) = ((a3 - mix).exp(), (a4 - mix).exp());
-        let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + w3 * d_a3[j] + w4 * d_a4[j]);
-        (a1 + a2 + mix, g)
+        likelihood(self, x, t_x, t, Variant::Standard)
     }
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
@@ -165,6 +131,125 @@ impl BetaGeo {
         let second =
             (ln_beta(a + 1.0, b + n - 1.0) - ln_b_ab).exp() * (1.0 - (r * ln_p).exp() * partial);
         first + second
+    }
+}
+
+/// BG/NBD lets a customer drop out after repeat purchases only; MBG/NBD also right after the
+/// first purchase.
+#[derive(Clone, Copy, PartialEq)]
+enum Variant {
+    Standard,
+    Modified,
+}
+
+/// The log-likelihood and its gradient for either variant. With s = 0 (BG/NBD) or 1 (MBG/NBD):
+/// LL = A1 + A2 + ln(e^A3 + [x > 0 or MBG] e^A4), where A2 uses b + x + s and a + b + x + s,
+/// and A4 = ln a − ln(b + x − 1 + s) − (r + x) ln(α + t_x).
+fn likelihood(p: &BetaGeo, x: f64, t_x: f64, t: f64, variant: Variant) -> (f64, [f64; 4]) {
+    let BetaGeo { r, alpha, a, b } = *p;
+    let shift = if variant == Variant::Modified {
+        1.0
+    } else {
+        0.0
+    };
+    let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+    let a2 = ln_gamma(a + b) + ln_gamma(b + x + shift) - ln_gamma(b) - ln_gamma(a + b + x + shift);
+    let a3 = -(r + x) * (alpha + t).ln();
+    let d_a1 = [
+        digamma(r + x) - digamma(r) + alpha.ln(),
+        r / alpha,
+        0.0,
+        0.0,
+    ];
+    let psi_ab = digamma(a + b);
+    let psi_abx = digamma(a + b + x + shift);
+    let d_a2 = [
+        0.0,
+        0.0,
+        psi_ab - psi_abx,
+        psi_ab + digamma(b + x + shift) - digamma(b) - psi_abx,
+    ];
+    let d_a3 = [-(alpha + t).ln(), -(r + x) / (alpha + t), 0.0, 0.0];
+    if x == 0.0 && variant == Variant::Standard {
+        let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + d_a3[j]);
+        return (a1 + a2 + a3, g);
+    }
+    let a4 = a.ln() - (b + x - 1.0 + shift).ln() - (r + x) * (alpha + t_x).ln();
+    let d_a4 = [
+        -(alpha + t_x).ln(),
+        -(r + x) / (alpha + t_x),
+        1.0 / a,
+        -1.0 / (b + x - 1.0 + shift),
+    ];
+    let mix = log_add_exp(a3, a4);
+    let (w3, w4) = ((a3 - mix).exp(), (a4 - mix).exp());
+    let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + w3 * d_a3[j] + w4 * d_a4[j]);
+    (a1 + a2 + mix, g)
+}
+
+/// MBG/NBD (Batislam, Denizel and Filiztekin 2007): BG/NBD where a customer can also drop out
+/// right after the first purchase. The same parameters as [`BetaGeo`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModifiedBetaGeo(pub BetaGeo);
+
+impl ModifiedBetaGeo {
+    /// Log-likelihood of one customer and its gradient with respect to (r, α, a, b).
+    pub fn log_likelihood(&self, x: f64, t_x: f64, t: f64) -> (f64, [f64; 4]) {
+        likelihood(&self.0, x, t_x, t, Variant::Modified)
+    }
+
+    /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
+    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ModifiedBetaGeo, FitReport), ValueError> {
+        let report = fit(&NAMES, &[1.0; 4], penalizer, rows.customers(), |p| {
+            let model = BetaGeo {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            };
+            total(rows, 4, |i| {
+                likelihood(&model, rows.x[i], rows.t_x[i], rows.t[i], Variant::Modified)
+            })
+        })?;
+        let p = &report.params;
+        Ok((
+            ModifiedBetaGeo(BetaGeo {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            }),
+            report,
+        ))
+    }
+
+    /// P(alive | x, t_x, T).
+    pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        let BetaGeo { r, alpha, a, b } = self.0;
+        let l = (a / (b + x)).ln() + (r + x) * ((alpha + t) / (alpha + t_x)).ln();
+        (-log_add_exp(0.0, l)).exp()
+    }
+
+    /// E[X(t)] for a customer just acquired.
+    pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ValueError> {
+        let BetaGeo { r, alpha, a, b } = self.0;
+        let f = hyp2f1(r, b + 1.0, a + b, t / (alpha + t))?;
+        Ok(b / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * f))
+    }
+
+    /// E[Y(s) | x, t_x, T].
+    pub fn conditional_expected_purchases(
+        &self,
+        s: f64,
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ValueError> {
+        let BetaGeo { r, alpha, a, b } = self.0;
+        let f = hyp2f1(r + x, b + x + 1.0, a + b + x, s / (alpha + t + s))?;
+        let head =
+            (a + b + x) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + s)).powf(r + x) * f);
+        Ok(head * self.probability_alive(x, t_x, t))
     }
 }
 

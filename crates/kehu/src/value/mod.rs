@@ -1,5 +1,5 @@
 //! Customer value (价值评估): "buy till you die" models fitted by maximum likelihood, with
-//! standard errors and predictions. Implemented so far: BG/NBD and Gamma-Gamma.
+//! standard errors and predictions. Implemented so far: BG/NBD, MBG/NBD and Gamma-Gamma.
 
 pub mod bgnbd;
 mod fit;
@@ -7,7 +7,7 @@ pub mod gamma_gamma;
 pub mod optimize;
 pub mod special;
 
-pub use bgnbd::BetaGeo;
+pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 
