@@ -139,3 +139,41 @@ fn mbgnbd_matches_btydplus() {
         );
     }
 }
+
+#[test]
+fn bgbb_matches_the_donations_paper() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cdnow/donations.csv");
+    if !path.exists() {
+        eprintln!("SKIPPED: ../shared/data/cdnow/donations.csv is absent; BG/BB fit not run");
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut cols: [Vec<f64>; 4] = Default::default();
+    for line in text.lines().skip(1) {
+        for (col, v) in cols.iter_mut().zip(line.split(',')) {
+            col.push(v.trim().parse().unwrap());
+        }
+    }
+    let [x, tx, n, w] = cols;
+    assert_eq!(w.iter().sum::<f64>(), 11104.0);
+    let rows = kehu::value::bgbb::discrete_rows(&x, &tx, &n, Some(&w)).unwrap();
+    let (m, report) = kehu::value::BetaGeoBetaBinom::fit(&rows, 0.0).unwrap();
+    assert!(report.converged, "{report:?}");
+    for (got, published) in [
+        (m.alpha, 1.204),
+        (m.beta, 0.750),
+        (m.gamma, 0.657),
+        (m.delta, 2.783),
+    ] {
+        assert!(
+            (got - published).abs() <= 0.0005 + 1e-9,
+            "{got} vs {published}"
+        );
+    }
+    assert!(
+        (report.log_likelihood - -33225.6).abs() < 0.05,
+        "{}",
+        report.log_likelihood
+    );
+}

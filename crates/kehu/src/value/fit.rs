@@ -226,6 +226,11 @@ where
     }
     let k = names.len();
     let objective = |u: &[f64]| {
+        // Parameters beyond e^±40 are outside any sensible model (and beyond the accuracy of
+        // the special functions): treat them as infeasible.
+        if u.iter().any(|v| v.abs() > 40.0) {
+            return (f64::INFINITY, vec![0.0; k]);
+        }
         let theta: Vec<f64> = u.iter().map(|v| v.exp()).collect();
         let (ll, g) = ll_grad(&theta);
         let penalty: f64 = theta.iter().map(|t| t * t).sum::<f64>() * penalizer;

@@ -1,6 +1,7 @@
 //! Customer value (价值评估): "buy till you die" models fitted by maximum likelihood, with
-//! standard errors and predictions. Implemented so far: BG/NBD, MBG/NBD and Gamma-Gamma.
+//! standard errors and predictions. Implemented so far: BG/NBD, MBG/NBD, BG/BB and Gamma-Gamma.
 
+pub mod bgbb;
 pub mod bgnbd;
 pub mod clv;
 mod fit;
@@ -8,6 +9,7 @@ pub mod gamma_gamma;
 pub mod optimize;
 pub mod special;
 
+pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{customer_lifetime_value, value_tiers, ClvOptions, PurchaseModel};
 pub use fit::{FitReport, Rows};
@@ -62,10 +64,10 @@ impl ValueError {
     }
 }
 
-/// Fitted models are saved as versioned documents of these kinds (`bgnbd`, `mbgnbd`,
+/// Fitted models are saved as versioned documents of these kinds (`bgnbd`, `mbgnbd`, `bgbb`,
 /// `gamma_gamma`), holding the parameters; loading checks them.
 mod persist {
-    use super::{BetaGeo, GammaGamma, ModifiedBetaGeo, ValueError};
+    use super::{BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ValueError};
     use crate::format::{self, Versioned};
 
     impl Versioned for BetaGeo {
@@ -78,6 +80,29 @@ mod persist {
 
     impl Versioned for GammaGamma {
         const KIND: &'static str = "gamma_gamma";
+    }
+
+    impl Versioned for BetaGeoBetaBinom {
+        const KIND: &'static str = "bgbb";
+    }
+
+    impl BetaGeoBetaBinom {
+        /// The model as a versioned `bgbb` document.
+        pub fn to_json(&self) -> String {
+            format::to_json(self)
+        }
+
+        /// Loads a `bgbb` document.
+        pub fn from_json(text: &str) -> Result<Self, crate::Error> {
+            let m: BetaGeoBetaBinom = format::from_json(text)?;
+            positive(&[
+                ("alpha", m.alpha),
+                ("beta", m.beta),
+                ("gamma", m.gamma),
+                ("delta", m.delta),
+            ])?;
+            Ok(m)
+        }
     }
 
     fn positive(params: &[(&str, f64)]) -> Result<(), ValueError> {
@@ -153,6 +178,13 @@ mod persist {
                 gamma: 15.44,
             };
             assert_eq!(GammaGamma::from_json(&gg.to_json()).unwrap(), gg);
+            let bb = BetaGeoBetaBinom {
+                alpha: 1.204,
+                beta: 0.75,
+                gamma: 0.657,
+                delta: 2.783,
+            };
+            assert_eq!(BetaGeoBetaBinom::from_json(&bb.to_json()).unwrap(), bb);
             assert_eq!(
                 BetaGeo::from_json(&gg.to_json()).unwrap_err().code(),
                 "FORMAT_WRONG_KIND"

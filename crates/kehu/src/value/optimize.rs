@@ -43,7 +43,10 @@ where
             p = g.iter().map(|v| -v).collect();
             slope = -g.iter().map(|v| v * v).sum::<f64>();
         }
-        let mut step = 1.0;
+        // Trust at most a change of 2 in any coordinate per iteration (log parameters: a factor
+        // of e²), so that a poor early Hessian cannot throw the search far away.
+        let largest = p.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut step = if largest > 2.0 { 2.0 / largest } else { 1.0 };
         let mut accepted = None;
         for _ in 0..60 {
             let candidate: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + step * pi).collect();
