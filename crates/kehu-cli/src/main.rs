@@ -2,6 +2,7 @@
 //! `kehu profile` profiles a user's CSV file.
 
 mod output;
+mod value_step;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -171,8 +172,12 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
         ..Default::default()
     };
     let profiles = profile_customers(&transactions, &popts)?;
+    // The purchase models see purchases only: returns are left out of the weekly summary.
+    let purchases: Vec<usize> = (0..transactions.len())
+        .filter(|&r| transactions.amount().is_some_and(|a| a[r] >= 0.0))
+        .collect();
     let weekly = summarize(
-        &transactions,
+        &transactions.select(&purchases),
         &SummaryOptions {
             freq: Freq::Day,
             freq_multiplier: 7.0,
@@ -205,6 +210,8 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     println!();
     println!("Weekly RFM summary (lifetimes semantics, freq=D, freq_multiplier=7)");
     output::print_summary_stats(&weekly);
+    println!();
+    value_step::run(&weekly, &config, &spinner("valuing"))?;
     println!();
     println!("Tags");
     let n = profiles.profiles.len() as f64;
