@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod arrow_columns;
+mod value;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -70,7 +71,7 @@ create_exception!(
 );
 
 /// Maps a core error to the exception of its area, with the stable code in `.code`.
-fn to_py(error: impl Into<kehu::Error>) -> PyErr {
+pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
     let error = error.into();
     let message = error.to_string();
     let err = match &error {
@@ -632,5 +633,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_tag_rules, m)?)?;
     m.add_function(wrap_pyfunction!(format_version, m)?)?;
     m.add_class::<IncrementalProfile>()?;
+    m.add_function(wrap_pyfunction!(value::fit_value_model, m)?)?;
+    m.add_function(wrap_pyfunction!(value::load_value_model, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_clv, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_tiers_of, m)?)?;
     Ok(())
 }

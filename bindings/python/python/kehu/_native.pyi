@@ -80,3 +80,23 @@ class IncrementalProfile:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> "IncrementalProfile": ...
+
+
+def fit_value_model(
+    kind: str, a: Any, b: Any, c: Any, weights: Any | None = None, penalizer: float | None = None
+) -> tuple[str, dict[str, Any]]: ...
+def load_value_model(json: str) -> tuple[str, dict[str, float]]: ...
+def value_predict(json: str, what: str, s: Any, a: Any, b: Any, c: Any) -> Any: ...
+def value_clv(
+    purchase_json: str,
+    spend_json: str,
+    frequency: Any,
+    recency: Any,
+    t: Any,
+    monetary_value: Any,
+    months: int | None = None,
+    discount_rate: float | None = None,
+    margin: float | None = None,
+    units_per_month: float | None = None,
+) -> Any: ...
+def value_tiers_of(values: Any, cut_offs: list[float]) -> Any: ...

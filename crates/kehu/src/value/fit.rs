@@ -206,8 +206,9 @@ impl FitReport {
 }
 
 /// Fits a model by maximum likelihood over log parameters. `ll_grad(params)` returns the total
-/// log-likelihood and its gradient in natural parameters. `penalizer` adds λ Σ θ² to the
-/// negative log-likelihood (the same meaning in every model).
+/// log-likelihood and its gradient in natural parameters. `penalizer` λ adds λ Σ θ² per customer
+/// (λ · n · Σ θ² to the negative log-likelihood): the same meaning in every model, and the same
+/// as lifetimes' `penalizer_coef`.
 pub(crate) fn fit<F>(
     names: &[&str],
     start: &[f64],
@@ -233,10 +234,11 @@ where
         }
         let theta: Vec<f64> = u.iter().map(|v| v.exp()).collect();
         let (ll, g) = ll_grad(&theta);
-        let penalty: f64 = theta.iter().map(|t| t * t).sum::<f64>() * penalizer;
+        let weight = penalizer * customers;
+        let penalty: f64 = theta.iter().map(|t| t * t).sum::<f64>() * weight;
         let value = -ll + penalty;
         let grad: Vec<f64> = (0..k)
-            .map(|j| (-g[j] + 2.0 * penalizer * theta[j]) * theta[j])
+            .map(|j| (-g[j] + 2.0 * weight * theta[j]) * theta[j])
             .collect();
         (
             if value.is_finite() {

@@ -6,6 +6,7 @@ pub mod bgnbd;
 pub mod clv;
 mod fit;
 pub mod gamma_gamma;
+pub mod model;
 pub mod optimize;
 pub mod special;
 
@@ -14,6 +15,10 @@ pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{customer_lifetime_value, value_tiers, ClvOptions, PurchaseModel};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
+pub use model::{map_customers, ValueModel};
+
+/// The default L2 penalizer (none).
+pub const DEFAULT_PENALIZER: f64 = 0.0;
 
 /// Why a value computation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

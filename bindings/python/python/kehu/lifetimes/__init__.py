@@ -1,6 +1,8 @@
-"""A drop-in for the parts of lifetimes that kehu covers: `from kehu.lifetimes import utils`
-instead of `from lifetimes import utils` gives the same frames, computed by kehu's core."""
+"""A drop-in for the parts of lifetimes that kehu covers: change `from lifetimes import ...` to
+`from kehu.lifetimes import ...` and the same calls give the same frames and numbers, computed by
+kehu's core."""
 
 from . import utils
+from .fitters import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter
 
-__all__ = ["utils"]
+__all__ = ["utils", "BetaGeoFitter", "ModifiedBetaGeoFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]

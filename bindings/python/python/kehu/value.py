@@ -1,0 +1,243 @@
+"""Customer value models (价值评估): BG/NBD, MBG/NBD, BG/BB and Gamma-Gamma, fitted by maximum
+likelihood in the Rust core, with standard errors, predictions, CLV and value tiers.
+
+>>> from kehu.value import BetaGeo, GammaGamma
+>>> bg = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
+>>> bg.params_, bg.standard_errors_, bg.log_likelihood_
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+
+__all__ = ["BetaGeo", "ModifiedBetaGeo", "BetaGeoBetaBinom", "GammaGamma", "value_tiers"]
+
+
+def _arr(values: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(-1))
+
+
+def _broadcast(*values: Any) -> list[np.ndarray]:
+    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in values])
+    return [np.ascontiguousarray(a.reshape(-1)) for a in arrays]
+
+
+def _like(result: np.ndarray, *inputs: Any) -> Any:
+    """A Series when an input was a Series (same index), a float for scalars, else an array."""
+    for v in inputs:
+        if isinstance(v, pd.Series) and len(v) == len(result):
+            return pd.Series(result, index=v.index)
+    if all(np.ndim(v) == 0 for v in inputs):
+        return float(result[0])
+    return result
+
+
+class _Model:
+    """Shared fit/predict machinery; subclasses set `_kind`."""
+
+    _kind = ""
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        self.penalizer = penalizer
+        self._json: str | None = None
+        self._report: dict | None = None
+
+    # scikit-learn style parameters
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Estimator parameters (scikit-learn convention)."""
+        return {"penalizer": self.penalizer}
+
+    def set_params(self, **params: Any) -> "_Model":
+        """Sets estimator parameters (scikit-learn convention)."""
+        for k, v in params.items():
+            if k != "penalizer":
+                raise ValueError(f"unknown parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def _fit(self, a: Any, b: Any, c: Any, weights: Any) -> "_Model":
+        w = None if weights is None else _arr(weights)
+        self._json, self._report = _native.fit_value_model(
+            self._kind, _arr(a), _arr(b), _arr(c), w, float(self.penalizer)
+        )
+        return self
+
+    def _model(self) -> str:
+        if self._json is None:
+            raise _native.ValueModelError("the model is not fitted; call fit() or from_json() first")
+        return self._json
+
+    @property
+    def params_(self) -> dict[str, float]:
+        """Estimated parameters."""
+        return dict(_native.load_value_model(self._model())[1])
+
+    def _report_value(self, key: str) -> Any:
+        self._model()
+        if self._report is None:
+            raise _native.ValueModelError("no fit report: the model was loaded, not fitted")
+        return self._report[key]
+
+    @property
+    def standard_errors_(self) -> dict[str, float] | None:
+        """Standard errors from the inverse Hessian (None if it is singular)."""
+        se = self._report_value("standard_errors")
+        return None if se is None else dict(zip(self._report_value("names"), se))
+
+    @property
+    def confidence_intervals_(self) -> dict[str, tuple[float, float]] | None:
+        """95% confidence intervals (estimate ± 1.96 SE)."""
+        ci = self._report_value("confidence_intervals")
+        return None if ci is None else dict(zip(self._report_value("names"), map(tuple, ci)))
+
+    @property
+    def log_likelihood_(self) -> float:
+        """Log-likelihood at the estimates, in the data's time unit."""
+        return self._report_value("log_likelihood")
+
+    @property
+    def aic_(self) -> float:
+        """Akaike information criterion."""
+        return self._report_value("aic")
+
+    @property
+    def bic_(self) -> float:
+        """Bayesian information criterion."""
+        return self._report_value("bic")
+
+    @property
+    def fit_report_(self) -> dict[str, Any]:
+        """Iterations, gradient norm and convergence of the fit."""
+        return dict(self._report_value("iterations") and self._report or {})
+
+    def _predict(self, what: str, s: Any, a: Any, b: Any, c: Any) -> np.ndarray:
+        s_, a_, b_, c_ = _broadcast(s, a, b, c)
+        return _native.value_predict(self._model(), what, s_, a_, b_, c_)
+
+    def to_json(self) -> str:
+        """The fitted model as a versioned JSON document (loads in every kehu binding)."""
+        return self._model()
+
+    @classmethod
+    def from_json(cls, text: str) -> "_Model":
+        """Loads a model saved with `to_json` (any binding)."""
+        kind, _ = _native.load_value_model(text)
+        if kind != cls._kind:
+            err = _native.FormatError(f"expected a {cls._kind} model, found {kind}")
+            err.code = "FORMAT_WRONG_KIND"
+            raise err
+        model = cls()
+        model._json = text
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"penalizer": self.penalizer, "json": self._json, "report": self._report}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.penalizer = state["penalizer"]
+        self._json = state["json"]
+        self._report = state["report"]
+
+    def __repr__(self) -> str:
+        if self._json is None:
+            return f"{type(self).__name__}(penalizer={self.penalizer})"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"{type(self).__name__}({params})"
+
+
+class _PurchaseModel(_Model):
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> "_PurchaseModel":
+        """Fits on per-customer frequency (repeat purchases), recency and T."""
+        return self._fit(frequency, recency, T, weights)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """Expected purchases in the next t time units, per customer."""
+        return _like(self._predict("conditional_expected_purchases", t, frequency, recency, T), frequency, recency, T, t)
+
+    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(alive | frequency, recency, T)."""
+        return _like(self._predict("probability_alive", 0.0, frequency, recency, T), frequency, recency, T)
+
+    def expected_number_of_purchases_up_to_time(self, t: Any) -> Any:
+        """E[X(t)] for a customer just acquired."""
+        return _like(self._predict("expected_purchases_new", 0.0, 0.0, 0.0, t), t)
+
+    def customer_lifetime_value(
+        self,
+        spend_model: "GammaGamma",
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        monetary_value: Any,
+        months: int = 12,
+        discount_rate: float = 0.01,
+        margin: float = 1.0,
+        units_per_month: float = 30.0,
+    ) -> Any:
+        """CLV with lifetimes' monthly discounting: `units_per_month` is 30 when the model's time
+        unit is days, 4.345 for weeks."""
+        f, r, t, m = _broadcast(frequency, recency, T, monetary_value)
+        out = _native.value_clv(self._model(), spend_model.to_json(), f, r, t, m, months, discount_rate, margin, units_per_month)
+        return _like(out, frequency, recency, T, monetary_value)
+
+
+class BetaGeo(_PurchaseModel):
+    """BG/NBD (Fader, Hardie and Lee 2005)."""
+
+    _kind = "bgnbd"
+
+    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> Any:
+        """P(X(t) = n) for a customer just acquired."""
+        return _like(self._predict("probability_of_purchases", 0.0, n, 0.0, t), t, n)
+
+
+class ModifiedBetaGeo(_PurchaseModel):
+    """MBG/NBD (Batislam, Denizel and Filiztekin 2007)."""
+
+    _kind = "mbgnbd"
+
+
+class BetaGeoBetaBinom(_Model):
+    """BG/BB, discrete time (Fader, Hardie and Shang 2010)."""
+
+    _kind = "bgbb"
+
+    def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None) -> "BetaGeoBetaBinom":
+        """Fits on transactions, the opportunity of the last one, and opportunities."""
+        return self._fit(frequency, recency, n_periods, weights)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
+        """Expected transactions in the next m opportunities."""
+        out = self._predict("conditional_expected_purchases", m_periods_in_future, frequency, recency, n_periods)
+        return _like(out, frequency, recency, n_periods, m_periods_in_future)
+
+    def conditional_probability_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
+        """P(alive at the next opportunity)."""
+        return _like(self._predict("probability_alive", 0.0, frequency, recency, n_periods), frequency, recency, n_periods)
+
+
+class GammaGamma(_Model):
+    """Gamma-Gamma spend model (Fader and Hardie 2013); fit on repeat buyers only."""
+
+    _kind = "gamma_gamma"
+
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> "GammaGamma":
+        """Fits on repeat transactions (≥ 1) and their mean value."""
+        f = _arr(frequency)
+        return self._fit(f, monetary_value, np.zeros_like(f), weights)
+
+    def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
+        """E[mean spend | frequency, monetary_value]."""
+        return _like(self._predict("conditional_expected_spend", 0.0, frequency, monetary_value, 0.0), frequency, monetary_value)
+
+
+def value_tiers(values: Any, cut_offs: Sequence[float] = (0.01, 0.05, 0.2)) -> Any:
+    """Tier of each customer by value: 0 for the top `cut_offs[0]` share, 1 for the next, …,
+    `len(cut_offs)` for the rest."""
+    out = _native.value_tiers_of(_arr(values), [float(c) for c in cut_offs])
+    return _like(out, values)

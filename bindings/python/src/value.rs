@@ -1,0 +1,180 @@
+//! Value models for Python: arrays in, arrays out; fitting, prediction and CLV are the core's.
+
+use crate::to_py;
+use kehu::value::{
+    customer_lifetime_value, map_customers, value_tiers, ClvOptions, FitReport, ValueError,
+    ValueModel,
+};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
+    let n = arrays[0].1;
+    match arrays.iter().find(|(_, len)| *len != n) {
+        Some((name, len)) => Err(ValueError::InvalidData {
+            row: (*len).min(n),
+            field: name.to_string(),
+            reason: format!("has {len} values, expected {n}"),
+        }),
+        None => Ok(n),
+    }
+}
+
+fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("names", r.names.clone())?;
+    d.set_item("params", r.params.clone())?;
+    d.set_item("standard_errors", r.standard_errors.clone())?;
+    d.set_item("confidence_intervals", r.confidence_intervals())?;
+    d.set_item("log_likelihood", r.log_likelihood)?;
+    d.set_item("aic", r.aic)?;
+    d.set_item("bic", r.bic)?;
+    d.set_item("customers", r.customers)?;
+    d.set_item("iterations", r.iterations)?;
+    d.set_item("gradient_norm", r.gradient_norm)?;
+    d.set_item("converged", r.converged)?;
+    Ok(d)
+}
+
+/// Fits a value model of `kind`; returns (model JSON, fit report).
+#[pyfunction]
+#[pyo3(signature = (kind, a, b, c, weights=None, penalizer=None))]
+pub fn fit_value_model<'py>(
+    py: Python<'py>,
+    kind: &str,
+    a: PyReadonlyArray1<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    c: PyReadonlyArray1<'py, f64>,
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    penalizer: Option<f64>,
+) -> PyResult<(String, Bound<'py, PyDict>)> {
+    let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
+    let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
+    let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
+    let (model, report) = py
+        .detach(|| ValueModel::fit(kind, a, b, c, w, penalizer))
+        .map_err(to_py)?;
+    Ok((model.to_json(), report_dict(py, &report)?))
+}
+
+/// Loads and checks a model document; returns (kind, parameter dict).
+#[pyfunction]
+pub fn load_value_model<'py>(
+    py: Python<'py>,
+    json: &str,
+) -> PyResult<(String, Bound<'py, PyDict>)> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let d = PyDict::new(py);
+    for (name, v) in model.params() {
+        d.set_item(name, v)?;
+    }
+    Ok((model.kind().to_string(), d))
+}
+
+/// Evaluates one prediction per customer. `what`: expected_purchases_new (t in `c`),
+/// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
+/// probability_of_purchases (n in `a`, t in `c`), conditional_expected_spend (x, m in a, b).
+#[pyfunction]
+pub fn value_predict<'py>(
+    py: Python<'py>,
+    json: &str,
+    what: &str,
+    s: PyReadonlyArray1<'py, f64>,
+    a: PyReadonlyArray1<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    c: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let (s, a, b, c) = (s.as_slice()?, a.as_slice()?, b.as_slice()?, c.as_slice()?);
+    let n = same_length(&[
+        ("horizon", s.len()),
+        ("frequency", a.len()),
+        ("recency", b.len()),
+        ("T", c.len()),
+    ])
+    .map_err(to_py)?;
+    let out = py
+        .detach(|| match what {
+            "expected_purchases_new" => map_customers(n, |i| model.expected_purchases_new(c[i])),
+            "conditional_expected_purchases" => map_customers(n, |i| {
+                model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
+            }),
+            "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
+            "probability_of_purchases" => map_customers(n, |i| {
+                if a[i] < 0.0 || a[i].fract() != 0.0 || a[i] > f64::from(u32::MAX) {
+                    return Err(ValueError::InvalidData {
+                        row: i,
+                        field: "n".into(),
+                        reason: "must be a whole number ≥ 0".into(),
+                    });
+                }
+                model.probability_of_purchases(a[i] as u32, c[i])
+            }),
+            "conditional_expected_spend" => {
+                map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))
+            }
+            other => Err(ValueError::InvalidOption {
+                option: "what".into(),
+                reason: format!("unknown prediction '{other}'"),
+            }),
+        })
+        .map_err(to_py)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// 12-month (by default) CLV per customer from a purchase model and a Gamma-Gamma model.
+#[pyfunction]
+#[pyo3(signature = (purchase_json, spend_json, frequency, recency, t, monetary_value, months=None, discount_rate=None, margin=None, units_per_month=None))]
+pub fn value_clv<'py>(
+    py: Python<'py>,
+    purchase_json: &str,
+    spend_json: &str,
+    frequency: PyReadonlyArray1<'py, f64>,
+    recency: PyReadonlyArray1<'py, f64>,
+    t: PyReadonlyArray1<'py, f64>,
+    monetary_value: PyReadonlyArray1<'py, f64>,
+    months: Option<u32>,
+    discount_rate: Option<f64>,
+    margin: Option<f64>,
+    units_per_month: Option<f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let purchase = ValueModel::from_json(purchase_json).map_err(to_py)?;
+    let ValueModel::GammaGamma(spend) = ValueModel::from_json(spend_json).map_err(to_py)? else {
+        return Err(to_py(ValueError::InvalidOption {
+            option: "spend model".into(),
+            reason: "must be a gamma_gamma model".into(),
+        }));
+    };
+    let d = ClvOptions::default();
+    let opts = ClvOptions {
+        months: months.unwrap_or(d.months),
+        discount_rate: discount_rate.unwrap_or(d.discount_rate),
+        margin: margin.unwrap_or(d.margin),
+        units_per_month: units_per_month.unwrap_or(d.units_per_month),
+    };
+    let (f, r, tt, m) = (
+        frequency.as_slice()?,
+        recency.as_slice()?,
+        t.as_slice()?,
+        monetary_value.as_slice()?,
+    );
+    let out = py
+        .detach(|| customer_lifetime_value(&purchase, &spend, f, r, tt, m, &opts))
+        .map_err(to_py)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Value tiers by top shares (`cut_offs` increasing, e.g. [0.01, 0.05, 0.2]).
+#[pyfunction]
+pub fn value_tiers_of<'py>(
+    py: Python<'py>,
+    values: PyReadonlyArray1<'py, f64>,
+    cut_offs: Vec<f64>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let tiers = value_tiers(values.as_slice()?, &cut_offs).map_err(to_py)?;
+    Ok(PyArray1::from_vec(
+        py,
+        tiers.into_iter().map(|t| t as i64).collect(),
+    ))
+}

@@ -1,0 +1,124 @@
+"""Value models through Python: CDNOW fits against the papers, predictions and CLV against
+lifetimes' formulas at the same parameters, the lifetimes drop-in fitters, persistence, errors."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kehu
+from kehu.lifetimes import BetaGeoFitter, GammaGammaFitter
+from kehu.value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, value_tiers
+
+
+@pytest.fixture(scope="module")
+def weekly(cdnow):
+    return kehu.summarize(cdnow, "id", "date", "value", observation_period_end="1997-09-30", freq_multiplier=7)
+
+
+def test_bgnbd_on_cdnow(weekly):
+    bg = BetaGeo().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    for name, published in dict(r=0.243, alpha=4.414, a=0.793, b=2.426).items():
+        assert bg.params_[name] == pytest.approx(published, abs=5e-4 + 1e-9)
+    assert bg.log_likelihood_ == pytest.approx(-9582.429, abs=1e-3)
+    for name, se in dict(r=0.01256, alpha=0.37822, a=0.18573, b=0.70541).items():
+        assert bg.standard_errors_[name] == pytest.approx(se, rel=1e-3)
+    lo, hi = bg.confidence_intervals_["r"]
+    assert lo < bg.params_["r"] < hi
+    assert bg.aic_ == pytest.approx(8 + 2 * 9582.429, abs=2e-3)
+    assert bg.fit_report_["converged"]
+
+
+def test_predictions_equal_lifetimes_formulas(weekly):
+    lifetimes = pytest.importorskip("lifetimes")
+    bg = BetaGeo().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    ref = lifetimes.BetaGeoFitter()
+    ref.params_ = pd.Series(bg.params_)
+    ref.predict = ref.conditional_expected_number_of_purchases_up_to_time  # what lifetimes' fit sets
+    f, r, t = weekly["frequency"], weekly["recency"], weekly["T"]
+    got = bg.conditional_expected_number_of_purchases_up_to_time(52, f, r, t)
+    assert isinstance(got, pd.Series) and got.index.equals(weekly.index)
+    np.testing.assert_allclose(got.values, ref.conditional_expected_number_of_purchases_up_to_time(52, f, r, t).values, rtol=1e-9)
+    np.testing.assert_allclose(bg.conditional_probability_alive(f, r, t).values, np.asarray(ref.conditional_probability_alive(f, r, t)), rtol=1e-9)
+    assert bg.expected_number_of_purchases_up_to_time(39) == pytest.approx(float(ref.expected_number_of_purchases_up_to_time(39)), rel=1e-9)
+    assert bg.probability_of_n_purchases_up_to_time(39, 0) == pytest.approx(float(ref.probability_of_n_purchases_up_to_time(39, 0)), rel=1e-9)
+
+    repeat = weekly[weekly["frequency"] > 0]
+    gg = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
+    for name, published in dict(p=6.25, q=3.74, gamma=15.44).items():
+        assert gg.params_[name] == pytest.approx(published, abs=5e-3 + 1e-9)
+    assert gg.log_likelihood_ == pytest.approx(-4055.918, abs=1e-3)
+    ref_gg = lifetimes.GammaGammaFitter()
+    ref_gg.params_ = pd.Series(dict(p=gg.params_["p"], q=gg.params_["q"], v=gg.params_["gamma"]))
+    np.testing.assert_allclose(
+        gg.conditional_expected_average_profit(repeat["frequency"], repeat["monetary_value"]).values,
+        ref_gg.conditional_expected_average_profit(repeat["frequency"], repeat["monetary_value"]).values,
+        rtol=1e-12,
+    )
+    clv = bg.customer_lifetime_value(gg, f, r, t, weekly["monetary_value"], months=12, discount_rate=0.01, units_per_month=4.345)
+    ref_clv = ref_gg.customer_lifetime_value(ref, f, r, t, weekly["monetary_value"], time=12, discount_rate=0.01, freq="W")
+    np.testing.assert_allclose(clv.values, ref_clv.values, rtol=1e-9)
+
+
+def test_lifetimes_dropin_fitters(weekly):
+    bgf = BetaGeoFitter(penalizer_coef=0.0).fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    assert isinstance(bgf.params_, pd.Series) and list(bgf.params_.index) == ["r", "alpha", "a", "b"]
+    assert list(bgf.summary.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
+    pred = bgf.predict(4, weekly["frequency"], weekly["recency"], weekly["T"])
+    assert pred.shape == (2357,) and (pred >= 0).all()
+    penalized = BetaGeoFitter(penalizer_coef=0.1).fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    assert penalized.params_["alpha"] < bgf.params_["alpha"]
+    repeat = weekly[weekly["frequency"] > 0]
+    ggf = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    assert list(ggf.params_.index) == ["p", "q", "v"]  # lifetimes' names
+    assert list(ggf.summary.index) == ["p", "q", "v"]
+    clv = ggf.customer_lifetime_value(bgf, repeat["frequency"], repeat["recency"], repeat["T"], repeat["monetary_value"], freq="W")
+    assert clv.index.equals(repeat.index) and (clv > 0).all()
+
+
+def test_mbgnbd_and_bgbb(weekly, cdnow_dir):
+    mbg = ModifiedBetaGeo().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    for name, published in dict(r=0.525, alpha=6.183, a=0.891, b=1.614).items():
+        assert mbg.params_[name] == pytest.approx(published, abs=5e-4 + 1e-9)
+    d = pd.read_csv(cdnow_dir / "donations.csv")
+    bb = BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
+    for name, published in dict(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).items():
+        assert bb.params_[name] == pytest.approx(published, abs=5e-4 + 1e-9)
+    assert bb.log_likelihood_ == pytest.approx(-33225.6, abs=0.05)
+
+
+def test_persistence_and_errors():
+    bg = BetaGeo().fit([0, 1, 2, 5, 0, 3], [0, 5, 10, 30, 0, 20], [40, 40, 39, 38, 35, 36])
+    text = bg.to_json()
+    doc = json.loads(text)
+    assert doc["kind"] == "bgnbd" and doc["format_version"] == kehu.format_version()
+    loaded = BetaGeo.from_json(text)
+    assert loaded.params_ == bg.params_
+    assert pickle.loads(pickle.dumps(bg)).params_ == bg.params_
+    assert loaded.conditional_probability_alive(2, 10, 39) == bg.conditional_probability_alive(2, 10, 39)
+    with pytest.raises(kehu.FormatError):
+        GammaGamma.from_json(text)
+    with pytest.raises(kehu.ValueModelError) as e:
+        BetaGeo().fit([1, 2], [5, 50], [40, 40])
+    assert e.value.code == "VALUE_INVALID_DATA" and "row 1" in str(e.value)
+    with pytest.raises(kehu.ValueModelError):
+        BetaGeo().params_
+    with pytest.raises(kehu.ValueModelError):
+        BetaGeo().fit([1.0, float("nan")], [1, 1], [2, 2])
+    with pytest.raises(kehu.ValueModelError) as e:
+        BetaGeo.from_json(text).aic_
+    assert "loaded" in str(e.value)
+    newer = dict(doc, format_version=99)
+    with pytest.raises(kehu.FormatError):
+        BetaGeo.from_json(json.dumps(newer))
+
+
+def test_value_tiers():
+    tiers = value_tiers(pd.Series([5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0, 0.0]), [0.1, 0.3])
+    assert list(tiers) == [2, 2, 0, 2, 1, 2, 1, 2, 2, 2]
+    with pytest.raises(kehu.ValueModelError):
+        value_tiers([1.0], [0.5, 0.2])

@@ -1,0 +1,247 @@
+//! Any fitted value model, by kind: one entry point to fit, load, save and predict, shared by
+//! the bindings.
+
+use super::bgbb::{discrete_rows, BetaGeoBetaBinom};
+use super::gamma_gamma::repeat_buyers;
+use super::{BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, Rows, ValueError};
+use crate::format;
+
+/// A value model of one of the supported kinds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueModel {
+    /// BG/NBD (`bgnbd`).
+    BetaGeo(BetaGeo),
+    /// MBG/NBD (`mbgnbd`).
+    ModifiedBetaGeo(ModifiedBetaGeo),
+    /// BG/BB (`bgbb`).
+    BetaGeoBetaBinom(BetaGeoBetaBinom),
+    /// Gamma-Gamma (`gamma_gamma`).
+    GammaGamma(GammaGamma),
+}
+
+/// The kinds [`ValueModel::fit`] accepts.
+pub const KINDS: [&str; 4] = ["bgnbd", "mbgnbd", "bgbb", "gamma_gamma"];
+
+fn unsupported(kind: &str, what: &str) -> ValueError {
+    ValueError::InvalidOption {
+        option: what.into(),
+        reason: format!("not available for a {kind} model"),
+    }
+}
+
+impl ValueModel {
+    /// Fits a model of `kind`. For the purchase models `a`, `b`, `c` are frequency, recency and
+    /// T (periods for `bgbb`); for `gamma_gamma` they are frequency and monetary value (`c` is
+    /// ignored). `weights` counts customers per row; identical rows are merged.
+    pub fn fit(
+        kind: &str,
+        a: &[f64],
+        b: &[f64],
+        c: &[f64],
+        weights: Option<&[f64]>,
+        penalizer: f64,
+    ) -> Result<(ValueModel, FitReport), ValueError> {
+        Ok(match kind {
+            "bgnbd" => {
+                let (m, r) =
+                    BetaGeo::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                (ValueModel::BetaGeo(m), r)
+            }
+            "mbgnbd" => {
+                let (m, r) =
+                    ModifiedBetaGeo::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                (ValueModel::ModifiedBetaGeo(m), r)
+            }
+            "bgbb" => {
+                let (m, r) = BetaGeoBetaBinom::fit(&discrete_rows(a, b, c, weights)?, penalizer)?;
+                (ValueModel::BetaGeoBetaBinom(m), r)
+            }
+            "gamma_gamma" => {
+                let (m, r) = GammaGamma::fit(&repeat_buyers(a, b, weights)?, penalizer)?;
+                (ValueModel::GammaGamma(m), r)
+            }
+            other => {
+                return Err(ValueError::InvalidOption {
+                    option: "kind".into(),
+                    reason: format!(
+                        "unknown model kind '{other}'; use one of {}",
+                        KINDS.join(", ")
+                    ),
+                })
+            }
+        })
+    }
+
+    /// The model's kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ValueModel::BetaGeo(_) => "bgnbd",
+            ValueModel::ModifiedBetaGeo(_) => "mbgnbd",
+            ValueModel::BetaGeoBetaBinom(_) => "bgbb",
+            ValueModel::GammaGamma(_) => "gamma_gamma",
+        }
+    }
+
+    /// Parameter names and values.
+    pub fn params(&self) -> Vec<(&'static str, f64)> {
+        match self {
+            ValueModel::BetaGeo(m) | ValueModel::ModifiedBetaGeo(ModifiedBetaGeo(m)) => {
+                vec![("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]
+            }
+            ValueModel::BetaGeoBetaBinom(m) => {
+                vec![
+                    ("alpha", m.alpha),
+                    ("beta", m.beta),
+                    ("gamma", m.gamma),
+                    ("delta", m.delta),
+                ]
+            }
+            ValueModel::GammaGamma(m) => vec![("p", m.p), ("q", m.q), ("gamma", m.gamma)],
+        }
+    }
+
+    /// Loads a model document of any supported kind.
+    pub fn from_json(text: &str) -> Result<ValueModel, crate::Error> {
+        Ok(match format::peek_kind(text)?.as_str() {
+            "bgnbd" => ValueModel::BetaGeo(BetaGeo::from_json(text)?),
+            "mbgnbd" => ValueModel::ModifiedBetaGeo(ModifiedBetaGeo::from_json(text)?),
+            "bgbb" => ValueModel::BetaGeoBetaBinom(BetaGeoBetaBinom::from_json(text)?),
+            "gamma_gamma" => ValueModel::GammaGamma(GammaGamma::from_json(text)?),
+            other => {
+                return Err(format::FormatError::WrongKind {
+                    expected: KINDS.join(" | "),
+                    found: other.to_string(),
+                }
+                .into())
+            }
+        })
+    }
+
+    /// The model as a versioned document.
+    pub fn to_json(&self) -> String {
+        match self {
+            ValueModel::BetaGeo(m) => m.to_json(),
+            ValueModel::ModifiedBetaGeo(m) => m.to_json(),
+            ValueModel::BetaGeoBetaBinom(m) => m.to_json(),
+            ValueModel::GammaGamma(m) => m.to_json(),
+        }
+    }
+
+    /// E[X(t)] for a customer just acquired (BG/NBD, MBG/NBD).
+    pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => m.expected_purchases_new(t),
+            ValueModel::ModifiedBetaGeo(m) => m.expected_purchases_new(t),
+            _ => Err(unsupported(self.kind(), "expected_purchases_new")),
+        }
+    }
+
+    /// Expected purchases in the next `s` time units (or opportunities, BG/BB).
+    pub fn conditional_expected_purchases(
+        &self,
+        s: f64,
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
+            ValueModel::ModifiedBetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
+            ValueModel::BetaGeoBetaBinom(m) => Ok(m.conditional_expected_purchases(s, x, t_x, t)),
+            ValueModel::GammaGamma(_) => {
+                Err(unsupported("gamma_gamma", "conditional_expected_purchases"))
+            }
+        }
+    }
+
+    /// P(alive | x, t_x, T).
+    pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
+            ValueModel::ModifiedBetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
+            ValueModel::BetaGeoBetaBinom(m) => Ok(m.probability_alive(x, t_x, t)),
+            ValueModel::GammaGamma(_) => Err(unsupported("gamma_gamma", "probability_alive")),
+        }
+    }
+
+    /// P(X(t) = n) for a customer just acquired (BG/NBD).
+    pub fn probability_of_purchases(&self, n: u32, t: f64) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => Ok(m.probability_of_purchases(n, t)),
+            _ => Err(unsupported(self.kind(), "probability_of_purchases")),
+        }
+    }
+
+    /// E[M | x, m] (Gamma-Gamma).
+    pub fn conditional_expected_spend(&self, x: f64, m: f64) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::GammaGamma(g) => g.conditional_expected_spend(x, m),
+            _ => Err(unsupported(self.kind(), "conditional_expected_spend")),
+        }
+    }
+}
+
+/// Applies `f` to customers `0..n` in parallel (results in order); the first failing customer's
+/// error is returned, naming its row.
+pub fn map_customers<F>(n: usize, f: F) -> Result<Vec<f64>, ValueError>
+where
+    F: Fn(usize) -> Result<f64, ValueError> + Sync,
+{
+    use rayon::prelude::*;
+    (0..n)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|i| match f(i) {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err(ValueError::NumericalFailure {
+                what: format!("the result for row {i} is not finite"),
+            }),
+            Err(e) => Err(e),
+        })
+        .collect()
+}
+
+impl super::PurchaseModel for ValueModel {
+    fn conditional_expected_purchases(
+        &self,
+        s: f64,
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ValueError> {
+        ValueModel::conditional_expected_purchases(self, s, x, t_x, t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispatches_by_kind() {
+        let (m, report) = ValueModel::fit(
+            "gamma_gamma",
+            &[1.0, 2.0, 3.0, 1.0],
+            &[10.0, 20.0, 15.0, 30.0],
+            &[],
+            None,
+            0.0,
+        )
+        .unwrap();
+        assert_eq!(m.kind(), "gamma_gamma");
+        assert_eq!(report.names, ["p", "q", "gamma"]);
+        let loaded = ValueModel::from_json(&m.to_json()).unwrap();
+        assert_eq!(loaded, m);
+        assert_eq!(
+            m.probability_alive(1.0, 1.0, 2.0).unwrap_err().code(),
+            "VALUE_INVALID_OPTION"
+        );
+        assert!(ValueModel::fit("pareto", &[1.0], &[1.0], &[1.0], None, 0.0).is_err());
+        assert_eq!(
+            ValueModel::from_json(r#"{"format_version": 1, "kind": "tag_rules", "tags": []}"#)
+                .unwrap_err()
+                .code(),
+            "FORMAT_WRONG_KIND"
+        );
+    }
+}
