@@ -85,3 +85,18 @@ export declare class IncrementalProfile {
 }
 
 export declare function formatVersion (): number
+
+/** A fitted value model (BG/NBD, MBG/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
+export declare class ValueModel {
+  readonly json: string
+  readonly report: import('./native').FitResult | null
+  static fit (kind: 'bgnbd' | 'mbgnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number }): ValueModel
+  static fromJson (json: string): ValueModel
+  toJson (): string
+  readonly params: Record<string, number>
+  conditionalExpectedPurchases (horizon: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  probabilityAlive (frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
+}
+
+export declare function valueTiers (values: ArrayLike<number>, cutOffs?: number[]): number[]

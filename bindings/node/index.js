@@ -195,7 +195,58 @@ class IncrementalProfile {
   }
 }
 
+/** A fitted value model (BG/NBD, MBG/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
+class ValueModel {
+  constructor (json, report) {
+    this.json = json
+    this.report = report || null
+  }
+
+  /** Fits `kind` (bgnbd, mbgnbd, bgbb: frequency, recency, T; gamma_gamma: frequency, monetary value). */
+  static fit (kind, a, b, c, { weights, penalizer } = {}) {
+    const r = call(() => native.fitValueModel(kind, Array.from(a), Array.from(b), c ? Array.from(c) : undefined,
+      weights ? Array.from(weights) : undefined, penalizer))
+    return new ValueModel(r.model, r)
+  }
+
+  static fromJson (json) {
+    call(() => native.probabilityAlive(json, [], [], []))
+    return new ValueModel(json)
+  }
+
+  toJson () {
+    return this.json
+  }
+
+  get params () {
+    const doc = JSON.parse(this.json)
+    delete doc.format_version
+    delete doc.kind
+    return doc
+  }
+
+  conditionalExpectedPurchases (horizon, frequency, recency, T) {
+    return call(() => native.conditionalExpectedPurchases(this.json, horizon, Array.from(frequency), Array.from(recency), Array.from(T)))
+  }
+
+  probabilityAlive (frequency, recency, T) {
+    return call(() => native.probabilityAlive(this.json, Array.from(frequency), Array.from(recency), Array.from(T)))
+  }
+
+  customerLifetimeValue (spendModel, frequency, recency, T, monetaryValue, options = {}) {
+    return call(() => native.customerLifetimeValueOf(this.json, spendModel.toJson(), Array.from(frequency),
+      Array.from(recency), Array.from(T), Array.from(monetaryValue), options))
+  }
+}
+
+/** Tier of each value: 0 for the top cutOffs[0] share, … cutOffs.length for the rest. */
+function valueTiers (values, cutOffs = [0.01, 0.05, 0.2]) {
+  return call(() => native.valueTiersOf(Array.from(values), cutOffs))
+}
+
 module.exports = {
+  ValueModel,
+  valueTiers,
   KehuError,
   STANDARD_COLUMNS,
   summarize,

@@ -1,6 +1,7 @@
 //! UniFFI bindings for Kotlin (package `kehu`) and Swift (module `Kehu`): the on-device part of
 //! kehu. An app keeps an incremental profile per customer, feeds it events, reads features and
-//! tags, and loads model/config JSON documents written by any other kehu binding.
+//! tags, loads model/config JSON documents written by any other kehu binding, and scores a
+//! customer's value with fitted value models.
 
 use kehu::data::time::{format_iso, parse_timestamp};
 use kehu::profile::{CustomerProfile, Event, ProfileAccumulator, ProfileOptions, TagRules};
@@ -8,6 +9,9 @@ use kehu::simulate::SimulationConfig;
 use std::sync::{Arc, Mutex};
 
 uniffi::setup_scaffolding!();
+
+mod value;
+pub use value::{ClvSettings, CustomerHistory, ValueScore, ValueScorer};
 
 /// Every error kehu raises, by area; `code` is stable (e.g. `FORMAT_NEWER_VERSION`) and
 /// `reason` says what is wrong (never with customer data).

@@ -16,6 +16,8 @@ use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
+mod value;
+
 /// The JS error `code` of a kehu error (e.g. `DATA_MISSING_COLUMN`).
 pub struct Code(String);
 
@@ -25,7 +27,7 @@ impl AsRef<str> for Code {
     }
 }
 
-fn to_js(error: impl Into<kehu::Error>) -> napi::Error<Code> {
+pub(crate) fn to_js(error: impl Into<kehu::Error>) -> napi::Error<Code> {
     let error = error.into();
     napi::Error::new(Code(error.code().to_string()), error.to_string())
 }

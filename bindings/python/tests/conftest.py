@@ -17,6 +17,11 @@ def golden() -> dict:
 
 
 @pytest.fixture(scope="session")
+def golden_value() -> dict:
+    return json.loads((ROOT / "testdata" / "golden_value.json").read_text())
+
+
+@pytest.fixture(scope="session")
 def cdnow_dir() -> Path:
     path = SHARED / "cdnow"
     if not path.exists():

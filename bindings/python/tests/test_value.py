@@ -122,3 +122,17 @@ def test_value_tiers():
     assert list(tiers) == [2, 2, 0, 2, 1, 2, 1, 2, 2, 2]
     with pytest.raises(kehu.ValueModelError):
         value_tiers([1.0], [0.5, 0.2])
+
+
+def test_golden_value_vectors(golden_value):
+    g = golden_value
+    bg = BetaGeo.from_json(json.dumps(g["bgnbd"]))
+    gg = GammaGamma.from_json(json.dumps(g["gamma_gamma"]))
+    c = g["customers"]
+    f, r, t, m = (np.array(c[k]) for k in ("frequency", "recency", "T", "monetary_value"))
+    np.testing.assert_allclose(bg.conditional_expected_number_of_purchases_up_to_time(52, f, r, t), g["expected_purchases_52"], rtol=1e-12)
+    np.testing.assert_allclose(bg.conditional_probability_alive(f, r, t), g["probability_alive"], rtol=1e-12)
+    o = g["clv_options"]
+    clv = bg.customer_lifetime_value(gg, f, r, t, m, months=o["months"], discount_rate=o["discount_rate"], margin=o["margin"], units_per_month=o["units_per_month"])
+    np.testing.assert_allclose(clv, g["clv"], rtol=1e-12)
+    assert list(value_tiers(clv, [0.1, 0.3])) == g["tiers"]

@@ -1,5 +1,5 @@
 // Kotlin tests of the UniFFI bindings, run on the JVM against a host build of libkehu_mobile.
-// Usage: java ... KehuTestKt <path to testdata/golden_profile.json>
+// Usage: java ... KehuTestKt <testdata/golden_profile.json> <testdata/golden_value.json>
 
 import kehu.*
 import java.io.File
@@ -143,6 +143,8 @@ fun main(args: Array<String>) {
         catch (e: KehuException.Data) { require(e.code == "DATA_INVALID_OPTION") }
     }
 
+    valueTests(args[1])
+
     println("$passed passed, $failed failed")
     if (failed > 0) kotlin.system.exitProcess(1)
 }
@@ -155,4 +157,27 @@ fun toJson(v: Any?): String = when (v) {
     is List<*> -> v.joinToString(",", "[", "]") { toJson(it) }
     is Map<*, *> -> v.entries.joinToString(",", "{", "}") { "\"${it.key}\":${toJson(it.value)}" }
     else -> error("unexpected $v")
+}
+
+@Suppress("UNCHECKED_CAST")
+fun valueTests(path: String) {
+    val g = Json(File(path).readText()).parse() as Map<String, Any?>
+    val c = g["customers"] as Map<String, List<Double>>
+    val o = g["clv_options"] as Map<String, Double>
+    val thresholds = g["tier_thresholds"] as List<Double>
+    check("value models saved by the core score the golden customers identically") {
+        val scorer = ValueScorer.fromJson(toJson(g["bgnbd"]), toJson(g["gamma_gamma"]), thresholds)
+        val settings = ClvSettings(o["months"]!!.toUInt(), o["discount_rate"], o["margin"], o["units_per_month"])
+        for (i in c["frequency"]!!.indices) {
+            val s = scorer.score(CustomerHistory(c["frequency"]!![i], c["recency"]!![i], c["T"]!![i], c["monetary_value"]!![i]), 52.0, settings)
+            close(s.expectedPurchases, (g["expected_purchases_52"] as List<Double>)[i])
+            close(s.probabilityAlive, (g["probability_alive"] as List<Double>)[i])
+            close(s.clv!!, (g["clv"] as List<Double>)[i])
+            require(s.tier!!.toDouble() == (g["tiers"] as List<Double>)[i]) { "tier of customer $i" }
+        }
+        try { ValueScorer.fromJson(toJson(g["gamma_gamma"]), null, listOf()); error("accepted") }
+        catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
+        val noSpend = ValueScorer.fromJson(toJson(g["bgnbd"]), null, listOf())
+        require(noSpend.score(CustomerHistory(0.0, 0.0, 30.0, 0.0), 52.0, null).clv == null)
+    }
 }

@@ -167,6 +167,32 @@ pub fn value_tiers(values: &[f64], cut_offs: &[f64]) -> Result<Vec<usize>, Value
     Ok(tiers)
 }
 
+/// The tier of one value given descending thresholds (e.g. the values at the top 1%, 5%, 20%
+/// of a population, from [`tier_thresholds`]): the first tier whose threshold the value reaches,
+/// or `thresholds.len()`. For scoring one customer on a device.
+pub fn tier_of(value: f64, thresholds: &[f64]) -> usize {
+    thresholds
+        .iter()
+        .position(|&t| value >= t)
+        .unwrap_or(thresholds.len())
+}
+
+/// For each cut-off share, the smallest value inside that top share of `values` (so that
+/// [`tier_of`] with these thresholds agrees with [`value_tiers`] for values without ties).
+pub fn tier_thresholds(values: &[f64], cut_offs: &[f64]) -> Result<Vec<f64>, ValueError> {
+    let tiers = value_tiers(values, cut_offs)?;
+    Ok((0..cut_offs.len())
+        .map(|k| {
+            values
+                .iter()
+                .zip(&tiers)
+                .filter(|(_, &t)| t <= k)
+                .map(|(v, _)| *v)
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +238,10 @@ mod tests {
         .unwrap();
         assert_eq!(tiers, vec![2, 2, 0, 2, 1, 2, 1, 2, 2, 2]);
         assert!(value_tiers(&[1.0], &[0.5, 0.2]).is_err());
+        let values = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0, 0.0];
+        let thresholds = tier_thresholds(&values, &[0.1, 0.3]).unwrap();
+        assert_eq!(thresholds, vec![9.0, 7.0]);
+        let on_device: Vec<usize> = values.iter().map(|v| tier_of(*v, &thresholds)).collect();
+        assert_eq!(on_device, tiers);
     }
 }

@@ -12,7 +12,9 @@ pub mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
-pub use clv::{customer_lifetime_value, value_tiers, ClvOptions, PurchaseModel};
+pub use clv::{
+    customer_lifetime_value, tier_of, tier_thresholds, value_tiers, ClvOptions, PurchaseModel,
+};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, ValueModel};

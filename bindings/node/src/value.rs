@@ -1,0 +1,166 @@
+//! Value models for Node: arrays in, typed arrays out; everything is computed by the core.
+
+use crate::{to_js, Code};
+use kehu::value::{
+    customer_lifetime_value, map_customers, value_tiers, ClvOptions, ValueError, ValueModel,
+};
+use napi::bindgen_prelude::Float64Array;
+use napi_derive::napi;
+
+/// A fit's outcome.
+#[napi(object)]
+pub struct FitResult {
+    /// The model as a versioned JSON document.
+    pub model: String,
+    pub names: Vec<String>,
+    pub params: Vec<f64>,
+    pub standard_errors: Option<Vec<f64>>,
+    pub log_likelihood: f64,
+    pub aic: f64,
+    pub bic: f64,
+    pub iterations: u32,
+    pub converged: bool,
+}
+
+/// Fits a value model: `kind` is bgnbd, mbgnbd, bgbb (a, b, c = frequency, recency, T or
+/// periods) or gamma_gamma (a, b = frequency, monetary value).
+#[napi]
+pub fn fit_value_model(
+    kind: String,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    c: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    penalizer: Option<f64>,
+) -> napi::Result<FitResult, Code> {
+    let c = c.unwrap_or_else(|| vec![0.0; a.len()]);
+    let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
+    let (model, r) =
+        ValueModel::fit(&kind, &a, &b, &c, weights.as_deref(), penalizer).map_err(to_js)?;
+    Ok(FitResult {
+        model: model.to_json(),
+        names: r.names,
+        params: r.params,
+        standard_errors: r.standard_errors,
+        log_likelihood: r.log_likelihood,
+        aic: r.aic,
+        bic: r.bic,
+        iterations: r.iterations as u32,
+        converged: r.converged,
+    })
+}
+
+fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
+    let n = arrays[0].1;
+    match arrays.iter().find(|(_, len)| *len != n) {
+        Some((name, len)) => Err(ValueError::InvalidData {
+            row: (*len).min(n),
+            field: name.to_string(),
+            reason: format!("has {len} values, expected {n}"),
+        }),
+        None => Ok(n),
+    }
+}
+
+/// Expected purchases in the next `horizon` time units, per customer.
+#[napi]
+pub fn conditional_expected_purchases(
+    model: String,
+    horizon: f64,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+) -> napi::Result<Float64Array, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let n = same_length(&[
+        ("frequency", frequency.len()),
+        ("recency", recency.len()),
+        ("T", t.len()),
+    ])
+    .map_err(to_js)?;
+    let out = map_customers(n, |i| {
+        m.conditional_expected_purchases(horizon, frequency[i], recency[i], t[i])
+    })
+    .map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// P(alive) per customer.
+#[napi]
+pub fn probability_alive(
+    model: String,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+) -> napi::Result<Float64Array, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let n = same_length(&[
+        ("frequency", frequency.len()),
+        ("recency", recency.len()),
+        ("T", t.len()),
+    ])
+    .map_err(to_js)?;
+    let out =
+        map_customers(n, |i| m.probability_alive(frequency[i], recency[i], t[i])).map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// CLV options (core defaults when absent).
+#[napi(object)]
+pub struct ClvOptionsJs {
+    pub months: Option<u32>,
+    pub discount_rate: Option<f64>,
+    pub margin: Option<f64>,
+    pub units_per_month: Option<f64>,
+}
+
+/// CLV per customer from a purchase model and a gamma_gamma model.
+#[napi]
+pub fn customer_lifetime_value_of(
+    purchase_model: String,
+    spend_model: String,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+    monetary_value: Vec<f64>,
+    options: Option<ClvOptionsJs>,
+) -> napi::Result<Float64Array, Code> {
+    let purchase = ValueModel::from_json(&purchase_model).map_err(to_js)?;
+    let ValueModel::GammaGamma(spend) = ValueModel::from_json(&spend_model).map_err(to_js)? else {
+        return Err(to_js(ValueError::InvalidOption {
+            option: "spendModel".into(),
+            reason: "must be a gamma_gamma model".into(),
+        }));
+    };
+    let d = ClvOptions::default();
+    let o = options.unwrap_or(ClvOptionsJs {
+        months: None,
+        discount_rate: None,
+        margin: None,
+        units_per_month: None,
+    });
+    let opts = ClvOptions {
+        months: o.months.unwrap_or(d.months),
+        discount_rate: o.discount_rate.unwrap_or(d.discount_rate),
+        margin: o.margin.unwrap_or(d.margin),
+        units_per_month: o.units_per_month.unwrap_or(d.units_per_month),
+    };
+    let out = customer_lifetime_value(
+        &purchase,
+        &spend,
+        &frequency,
+        &recency,
+        &t,
+        &monetary_value,
+        &opts,
+    )
+    .map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// Value tiers by top shares.
+#[napi]
+pub fn value_tiers_of(values: Vec<f64>, cut_offs: Vec<f64>) -> napi::Result<Vec<u32>, Code> {
+    let tiers = value_tiers(&values, &cut_offs).map_err(to_js)?;
+    Ok(tiers.into_iter().map(|t| t as u32).collect())
+}

@@ -1,0 +1,48 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const kehu = require('..')
+
+const ROOT = path.resolve(__dirname, '..', '..', '..')
+const golden = JSON.parse(fs.readFileSync(path.join(ROOT, 'testdata', 'golden_value.json'), 'utf8'))
+
+function close (a, b, rel = 1e-12) {
+  assert.ok(Math.abs(a - b) <= rel * Math.max(1e-300, Math.abs(b)), `${a} vs ${b}`)
+}
+
+test('models saved by the core score the golden customers identically', () => {
+  const bg = kehu.ValueModel.fromJson(JSON.stringify(golden.bgnbd))
+  const gg = kehu.ValueModel.fromJson(JSON.stringify(golden.gamma_gamma))
+  const c = golden.customers
+  bg.conditionalExpectedPurchases(52, c.frequency, c.recency, c.T).forEach((v, i) => close(v, golden.expected_purchases_52[i]))
+  bg.probabilityAlive(c.frequency, c.recency, c.T).forEach((v, i) => close(v, golden.probability_alive[i]))
+  const o = golden.clv_options
+  const clv = bg.customerLifetimeValue(gg, c.frequency, c.recency, c.T, c.monetary_value,
+    { months: o.months, discountRate: o.discount_rate, margin: o.margin, unitsPerMonth: o.units_per_month })
+  clv.forEach((v, i) => close(v, golden.clv[i]))
+  assert.deepEqual(kehu.valueTiers(clv, [0.1, 0.3]), golden.tiers)
+  assert.equal(bg.params.r, golden.bgnbd.r)
+})
+
+test('fit in Node, save, reload: same numbers; bad input is a KehuError', () => {
+  const sim = kehu.simulate({ customers: 2000, seed: 5, dirty_rate: 0, return_rate: 0 })
+  const s = kehu.summarize(sim.transactions, kehu.STANDARD_COLUMNS, { freqMultiplier: 7, observationPeriodEnd: sim.observationEnd })
+  const [f, r, T] = [s.frequency, s.recency, s.T]
+  const m = kehu.ValueModel.fit('bgnbd', f, r, T)
+  assert.ok(m.report.converged)
+  assert.deepEqual(m.report.names, ['r', 'alpha', 'a', 'b'])
+  const again = kehu.ValueModel.fromJson(m.toJson())
+  assert.deepEqual(Array.from(again.probabilityAlive(f, r, T)), Array.from(m.probabilityAlive(f, r, T)))
+  const cases = [
+    [() => kehu.ValueModel.fit('bgnbd', [1, 2], [5, 50], [40, 40]), 'VALUE_INVALID_DATA'],
+    [() => kehu.ValueModel.fit('pareto', [1], [1], [2]), 'VALUE_INVALID_OPTION'],
+    [() => kehu.ValueModel.fromJson('{"format_version": 9, "kind": "bgnbd"}'), 'FORMAT_NEWER_VERSION'],
+    [() => m.probabilityAlive([1, 2], [1], [3, 3]), 'VALUE_INVALID_DATA'],
+    [() => kehu.valueTiers([1], [0.5, 0.2]), 'VALUE_INVALID_OPTION']
+  ]
+  for (const [fn, code] of cases) {
+    assert.throws(fn, (e) => e instanceof kehu.KehuError && e.code === code, code)
+  }
+})

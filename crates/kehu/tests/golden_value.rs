@@ -1,0 +1,102 @@
+//! Golden vectors for value models: `testdata/golden_value.json` holds models fitted by the core
+//! on simulated data (saved as versioned documents) and the predictions the core makes for a set
+//! of customers. The Python, Node and Kotlin suites load the same documents and must reproduce
+//! the numbers. Regenerate with `KEHU_REGENERATE_GOLDEN=1`.
+
+use kehu::data::{validate, ValidationOptions};
+use kehu::profile::{summarize, Freq, SummaryOptions};
+use kehu::simulate::{simulate, SimulationConfig};
+use kehu::value::{customer_lifetime_value, tier_thresholds, value_tiers, ClvOptions, ValueModel};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn golden() -> Value {
+    let data = simulate(&SimulationConfig {
+        customers: 3000,
+        seed: 99,
+        dirty_rate: 0.0,
+        return_rate: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    let (t, _) = validate(
+        &data.transactions.columns(),
+        &ValidationOptions::lifetimes(),
+    )
+    .unwrap();
+    let s = summarize(
+        &t,
+        &SummaryOptions {
+            freq: Freq::Day,
+            freq_multiplier: 7.0,
+            observation_period_end: Some(data.observation_end),
+            include_first_transaction: false,
+        },
+    )
+    .unwrap();
+    let m = s.monetary_value.clone().unwrap();
+    let (bg, _) = ValueModel::fit("bgnbd", &s.frequency, &s.recency, &s.t, None, 0.0).unwrap();
+    let (f, mv): (Vec<f64>, Vec<f64>) = s
+        .frequency
+        .iter()
+        .zip(&m)
+        .filter(|(f, _)| **f > 0.0)
+        .map(|(f, m)| (*f, *m))
+        .unzip();
+    let (gg, _) = ValueModel::fit("gamma_gamma", &f, &mv, &[], None, 0.0).unwrap();
+    let ValueModel::GammaGamma(spend) = gg else {
+        unreachable!("fitted a gamma_gamma model")
+    };
+    // Twenty customers spread over the base, repeat buyers and one-timers.
+    let picks: Vec<usize> = (0..20).map(|k| k * s.len() / 20).collect();
+    let col = |v: &[f64]| picks.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let (x, tx, tt, mm) = (col(&s.frequency), col(&s.recency), col(&s.t), col(&m));
+    let opts = ClvOptions {
+        units_per_month: 4.345,
+        ..Default::default()
+    };
+    let clv = customer_lifetime_value(&bg, &spend, &x, &tx, &tt, &mm, &opts).unwrap();
+    let n = picks.len();
+    let expected_52: Vec<f64> = (0..n)
+        .map(|i| {
+            bg.conditional_expected_purchases(52.0, x[i], tx[i], tt[i])
+                .unwrap()
+        })
+        .collect();
+    let alive: Vec<f64> = (0..n)
+        .map(|i| bg.probability_alive(x[i], tx[i], tt[i]).unwrap())
+        .collect();
+    json!({
+        "about": "kehu golden vectors: value models fitted by the core, and their predictions",
+        "bgnbd": serde_json::from_str::<Value>(&bg.to_json()).unwrap(),
+        "gamma_gamma": serde_json::from_str::<Value>(&gg.to_json()).unwrap(),
+        "customers": {"frequency": x, "recency": tx, "T": tt, "monetary_value": mm},
+        "clv_options": {"months": opts.months, "discount_rate": opts.discount_rate, "margin": opts.margin, "units_per_month": opts.units_per_month},
+        "expected_purchases_52": expected_52,
+        "probability_alive": alive,
+        "clv": clv,
+        "tiers": value_tiers(&clv, &[0.1, 0.3]).unwrap(),
+        "tier_thresholds": tier_thresholds(&clv, &[0.1, 0.3]).unwrap(),
+    })
+}
+
+#[test]
+fn golden_value_vectors_match_the_core() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/golden_value.json");
+    let computed = golden();
+    if std::env::var_os("KEHU_REGENERATE_GOLDEN").is_some() {
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&computed).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect(
+        "testdata/golden_value.json is missing: run KEHU_REGENERATE_GOLDEN=1 cargo test -p kehu --test golden_value",
+    ))
+    .unwrap();
+    assert_eq!(
+        stored, computed,
+        "the core no longer computes the golden values"
+    );
+}
