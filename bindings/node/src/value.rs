@@ -2,7 +2,8 @@
 
 use crate::{to_js, Code};
 use kehu::value::{
-    customer_lifetime_value, map_customers, value_tiers, ClvOptions, ValueError, ValueModel,
+    customer_lifetime_value, map_customers, same_length, value_tiers, ClvOptions, ValueError,
+    ValueModel,
 };
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -48,18 +49,6 @@ pub fn fit_value_model(
         iterations: r.iterations as u32,
         converged: r.converged,
     })
-}
-
-fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
-    let n = arrays[0].1;
-    match arrays.iter().find(|(_, len)| *len != n) {
-        Some((name, len)) => Err(ValueError::InvalidData {
-            row: (*len).min(n),
-            field: name.to_string(),
-            reason: format!("has {len} values, expected {n}"),
-        }),
-        None => Ok(n),
-    }
 }
 
 /// Expected purchases in the next `horizon` time units, per customer.

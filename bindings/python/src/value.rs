@@ -2,24 +2,12 @@
 
 use crate::to_py;
 use kehu::value::{
-    customer_lifetime_value, map_customers, value_tiers, ClvOptions, FitReport, ValueError,
-    ValueModel,
+    customer_lifetime_value, map_customers, same_length, value_tiers, ClvOptions, FitReport,
+    ValueError, ValueModel,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-
-fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
-    let n = arrays[0].1;
-    match arrays.iter().find(|(_, len)| *len != n) {
-        Some((name, len)) => Err(ValueError::InvalidData {
-            row: (*len).min(n),
-            field: name.to_string(),
-            reason: format!("has {len} values, expected {n}"),
-        }),
-        None => Ok(n),
-    }
-}
 
 fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);

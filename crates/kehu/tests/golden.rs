@@ -7,7 +7,8 @@ use kehu::data::{validate, ValidationOptions};
 use kehu::profile::{profile_customers, summarize, Freq, ProfileOptions, SummaryOptions, TagRules};
 use kehu::simulate::{simulate, SimulationConfig};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+
+mod common;
 
 const TAGS: &str = r#"{"format_version": 1, "kind": "tag_rules", "tags": [
   {"name": "repeat_buyer", "when": "frequency >= 1"},
@@ -89,22 +90,7 @@ fn golden() -> Value {
 
 #[test]
 fn golden_vectors_match_the_core() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/golden_profile.json");
     let computed = golden();
-    if std::env::var_os("KEHU_REGENERATE_GOLDEN").is_some() {
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(&computed).unwrap() + "\n",
-        )
-        .unwrap();
-    }
-    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect(
-        "testdata/golden_profile.json is missing: run KEHU_REGENERATE_GOLDEN=1 cargo test -p kehu --test golden",
-    ))
-    .unwrap();
-    assert_eq!(
-        stored, computed,
-        "the core no longer computes the golden values"
-    );
-    assert!(stored["profiles"].as_array().unwrap().len() >= 30);
+    common::check_golden("golden_profile.json", &computed);
+    assert!(computed["profiles"].as_array().unwrap().len() >= 30);
 }

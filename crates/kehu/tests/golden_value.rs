@@ -8,7 +8,8 @@ use kehu::profile::{summarize, Freq, SummaryOptions};
 use kehu::simulate::{simulate, SimulationConfig};
 use kehu::value::{customer_lifetime_value, tier_thresholds, value_tiers, ClvOptions, ValueModel};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+
+mod common;
 
 fn golden() -> Value {
     let data = simulate(&SimulationConfig {
@@ -82,21 +83,6 @@ fn golden() -> Value {
 
 #[test]
 fn golden_value_vectors_match_the_core() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/golden_value.json");
     let computed = golden();
-    if std::env::var_os("KEHU_REGENERATE_GOLDEN").is_some() {
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(&computed).unwrap() + "\n",
-        )
-        .unwrap();
-    }
-    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect(
-        "testdata/golden_value.json is missing: run KEHU_REGENERATE_GOLDEN=1 cargo test -p kehu --test golden_value",
-    ))
-    .unwrap();
-    assert_eq!(
-        stored, computed,
-        "the core no longer computes the golden values"
-    );
+    common::check_golden("golden_value.json", &computed);
 }

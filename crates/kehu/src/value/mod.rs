@@ -17,7 +17,7 @@ pub use clv::{
 };
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
-pub use model::{map_customers, ValueModel};
+pub use model::{map_customers, same_length, ValueModel};
 
 /// The default L2 penalizer (none).
 pub const DEFAULT_PENALIZER: f64 = 0.0;

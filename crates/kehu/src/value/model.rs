@@ -181,6 +181,19 @@ impl ValueModel {
     }
 }
 
+/// The common length of named input arrays, or an error naming the first that differs.
+pub fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
+    let n = arrays.first().map_or(0, |a| a.1);
+    match arrays.iter().find(|(_, len)| *len != n) {
+        Some((name, len)) => Err(ValueError::InvalidData {
+            row: (*len).min(n),
+            field: name.to_string(),
+            reason: format!("has {len} values, expected {n}"),
+        }),
+        None => Ok(n),
+    }
+}
+
 /// Applies `f` to customers `0..n` in parallel (results in order); the first failing customer's
 /// error is returned, naming its row.
 pub fn map_customers<F>(n: usize, f: F) -> Result<Vec<f64>, ValueError>
