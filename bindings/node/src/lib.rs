@@ -8,7 +8,7 @@ use kehu::data::{
     TransactionColumns, ValidationOptions, ValidationReport,
 };
 use kehu::profile::{
-    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event,
+    calibration_and_holdout_columns, profile_columns, summarize_columns, CustomerProfile, Event,
     Freq, HoldoutOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary,
     SummaryOptions, TagRules,
 };
@@ -392,16 +392,10 @@ pub fn profile(
     validation: Option<ValidateOptions>,
     options: Option<ProfileOptionsJs>,
 ) -> napi::Result<ProfileResult, Code> {
-    let mut vopts = validation_options(validation.as_ref()).map_err(to_js)?;
-    vopts.strict = false;
+    let vopts = validation_options(validation.as_ref()).map_err(to_js)?;
     let (popts, rules) = profile_options(options.as_ref()).map_err(to_js)?;
-    let popts = ProfileOptions {
-        observation_end: popts.observation_end.or(vopts.observation_end),
-        ..popts
-    };
     with_columns(&columns, |c| {
-        let (t, r) = core_validate(c, &vopts)?;
-        let set = profile_customers(&t, &popts)?;
+        let (set, r) = profile_columns(c, &vopts, &popts)?;
         Ok(ProfileResult {
             profiles: set
                 .profiles

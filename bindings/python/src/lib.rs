@@ -19,7 +19,7 @@ use kehu::data::{
     ValidationOptions,
 };
 use kehu::profile::{
-    calibration_and_holdout_columns, profile_customers, summarize_columns, CustomerProfile, Event,
+    calibration_and_holdout_columns, profile_columns, summarize_columns, CustomerProfile, Event,
     Freq, HoldoutOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions,
     Summary, SummaryOptions, TagRules,
 };
@@ -384,17 +384,14 @@ fn profile<'py>(
     tags: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
-    let vopts = validation_options(allow_returns, observation_end, deduplicate, Some(false))
-        .map_err(to_py)?;
+    let vopts =
+        validation_options(allow_returns, observation_end, deduplicate, None).map_err(to_py)?;
     let popts =
         profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
     let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
     let (set, report) = py
-        .detach(|| -> Result<_, kehu::Error> {
-            let (t, report) = core_validate(&cols.columns(), &vopts)?;
-            Ok((profile_customers(&t, &popts)?, report))
-        })
+        .detach(|| profile_columns(&cols.columns(), &vopts, &popts))
         .map_err(to_py)?;
     let d = PyDict::new(py);
     profiles_into(py, &d, &set.profiles, rules.as_ref())?;

@@ -165,3 +165,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn profile_columns_reports_bad_rows_and_uses_the_validation_end() {
+    use kehu::data::time::parse_timestamp;
+    use kehu::profile::profile_columns;
+    let raw = RawTransactions {
+        customer_id: vec![Some("a".into()), Some("a".into()), Some("b".into())],
+        timestamp: vec![
+            Some("2024-01-01".into()),
+            Some("bad".into()),
+            Some("2024-01-05".into()),
+        ],
+        amount: Some(vec![Some(10.0), Some(1.0), Some(5.0)]),
+        ..Default::default()
+    };
+    let end = parse_timestamp("2024-01-31", None);
+    let v = ValidationOptions {
+        strict: true,
+        observation_end: end,
+        ..Default::default()
+    };
+    let (set, report) = profile_columns(&raw.columns(), &v, &ProfileOptions::default()).unwrap();
+    assert_eq!((report.accepted, report.rejected.len()), (2, 1));
+    assert_eq!(set.profiles[0].t, 30.0); // T runs to the validation's observation end
+}

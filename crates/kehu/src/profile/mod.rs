@@ -38,6 +38,26 @@ pub fn calibration_and_holdout_columns(
     Ok(calibration_and_holdout(&t, opts)?)
 }
 
+/// Validates columns and profiles the accepted rows: the entry point the bindings use. Bad rows
+/// are reported, never an error (validation runs non-strict); the profiles' observation end
+/// defaults to the validation's.
+pub fn profile_columns(
+    cols: &TransactionColumns,
+    validation: &ValidationOptions,
+    opts: &ProfileOptions,
+) -> Result<(ProfileSet, crate::data::ValidationReport), crate::Error> {
+    let validation = ValidationOptions {
+        strict: false,
+        ..validation.clone()
+    };
+    let opts = ProfileOptions {
+        observation_end: opts.observation_end.or(validation.observation_end),
+        ..opts.clone()
+    };
+    let (t, report) = validate(cols, &validation)?;
+    Ok((profile_customers(&t, &opts)?, report))
+}
+
 /// Why a profile computation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProfileError {
