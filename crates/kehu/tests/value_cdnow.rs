@@ -6,7 +6,7 @@ use kehu::data::time::parse_timestamp;
 use kehu::data::{validate, ValidationOptions};
 use kehu::profile::{summarize, Freq, Summary, SummaryOptions};
 use kehu::value::gamma_gamma::repeat_buyers;
-use kehu::value::{BetaGeo, GammaGamma, Rows};
+use kehu::value::{BetaGeo, GammaGamma, ParetoNbd, Rows};
 use std::path::PathBuf;
 
 fn cdnow_summary() -> Option<Summary> {
@@ -176,4 +176,40 @@ fn bgbb_matches_the_donations_paper() {
         "{}",
         report.log_likelihood
     );
+}
+
+#[test]
+fn pareto_nbd_matches_the_paper() {
+    let Some(s) = cdnow_summary() else { return };
+    let rows = Rows::frequency_recency_t(&s.frequency, &s.recency, &s.t, None).unwrap();
+    let (m, report) = ParetoNbd::fit(&rows, 0.0).unwrap();
+    assert!(report.converged, "{report:?}");
+    // Fader, Hardie and Lee (2005), "RFM and CLV": rounded to 3 decimals.
+    for (got, published) in [
+        (m.r, 0.553),
+        (m.alpha, 10.578),
+        (m.s, 0.606),
+        (m.beta, 11.669),
+    ] {
+        assert!(
+            (got - published).abs() <= 0.0005 + 1e-9,
+            "{got} vs {published}"
+        );
+    }
+    assert!(
+        (report.log_likelihood - -9594.976).abs() < 1e-3,
+        "{}",
+        report.log_likelihood
+    );
+    // Published standard errors (numerical Hessian) are given to 3 significant digits.
+    let se = report.standard_errors.clone().unwrap();
+    for (got, published) in se.iter().zip([0.0476, 0.843, 0.187, 6.21]) {
+        assert!(rel(*got, published) < 2e-3, "{got} vs {published}");
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let (m1, _) = pool.install(|| ParetoNbd::fit(&rows, 0.0).unwrap());
+    assert_eq!(m1, m);
 }

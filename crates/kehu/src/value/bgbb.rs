@@ -3,7 +3,7 @@
 //! transacts with probability p ~ Beta(α, β) and then may die with probability θ ~ Beta(γ, δ).
 
 use super::fit::{check_lengths, compress, fit, total, FitReport, Rows};
-use super::special::{digamma, ln_beta, ln_gamma, log_add_exp};
+use super::special::{digamma, hyp2f1_series, ln_beta, ln_gamma, log_add_exp};
 use super::ValueError;
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +170,46 @@ impl BetaGeoBetaBinom {
         let sign = (delta / (gamma - 1.0)).signum();
         sign * lead.exp() * (g(n) - g(n + future))
     }
+
+    /// Discounted expected residual transactions (Fader, Hardie and Shang 2010): Σ over future
+    /// opportunities n+t of P(transaction at n+t | x, t_x, n) / (1 + d)^t, with the discount
+    /// rate `d` per opportunity; in closed form B(α+x+1, β+n−x)/B(α, β) · B(γ, δ+n+1) /
+    /// ((1+d) B(γ, δ)) · ₂F₁(1, δ+n+1; γ+δ+n+1; 1/(1+d)) / L.
+    pub fn discounted_expected_residual_transactions(
+        &self,
+        d: f64,
+        x: f64,
+        t_x: f64,
+        n: f64,
+    ) -> Result<f64, ValueError> {
+        if !(d.is_finite() && d > 0.0) {
+            return Err(ValueError::InvalidOption {
+                option: "discount rate".into(),
+                reason: "must be a finite number > 0".into(),
+            });
+        }
+        let BetaGeoBetaBinom {
+            alpha,
+            beta,
+            gamma,
+            delta,
+        } = *self;
+        let f = hyp2f1_series(
+            1.0,
+            delta + n + 1.0,
+            gamma + delta + n + 1.0,
+            1.0 / (1.0 + d),
+        )
+        .ok_or_else(|| ValueError::NumericalFailure {
+            what: "the hypergeometric series of DERT did not converge".into(),
+        })?;
+        let ln = ln_beta(alpha + x + 1.0, beta + n - x) - ln_beta(alpha, beta)
+            + ln_beta(gamma, delta + n + 1.0)
+            - ln_beta(gamma, delta)
+            - d.ln_1p()
+            - self.log_likelihood(x, t_x, n).0;
+        Ok(ln.exp() * f)
+    }
 }
 
 #[cfg(test)]
@@ -237,5 +277,38 @@ mod tests {
             0.10801658416867378,
             max_relative = 1e-10
         );
+    }
+
+    /// DERT against the plain discounted sum of expected transactions at each future
+    /// opportunity, P(transaction at n+t | data) = E[p (1−θ)^t … ] from the Beta posteriors.
+    #[test]
+    fn dert_equals_the_discounted_sum() {
+        let m = BetaGeoBetaBinom {
+            alpha: 1.204,
+            beta: 0.750,
+            gamma: 0.657,
+            delta: 2.783,
+        };
+        for (x, tx, n) in [(0.0, 0.0, 6.0), (3.0, 4.0, 6.0), (6.0, 6.0, 6.0)] {
+            let d = 0.1;
+            let ll = m.log_likelihood(x, tx, n).0;
+            let lead = ln_beta(m.alpha + x + 1.0, m.beta + n - x)
+                - ln_beta(m.alpha, m.beta)
+                - ln_beta(m.gamma, m.delta)
+                - ll;
+            let direct: f64 = (1..20_000)
+                .map(|t| {
+                    let t = f64::from(t);
+                    (lead + ln_beta(m.gamma, m.delta + n + t) - t * 1.1f64.ln()).exp()
+                })
+                .sum();
+            let dert = m
+                .discounted_expected_residual_transactions(d, x, tx, n)
+                .unwrap();
+            assert_relative_eq!(dert, direct, max_relative = 1e-10);
+        }
+        assert!(m
+            .discounted_expected_residual_transactions(-0.1, 1.0, 1.0, 6.0)
+            .is_err());
     }
 }

@@ -40,6 +40,18 @@ impl PurchaseModel for super::ModifiedBetaGeo {
     }
 }
 
+impl PurchaseModel for super::ParetoNbd {
+    fn conditional_expected_purchases(
+        &self,
+        s: f64,
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ValueError> {
+        super::ParetoNbd::conditional_expected_purchases(self, s, x, t_x, t)
+    }
+}
+
 /// How to value customers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClvOptions {

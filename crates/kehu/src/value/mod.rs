@@ -1,5 +1,5 @@
 //! Customer value (价值评估): "buy till you die" models fitted by maximum likelihood, with
-//! standard errors and predictions. Implemented so far: BG/NBD, MBG/NBD, BG/BB and Gamma-Gamma.
+//! standard errors and predictions: BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma.
 
 pub mod bgbb;
 pub mod bgnbd;
@@ -8,6 +8,7 @@ mod fit;
 pub mod gamma_gamma;
 pub mod model;
 pub mod optimize;
+pub mod pareto_nbd;
 pub mod special;
 
 pub use bgbb::BetaGeoBetaBinom;
@@ -18,6 +19,7 @@ pub use clv::{
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueModel};
+pub use pareto_nbd::ParetoNbd;
 
 /// The default L2 penalizer (none).
 pub const DEFAULT_PENALIZER: f64 = 0.0;
@@ -71,10 +73,10 @@ impl ValueError {
     }
 }
 
-/// Fitted models are saved as versioned documents of these kinds (`bgnbd`, `mbgnbd`, `bgbb`,
-/// `gamma_gamma`), holding the parameters; loading checks them.
+/// Fitted models are saved as versioned documents of these kinds (`bgnbd`, `mbgnbd`, `pnbd`,
+/// `bgbb`, `gamma_gamma`), holding the parameters; loading checks them.
 mod persist {
-    use super::{BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ValueError};
+    use super::{BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNbd, ValueError};
     use crate::format::{self, Versioned};
 
     impl Versioned for BetaGeo {
@@ -83,6 +85,23 @@ mod persist {
 
     impl Versioned for ModifiedBetaGeo {
         const KIND: &'static str = "mbgnbd";
+    }
+
+    impl Versioned for ParetoNbd {
+        const KIND: &'static str = "pnbd";
+    }
+
+    impl ParetoNbd {
+        /// The model as a versioned `pnbd` document.
+        pub fn to_json(&self) -> String {
+            format::to_json(self)
+        }
+
+        /// Loads a `pnbd` document.
+        pub fn from_json(text: &str) -> Result<Self, crate::Error> {
+            let m: ParetoNbd = format::from_json(text)?;
+            Ok(ParetoNbd::new(m.r, m.alpha, m.s, m.beta)?)
+        }
     }
 
     impl Versioned for GammaGamma {
@@ -192,6 +211,8 @@ mod persist {
                 delta: 2.783,
             };
             assert_eq!(BetaGeoBetaBinom::from_json(&bb.to_json()).unwrap(), bb);
+            let pnbd = ParetoNbd::new(0.553, 10.578, 0.606, 11.669).unwrap();
+            assert_eq!(ParetoNbd::from_json(&pnbd.to_json()).unwrap(), pnbd);
             assert_eq!(
                 BetaGeo::from_json(&gg.to_json()).unwrap_err().code(),
                 "FORMAT_WRONG_KIND"

@@ -3,7 +3,7 @@
 
 use super::bgbb::{discrete_rows, BetaGeoBetaBinom};
 use super::gamma_gamma::repeat_buyers;
-use super::{BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, Rows, ValueError};
+use super::{BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, Rows, ValueError};
 use crate::format;
 
 /// A value model of one of the supported kinds.
@@ -13,6 +13,8 @@ pub enum ValueModel {
     BetaGeo(BetaGeo),
     /// MBG/NBD (`mbgnbd`).
     ModifiedBetaGeo(ModifiedBetaGeo),
+    /// Pareto/NBD (`pnbd`).
+    ParetoNbd(ParetoNbd),
     /// BG/BB (`bgbb`).
     BetaGeoBetaBinom(BetaGeoBetaBinom),
     /// Gamma-Gamma (`gamma_gamma`).
@@ -20,7 +22,7 @@ pub enum ValueModel {
 }
 
 /// The kinds [`ValueModel::fit`] accepts.
-pub const KINDS: [&str; 4] = ["bgnbd", "mbgnbd", "bgbb", "gamma_gamma"];
+pub const KINDS: [&str; 5] = ["bgnbd", "mbgnbd", "pnbd", "bgbb", "gamma_gamma"];
 
 fn unsupported(kind: &str, what: &str) -> ValueError {
     ValueError::InvalidOption {
@@ -52,6 +54,11 @@ impl ValueModel {
                     ModifiedBetaGeo::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
                 (ValueModel::ModifiedBetaGeo(m), r)
             }
+            "pnbd" => {
+                let (m, r) =
+                    ParetoNbd::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                (ValueModel::ParetoNbd(m), r)
+            }
             "bgbb" => {
                 let (m, r) = BetaGeoBetaBinom::fit(&discrete_rows(a, b, c, weights)?, penalizer)?;
                 (ValueModel::BetaGeoBetaBinom(m), r)
@@ -77,6 +84,7 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(_) => "bgnbd",
             ValueModel::ModifiedBetaGeo(_) => "mbgnbd",
+            ValueModel::ParetoNbd(_) => "pnbd",
             ValueModel::BetaGeoBetaBinom(_) => "bgbb",
             ValueModel::GammaGamma(_) => "gamma_gamma",
         }
@@ -87,6 +95,9 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) | ValueModel::ModifiedBetaGeo(ModifiedBetaGeo(m)) => {
                 vec![("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)]
+            }
+            ValueModel::ParetoNbd(m) => {
+                vec![("r", m.r), ("alpha", m.alpha), ("s", m.s), ("beta", m.beta)]
             }
             ValueModel::BetaGeoBetaBinom(m) => {
                 vec![
@@ -105,6 +116,7 @@ impl ValueModel {
         Ok(match format::peek_kind(text)?.as_str() {
             "bgnbd" => ValueModel::BetaGeo(BetaGeo::from_json(text)?),
             "mbgnbd" => ValueModel::ModifiedBetaGeo(ModifiedBetaGeo::from_json(text)?),
+            "pnbd" => ValueModel::ParetoNbd(ParetoNbd::from_json(text)?),
             "bgbb" => ValueModel::BetaGeoBetaBinom(BetaGeoBetaBinom::from_json(text)?),
             "gamma_gamma" => ValueModel::GammaGamma(GammaGamma::from_json(text)?),
             other => {
@@ -122,6 +134,7 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) => m.to_json(),
             ValueModel::ModifiedBetaGeo(m) => m.to_json(),
+            ValueModel::ParetoNbd(m) => m.to_json(),
             ValueModel::BetaGeoBetaBinom(m) => m.to_json(),
             ValueModel::GammaGamma(m) => m.to_json(),
         }
@@ -132,6 +145,7 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) => m.expected_purchases_new(t),
             ValueModel::ModifiedBetaGeo(m) => m.expected_purchases_new(t),
+            ValueModel::ParetoNbd(m) => Ok(m.expected_purchases_new(t)),
             _ => Err(unsupported(self.kind(), "expected_purchases_new")),
         }
     }
@@ -147,6 +161,7 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
             ValueModel::ModifiedBetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
+            ValueModel::ParetoNbd(m) => m.conditional_expected_purchases(s, x, t_x, t),
             ValueModel::BetaGeoBetaBinom(m) => Ok(m.conditional_expected_purchases(s, x, t_x, t)),
             ValueModel::GammaGamma(_) => {
                 Err(unsupported("gamma_gamma", "conditional_expected_purchases"))
@@ -159,6 +174,7 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
             ValueModel::ModifiedBetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
+            ValueModel::ParetoNbd(m) => m.probability_alive(x, t_x, t),
             ValueModel::BetaGeoBetaBinom(m) => Ok(m.probability_alive(x, t_x, t)),
             ValueModel::GammaGamma(_) => Err(unsupported("gamma_gamma", "probability_alive")),
         }
@@ -169,6 +185,29 @@ impl ValueModel {
         match self {
             ValueModel::BetaGeo(m) => Ok(m.probability_of_purchases(n, t)),
             _ => Err(unsupported(self.kind(), "probability_of_purchases")),
+        }
+    }
+
+    /// Discounted expected residual transactions at discount `rate` (Pareto/NBD: continuous,
+    /// per time unit; BG/BB: per opportunity).
+    pub fn discounted_expected_residual_transactions(
+        &self,
+        rate: f64,
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::ParetoNbd(m) => {
+                m.discounted_expected_residual_transactions(rate, x, t_x, t)
+            }
+            ValueModel::BetaGeoBetaBinom(m) => {
+                m.discounted_expected_residual_transactions(rate, x, t_x, t)
+            }
+            _ => Err(unsupported(
+                self.kind(),
+                "discounted_expected_residual_transactions",
+            )),
         }
     }
 
@@ -249,7 +288,7 @@ mod tests {
             m.probability_alive(1.0, 1.0, 2.0).unwrap_err().code(),
             "VALUE_INVALID_OPTION"
         );
-        assert!(ValueModel::fit("pareto", &[1.0], &[1.0], &[1.0], None, 0.0).is_err());
+        assert!(ValueModel::fit("pareto_nbd", &[1.0], &[1.0], &[1.0], None, 0.0).is_err());
         assert_eq!(
             ValueModel::from_json(r#"{"format_version": 1, "kind": "tag_rules", "tags": []}"#)
                 .unwrap_err()
