@@ -62,7 +62,8 @@ pub fn load_value_model<'py>(
 
 /// Evaluates one prediction per customer. `what`: expected_purchases_new (t in `c`),
 /// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
-/// probability_of_purchases (n in `a`, t in `c`), conditional_expected_spend (x, m in a, b).
+/// probability_of_purchases (n in `a`, t in `c`), dert (discount rate `s`; x, t_x, T in a, b, c),
+/// conditional_expected_spend (x, m in a, b).
 #[pyfunction]
 pub fn value_predict<'py>(
     py: Python<'py>,
@@ -98,6 +99,9 @@ pub fn value_predict<'py>(
                     });
                 }
                 model.probability_of_purchases(a[i] as u32, c[i])
+            }),
+            "dert" => map_customers(n, |i| {
+                model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
             }),
             "conditional_expected_spend" => {
                 map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))

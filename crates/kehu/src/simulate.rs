@@ -247,17 +247,17 @@ impl SimulationConfig {
 }
 
 /// Random variates from one ChaCha8 stream, with platform-independent `libm` maths.
-struct Draw(ChaCha8Rng);
+pub(crate) struct Draw(ChaCha8Rng);
 
 impl Draw {
-    fn new(seed: u64, stream: u64) -> Self {
+    pub(crate) fn new(seed: u64, stream: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(stream);
         Draw(rng)
     }
 
     /// Uniform on the open interval (0, 1).
-    fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         ((self.0.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
@@ -269,7 +269,7 @@ impl Draw {
         self.uniform() < p
     }
 
-    fn exponential(&mut self, rate: f64) -> f64 {
+    pub(crate) fn exponential(&mut self, rate: f64) -> f64 {
         -libm::log(self.uniform()) / rate
     }
 
@@ -279,7 +279,7 @@ impl Draw {
     }
 
     /// Gamma with `shape` and `scale` (Marsaglia and Tsang 2000; boosted for shape < 1).
-    fn gamma(&mut self, shape: f64, scale: f64) -> f64 {
+    pub(crate) fn gamma(&mut self, shape: f64, scale: f64) -> f64 {
         if shape < 1.0 {
             let u = self.uniform();
             return self.gamma(shape + 1.0, scale) * libm::pow(u, 1.0 / shape);
@@ -300,7 +300,7 @@ impl Draw {
         }
     }
 
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
+    pub(crate) fn beta(&mut self, a: f64, b: f64) -> f64 {
         let x = self.gamma(a, 1.0);
         let y = self.gamma(b, 1.0);
         x / (x + y)

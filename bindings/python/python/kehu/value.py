@@ -1,5 +1,5 @@
-"""Customer value models (价值评估): BG/NBD, MBG/NBD, BG/BB and Gamma-Gamma, fitted by maximum
-likelihood in the Rust core, with standard errors, predictions, CLV and value tiers.
+"""Customer value models (价值评估): BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma, fitted by
+maximum likelihood in the Rust core, with standard errors, predictions, CLV and value tiers.
 
 >>> from kehu.value import BetaGeo, GammaGamma
 >>> bg = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import _native
 
-__all__ = ["BetaGeo", "ModifiedBetaGeo", "BetaGeoBetaBinom", "GammaGamma", "value_tiers"]
+__all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "value_tiers"]
 
 
 def _arr(values: Any) -> np.ndarray:
@@ -202,6 +202,18 @@ class ModifiedBetaGeo(_PurchaseModel):
     _kind = "mbgnbd"
 
 
+class ParetoNBD(_PurchaseModel):
+    """Pareto/NBD (Schmittlein, Morrison and Colombo 1987; Fader, Hardie and Lee 2005)."""
+
+    _kind = "pnbd"
+
+    def discounted_expected_residual_transactions(self, discount_rate: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """DERT: expected future purchases, each discounted continuously at `discount_rate` per
+        time unit (e.g. ln(1.15)/52 for 15% a year on weekly data)."""
+        out = self._predict("dert", discount_rate, frequency, recency, T)
+        return _like(out, frequency, recency, T, discount_rate)
+
+
 class BetaGeoBetaBinom(_Model):
     """BG/BB, discrete time (Fader, Hardie and Shang 2010)."""
 
@@ -219,6 +231,11 @@ class BetaGeoBetaBinom(_Model):
     def conditional_probability_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """P(alive at the next opportunity)."""
         return _like(self._predict("probability_alive", 0.0, frequency, recency, n_periods), frequency, recency, n_periods)
+
+    def discounted_expected_residual_transactions(self, discount_rate: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
+        """DERT: expected future transactions, discounted at `discount_rate` per opportunity."""
+        out = self._predict("dert", discount_rate, frequency, recency, n_periods)
+        return _like(out, frequency, recency, n_periods, discount_rate)
 
 
 class GammaGamma(_Model):

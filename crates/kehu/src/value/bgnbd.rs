@@ -51,9 +51,7 @@ impl BetaGeo {
                 a: p[2],
                 b: p[3],
             };
-            total(rows, 4, |i| {
-                model.log_likelihood(rows.x[i], rows.t_x[i], rows.t[i])
-            })
+            total_likelihood(&model, rows, Variant::Standard)
         })?;
         let p = &report.params;
         Ok((
@@ -146,45 +144,97 @@ enum Variant {
 /// LL = A1 + A2 + ln(e^A3 + [x > 0 or MBG] e^A4), where A2 uses b + x + s and a + b + x + s,
 /// and A4 = ln a − ln(b + x − 1 + s) − (r + x) ln(α + t_x).
 fn likelihood(p: &BetaGeo, x: f64, t_x: f64, t: f64, variant: Variant) -> (f64, [f64; 4]) {
-    let BetaGeo { r, alpha, a, b } = *p;
-    let shift = if variant == Variant::Modified {
-        1.0
-    } else {
-        0.0
-    };
-    let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
-    let a2 = ln_gamma(a + b) + ln_gamma(b + x + shift) - ln_gamma(b) - ln_gamma(a + b + x + shift);
-    let a3 = -(r + x) * (alpha + t).ln();
-    let d_a1 = [
-        digamma(r + x) - digamma(r) + alpha.ln(),
-        r / alpha,
-        0.0,
-        0.0,
-    ];
-    let psi_ab = digamma(a + b);
-    let psi_abx = digamma(a + b + x + shift);
-    let d_a2 = [
-        0.0,
-        0.0,
-        psi_ab - psi_abx,
-        psi_ab + digamma(b + x + shift) - digamma(b) - psi_abx,
-    ];
-    let d_a3 = [-(alpha + t).ln(), -(r + x) / (alpha + t), 0.0, 0.0];
-    if x == 0.0 && variant == Variant::Standard {
-        let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + d_a3[j]);
-        return (a1 + a2 + a3, g);
+    PerX::new(p, x, variant).row(t_x, t)
+}
+
+/// The parts of the log-likelihood that depend on x alone (A1 + A2, the constant of A4, and
+/// their gradients): a fit computes them once per distinct x, then each row costs two
+/// logarithms and one exponential.
+#[derive(Debug, Clone, Copy)]
+struct PerX {
+    model: BetaGeo,
+    rx: f64,
+    a12: f64,
+    d_a12: [f64; 4],
+    /// A4 + (r+x) ln(α+t_x), when the dropout term is present.
+    a4: Option<f64>,
+    d_a4_b: f64,
+}
+
+impl PerX {
+    fn new(p: &BetaGeo, x: f64, variant: Variant) -> PerX {
+        let BetaGeo { r, alpha, a, b } = *p;
+        let shift = if variant == Variant::Modified {
+            1.0
+        } else {
+            0.0
+        };
+        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+        let a2 =
+            ln_gamma(a + b) + ln_gamma(b + x + shift) - ln_gamma(b) - ln_gamma(a + b + x + shift);
+        let psi_ab = digamma(a + b);
+        let psi_abx = digamma(a + b + x + shift);
+        let d_a12 = [
+            digamma(r + x) - digamma(r) + alpha.ln(),
+            r / alpha,
+            psi_ab - psi_abx,
+            psi_ab + digamma(b + x + shift) - digamma(b) - psi_abx,
+        ];
+        let dropout = x > 0.0 || variant == Variant::Modified;
+        PerX {
+            model: *p,
+            rx: r + x,
+            a12: a1 + a2,
+            d_a12,
+            a4: dropout.then(|| a.ln() - (b + x - 1.0 + shift).ln()),
+            d_a4_b: -1.0 / (b + x - 1.0 + shift),
+        }
     }
-    let a4 = a.ln() - (b + x - 1.0 + shift).ln() - (r + x) * (alpha + t_x).ln();
-    let d_a4 = [
-        -(alpha + t_x).ln(),
-        -(r + x) / (alpha + t_x),
-        1.0 / a,
-        -1.0 / (b + x - 1.0 + shift),
-    ];
-    let mix = log_add_exp(a3, a4);
-    let (w3, w4) = ((a3 - mix).exp(), (a4 - mix).exp());
-    let g = [0, 1, 2, 3].map(|j| d_a1[j] + d_a2[j] + w3 * d_a3[j] + w4 * d_a4[j]);
-    (a1 + a2 + mix, g)
+
+    fn row(&self, t_x: f64, t: f64) -> (f64, [f64; 4]) {
+        let BetaGeo { alpha, a, .. } = self.model;
+        let rx = self.rx;
+        let ln_t = (alpha + t).ln();
+        let a3 = -rx * ln_t;
+        let d_a3 = [-ln_t, -rx / (alpha + t)];
+        let d = &self.d_a12;
+        let Some(a4_base) = self.a4 else {
+            let g = [d[0] + d_a3[0], d[1] + d_a3[1], d[2], d[3]];
+            return (self.a12 + a3, g);
+        };
+        let ln_tx = (alpha + t_x).ln();
+        let a4 = a4_base - rx * ln_tx;
+        let d_a4 = [-ln_tx, -rx / (alpha + t_x), 1.0 / a, self.d_a4_b];
+        // ln(e^a3 + e^a4) and the weights of the two terms, with one exponential.
+        let (hi, lo) = if a3 >= a4 { (a3, a4) } else { (a4, a3) };
+        let e = (lo - hi).exp();
+        let mix = hi + e.ln_1p();
+        let w_lo = e / (1.0 + e);
+        let (w3, w4) = if a3 >= a4 {
+            (1.0 - w_lo, w_lo)
+        } else {
+            (w_lo, 1.0 - w_lo)
+        };
+        let g = [
+            d[0] + w3 * d_a3[0] + w4 * d_a4[0],
+            d[1] + w3 * d_a3[1] + w4 * d_a4[1],
+            d[2] + w4 * d_a4[2],
+            d[3] + w4 * d_a4[3],
+        ];
+        (self.a12 + mix, g)
+    }
+}
+
+/// Σ weight · (log-likelihood, gradient) over the rows, with the per-x parts computed once.
+fn total_likelihood(p: &BetaGeo, rows: &Rows, variant: Variant) -> (f64, Vec<f64>) {
+    let per_x: Vec<PerX> = rows
+        .distinct_x
+        .iter()
+        .map(|&x| PerX::new(p, x, variant))
+        .collect();
+    total(rows, 4, |i| {
+        per_x[rows.x_index[i] as usize].row(rows.t_x[i], rows.t[i])
+    })
 }
 
 /// MBG/NBD (Batislam, Denizel and Filiztekin 2007): BG/NBD where a customer can also drop out
@@ -207,9 +257,7 @@ impl ModifiedBetaGeo {
                 a: p[2],
                 b: p[3],
             };
-            total(rows, 4, |i| {
-                likelihood(&model, rows.x[i], rows.t_x[i], rows.t[i], Variant::Modified)
-            })
+            total_likelihood(&model, rows, Variant::Modified)
         })?;
         let p = &report.params;
         Ok((

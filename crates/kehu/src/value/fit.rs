@@ -5,7 +5,6 @@ use super::optimize::{invert, minimize};
 use super::ValueError;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Rows summed per chunk; chunks are summed in order, so results do not depend on threads.
 const CHUNK: usize = 4096;
@@ -21,6 +20,11 @@ pub struct Rows {
     pub t: Vec<f64>,
     /// How many customers each row stands for.
     pub weight: Vec<f64>,
+    /// The distinct values of `x`, increasing.
+    pub distinct_x: Vec<f64>,
+    /// For each row, the index of its `x` in `distinct_x` (rows are ordered by `x`), so that
+    /// models can compute what depends on `x` alone once per distinct value.
+    pub x_index: Vec<u32>,
 }
 
 impl Rows {
@@ -112,21 +116,38 @@ pub(crate) fn compress(
     row: impl Fn(usize) -> (f64, f64, f64),
     weights: Option<&[f64]>,
 ) -> Result<Rows, ValueError> {
-    let mut merged: BTreeMap<(u64, u64, u64), f64> = BTreeMap::new();
-    for i in 0..n {
-        let (a, b, c) = row(i);
-        *merged
-            .entry((a.to_bits(), b.to_bits(), c.to_bits()))
-            .or_insert(0.0) += weights.map_or(1.0, |w| w[i]);
+    // Sort (key, row) pairs and merge equal keys, summing weights in row order.
+    let mut keyed: Vec<((u64, u64, u64), usize)> = (0..n)
+        .map(|i| {
+            let (a, b, c) = row(i);
+            ((a.to_bits(), b.to_bits(), c.to_bits()), i)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let mut merged: Vec<((u64, u64, u64), f64)> = Vec::new();
+    for (key, i) in keyed {
+        let w = weights.map_or(1.0, |w| w[i]);
+        match merged.last_mut() {
+            Some((last, total)) if *last == key => *total += w,
+            _ => merged.push((key, w)),
+        }
     }
     let mut rows = Rows {
         x: vec![],
         t_x: vec![],
         t: vec![],
         weight: vec![],
+        distinct_x: vec![],
+        x_index: vec![],
     };
+    // Keys of non-negative floats order as their values, so rows come out ordered by x.
     for ((a, b, c), w) in merged {
-        rows.x.push(f64::from_bits(a));
+        let x = f64::from_bits(a);
+        if rows.distinct_x.last() != Some(&x) {
+            rows.distinct_x.push(x);
+        }
+        rows.x_index.push((rows.distinct_x.len() - 1) as u32);
+        rows.x.push(x);
         rows.t_x.push(f64::from_bits(b));
         rows.t.push(f64::from_bits(c));
         rows.weight.push(w);

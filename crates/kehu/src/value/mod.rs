@@ -9,6 +9,7 @@ pub mod gamma_gamma;
 pub mod model;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod simulate;
 pub mod special;
 
 pub use bgbb::BetaGeoBetaBinom;

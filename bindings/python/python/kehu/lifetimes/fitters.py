@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo
+from ..value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD
 
-__all__ = ["BetaGeoFitter", "ModifiedBetaGeoFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
+__all__ = ["BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
 
 _UNITS_PER_MONTH = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
 
@@ -62,6 +62,15 @@ class ModifiedBetaGeoFitter(_FitterMixin, ModifiedBetaGeo):
         return super().fit(frequency, recency, T, weights)  # type: ignore[return-value]
 
     predict = ModifiedBetaGeo.conditional_expected_number_of_purchases_up_to_time
+
+
+class ParetoNBDFitter(_FitterMixin, ParetoNBD):
+    """lifetimes.ParetoNBDFitter (deterministic: no random start, with standard errors)."""
+
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, **_: Any) -> "ParetoNBDFitter":
+        return super().fit(frequency, recency, T, weights)  # type: ignore[return-value]
+
+    predict = ParetoNBD.conditional_expected_number_of_purchases_up_to_time
 
 
 class BetaGeoBetaBinomFitter(_FitterMixin, BetaGeoBetaBinom):
