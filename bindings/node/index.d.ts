@@ -90,7 +90,7 @@ export declare function formatVersion (): number
 export declare class ValueModel {
   readonly json: string
   readonly report: import('./native').FitResult | null
-  static fit (kind: 'bgnbd' | 'mbgnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number }): ValueModel
+  static fit (kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number }): ValueModel
   static fromJson (json: string): ValueModel
   toJson (): string
   readonly params: Record<string, number>

@@ -202,7 +202,7 @@ class ValueModel {
     this.report = report || null
   }
 
-  /** Fits `kind` (bgnbd, mbgnbd, bgbb: frequency, recency, T; gamma_gamma: frequency, monetary value). */
+  /** Fits `kind` (bgnbd, mbgnbd, pnbd, bgbb: frequency, recency, T; gamma_gamma: frequency, monetary value). */
   static fit (kind, a, b, c, { weights, penalizer } = {}) {
     const r = call(() => native.fitValueModel(kind, Array.from(a), Array.from(b), c ? Array.from(c) : undefined,
       weights ? Array.from(weights) : undefined, penalizer))

@@ -39,7 +39,7 @@ pub struct ValueScore {
     pub tier: Option<u32>,
 }
 
-/// Scores customers with a purchase model (bgnbd, mbgnbd or bgbb) and optionally a
+/// Scores customers with a purchase model (bgnbd, mbgnbd, pnbd or bgbb) and optionally a
 /// gamma_gamma spend model.
 #[derive(uniffi::Object)]
 pub struct ValueScorer {
@@ -62,7 +62,7 @@ impl ValueScorer {
         if matches!(purchase, ValueModel::GammaGamma(_)) {
             return Err(kehu::value::ValueError::InvalidOption {
                 option: "purchase_model".into(),
-                reason: "must be a bgnbd, mbgnbd or bgbb model".into(),
+                reason: "must be a bgnbd, mbgnbd, pnbd or bgbb model".into(),
             }
             .into());
         }

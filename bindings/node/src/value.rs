@@ -23,7 +23,7 @@ pub struct FitResult {
     pub converged: bool,
 }
 
-/// Fits a value model: `kind` is bgnbd, mbgnbd, bgbb (a, b, c = frequency, recency, T or
+/// Fits a value model: `kind` is bgnbd, mbgnbd, pnbd, bgbb (a, b, c = frequency, recency, T or
 /// periods) or gamma_gamma (a, b = frequency, monetary value).
 #[napi]
 pub fn fit_value_model(

@@ -24,6 +24,13 @@ test('models saved by the core score the golden customers identically', () => {
   clv.forEach((v, i) => close(v, golden.clv[i]))
   assert.deepEqual(kehu.valueTiers(clv, [0.1, 0.3]), golden.tiers)
   assert.equal(bg.params.r, golden.bgnbd.r)
+  const pnbd = kehu.ValueModel.fromJson(JSON.stringify(golden.pnbd))
+  pnbd.conditionalExpectedPurchases(52, c.frequency, c.recency, c.T).forEach((v, i) => close(v, golden.pnbd_expected_purchases_52[i]))
+  pnbd.probabilityAlive(c.frequency, c.recency, c.T).forEach((v, i) => close(v, golden.pnbd_probability_alive[i]))
+  pnbd.customerLifetimeValue(gg, c.frequency, c.recency, c.T, c.monetary_value,
+    { months: o.months, discountRate: o.discount_rate, margin: o.margin, unitsPerMonth: o.units_per_month })
+    .forEach((v, i) => close(v, golden.pnbd_clv[i]))
+  assert.equal(pnbd.params.beta, golden.pnbd.beta)
 })
 
 test('fit in Node, save, reload: same numbers; bad input is a KehuError', () => {

@@ -136,6 +136,11 @@ def test_golden_value_vectors(golden_value):
     clv = bg.customer_lifetime_value(gg, f, r, t, m, months=o["months"], discount_rate=o["discount_rate"], margin=o["margin"], units_per_month=o["units_per_month"])
     np.testing.assert_allclose(clv, g["clv"], rtol=1e-12)
     assert list(value_tiers(clv, [0.1, 0.3])) == g["tiers"]
+    pnbd = ParetoNBD.from_json(json.dumps(g["pnbd"]))
+    np.testing.assert_allclose(pnbd.conditional_expected_number_of_purchases_up_to_time(52, f, r, t), g["pnbd_expected_purchases_52"], rtol=1e-12)
+    np.testing.assert_allclose(pnbd.conditional_probability_alive(f, r, t), g["pnbd_probability_alive"], rtol=1e-12)
+    pnbd_clv = pnbd.customer_lifetime_value(gg, f, r, t, m, months=o["months"], discount_rate=o["discount_rate"], margin=o["margin"], units_per_month=o["units_per_month"])
+    np.testing.assert_allclose(pnbd_clv, g["pnbd_clv"], rtol=1e-12)
 
 
 def test_pareto_nbd_on_cdnow_against_the_paper_and_lifetimes(weekly):

@@ -67,7 +67,22 @@ fn golden() -> Value {
     let alive: Vec<f64> = (0..n)
         .map(|i| bg.probability_alive(x[i], tx[i], tt[i]).unwrap())
         .collect();
+    let (pnbd, _) = ValueModel::fit("pnbd", &s.frequency, &s.recency, &s.t, None, 0.0).unwrap();
+    let pnbd_52: Vec<f64> = (0..n)
+        .map(|i| {
+            pnbd.conditional_expected_purchases(52.0, x[i], tx[i], tt[i])
+                .unwrap()
+        })
+        .collect();
+    let pnbd_alive: Vec<f64> = (0..n)
+        .map(|i| pnbd.probability_alive(x[i], tx[i], tt[i]).unwrap())
+        .collect();
+    let pnbd_clv = customer_lifetime_value(&pnbd, &spend, &x, &tx, &tt, &mm, &opts).unwrap();
     json!({
+        "pnbd": serde_json::from_str::<Value>(&pnbd.to_json()).unwrap(),
+        "pnbd_expected_purchases_52": pnbd_52,
+        "pnbd_probability_alive": pnbd_alive,
+        "pnbd_clv": pnbd_clv,
         "about": "kehu golden vectors: value models fitted by the core, and their predictions",
         "bgnbd": serde_json::from_str::<Value>(&bg.to_json()).unwrap(),
         "gamma_gamma": serde_json::from_str::<Value>(&gg.to_json()).unwrap(),

@@ -175,6 +175,13 @@ fun valueTests(path: String) {
             close(s.clv!!, (g["clv"] as List<Double>)[i])
             require(s.tier!!.toDouble() == (g["tiers"] as List<Double>)[i]) { "tier of customer $i" }
         }
+        val pnbd = ValueScorer.fromJson(toJson(g["pnbd"]), toJson(g["gamma_gamma"]), listOf())
+        for (i in c["frequency"]!!.indices) {
+            val s = pnbd.score(CustomerHistory(c["frequency"]!![i], c["recency"]!![i], c["T"]!![i], c["monetary_value"]!![i]), 52.0, settings)
+            close(s.expectedPurchases, (g["pnbd_expected_purchases_52"] as List<Double>)[i])
+            close(s.probabilityAlive, (g["pnbd_probability_alive"] as List<Double>)[i])
+            close(s.clv!!, (g["pnbd_clv"] as List<Double>)[i])
+        }
         try { ValueScorer.fromJson(toJson(g["gamma_gamma"]), null, listOf()); error("accepted") }
         catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
         val noSpend = ValueScorer.fromJson(toJson(g["bgnbd"]), null, listOf())
