@@ -635,5 +635,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(value::value_predict, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_clv, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_tiers_of, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_simulate, m)?)?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Value models for Python: arrays in, arrays out; fitting, prediction and CLV are the core's.
 
 use crate::to_py;
+use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     customer_lifetime_value, map_customers, same_length, value_tiers, ClvOptions, FitReport,
     ValueError, ValueModel,
@@ -155,6 +156,30 @@ pub fn value_clv<'py>(
         .detach(|| customer_lifetime_value(&purchase, &spend, f, r, tt, m, &opts))
         .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))
+}
+
+/// Simulates customers of a purchase model observed for `t` (returns frequency and recency), or
+/// for a gamma_gamma model the mean spend of customers with `t` transactions.
+#[pyfunction]
+pub fn value_simulate<'py>(
+    py: Python<'py>,
+    json: &str,
+    t: PyReadonlyArray1<'py, f64>,
+    seed: u64,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Option<Bound<'py, PyArray1<f64>>>)> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let t = t.as_slice()?;
+    if let ValueModel::GammaGamma(gg) = model {
+        let spend = py.detach(|| simulate_spend(&gg, t, seed)).map_err(to_py)?;
+        return Ok((PyArray1::from_vec(py, spend), None));
+    }
+    let s = py
+        .detach(|| simulate_summaries(&model, t, seed))
+        .map_err(to_py)?;
+    Ok((
+        PyArray1::from_vec(py, s.frequency),
+        Some(PyArray1::from_vec(py, s.recency)),
+    ))
 }
 
 /// Value tiers by top shares (`cut_offs` increasing, e.g. [0.01, 0.05, 0.2]).

@@ -169,3 +169,20 @@ def test_pareto_nbd_on_cdnow_against_the_paper_and_lifetimes(weekly):
         rtol=1e-9,
     )
     assert pnbd.expected_number_of_purchases_up_to_time(39) == pytest.approx(float(ref.expected_number_of_purchases_up_to_time(39)), rel=1e-12)
+
+
+def test_simulate_from_a_fitted_model_and_refit():
+    truth = dict(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+    model = ParetoNBD.from_json(json.dumps({"format_version": 1, "kind": "pnbd", **truth}))
+    T = np.linspace(26, 52, 50_000)
+    sim = model.simulate(T, seed=3)
+    assert list(sim.columns) == ["frequency", "recency", "T"] and len(sim) == 50_000
+    pd.testing.assert_frame_equal(sim, model.simulate(T, seed=3))
+    refit = ParetoNBD().fit(sim["frequency"], sim["recency"], sim["T"])
+    for name, value in truth.items():
+        assert abs(refit.params_[name] - value) <= 3 * refit.standard_errors_[name]
+    gg = GammaGamma.from_json(json.dumps({"format_version": 1, "kind": "gamma_gamma", "p": 6.25, "q": 3.74, "gamma": 15.44}))
+    spend = gg.simulate(np.full(1000, 3.0), seed=1)
+    assert (spend > 0).all() and len(spend) == 1000
+    with pytest.raises(kehu.ValueModelError):
+        gg.simulate([0.0])

@@ -1,7 +1,8 @@
 //! `kehu`: the command line. `kehu demo` runs the whole pipeline on simulated data;
-//! `kehu profile` profiles a user's CSV file.
+//! `kehu profile` profiles a user's CSV file; `kehu value fit|score` fits and applies value models.
 
 mod output;
+mod value_cmd;
 mod value_step;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -53,6 +54,17 @@ enum Command {
     },
     /// Validate and profile a transaction file.
     Profile(Box<ProfileArgs>),
+    /// Fit value models on a summary file, or score customers with a saved model.
+    #[command(subcommand)]
+    Value(ValueCommand),
+}
+
+#[derive(Subcommand)]
+enum ValueCommand {
+    /// Fit a value model (bgnbd, mbgnbd, pnbd, bgbb, gamma_gamma) and write its JSON document.
+    Fit(Box<value_cmd::FitArgs>),
+    /// Score customers with a saved model: expected purchases, P(alive), spend and CLV.
+    Score(Box<value_cmd::ScoreArgs>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -344,6 +356,8 @@ fn main() -> ExitCode {
             dirty_rate,
         } => demo(*customers, *seed, *dirty_rate),
         Command::Profile(args) => profile(args),
+        Command::Value(ValueCommand::Fit(args)) => value_cmd::fit(args),
+        Command::Value(ValueCommand::Score(args)) => value_cmd::score(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use kehu::profile::{CustomerProfile, Summary, TagRules};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-fn io(e: impl std::fmt::Display) -> kehu::Error {
+pub fn io(e: impl std::fmt::Display) -> kehu::Error {
     DataError::Io(e.to_string()).into()
 }
 

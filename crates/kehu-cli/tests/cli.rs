@@ -110,3 +110,97 @@ fn profile_writes_summary_profiles_and_rejects() {
     assert!(stderr.contains("DATA_MISSING_COLUMN"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn value_fit_then_score() {
+    let dir = std::env::temp_dir().join(format!("kehu-cli-value-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    // A weekly summary of 400 customers simulated from the CDNOW Pareto/NBD estimates.
+    let model = kehu::value::ValueModel::ParetoNbd(
+        kehu::value::ParetoNbd::new(0.553, 10.578, 0.606, 11.669).unwrap(),
+    );
+    let t: Vec<f64> = (0..400).map(|i| 26.0 + (i % 27) as f64).collect();
+    let s = kehu::value::simulate::simulate_summaries(&model, &t, 11).unwrap();
+    let mut csv = String::from("customer_id,frequency,recency,T,monetary_value\n");
+    for i in 0..t.len() {
+        let (x, tx) = (s.frequency[i], s.recency[i]);
+        let m = 10.0 + (i % 13) as f64;
+        csv.push_str(&format!("c{i},{x},{tx},{},{m}\n", t[i]));
+    }
+    std::fs::write(path("summary.csv"), csv).unwrap();
+    for kind in ["bgnbd", "pnbd"] {
+        let (ok, _, err) = kehu(&[
+            "value",
+            "fit",
+            "--input",
+            &path("summary.csv"),
+            "--model",
+            kind,
+            "--output",
+            &path(&format!("{kind}.json")),
+        ]);
+        assert!(ok, "{err}");
+        assert!(
+            err.contains("400 customers") && err.contains("converged"),
+            "{err}"
+        );
+    }
+    let (ok, _, err) = kehu(&[
+        "value",
+        "fit",
+        "--input",
+        &path("summary.csv"),
+        "--model",
+        "gamma_gamma",
+        "--output",
+        &path("gg.json"),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = kehu(&[
+        "value",
+        "score",
+        "--input",
+        &path("summary.csv"),
+        "--model",
+        &path("pnbd.json"),
+        "--spend-model",
+        &path("gg.json"),
+        "--units-per-month",
+        "4.345",
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "customer_id,expected_purchases,probability_alive,expected_spend,clv"
+    );
+    assert_eq!(lines.len(), 401);
+    assert!(lines[1].starts_with("c0,"));
+    // Wrong model for the spend slot; a bad number names its row and column.
+    let (ok, _, err) = kehu(&[
+        "value",
+        "score",
+        "--input",
+        &path("summary.csv"),
+        "--model",
+        &path("pnbd.json"),
+        "--spend-model",
+        &path("bgnbd.json"),
+    ]);
+    assert!(!ok && err.contains("VALUE_INVALID_OPTION"), "{err}");
+    std::fs::write(path("bad.csv"), "frequency,recency,T\n1,2,3\nx,1,2\n").unwrap();
+    let (ok, _, err) = kehu(&[
+        "value",
+        "fit",
+        "--input",
+        &path("bad.csv"),
+        "--model",
+        "bgnbd",
+    ]);
+    assert!(
+        !ok && err.contains("row 1") && err.contains("frequency"),
+        "{err}"
+    );
+    assert!(!err.contains("x,1"), "no values in messages: {err}");
+}

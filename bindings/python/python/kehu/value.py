@@ -167,6 +167,13 @@ class _PurchaseModel(_Model):
         """E[X(t)] for a customer just acquired."""
         return _like(self._predict("expected_purchases_new", 0.0, 0.0, 0.0, t), t)
 
+    def simulate(self, T: Any, seed: int = 0) -> pd.DataFrame:
+        """Customers simulated from the fitted model (its exact generative process), one per
+        entry of `T` (observation lengths); the same seed gives the same data everywhere."""
+        t = _arr(T)
+        frequency, recency = _native.value_simulate(self._model(), t, int(seed))
+        return pd.DataFrame({"frequency": frequency, "recency": recency, "T": t})
+
     def customer_lifetime_value(
         self,
         spend_model: "GammaGamma",
@@ -232,6 +239,12 @@ class BetaGeoBetaBinom(_Model):
         """P(alive at the next opportunity)."""
         return _like(self._predict("probability_alive", 0.0, frequency, recency, n_periods), frequency, recency, n_periods)
 
+    def simulate(self, n_periods: Any, seed: int = 0) -> pd.DataFrame:
+        """Customers simulated from the fitted model, one per entry of `n_periods`."""
+        n = _arr(n_periods)
+        frequency, recency = _native.value_simulate(self._model(), n, int(seed))
+        return pd.DataFrame({"frequency": frequency, "recency": recency, "n_periods": n})
+
     def discounted_expected_residual_transactions(self, discount_rate: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """DERT: expected future transactions, discounted at `discount_rate` per opportunity."""
         out = self._predict("dert", discount_rate, frequency, recency, n_periods)
@@ -247,6 +260,11 @@ class GammaGamma(_Model):
         """Fits on repeat transactions (≥ 1) and their mean value."""
         f = _arr(frequency)
         return self._fit(f, monetary_value, np.zeros_like(f), weights)
+
+    def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
+        """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""
+        spend, _ = _native.value_simulate(self._model(), _arr(frequency), int(seed))
+        return _like(spend, frequency) if isinstance(frequency, pd.Series) else pd.Series(spend, name="monetary_value")
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
         """E[mean spend | frequency, monetary_value]."""

@@ -34,8 +34,11 @@ pub struct ParetoNbd {
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 4] = ["r", "alpha", "s", "beta"];
 
-/// Series terms summed at the most before giving up (only reached with w within 1e-5 of 1).
-const MAX_TERMS: usize = 2_000_000;
+/// Series terms summed at the most: enough for w up to 0.998 (the series needs about
+/// 39 / −ln w terms). Beyond, a parameter vector is treated as infeasible, which in practice
+/// means one of α, β is thousands of times the other plus the recency: a degenerate fit that
+/// the penalizer avoids.
+const MAX_TERMS: usize = 20_000;
 
 /// ln G and its partial derivatives, where G(y) = u^−n₀ S(w), u = hi + y, w = (hi − lo)/u and
 /// S(w) = Σₖ (e)ₖ/k! wᵏ/(n₀+k), so that ∫_y^∞ (hi+v)^−(n₀+1−e) (lo+v)^−e dv = G(y).
@@ -57,6 +60,9 @@ fn tail(n0: f64, e: f64, hi: f64, lo: f64, y: f64) -> Option<Tail> {
     // q = (e)_k / k! · w^k, times a running scale; h = Σ_{j<k} 1/(e+j).
     let (mut s, mut s_n0, mut s_e, mut s_w) = (1.0 / n0, -1.0 / (n0 * n0), 0.0, 0.0);
     if w > 0.0 {
+        if -39.0 / w.ln() + e > MAX_TERMS as f64 {
+            return None;
+        }
         let mut q = 1.0;
         let mut h = 0.0;
         let mut ln_scale = 0.0;
