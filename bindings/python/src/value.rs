@@ -158,6 +158,9 @@ pub fn value_clv<'py>(
     Ok(PyArray1::from_vec(py, out))
 }
 
+/// A float array handed back to Python.
+type Array<'py> = Bound<'py, PyArray1<f64>>;
+
 /// Simulates customers of a purchase model observed for `t` (returns frequency and recency), or
 /// for a gamma_gamma model the mean spend of customers with `t` transactions.
 #[pyfunction]
@@ -166,7 +169,7 @@ pub fn value_simulate<'py>(
     json: &str,
     t: PyReadonlyArray1<'py, f64>,
     seed: u64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Option<Bound<'py, PyArray1<f64>>>)> {
+) -> PyResult<(Array<'py>, Option<Array<'py>>)> {
     let model = ValueModel::from_json(json).map_err(to_py)?;
     let t = t.as_slice()?;
     if let ValueModel::GammaGamma(gg) = model {
