@@ -123,10 +123,10 @@ fn value_fit_then_score() {
     let t: Vec<f64> = (0..400).map(|i| 26.0 + (i % 27) as f64).collect();
     let s = kehu::value::simulate::simulate_summaries(&model, &t, 11).unwrap();
     let mut csv = String::from("customer_id,frequency,recency,T,monetary_value\n");
-    for i in 0..t.len() {
+    for (i, age) in t.iter().enumerate() {
         let (x, tx) = (s.frequency[i], s.recency[i]);
         let m = 10.0 + (i % 13) as f64;
-        csv.push_str(&format!("c{i},{x},{tx},{},{m}\n", t[i]));
+        csv.push_str(&format!("c{i},{x},{tx},{age},{m}\n"));
     }
     std::fs::write(path("summary.csv"), csv).unwrap();
     for kind in ["bgnbd", "pnbd"] {
