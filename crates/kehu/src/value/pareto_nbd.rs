@@ -34,11 +34,11 @@ pub struct ParetoNbd {
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 4] = ["r", "alpha", "s", "beta"];
 
-/// Series terms summed at the most: enough for w up to 0.998 (the series needs about
-/// 39 / −ln w terms). Beyond, a parameter vector is treated as infeasible, which in practice
-/// means one of α, β is thousands of times the other plus the recency: a degenerate fit that
-/// the penalizer avoids.
-const MAX_TERMS: usize = 20_000;
+/// Series terms summed at the most (w within about 1e-5 of 1). Beyond, the likelihood is NaN and
+/// a fit treats the parameter vector as infeasible: one of α, β is some 10⁵ times the other plus
+/// the recency, a degenerate fit that the penalizer avoids. The tail at recency 0 is summed once
+/// per fit evaluation, so long series there cost little.
+const MAX_TERMS: usize = 2_000_000;
 
 /// ln G and its partial derivatives, where G(y) = u^−n₀ S(w), u = hi + y, w = (hi − lo)/u and
 /// S(w) = Σₖ (e)ₖ/k! wᵏ/(n₀+k), so that ∫_y^∞ (hi+v)^−(n₀+1−e) (lo+v)^−e dv = G(y).
@@ -60,7 +60,8 @@ fn tail(n0: f64, e: f64, hi: f64, lo: f64, y: f64) -> Option<Tail> {
     // q = (e)_k / k! · w^k, times a running scale; h = Σ_{j<k} 1/(e+j).
     let (mut s, mut s_n0, mut s_e, mut s_w) = (1.0 / n0, -1.0 / (n0 * n0), 0.0, 0.0);
     if w > 0.0 {
-        if -39.0 / w.ln() + e > MAX_TERMS as f64 {
+        // Terms rise to a peak near k = e·w/(1−w), then fall by about w each.
+        if e * w / (1.0 - w) - 40.0 / w.ln() > MAX_TERMS as f64 {
             return None;
         }
         let mut q = 1.0;
