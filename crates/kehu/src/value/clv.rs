@@ -16,41 +16,25 @@ pub trait PurchaseModel: Sync {
     ) -> Result<f64, ValueError>;
 }
 
-impl PurchaseModel for super::BetaGeo {
-    fn conditional_expected_purchases(
-        &self,
-        s: f64,
-        x: f64,
-        t_x: f64,
-        t: f64,
-    ) -> Result<f64, ValueError> {
-        super::BetaGeo::conditional_expected_purchases(self, s, x, t_x, t)
-    }
+/// Each purchase model's own `conditional_expected_purchases` (which may fail, as in BG/NBD's
+/// series, or not) behind the trait.
+macro_rules! purchase_model {
+    ($($model:ty),*) => {$(
+        impl PurchaseModel for $model {
+            fn conditional_expected_purchases(
+                &self,
+                s: f64,
+                x: f64,
+                t_x: f64,
+                t: f64,
+            ) -> Result<f64, ValueError> {
+                <$model>::conditional_expected_purchases(self, s, x, t_x, t)
+            }
+        }
+    )*};
 }
 
-impl PurchaseModel for super::ModifiedBetaGeo {
-    fn conditional_expected_purchases(
-        &self,
-        s: f64,
-        x: f64,
-        t_x: f64,
-        t: f64,
-    ) -> Result<f64, ValueError> {
-        super::ModifiedBetaGeo::conditional_expected_purchases(self, s, x, t_x, t)
-    }
-}
-
-impl PurchaseModel for super::ParetoNbd {
-    fn conditional_expected_purchases(
-        &self,
-        s: f64,
-        x: f64,
-        t_x: f64,
-        t: f64,
-    ) -> Result<f64, ValueError> {
-        super::ParetoNbd::conditional_expected_purchases(self, s, x, t_x, t)
-    }
-}
+purchase_model!(super::BetaGeo, super::ModifiedBetaGeo, super::ParetoNbd);
 
 /// How to value customers.
 #[derive(Debug, Clone, Copy, PartialEq)]
