@@ -115,7 +115,7 @@ impl BetaGeoBetaBinom {
 
     /// Fits by maximum likelihood on rows from [`discrete_rows`].
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeoBetaBinom, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows.customers(), |p| {
+        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeoBetaBinom {
                 alpha: p[0],
                 beta: p[1],

@@ -44,7 +44,7 @@ impl BetaGeo {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeo, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows.customers(), |p| {
+        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],
                 alpha: p[1],
@@ -250,7 +250,7 @@ impl ModifiedBetaGeo {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ModifiedBetaGeo, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows.customers(), |p| {
+        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],
                 alpha: p[1],

@@ -70,7 +70,7 @@ impl GammaGamma {
 
     /// Fits by maximum likelihood on rows from [`repeat_buyers`].
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(GammaGamma, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 3], penalizer, rows.customers(), |p| {
+        let report = fit(&NAMES, &[1.0; 3], penalizer, rows, |rows, p| {
             let model = GammaGamma {
                 p: p[0],
                 q: p[1],

@@ -14,6 +14,8 @@ pub struct Minimum {
     pub iterations: usize,
     /// Whether the gradient tolerance was met.
     pub converged: bool,
+    /// The final BFGS approximation of the inverse Hessian.
+    pub inverse_hessian: Vec<Vec<f64>>,
 }
 
 /// Minimises `f` (returning the value and the gradient) from `x0`. Stops when the largest
@@ -23,10 +25,19 @@ pub fn minimize<F>(f: F, x0: &[f64], gtol: f64, max_iter: usize) -> Minimum
 where
     F: Fn(&[f64]) -> (f64, Vec<f64>),
 {
+    minimize_from(f, x0, &identity(x0.len()), gtol, max_iter)
+}
+
+/// [`minimize`] starting from an approximation `h0` of the inverse Hessian at `x0` (for a
+/// start near the minimum, such as the estimate on a subsample).
+pub fn minimize_from<F>(f: F, x0: &[f64], h0: &[Vec<f64>], gtol: f64, max_iter: usize) -> Minimum
+where
+    F: Fn(&[f64]) -> (f64, Vec<f64>),
+{
     let n = x0.len();
     let mut x = x0.to_vec();
     let (mut fx, mut g) = f(&x);
-    let mut h = identity(n);
+    let mut h = h0.to_vec();
     let norm = |g: &[f64]| g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let mut iterations = 0;
     while iterations < max_iter {
@@ -87,6 +98,7 @@ where
         gradient_norm,
         iterations,
         converged: gradient_norm < gtol,
+        inverse_hessian: h,
     }
 }
 

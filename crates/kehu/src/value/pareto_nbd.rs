@@ -218,7 +218,7 @@ impl ParetoNbd {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = s = β = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ParetoNbd, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows.customers(), |p| {
+        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = ParetoNbd {
                 r: p[0],
                 alpha: p[1],
