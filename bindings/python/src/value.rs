@@ -63,7 +63,7 @@ pub fn load_value_model<'py>(
 
 /// Evaluates one prediction per customer. `what`: expected_purchases_new (t in `c`),
 /// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
-/// probability_of_purchases (n in `a`, t in `c`), dert (discount rate `s`; x, t_x, T in a, b, c),
+/// dert (discount rate `s`; x, t_x, T in a, b, c),
 /// conditional_expected_spend (x, m in a, b).
 #[pyfunction]
 pub fn value_predict<'py>(
@@ -91,16 +91,6 @@ pub fn value_predict<'py>(
                 model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
             }),
             "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
-            "probability_of_purchases" => map_customers(n, |i| {
-                if a[i] < 0.0 || a[i].fract() != 0.0 || a[i] > f64::from(u32::MAX) {
-                    return Err(ValueError::InvalidData {
-                        row: i,
-                        field: "n".into(),
-                        reason: "must be a whole number ≥ 0".into(),
-                    });
-                }
-                model.probability_of_purchases(a[i] as u32, c[i])
-            }),
             "dert" => map_customers(n, |i| {
                 model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
             }),
@@ -111,6 +101,41 @@ pub fn value_predict<'py>(
                 option: "what".into(),
                 reason: format!("unknown prediction '{other}'"),
             }),
+        })
+        .map_err(to_py)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// P(n purchases) per row: in (0, t] for a new customer, or in the next t time units given
+/// (frequency, recency, T) when those are passed.
+#[pyfunction]
+#[pyo3(signature = (json, n, t, frequency=None, recency=None, age=None))]
+pub fn value_pmf<'py>(
+    py: Python<'py>,
+    json: &str,
+    n: PyReadonlyArray1<'py, f64>,
+    t: PyReadonlyArray1<'py, f64>,
+    frequency: Option<PyReadonlyArray1<'py, f64>>,
+    recency: Option<PyReadonlyArray1<'py, f64>>,
+    age: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let (n, t) = (n.as_slice()?, t.as_slice()?);
+    let history = match (&frequency, &recency, &age) {
+        (Some(x), Some(r), Some(a)) => Some((x.as_slice()?, r.as_slice()?, a.as_slice()?)),
+        _ => None,
+    };
+    let mut lengths = vec![("n", n.len()), ("t", t.len())];
+    if let Some((x, r, a)) = history {
+        lengths.extend([("frequency", x.len()), ("recency", r.len()), ("T", a.len())]);
+    }
+    let rows = same_length(&lengths).map_err(to_py)?;
+    let out = py
+        .detach(|| {
+            map_customers(rows, |i| {
+                let h = history.map(|(x, r, a)| (x[i], r[i], a[i]));
+                model.probability_of_purchases(n[i], t[i], h)
+            })
         })
         .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))

@@ -89,6 +89,16 @@ def test_mbgnbd_and_bgbb(weekly, cdnow_dir):
     for name, published in dict(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).items():
         assert bb.params_[name] == pytest.approx(published, abs=5e-4 + 1e-9)
     assert bb.log_likelihood_ == pytest.approx(-33225.6, abs=0.05)
+    # P(X(6) = y) over the donors' 6 opportunities sums to 1; MBG/NBD's against lifetimes.
+    probs = bb.probability_of_n_purchases_up_to_time(6, np.arange(7))
+    assert probs.sum() == pytest.approx(1.0, rel=1e-12)
+    cond = bb.conditional_probability_of_n_purchases_up_to_time(np.arange(6)[:, None], 5, d["frequency"].values, d["recency"].values, d["periods"].values)
+    np.testing.assert_allclose(cond.reshape(6, -1).sum(axis=0), 1.0, rtol=1e-12)
+    lifetimes = pytest.importorskip("lifetimes")
+    ref = lifetimes.ModifiedBetaGeoFitter()
+    ref.params_ = pd.Series(mbg.params_)
+    for n in (0, 1, 3, 7):
+        assert mbg.probability_of_n_purchases_up_to_time(39, n) == pytest.approx(float(ref.probability_of_n_purchases_up_to_time(39, n)), rel=1e-9)
 
 
 def test_persistence_and_errors():
@@ -169,6 +179,13 @@ def test_pareto_nbd_on_cdnow_against_the_paper_and_lifetimes(weekly):
         rtol=1e-9,
     )
     assert pnbd.expected_number_of_purchases_up_to_time(39) == pytest.approx(float(ref.expected_number_of_purchases_up_to_time(39)), rel=1e-12)
+    # P(n purchases in the next 26 weeks) for every 10th customer against lifetimes' eq. 16.
+    sample = weekly.iloc[::10]
+    for n in (0, 1, 4):
+        ours = pnbd.conditional_probability_of_n_purchases_up_to_time(n, 26, sample["frequency"], sample["recency"], sample["T"])
+        theirs = [float(ref.conditional_probability_of_n_purchases_up_to_time(n, 26, x, tx, T)) for x, tx, T in sample[["frequency", "recency", "T"]].itertuples(index=False)]
+        np.testing.assert_allclose(ours.values, theirs, rtol=1e-8, atol=1e-300)
+    assert ours.index.equals(sample.index)
 
 
 def test_simulate_from_a_fitted_model_and_refit():

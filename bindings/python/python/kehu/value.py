@@ -119,6 +119,13 @@ class _Model:
         s_, a_, b_, c_ = _broadcast(s, a, b, c)
         return _native.value_predict(self._model(), what, s_, a_, b_, c_)
 
+    def _pmf(self, n: Any, t: Any, history: tuple[Any, Any, Any] | None) -> Any:
+        if history is None:
+            n_, t_ = _broadcast(n, t)
+            return _like(_native.value_pmf(self._model(), n_, t_), t, n)
+        n_, t_, x_, r_, a_ = _broadcast(n, t, *history)
+        return _like(_native.value_pmf(self._model(), n_, t_, x_, r_, a_), *history, n, t)
+
     def to_json(self) -> str:
         """The fitted model as a versioned JSON document (loads in every kehu binding)."""
         return self._model()
@@ -167,6 +174,14 @@ class _PurchaseModel(_Model):
         """E[X(t)] for a customer just acquired."""
         return _like(self._predict("expected_purchases_new", 0.0, 0.0, 0.0, t), t)
 
+    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> Any:
+        """P(X(t) = n) for a customer just acquired."""
+        return self._pmf(n, t, None)
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n: Any, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(n purchases in the next t time units | frequency, recency, T)."""
+        return self._pmf(n, t, (frequency, recency, T))
+
     def simulate(self, T: Any, seed: int = 0) -> pd.DataFrame:
         """Customers simulated from the fitted model (its exact generative process), one per
         entry of `T` (observation lengths); the same seed gives the same data everywhere."""
@@ -197,10 +212,6 @@ class BetaGeo(_PurchaseModel):
     """BG/NBD (Fader, Hardie and Lee 2005)."""
 
     _kind = "bgnbd"
-
-    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> Any:
-        """P(X(t) = n) for a customer just acquired."""
-        return _like(self._predict("probability_of_purchases", 0.0, n, 0.0, t), t, n)
 
 
 class ModifiedBetaGeo(_PurchaseModel):
@@ -234,6 +245,14 @@ class BetaGeoBetaBinom(_Model):
         """Expected transactions in the next m opportunities."""
         out = self._predict("conditional_expected_purchases", m_periods_in_future, frequency, recency, n_periods)
         return _like(out, frequency, recency, n_periods, m_periods_in_future)
+
+    def probability_of_n_purchases_up_to_time(self, m_periods: Any, n: Any) -> Any:
+        """P(n transactions in the first m opportunities) for a customer just acquired."""
+        return self._pmf(n, m_periods, None)
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n: Any, m_periods_in_future: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
+        """P(n transactions in the next m opportunities | frequency, recency, n_periods)."""
+        return self._pmf(n, m_periods_in_future, (frequency, recency, n_periods))
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """P(alive at the next opportunity)."""

@@ -210,6 +210,64 @@ impl BetaGeoBetaBinom {
             - self.log_likelihood(x, t_x, n).0;
         Ok(ln.exp() * f)
     }
+
+    /// P(X(m) = y): y transactions in the first `m` opportunities of a customer just acquired
+    /// (Fader, Hardie and Shang 2010, eq. 7).
+    pub fn probability_of_purchases(&self, y: u32, m: u32) -> f64 {
+        let BetaGeoBetaBinom {
+            alpha,
+            beta,
+            gamma,
+            delta,
+        } = *self;
+        if y > m {
+            return 0.0;
+        }
+        let (yf, mf) = (f64::from(y), f64::from(m));
+        let base = ln_beta(alpha, beta) + ln_beta(gamma, delta);
+        let ln_choose = |i: f64| ln_gamma(i + 1.0) - ln_gamma(yf + 1.0) - ln_gamma(i - yf + 1.0);
+        let alive =
+            ln_choose(mf) + ln_beta(alpha + yf, beta + mf - yf) + ln_beta(gamma, delta + mf);
+        let mut total = (alive - base).exp();
+        // Dropped out at opportunity i + 1 after y transactions in the first i.
+        for i in y..m {
+            let i = f64::from(i);
+            let ln =
+                ln_choose(i) + ln_beta(alpha + yf, beta + i - yf) + ln_beta(gamma + 1.0, delta + i);
+            total += (ln - base).exp();
+        }
+        total
+    }
+
+    /// P(y transactions in the next `m` opportunities | x, t_x, n). A customer alive through
+    /// opportunity n continues as a BG/BB customer with p ~ B(α+x, β+n−x), θ ~ B(γ, δ+n).
+    pub fn conditional_probability_of_purchases(
+        &self,
+        y: u32,
+        m: u32,
+        x: f64,
+        t_x: f64,
+        n: f64,
+    ) -> f64 {
+        let BetaGeoBetaBinom {
+            alpha,
+            beta,
+            gamma,
+            delta,
+        } = *self;
+        let ln_alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
+            + ln_beta(gamma, delta + n)
+            - ln_beta(gamma, delta)
+            - self.log_likelihood(x, t_x, n).0;
+        let alive = ln_alive.exp().min(1.0);
+        let posterior = BetaGeoBetaBinom {
+            alpha: alpha + x,
+            beta: beta + n - x,
+            gamma,
+            delta: delta + n,
+        };
+        alive * posterior.probability_of_purchases(y, m) + if y == 0 { 1.0 - alive } else { 0.0 }
+    }
 }
 
 #[cfg(test)]

@@ -111,25 +111,54 @@ impl BetaGeo {
         let BetaGeo { r, alpha, a, b } = *self;
         let n = f64::from(n);
         let ln_b_ab = ln_beta(a, b);
-        let ln_p = alpha.ln() - (alpha + t).ln();
-        let ln_q = t.ln() - (alpha + t).ln();
-        let first =
-            (ln_beta(a, b + n) - ln_b_ab + ln_gamma(r + n) - ln_gamma(r) - ln_gamma(n + 1.0)
-                + r * ln_p
-                + n * if n > 0.0 { ln_q } else { 0.0 })
-            .exp();
+        // Alive after the n-th purchase with no more by t, or dropped out right after it.
+        let alive = (ln_beta(a, b + n) - ln_b_ab + nbd_ln_pmf(r, alpha, t, n)).exp();
         if n == 0.0 {
-            return first;
+            return alive;
         }
-        let mut partial = 0.0;
-        for j in 0..n as u32 {
-            let j = f64::from(j);
-            partial += (ln_gamma(r + j) - ln_gamma(r) - ln_gamma(j + 1.0) + j * ln_q).exp();
-        }
-        let second =
-            (ln_beta(a + 1.0, b + n - 1.0) - ln_b_ab).exp() * (1.0 - (r * ln_p).exp() * partial);
-        first + second
+        let dropped =
+            (ln_beta(a + 1.0, b + n - 1.0) - ln_b_ab).exp() * nbd_at_least(r, alpha, t, n);
+        alive + dropped
     }
+
+    /// P(Y(t) = n | x, t_x, T): n purchases in the next `t` time units. A customer alive at T
+    /// continues as a BG/NBD customer with the posterior λ ~ Γ(r+x, α+T), p ~ B(a, b+x).
+    pub fn conditional_probability_of_purchases(
+        &self,
+        n: u32,
+        t: f64,
+        x: f64,
+        t_x: f64,
+        age: f64,
+    ) -> f64 {
+        let BetaGeo { r, alpha, a, b } = *self;
+        let alive = self.probability_alive(x, t_x, age);
+        let posterior = BetaGeo {
+            r: r + x,
+            alpha: alpha + age,
+            a,
+            b: b + x,
+        };
+        alive * posterior.probability_of_purchases(n, t) + if n == 0 { 1.0 - alive } else { 0.0 }
+    }
+}
+
+/// ln P(N(t) = n) for a Poisson count with a Γ(r, α) rate (negative binomial).
+pub(crate) fn nbd_ln_pmf(r: f64, alpha: f64, t: f64, n: f64) -> f64 {
+    let ln_q = if n > 0.0 {
+        n * (t.ln() - (alpha + t).ln())
+    } else {
+        0.0
+    };
+    ln_gamma(r + n) - ln_gamma(r) - ln_gamma(n + 1.0) + r * (alpha.ln() - (alpha + t).ln()) + ln_q
+}
+
+/// P(N(t) ≥ n) for the negative binomial count of [`nbd_ln_pmf`].
+pub(crate) fn nbd_at_least(r: f64, alpha: f64, t: f64, n: f64) -> f64 {
+    let below: f64 = (0..n as u64)
+        .map(|j| nbd_ln_pmf(r, alpha, t, j as f64).exp())
+        .sum();
+    (1.0 - below).max(0.0)
 }
 
 /// BG/NBD lets a customer drop out after repeat purchases only; MBG/NBD also right after the
@@ -298,6 +327,38 @@ impl ModifiedBetaGeo {
         let head =
             (a + b + x) / (a - 1.0) * (1.0 - ((alpha + t) / (alpha + t + s)).powf(r + x) * f);
         Ok(head * self.probability_alive(x, t_x, t))
+    }
+
+    /// P(X(t) = n) for a customer just acquired (who may drop out at once, before any repeat
+    /// purchase).
+    pub fn probability_of_purchases(&self, n: u32, t: f64) -> f64 {
+        let BetaGeo { r, alpha, a, b } = self.0;
+        let n = f64::from(n);
+        let ln_b_ab = ln_beta(a, b);
+        let alive = (ln_beta(a, b + n + 1.0) - ln_b_ab + nbd_ln_pmf(r, alpha, t, n)).exp();
+        let dropped = (ln_beta(a + 1.0, b + n) - ln_b_ab).exp() * nbd_at_least(r, alpha, t, n);
+        alive + dropped
+    }
+
+    /// P(Y(t) = n | x, t_x, T). A customer alive at T continues as a BG/NBD customer (no
+    /// dropout before the next purchase) with λ ~ Γ(r+x, α+T), p ~ B(a, b+x+1).
+    pub fn conditional_probability_of_purchases(
+        &self,
+        n: u32,
+        t: f64,
+        x: f64,
+        t_x: f64,
+        age: f64,
+    ) -> f64 {
+        let BetaGeo { r, alpha, a, b } = self.0;
+        let alive = self.probability_alive(x, t_x, age);
+        let posterior = BetaGeo {
+            r: r + x,
+            alpha: alpha + age,
+            a,
+            b: b + x + 1.0,
+        };
+        alive * posterior.probability_of_purchases(n, t) + if n == 0 { 1.0 - alive } else { 0.0 }
     }
 }
 

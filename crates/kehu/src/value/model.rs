@@ -180,12 +180,55 @@ impl ValueModel {
         }
     }
 
-    /// P(X(t) = n) for a customer just acquired (BG/NBD).
-    pub fn probability_of_purchases(&self, n: u32, t: f64) -> Result<f64, ValueError> {
-        match self {
-            ValueModel::BetaGeo(m) => Ok(m.probability_of_purchases(n, t)),
-            _ => Err(unsupported(self.kind(), "probability_of_purchases")),
+    /// P(n purchases): in (0, t] for a customer just acquired (`history` `None`), or in the
+    /// next `t` time units for a customer with `history` (x, t_x, T). For BG/BB, `t` counts
+    /// opportunities and must be a whole number.
+    pub fn probability_of_purchases(
+        &self,
+        n: f64,
+        t: f64,
+        history: Option<(f64, f64, f64)>,
+    ) -> Result<f64, ValueError> {
+        let whole = |name: &str, v: f64| {
+            if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
+                Ok(v as u32)
+            } else {
+                Err(ValueError::InvalidOption {
+                    option: name.into(),
+                    reason: "must be a whole number ≥ 0".into(),
+                })
+            }
+        };
+        let count = whole("n", n)?;
+        if !(t.is_finite() && t > 0.0) {
+            return Err(ValueError::InvalidOption {
+                option: "t".into(),
+                reason: "must be a finite number > 0".into(),
+            });
         }
+        Ok(match (self, history) {
+            (ValueModel::BetaGeo(m), None) => m.probability_of_purchases(count, t),
+            (ValueModel::BetaGeo(m), Some((x, tx, age))) => {
+                m.conditional_probability_of_purchases(count, t, x, tx, age)
+            }
+            (ValueModel::ModifiedBetaGeo(m), None) => m.probability_of_purchases(count, t),
+            (ValueModel::ModifiedBetaGeo(m), Some((x, tx, age))) => {
+                m.conditional_probability_of_purchases(count, t, x, tx, age)
+            }
+            (ValueModel::ParetoNbd(m), None) => m.probability_of_purchases(count, t),
+            (ValueModel::ParetoNbd(m), Some((x, tx, age))) => {
+                m.conditional_probability_of_purchases(count, t, x, tx, age)?
+            }
+            (ValueModel::BetaGeoBetaBinom(m), None) => {
+                m.probability_of_purchases(count, whole("t", t)?)
+            }
+            (ValueModel::BetaGeoBetaBinom(m), Some((x, tx, age))) => {
+                m.conditional_probability_of_purchases(count, whole("t", t)?, x, tx, age)
+            }
+            (ValueModel::GammaGamma(_), _) => {
+                return Err(unsupported("gamma_gamma", "probability_of_purchases"))
+            }
+        })
     }
 
     /// Discounted expected residual transactions at discount `rate` (Pareto/NBD: continuous,
