@@ -633,6 +633,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(value::fit_value_model, m)?)?;
     m.add_function(wrap_pyfunction!(value::load_value_model, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_pmf, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_holdout_check, m)?)?;
+    m.add_function(wrap_pyfunction!(value::value_period_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_predict, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_clv, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_tiers_of, m)?)?;

@@ -3,8 +3,8 @@
 use crate::to_py;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
-    customer_lifetime_value, map_customers, same_length, value_tiers, ClvOptions, FitReport,
-    ValueError, ValueModel,
+    customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
+    value_tiers, ClvOptions, FitReport, FrequencyBin, ValueError, ValueModel,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -139,6 +139,74 @@ pub fn value_pmf<'py>(
         })
         .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))
+}
+
+fn bins_dict<'py>(py: Python<'py>, bins: &[FrequencyBin]) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let column = |f: fn(&FrequencyBin) -> f64| bins.iter().map(f).collect::<Vec<f64>>();
+    d.set_item(
+        "frequency",
+        bins.iter().map(|b| b.frequency).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "open_ended",
+        bins.iter().map(|b| b.open_ended).collect::<Vec<_>>(),
+    )?;
+    d.set_item(
+        "customers",
+        bins.iter().map(|b| b.customers).collect::<Vec<_>>(),
+    )?;
+    d.set_item("actual", column(|b| b.actual))?;
+    d.set_item("predicted", column(|b| b.predicted))?;
+    Ok(d)
+}
+
+/// Predicted against actual holdout purchases by calibration frequency: (bins, metrics).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn value_holdout_check<'py>(
+    py: Python<'py>,
+    json: &str,
+    frequency_cal: PyReadonlyArray1<'py, f64>,
+    recency_cal: PyReadonlyArray1<'py, f64>,
+    t_cal: PyReadonlyArray1<'py, f64>,
+    frequency_holdout: PyReadonlyArray1<'py, f64>,
+    duration_holdout: PyReadonlyArray1<'py, f64>,
+    max_frequency: u32,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let (fc, rc, tc) = (
+        frequency_cal.as_slice()?,
+        recency_cal.as_slice()?,
+        t_cal.as_slice()?,
+    );
+    let (fh, dh) = (frequency_holdout.as_slice()?, duration_holdout.as_slice()?);
+    let check = py
+        .detach(|| holdout_check(&model, fc, rc, tc, fh, dh, max_frequency))
+        .map_err(to_py)?;
+    let metrics = PyDict::new(py);
+    metrics.set_item("actual_total", check.actual_total)?;
+    metrics.set_item("predicted_total", check.predicted_total)?;
+    metrics.set_item("mean_absolute_error", check.mean_absolute_error)?;
+    metrics.set_item("root_mean_squared_error", check.root_mean_squared_error)?;
+    Ok((bins_dict(py, &check.bins)?, metrics))
+}
+
+/// Customers by calibration repeat purchases: counted and expected by the model.
+#[pyfunction]
+pub fn value_period_transactions<'py>(
+    py: Python<'py>,
+    json: &str,
+    frequency: PyReadonlyArray1<'py, f64>,
+    t: PyReadonlyArray1<'py, f64>,
+    max_frequency: u32,
+) -> PyResult<Bound<'py, PyDict>> {
+    let model = ValueModel::from_json(json).map_err(to_py)?;
+    let (f, t) = (frequency.as_slice()?, t.as_slice()?);
+    let bins = py
+        .detach(|| period_transactions(&model, f, t, max_frequency))
+        .map_err(to_py)?;
+    bins_dict(py, &bins)
 }
 
 /// 12-month (by default) CLV per customer from a purchase model and a Gamma-Gamma model.

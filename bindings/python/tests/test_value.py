@@ -12,7 +12,7 @@ import pytest
 
 import kehu
 from kehu.lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
-from kehu.value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD, value_tiers
+from kehu.value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD, holdout_check, period_transactions, value_tiers
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +203,57 @@ def test_simulate_from_a_fitted_model_and_refit():
     assert (spend > 0).all() and len(spend) == 1000
     with pytest.raises(kehu.ValueModelError):
         gg.simulate([0.0])
+
+
+@pytest.fixture(scope="module")
+def calibration_holdout(cdnow):
+    return kehu.calibration_and_holdout(cdnow, "id", "date", "1997-09-30", observation_period_end="1998-06-30", freq_multiplier=7)
+
+
+def test_holdout_and_period_checks(calibration_holdout):
+    ch = calibration_holdout
+    f, r, t = ch["frequency_cal"], ch["recency_cal"], ch["T_cal"]
+    bg = BetaGeo().fit(f, r, t)
+    table = holdout_check(bg, ch, max_frequency=7)
+    assert list(table.index) == list(range(8)) and table["open_ended"].tolist() == [False] * 7 + [True]
+    assert table["customers"].sum() == len(ch)
+    # The same means as lifetimes' calibration-vs-holdout plot computes (first 7 bins), and
+    # the open-ended bin holds the rest.
+    pred = bg.conditional_expected_number_of_purchases_up_to_time(ch["duration_holdout"], f, r, t)
+    bins = np.minimum(f, 7)
+    np.testing.assert_allclose(table["predicted"], pred.groupby(bins).mean(), rtol=1e-12)
+    np.testing.assert_allclose(table["actual"], ch["frequency_holdout"].groupby(bins).mean(), rtol=1e-12)
+    assert table.attrs["actual_total"] == ch["frequency_holdout"].sum()
+    assert table.attrs["predicted_total"] == pytest.approx(pred.sum(), rel=1e-12)
+    assert table.attrs["mean_absolute_error"] == pytest.approx((pred - ch["frequency_holdout"]).abs().mean(), rel=1e-12)
+
+    periods = period_transactions(bg, f, t, max_frequency=7)
+    assert periods["actual"].tolist() == [float((bins == k).sum()) for k in range(8)]
+    assert periods["predicted"].sum() == pytest.approx(len(ch), rel=1e-9)
+    expected0 = sum(bg.probability_of_n_purchases_up_to_time(T, 0) for T in t)
+    assert periods["predicted"].iloc[0] == pytest.approx(expected0, rel=1e-10)
+    with pytest.raises(kehu.ValueModelError):
+        holdout_check(bg, ch, max_frequency=0)
+
+
+def test_plots_draw_the_core_tables(calibration_holdout):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from kehu import plotting
+
+    ch = calibration_holdout
+    bg = BetaGeo().fit(ch["frequency_cal"], ch["recency_cal"], ch["T_cal"])
+    ax = plotting.plot_calibration_purchases_vs_holdout_purchases(bg, ch, n=5)
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), holdout_check(bg, ch, max_frequency=5)["predicted"])
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "5+"
+    ax = plotting.plot_period_transactions(bg, ch["frequency_cal"], ch["T_cal"])
+    assert len(ax.patches) == 16
+    ax = plotting.plot_frequency_recency_matrix(bg, T=5)
+    z = ax.images[0].get_array()
+    assert z.shape == (int(ch["T_cal"].max()) + 1, int(ch["frequency_cal"].max()) + 1)
+    assert z[-1, -1] == pytest.approx(bg.conditional_expected_number_of_purchases_up_to_time(5, z.shape[1] - 1, z.shape[0] - 1, z.shape[0] - 1))
+    ax = plotting.plot_probability_alive_matrix(bg, max_frequency=10, max_recency=20)
+    p = ax.images[0].get_array()
+    assert p.shape == (21, 11) and float(p.min()) >= 0 and float(p.max()) <= 1
+    with pytest.raises(ValueError, match="max_frequency"):
+        plotting.plot_probability_alive_matrix(BetaGeo.from_json(bg.to_json()))

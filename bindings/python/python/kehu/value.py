@@ -15,7 +15,16 @@ import pandas as pd
 
 from . import _native
 
-__all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "value_tiers"]
+__all__ = [
+    "BetaGeo",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
+    "BetaGeoBetaBinom",
+    "GammaGamma",
+    "value_tiers",
+    "holdout_check",
+    "period_transactions",
+]
 
 
 def _arr(values: Any) -> np.ndarray:
@@ -160,7 +169,10 @@ class _Model:
 class _PurchaseModel(_Model):
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> "_PurchaseModel":
         """Fits on per-customer frequency (repeat purchases), recency and T."""
-        return self._fit(frequency, recency, T, weights)
+        self._fit(frequency, recency, T, weights)
+        # The data's extent: the plots' default axes (as lifetimes takes them from its data).
+        self.data_extent_ = {"max_frequency": float(np.max(_arr(frequency))), "max_T": float(np.max(_arr(T)))}
+        return self
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected purchases in the next t time units, per customer."""
@@ -295,3 +307,33 @@ def value_tiers(values: Any, cut_offs: Sequence[float] = (0.01, 0.05, 0.2)) -> A
     `len(cut_offs)` for the rest."""
     out = _native.value_tiers_of(_arr(values), [float(c) for c in cut_offs])
     return _like(out, values)
+
+
+def _bins_frame(bins: dict[str, Any], index_name: str) -> pd.DataFrame:
+    frame = pd.DataFrame(bins).set_index("frequency")
+    frame.index.name = index_name
+    return frame
+
+
+def holdout_check(model: _Model, calibration_holdout: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual against mean predicted holdout purchases by calibration frequency.
+
+    `calibration_holdout` has the columns of `kehu.calibration_and_holdout` (frequency_cal,
+    recency_cal, T_cal, frequency_holdout, duration_holdout). Rows are frequencies
+    0 … max_frequency − 1 and an open-ended last row (`open_ended`), so no customer is left
+    out; columns `customers`, `actual`, `predicted`. `attrs` holds the totals and the per-customer
+    mean absolute and root mean squared errors."""
+    c = calibration_holdout
+    cols = [_arr(c[k]) for k in ("frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout")]
+    bins, metrics = _native.value_holdout_check(model._model(), *cols, int(max_frequency))
+    frame = _bins_frame(bins, "frequency_cal")
+    frame.attrs.update(metrics)
+    return frame
+
+
+def period_transactions(model: _Model, frequency: Any, T: Any, max_frequency: int = 7) -> pd.DataFrame:
+    """Customers by repeat purchases in the calibration period: `actual` (counted) and
+    `predicted` (Σ over customers of the model's P(X(T) = x), exact rather than simulated).
+    Rows are frequencies 0 … max_frequency − 1 and an open-ended last row."""
+    bins = _native.value_period_transactions(model._model(), _arr(frequency), _arr(T), int(max_frequency))
+    return _bins_frame(bins, "frequency").drop(columns="customers")

@@ -4,6 +4,7 @@
 pub mod bgbb;
 pub mod bgnbd;
 pub mod clv;
+pub mod evaluate;
 mod fit;
 pub mod gamma_gamma;
 pub mod model;
@@ -17,6 +18,7 @@ pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{
     customer_lifetime_value, tier_of, tier_thresholds, value_tiers, ClvOptions, PurchaseModel,
 };
+pub use evaluate::{holdout_check, period_transactions, FrequencyBin, HoldoutCheck};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueModel};

@@ -1,0 +1,248 @@
+//! How well a fitted purchase model describes the data: predicted against actual holdout
+//! purchases by calibration frequency, and expected against actual numbers of customers by
+//! repeat purchases in the calibration period (Fader, Hardie and Lee 2005, figures 2 and 4).
+
+use super::{map_customers, same_length, ValueError, ValueModel};
+use serde::{Deserialize, Serialize};
+
+/// One frequency bin of a model check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrequencyBin {
+    /// Calibration repeat purchases of the bin; with `open_ended`, this many or more.
+    pub frequency: u32,
+    /// Whether the bin holds every customer with `frequency` or more purchases.
+    pub open_ended: bool,
+    /// Customers in the bin.
+    pub customers: usize,
+    /// Holdout check: mean actual holdout purchases. Period check: customers counted.
+    pub actual: f64,
+    /// Holdout check: mean predicted holdout purchases. Period check: customers the model
+    /// expects.
+    pub predicted: f64,
+}
+
+/// Predicted against actual holdout purchases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutCheck {
+    /// Bins 0, 1, …, `max_frequency − 1` and an open-ended `max_frequency`+ bin (empty bins
+    /// are kept, with mean 0).
+    pub bins: Vec<FrequencyBin>,
+    /// Σ actual holdout purchases.
+    pub actual_total: f64,
+    /// Σ predicted holdout purchases.
+    pub predicted_total: f64,
+    /// Mean absolute error per customer.
+    pub mean_absolute_error: f64,
+    /// Root mean squared error per customer.
+    pub root_mean_squared_error: f64,
+}
+
+fn bin_of(x: f64, max_frequency: u32) -> usize {
+    (x.max(0.0) as u64).min(u64::from(max_frequency)) as usize
+}
+
+fn empty_bins(max_frequency: u32) -> Vec<FrequencyBin> {
+    (0..=max_frequency)
+        .map(|f| FrequencyBin {
+            frequency: f,
+            open_ended: f == max_frequency,
+            customers: 0,
+            actual: 0.0,
+            predicted: 0.0,
+        })
+        .collect()
+}
+
+fn check_max_frequency(max_frequency: u32) -> Result<(), ValueError> {
+    if max_frequency == 0 {
+        return Err(ValueError::InvalidOption {
+            option: "max_frequency".into(),
+            reason: "must be ≥ 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Compares `model`'s expected holdout purchases (over each customer's `duration_holdout`,
+/// given the calibration summary) with the purchases made (`frequency_holdout`), by
+/// calibration frequency. No customer is left out: the last bin is open-ended.
+pub fn holdout_check(
+    model: &ValueModel,
+    frequency_cal: &[f64],
+    recency_cal: &[f64],
+    t_cal: &[f64],
+    frequency_holdout: &[f64],
+    duration_holdout: &[f64],
+    max_frequency: u32,
+) -> Result<HoldoutCheck, ValueError> {
+    check_max_frequency(max_frequency)?;
+    let n = same_length(&[
+        ("frequency_cal", frequency_cal.len()),
+        ("recency_cal", recency_cal.len()),
+        ("T_cal", t_cal.len()),
+        ("frequency_holdout", frequency_holdout.len()),
+        ("duration_holdout", duration_holdout.len()),
+    ])?;
+    let predicted = map_customers(n, |i| {
+        let bad = |field: &str, reason: &str| ValueError::InvalidData {
+            row: i,
+            field: field.into(),
+            reason: reason.into(),
+        };
+        if !(frequency_holdout[i] >= 0.0 && frequency_holdout[i].is_finite()) {
+            return Err(bad("frequency_holdout", "must be a finite number ≥ 0"));
+        }
+        if !(duration_holdout[i] > 0.0 && duration_holdout[i].is_finite()) {
+            return Err(bad("duration_holdout", "must be a finite number > 0"));
+        }
+        model.conditional_expected_purchases(
+            duration_holdout[i],
+            frequency_cal[i],
+            recency_cal[i],
+            t_cal[i],
+        )
+    })?;
+    let mut bins = empty_bins(max_frequency);
+    let (mut abs_sum, mut sq_sum) = (0.0, 0.0);
+    for i in 0..n {
+        let bin = &mut bins[bin_of(frequency_cal[i], max_frequency)];
+        bin.customers += 1;
+        bin.actual += frequency_holdout[i];
+        bin.predicted += predicted[i];
+        let e = predicted[i] - frequency_holdout[i];
+        abs_sum += e.abs();
+        sq_sum += e * e;
+    }
+    let actual_total = bins.iter().map(|b| b.actual).sum();
+    let predicted_total = bins.iter().map(|b| b.predicted).sum();
+    for bin in &mut bins {
+        if bin.customers > 0 {
+            bin.actual /= bin.customers as f64;
+            bin.predicted /= bin.customers as f64;
+        }
+    }
+    Ok(HoldoutCheck {
+        bins,
+        actual_total,
+        predicted_total,
+        mean_absolute_error: abs_sum / n as f64,
+        root_mean_squared_error: (sq_sum / n as f64).sqrt(),
+    })
+}
+
+/// Customers by repeat purchases in the calibration period: counted in `frequency`, and
+/// expected by `model` as Σ over customers of P(X(Tᵢ) = x), each customer observed for `t[i]`
+/// (exact, where lifetimes' `plot_period_transactions` simulates). Bins 0 … `max_frequency − 1`
+/// and an open-ended last bin.
+pub fn period_transactions(
+    model: &ValueModel,
+    frequency: &[f64],
+    t: &[f64],
+    max_frequency: u32,
+) -> Result<Vec<FrequencyBin>, ValueError> {
+    check_max_frequency(max_frequency)?;
+    let n = same_length(&[("frequency", frequency.len()), ("T", t.len())])?;
+    let mut bins = empty_bins(max_frequency);
+    for (i, &x) in frequency.iter().enumerate() {
+        if !(x >= 0.0 && x.is_finite()) {
+            return Err(ValueError::InvalidData {
+                row: i,
+                field: "frequency".into(),
+                reason: "must be a finite number ≥ 0".into(),
+            });
+        }
+        let bin = &mut bins[bin_of(x, max_frequency)];
+        bin.customers += 1;
+        bin.actual += 1.0;
+    }
+    // Customers share few distinct ages: evaluate each once, weighted by its count.
+    let mut ages: Vec<(u64, f64)> = Vec::new();
+    let mut sorted: Vec<f64> = t.to_vec();
+    if let Some(i) = sorted.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+        return Err(ValueError::InvalidData {
+            row: i,
+            field: "T".into(),
+            reason: "must be a finite number > 0".into(),
+        });
+    }
+    sorted.sort_by(f64::total_cmp);
+    for v in sorted {
+        match ages.last_mut() {
+            Some((count, age)) if *age == v => *count += 1,
+            _ => ages.push((1, v)),
+        }
+    }
+    let per_age: Vec<Vec<f64>> = {
+        use rayon::prelude::*;
+        ages.par_iter()
+            .map(|&(_, age)| {
+                (0..max_frequency)
+                    .map(|x| model.probability_of_purchases(f64::from(x), age, None))
+                    .collect::<Result<Vec<f64>, ValueError>>()
+            })
+            .collect::<Result<_, _>>()?
+    };
+    for ((count, _), probs) in ages.iter().zip(&per_age) {
+        let mut below = 0.0;
+        for (x, p) in probs.iter().enumerate() {
+            bins[x].predicted += *count as f64 * p;
+            below += p;
+        }
+        bins[max_frequency as usize].predicted += *count as f64 * (1.0 - below).max(0.0);
+    }
+    debug_assert_eq!(bins.iter().map(|b| b.customers).sum::<usize>(), n);
+    Ok(bins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::BetaGeo;
+
+    fn model() -> ValueModel {
+        ValueModel::BetaGeo(BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap())
+    }
+
+    #[test]
+    fn holdout_bins_keep_every_customer() {
+        let f = [0.0, 1.0, 1.0, 5.0, 9.0];
+        let r = [0.0, 10.0, 20.0, 30.0, 35.0];
+        let t = [40.0; 5];
+        let fh = [0.0, 1.0, 3.0, 4.0, 8.0];
+        let d = [39.0; 5];
+        let c = holdout_check(&model(), &f, &r, &t, &fh, &d, 3).unwrap();
+        assert_eq!(c.bins.len(), 4);
+        assert_eq!(
+            c.bins.iter().map(|b| b.customers).collect::<Vec<_>>(),
+            [1, 2, 0, 2]
+        );
+        assert!(c.bins[3].open_ended && !c.bins[2].open_ended);
+        assert!((c.bins[1].actual - 2.0).abs() < 1e-12);
+        assert!((c.actual_total - 16.0).abs() < 1e-12);
+        let m = model();
+        let want: f64 = (0..5)
+            .map(|i| {
+                m.conditional_expected_purchases(39.0, f[i], r[i], t[i])
+                    .unwrap()
+            })
+            .sum();
+        assert!((c.predicted_total - want).abs() < 1e-9);
+        assert!(holdout_check(&m, &f, &r, &t, &fh, &[39.0, 39.0, 0.0, 39.0, 39.0], 3).is_err());
+        assert!(holdout_check(&m, &f, &r, &t, &fh[..4], &d, 3).is_err());
+    }
+
+    #[test]
+    fn period_transactions_expect_as_many_customers_as_there_are() {
+        let f = [0.0, 0.0, 1.0, 2.0, 7.0, 3.0];
+        let t = [30.0, 30.0, 30.0, 40.0, 40.0, 52.0];
+        let bins = period_transactions(&model(), &f, &t, 4).unwrap();
+        let expected: f64 = bins.iter().map(|b| b.predicted).sum();
+        assert!((expected - 6.0).abs() < 1e-9);
+        let m = model();
+        let p = |t: f64| m.probability_of_purchases(0.0, t, None).unwrap();
+        let p0 = 3.0 * p(30.0) + 2.0 * p(40.0) + p(52.0);
+        assert!((bins[0].predicted - p0).abs() < 1e-12);
+        assert_eq!(bins[0].actual, 2.0);
+        assert_eq!(bins[4].actual, 1.0);
+    }
+}
