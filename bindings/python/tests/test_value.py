@@ -257,3 +257,27 @@ def test_plots_draw_the_core_tables(calibration_holdout):
     assert p.shape == (21, 11) and float(p.min()) >= 0 and float(p.max()) <= 1
     with pytest.raises(ValueError, match="max_frequency"):
         plotting.plot_probability_alive_matrix(BetaGeo.from_json(bg.to_json()))
+
+
+def test_lifetimes_notebook_plots(calibration_holdout):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from kehu.lifetimes.plotting import (
+        plot_calibration_purchases_vs_holdout_purchases,
+        plot_frequency_recency_matrix,
+        plot_period_transactions,
+        plot_probability_alive_matrix,
+    )
+
+    ch = calibration_holdout
+    bgf = BetaGeoFitter().fit(ch["frequency_cal"], ch["recency_cal"], ch["T_cal"])
+    assert list(bgf.data.columns) == ["frequency", "recency", "T"] and len(bgf.data) == len(ch)
+    ax = plot_period_transactions(bgf)
+    heights = [p.get_height() for p in ax.patches]
+    table = period_transactions(bgf, ch["frequency_cal"], ch["T_cal"])
+    np.testing.assert_allclose(heights, list(table["actual"]) + list(table["predicted"]))
+    plot_calibration_purchases_vs_holdout_purchases(bgf, ch, n=6)
+    plot_frequency_recency_matrix(bgf)
+    plot_probability_alive_matrix(bgf)
+    with pytest.raises(ValueError, match="recency_cal"):
+        plot_calibration_purchases_vs_holdout_purchases(bgf, ch, kind="recency_cal")

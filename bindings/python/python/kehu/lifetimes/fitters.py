@@ -41,6 +41,10 @@ class _FitterMixin:
             }
         )
 
+    def _keep(self, **columns: Any) -> None:
+        """The fitted data, kept as lifetimes keeps it (`data`, used by its plots)."""
+        self.data = pd.DataFrame({k: pd.Series(v).to_numpy() for k, v in columns.items()})
+
     @property
     def _negative_log_likelihood_(self) -> float:
         return -self.log_likelihood_ / self.fit_report_["customers"]  # type: ignore[attr-defined]
@@ -50,7 +54,9 @@ class BetaGeoFitter(_FitterMixin, BetaGeo):
     """lifetimes.BetaGeoFitter."""
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, **_: Any) -> "BetaGeoFitter":
-        return super().fit(frequency, recency, T, weights)  # type: ignore[return-value]
+        super().fit(frequency, recency, T, weights)
+        self._keep(frequency=frequency, recency=recency, T=T)
+        return self
 
     predict = BetaGeo.conditional_expected_number_of_purchases_up_to_time
 
@@ -59,7 +65,9 @@ class ModifiedBetaGeoFitter(_FitterMixin, ModifiedBetaGeo):
     """lifetimes.ModifiedBetaGeoFitter."""
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, **_: Any) -> "ModifiedBetaGeoFitter":
-        return super().fit(frequency, recency, T, weights)  # type: ignore[return-value]
+        super().fit(frequency, recency, T, weights)
+        self._keep(frequency=frequency, recency=recency, T=T)
+        return self
 
     predict = ModifiedBetaGeo.conditional_expected_number_of_purchases_up_to_time
 
@@ -68,7 +76,9 @@ class ParetoNBDFitter(_FitterMixin, ParetoNBD):
     """lifetimes.ParetoNBDFitter (deterministic: no random start, with standard errors)."""
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, **_: Any) -> "ParetoNBDFitter":
-        return super().fit(frequency, recency, T, weights)  # type: ignore[return-value]
+        super().fit(frequency, recency, T, weights)
+        self._keep(frequency=frequency, recency=recency, T=T)
+        return self
 
     predict = ParetoNBD.conditional_expected_number_of_purchases_up_to_time
 
@@ -77,7 +87,9 @@ class BetaGeoBetaBinomFitter(_FitterMixin, BetaGeoBetaBinom):
     """lifetimes.BetaGeoBetaBinomFitter."""
 
     def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None, **_: Any) -> "BetaGeoBetaBinomFitter":
-        return super().fit(frequency, recency, n_periods, weights)  # type: ignore[return-value]
+        super().fit(frequency, recency, n_periods, weights)
+        self._keep(frequency=frequency, recency=recency, n_periods=n_periods)
+        return self
 
 
 class GammaGammaFitter(_FitterMixin, GammaGamma):
