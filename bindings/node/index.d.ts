@@ -96,6 +96,11 @@ export declare class ValueModel {
   readonly params: Record<string, number>
   conditionalExpectedPurchases (horizon: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
   probabilityAlive (frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  discountedExpectedResidualTransactions (rate: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  probabilityOfPurchases (n: number | number[], t: number): Float64Array
+  conditionalProbabilityOfPurchases (n: number, t: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  holdoutCheck (holdout: import('./native').HoldoutResult, maxFrequency?: number): import('./native').HoldoutCheckJs
+  periodTransactions (frequency: ArrayLike<number>, T: ArrayLike<number>, maxFrequency?: number): import('./native').FrequencyBinJs[]
   customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
 }
 

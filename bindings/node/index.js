@@ -195,7 +195,7 @@ class IncrementalProfile {
   }
 }
 
-/** A fitted value model (BG/NBD, MBG/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
+/** A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
 class ValueModel {
   constructor (json, report) {
     this.json = json
@@ -231,6 +231,34 @@ class ValueModel {
 
   probabilityAlive (frequency, recency, T) {
     return call(() => native.probabilityAlive(this.json, Array.from(frequency), Array.from(recency), Array.from(T)))
+  }
+
+  /** Discounted expected residual transactions (pnbd: continuous rate per time unit; bgbb: per opportunity). */
+  discountedExpectedResidualTransactions (rate, frequency, recency, T) {
+    return call(() => native.discountedExpectedResidualTransactions(this.json, rate, Array.from(frequency), Array.from(recency), Array.from(T)))
+  }
+
+  /** P(X(t) = n) for a customer just acquired, for each n (a number or an array). */
+  probabilityOfPurchases (n, t) {
+    return call(() => native.probabilityOfPurchases(this.json, Array.isArray(n) ? n : [n], t))
+  }
+
+  /** P(n purchases in the next t time units) per customer. */
+  conditionalProbabilityOfPurchases (n, t, frequency, recency, T) {
+    return call(() => native.conditionalProbabilityOfPurchases(this.json, n, t, Array.from(frequency), Array.from(recency), Array.from(T)))
+  }
+
+  /** Predicted against actual holdout purchases by calibration frequency, from `calibrationAndHoldout`'s result. */
+  holdoutCheck (holdout, maxFrequency = 7) {
+    const c = holdout.calibration
+    const duration = new Array(c.frequency.length).fill(holdout.durationHoldout)
+    return call(() => native.holdoutCheckOf(this.json, Array.from(c.frequency), Array.from(c.recency), Array.from(c.T),
+      Array.from(holdout.frequencyHoldout), duration, maxFrequency))
+  }
+
+  /** Customers by calibration repeat purchases: counted and expected by the model. */
+  periodTransactions (frequency, T, maxFrequency = 7) {
+    return call(() => native.periodTransactionsOf(this.json, Array.from(frequency), Array.from(T), maxFrequency))
   }
 
   customerLifetimeValue (spendModel, frequency, recency, T, monetaryValue, options = {}) {

@@ -134,4 +134,42 @@ impl ValueScorer {
             tier,
         })
     }
+
+    /// Discounted expected residual transactions of one customer (pnbd: continuous `rate` per
+    /// time unit; bgbb: per opportunity).
+    pub fn discounted_expected_residual_transactions(
+        &self,
+        customer: CustomerHistory,
+        rate: f64,
+    ) -> Result<f64, KehuError> {
+        let CustomerHistory {
+            frequency,
+            recency,
+            t,
+            ..
+        } = customer;
+        Ok(self
+            .purchase
+            .discounted_expected_residual_transactions(rate, frequency, recency, t)?)
+    }
+
+    /// P(`n` purchases in the next `horizon` time units) for one customer.
+    pub fn probability_of_purchases(
+        &self,
+        customer: CustomerHistory,
+        n: u32,
+        horizon: f64,
+    ) -> Result<f64, KehuError> {
+        let CustomerHistory {
+            frequency,
+            recency,
+            t,
+            ..
+        } = customer;
+        Ok(self.purchase.probability_of_purchases(
+            f64::from(n),
+            horizon,
+            Some((frequency, recency, t)),
+        )?)
+    }
 }

@@ -2,8 +2,8 @@
 
 use crate::{to_js, Code};
 use kehu::value::{
-    customer_lifetime_value, map_customers, same_length, value_tiers, ClvOptions, ValueError,
-    ValueModel,
+    customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
+    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
 };
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -92,6 +92,144 @@ pub fn probability_alive(
     let out =
         map_customers(n, |i| m.probability_alive(frequency[i], recency[i], t[i])).map_err(to_js)?;
     Ok(out.into())
+}
+
+/// Discounted expected residual transactions per customer (pnbd: continuous `rate` per time
+/// unit; bgbb: per opportunity).
+#[napi]
+pub fn discounted_expected_residual_transactions(
+    model: String,
+    rate: f64,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+) -> napi::Result<Float64Array, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let n = same_length(&[
+        ("frequency", frequency.len()),
+        ("recency", recency.len()),
+        ("T", t.len()),
+    ])
+    .map_err(to_js)?;
+    let out = map_customers(n, |i| {
+        m.discounted_expected_residual_transactions(rate, frequency[i], recency[i], t[i])
+    })
+    .map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// P(n purchases in (0, t]) of a customer just acquired, for each `n`.
+#[napi]
+pub fn probability_of_purchases(
+    model: String,
+    n: Vec<f64>,
+    t: f64,
+) -> napi::Result<Float64Array, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let out =
+        map_customers(n.len(), |i| m.probability_of_purchases(n[i], t, None)).map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// P(n purchases in the next `t` time units) per customer.
+#[napi]
+pub fn conditional_probability_of_purchases(
+    model: String,
+    n: f64,
+    t: f64,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    age: Vec<f64>,
+) -> napi::Result<Float64Array, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let rows = same_length(&[
+        ("frequency", frequency.len()),
+        ("recency", recency.len()),
+        ("T", age.len()),
+    ])
+    .map_err(to_js)?;
+    let out = map_customers(rows, |i| {
+        m.probability_of_purchases(n, t, Some((frequency[i], recency[i], age[i])))
+    })
+    .map_err(to_js)?;
+    Ok(out.into())
+}
+
+/// One frequency bin of a model check.
+#[napi(object)]
+pub struct FrequencyBinJs {
+    pub frequency: u32,
+    pub open_ended: bool,
+    pub customers: u32,
+    pub actual: f64,
+    pub predicted: f64,
+}
+
+fn bins_js(bins: Vec<FrequencyBin>) -> Vec<FrequencyBinJs> {
+    bins.into_iter()
+        .map(|b| FrequencyBinJs {
+            frequency: b.frequency,
+            open_ended: b.open_ended,
+            customers: b.customers as u32,
+            actual: b.actual,
+            predicted: b.predicted,
+        })
+        .collect()
+}
+
+/// Predicted against actual holdout purchases by calibration frequency.
+#[napi(object)]
+pub struct HoldoutCheckJs {
+    pub bins: Vec<FrequencyBinJs>,
+    pub actual_total: f64,
+    pub predicted_total: f64,
+    pub mean_absolute_error: f64,
+    pub root_mean_squared_error: f64,
+}
+
+/// Holdout check: mean actual against mean predicted holdout purchases per frequency bin.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn holdout_check_of(
+    model: String,
+    frequency_cal: Vec<f64>,
+    recency_cal: Vec<f64>,
+    t_cal: Vec<f64>,
+    frequency_holdout: Vec<f64>,
+    duration_holdout: Vec<f64>,
+    max_frequency: u32,
+) -> napi::Result<HoldoutCheckJs, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let c = holdout_check(
+        &m,
+        &frequency_cal,
+        &recency_cal,
+        &t_cal,
+        &frequency_holdout,
+        &duration_holdout,
+        max_frequency,
+    )
+    .map_err(to_js)?;
+    Ok(HoldoutCheckJs {
+        bins: bins_js(c.bins),
+        actual_total: c.actual_total,
+        predicted_total: c.predicted_total,
+        mean_absolute_error: c.mean_absolute_error,
+        root_mean_squared_error: c.root_mean_squared_error,
+    })
+}
+
+/// Customers by calibration repeat purchases: counted (`actual`) and expected (`predicted`).
+#[napi]
+pub fn period_transactions_of(
+    model: String,
+    frequency: Vec<f64>,
+    t: Vec<f64>,
+    max_frequency: u32,
+) -> napi::Result<Vec<FrequencyBinJs>, Code> {
+    let m = ValueModel::from_json(&model).map_err(to_js)?;
+    let bins = period_transactions(&m, &frequency, &t, max_frequency).map_err(to_js)?;
+    Ok(bins_js(bins))
 }
 
 /// CLV options (core defaults when absent).

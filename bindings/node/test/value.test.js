@@ -31,6 +31,31 @@ test('models saved by the core score the golden customers identically', () => {
     { months: o.months, discountRate: o.discount_rate, margin: o.margin, unitsPerMonth: o.units_per_month })
     .forEach((v, i) => close(v, golden.pnbd_clv[i]))
   assert.equal(pnbd.params.beta, golden.pnbd.beta)
+  pnbd.discountedExpectedResidualTransactions(golden.pnbd_dert_rate, c.frequency, c.recency, c.T)
+    .forEach((v, i) => close(v, golden.pnbd_dert[i]))
+  pnbd.conditionalProbabilityOfPurchases(1, 26, c.frequency, c.recency, c.T)
+    .forEach((v, i) => close(v, golden.pnbd_probability_one_purchase_in_26[i]))
+  bg.probabilityOfPurchases([0, 1, 2, 3, 4], 39).forEach((v, i) => close(v, golden.bgnbd_new_customer_purchases_39[i]))
+})
+
+test('model checks: holdout and period transactions keep every customer', () => {
+  const sim = kehu.simulate({ customers: 1500, seed: 8, dirty_rate: 0, return_rate: 0 })
+  const end = new Date(sim.observationEnd)
+  const cut = new Date(end.getTime() - 26 * 7 * 86400e3)
+  const ch = kehu.calibrationAndHoldout(sim.transactions, kehu.STANDARD_COLUMNS,
+    { calibrationPeriodEnd: cut, observationPeriodEnd: end, freqMultiplier: 7 })
+  const c = ch.calibration
+  const m = kehu.ValueModel.fit('pnbd', c.frequency, c.recency, c.T)
+  const check = m.holdoutCheck(ch, 5)
+  assert.equal(check.bins.length, 6)
+  assert.ok(check.bins[5].openEnded && !check.bins[4].openEnded)
+  assert.equal(check.bins.reduce((s, b) => s + b.customers, 0), c.frequency.length)
+  close(check.actualTotal, Array.from(ch.frequencyHoldout).reduce((s, v) => s + v, 0))
+  const predicted = m.conditionalExpectedPurchases(ch.durationHoldout, c.frequency, c.recency, c.T).reduce((s, v) => s + v, 0)
+  close(check.predictedTotal, predicted, 1e-9)
+  const periods = m.periodTransactions(c.frequency, c.T, 5)
+  close(periods.reduce((s, b) => s + b.predicted, 0), c.frequency.length, 1e-9)
+  assert.throws(() => m.holdoutCheck(ch, 0), (e) => e instanceof kehu.KehuError && e.code === 'VALUE_INVALID_OPTION')
 })
 
 test('fit in Node, save, reload: same numbers; bad input is a KehuError', () => {

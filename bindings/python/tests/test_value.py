@@ -151,6 +151,9 @@ def test_golden_value_vectors(golden_value):
     np.testing.assert_allclose(pnbd.conditional_probability_alive(f, r, t), g["pnbd_probability_alive"], rtol=1e-12)
     pnbd_clv = pnbd.customer_lifetime_value(gg, f, r, t, m, months=o["months"], discount_rate=o["discount_rate"], margin=o["margin"], units_per_month=o["units_per_month"])
     np.testing.assert_allclose(pnbd_clv, g["pnbd_clv"], rtol=1e-12)
+    np.testing.assert_allclose(pnbd.discounted_expected_residual_transactions(g["pnbd_dert_rate"], f, r, t), g["pnbd_dert"], rtol=1e-12)
+    np.testing.assert_allclose(pnbd.conditional_probability_of_n_purchases_up_to_time(1, 26, f, r, t), g["pnbd_probability_one_purchase_in_26"], rtol=1e-12)
+    np.testing.assert_allclose(bg.probability_of_n_purchases_up_to_time(39, np.arange(5)), g["bgnbd_new_customer_purchases_39"], rtol=1e-12)
 
 
 def test_pareto_nbd_on_cdnow_against_the_paper_and_lifetimes(weekly):

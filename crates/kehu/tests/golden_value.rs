@@ -78,7 +78,30 @@ fn golden() -> Value {
         .map(|i| pnbd.probability_alive(x[i], tx[i], tt[i]).unwrap())
         .collect();
     let pnbd_clv = customer_lifetime_value(&pnbd, &spend, &x, &tx, &tt, &mm, &opts).unwrap();
+    let weekly_15_percent = 1.15f64.ln() / 52.0;
+    let pnbd_dert: Vec<f64> = (0..n)
+        .map(|i| {
+            pnbd.discounted_expected_residual_transactions(weekly_15_percent, x[i], tx[i], tt[i])
+                .unwrap()
+        })
+        .collect();
+    let pnbd_one_in_26: Vec<f64> = (0..n)
+        .map(|i| {
+            pnbd.probability_of_purchases(1.0, 26.0, Some((x[i], tx[i], tt[i])))
+                .unwrap()
+        })
+        .collect();
+    let bg_new_39: Vec<f64> = (0..5)
+        .map(|k| {
+            bg.probability_of_purchases(f64::from(k), 39.0, None)
+                .unwrap()
+        })
+        .collect();
     json!({
+        "pnbd_dert_rate": weekly_15_percent,
+        "pnbd_dert": pnbd_dert,
+        "pnbd_probability_one_purchase_in_26": pnbd_one_in_26,
+        "bgnbd_new_customer_purchases_39": bg_new_39,
         "pnbd": serde_json::from_str::<Value>(&pnbd.to_json()).unwrap(),
         "pnbd_expected_purchases_52": pnbd_52,
         "pnbd_probability_alive": pnbd_alive,

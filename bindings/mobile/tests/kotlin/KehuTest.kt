@@ -181,6 +181,9 @@ fun valueTests(path: String) {
             close(s.expectedPurchases, (g["pnbd_expected_purchases_52"] as List<Double>)[i])
             close(s.probabilityAlive, (g["pnbd_probability_alive"] as List<Double>)[i])
             close(s.clv!!, (g["pnbd_clv"] as List<Double>)[i])
+            val customer = CustomerHistory(c["frequency"]!![i], c["recency"]!![i], c["T"]!![i], 0.0)
+            close(pnbd.discountedExpectedResidualTransactions(customer, g["pnbd_dert_rate"] as Double), (g["pnbd_dert"] as List<Double>)[i])
+            close(pnbd.probabilityOfPurchases(customer, 1u, 26.0), (g["pnbd_probability_one_purchase_in_26"] as List<Double>)[i])
         }
         try { ValueScorer.fromJson(toJson(g["gamma_gamma"]), null, listOf()); error("accepted") }
         catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
