@@ -1,12 +1,13 @@
-//! The demo's value step (价值评估): BG/NBD and Gamma-Gamma on the weekly summary, 12-month CLV
-//! and value tiers.
+//! The demo's value step (价值评估): BG/NBD, Pareto/NBD and Gamma-Gamma on the weekly summary,
+//! a model comparison and check, 12-month CLV and value tiers.
 
 use indicatif::ProgressBar;
 use kehu::profile::Summary;
 use kehu::simulate::SimulationConfig;
 use kehu::value::gamma_gamma::repeat_buyers;
 use kehu::value::{
-    customer_lifetime_value, value_tiers, BetaGeo, ClvOptions, FitReport, GammaGamma, Rows,
+    customer_lifetime_value, period_transactions, value_tiers, BetaGeo, ClvOptions, FitReport,
+    GammaGamma, ParetoNbd, Rows, ValueModel,
 };
 
 const TIERS: [f64; 3] = [0.01, 0.05, 0.2];
@@ -36,15 +37,31 @@ fn print_fit(title: &str, report: &FitReport, truth: &[f64]) {
     }
 }
 
+/// The simulator follows BG/NBD, so BG/NBD should win on AIC and BIC against Pareto/NBD.
+fn print_comparison(bg: &FitReport, pnbd: &FitReport) {
+    println!("  model comparison (the data follow BG/NBD):");
+    println!(
+        "    {:<12}{:>14}{:>12}{:>12}",
+        "model", "log-lik.", "AIC", "BIC"
+    );
+    for (name, r) in [("BG/NBD", bg), ("Pareto/NBD", pnbd)] {
+        println!(
+            "    {name:<12}{:>14.2}{:>12.1}{:>12.1}",
+            r.log_likelihood, r.aic, r.bic
+        );
+    }
+}
+
 /// Fits the value models on the weekly summary and prints estimates, CLV and tiers.
 pub fn run(
     weekly: &Summary,
     config: &SimulationConfig,
     bar: &ProgressBar,
 ) -> Result<(), kehu::Error> {
-    bar.set_message("fitting BG/NBD and Gamma-Gamma");
+    bar.set_message("fitting BG/NBD, Pareto/NBD and Gamma-Gamma");
     let rows = Rows::frequency_recency_t(&weekly.frequency, &weekly.recency, &weekly.t, None)?;
     let (bg, bg_report) = BetaGeo::fit(&rows, 0.0)?;
+    let (_, pnbd_report) = ParetoNbd::fit(&rows, 0.0)?;
     let money = weekly.monetary_value.as_deref().unwrap_or_default();
     let (f, m): (Vec<f64>, Vec<f64>) = weekly
         .frequency
@@ -74,6 +91,18 @@ pub fn run(
     println!("Value (BG/NBD purchases, Gamma-Gamma spend, weeks)");
     let p = config.purchase;
     print_fit("BG/NBD", &bg_report, &[p.r, p.alpha, p.a, p.b]);
+    print_comparison(&bg_report, &pnbd_report);
+    let periods = period_transactions(&ValueModel::BetaGeo(bg), &weekly.frequency, &weekly.t, 7)?;
+    println!("  customers by repeat purchases, counted vs BG/NBD's expectation:");
+    for b in &periods {
+        println!(
+            "    {:>3}{:<2}{:>9.0}{:>11.1}",
+            b.frequency,
+            if b.open_ended { "+" } else { "" },
+            b.actual,
+            b.predicted
+        );
+    }
     let s = config.spend;
     print_fit(
         &format!("Gamma-Gamma on {} repeat buyers", f.len()),

@@ -29,6 +29,10 @@ fn demo_runs_and_reports() {
         "Weekly RFM summary",
         "Tags",
         "repeat_buyer",
+        "model comparison",
+        "Pareto/NBD",
+        "counted vs BG/NBD's expectation",
+        "12-month CLV",
     ] {
         assert!(stdout.contains(section), "missing {section}");
     }
