@@ -211,6 +211,40 @@ impl BetaGeoBetaBinom {
         Ok(ln.exp() * f)
     }
 
+    /// P(alive through opportunity n | x, t_x, n): the share of the likelihood in which the
+    /// customer never dropped out.
+    pub fn probability_alive_through(&self, x: f64, t_x: f64, n: f64) -> f64 {
+        let BetaGeoBetaBinom {
+            alpha,
+            beta,
+            gamma,
+            delta,
+        } = *self;
+        let ln_alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
+            + ln_beta(gamma, delta + n)
+            - ln_beta(gamma, delta);
+        (ln_alive - self.log_likelihood(x, t_x, n).0).exp().min(1.0)
+    }
+
+    /// Expected transactions in each of the next `futures` opportunities' spans of a customer
+    /// alive through opportunity n with x transactions: E[p | x, n] · Σⱼ P(alive at n+j) =
+    /// (α+x)/(α+β+n) · δ'/(γ−1) · [1 − Γ(γ+δ')Γ(1+δ'+m) / (Γ(1+δ')Γ(γ+δ'+m))], δ' = δ+n.
+    pub fn expected_purchases_if_alive(&self, futures: &[f64], x: f64, n: f64, out: &mut [f64]) {
+        let BetaGeoBetaBinom {
+            alpha,
+            beta,
+            gamma,
+            delta,
+        } = *self;
+        let d = delta + n;
+        let rate = (alpha + x) / (alpha + beta + n);
+        let base = ln_gamma(gamma + d) - ln_gamma(1.0 + d);
+        for (o, &m) in out.iter_mut().zip(futures) {
+            let ratio = (base + ln_gamma(1.0 + d + m) - ln_gamma(gamma + d + m)).exp();
+            *o = rate * d / (gamma - 1.0) * (1.0 - ratio);
+        }
+    }
+
     /// P(X(m) = y): y transactions in the first `m` opportunities of a customer just acquired
     /// (Fader, Hardie and Shang 2010, eq. 7).
     pub fn probability_of_purchases(&self, y: u32, m: u32) -> f64 {
@@ -255,11 +289,7 @@ impl BetaGeoBetaBinom {
             gamma,
             delta,
         } = *self;
-        let ln_alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
-            + ln_beta(gamma, delta + n)
-            - ln_beta(gamma, delta)
-            - self.log_likelihood(x, t_x, n).0;
-        let alive = ln_alive.exp().min(1.0);
+        let alive = self.probability_alive_through(x, t_x, n);
         let posterior = BetaGeoBetaBinom {
             alpha: alpha + x,
             beta: beta + n - x,
@@ -339,6 +369,30 @@ mod tests {
 
     /// DERT against the plain discounted sum of expected transactions at each future
     /// opportunity, P(transaction at n+t | data) = E[p (1−θ)^t … ] from the Beta posteriors.
+    #[test]
+    fn expectation_factors_into_alive_and_the_future_if_alive() {
+        let m = BetaGeoBetaBinom {
+            alpha: 1.204,
+            beta: 0.750,
+            gamma: 0.657,
+            delta: 2.783,
+        };
+        for (x, tx, n) in [
+            (0.0, 0.0, 6.0),
+            (3.0, 4.0, 6.0),
+            (6.0, 6.0, 6.0),
+            (1.0, 1.0, 6.0),
+        ] {
+            let mut out = [0.0; 3];
+            m.expected_purchases_if_alive(&[1.0, 5.0, 10.0], x, n, &mut out);
+            let alive = m.probability_alive_through(x, tx, n);
+            for (future, v) in [1.0, 5.0, 10.0].iter().zip(out) {
+                let want = m.conditional_expected_purchases(*future, x, tx, n);
+                assert_relative_eq!(alive * v, want, max_relative = 1e-12);
+            }
+        }
+    }
+
     #[test]
     fn dert_equals_the_discounted_sum() {
         let m = BetaGeoBetaBinom {

@@ -4,7 +4,10 @@ use super::gamma_gamma::GammaGamma;
 use super::ValueError;
 use rayon::prelude::*;
 
-/// A model of purchase counts that predicts a customer's expected purchases.
+/// A model of purchase counts that predicts a customer's expected purchases. Every model here
+/// factors E[Y(s) | x, t_x, T] = P(alive at T | x, t_x, T) · E[Y(s) | alive at T, x, T]: the
+/// future of a customer known to be alive depends on x and T alone, so customers who share them
+/// share the second factor.
 pub trait PurchaseModel: Sync {
     /// E[Y(s) | x, t_x, T]: expected purchases in the next `s` time units.
     fn conditional_expected_purchases(
@@ -14,12 +17,47 @@ pub trait PurchaseModel: Sync {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ValueError>;
+
+    /// P(alive at T | x, t_x, T) (for BG/BB: alive through the last opportunity observed).
+    fn alive_at_t(&self, x: f64, t_x: f64, t: f64) -> Result<f64, ValueError>;
+
+    /// E[Y(s) | alive at T, x, T] for every s in `horizons`, written to `out`.
+    fn expected_purchases_if_alive(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t: f64,
+        out: &mut [f64],
+    ) -> Result<(), ValueError>;
 }
 
-/// Each purchase model's own `conditional_expected_purchases` (which may fail, as in BG/NBD's
-/// series, or not) behind the trait.
+/// Fallible and infallible model methods alike, as results.
+trait IntoResult<T> {
+    fn into_result(self) -> Result<T, ValueError>;
+}
+
+impl<T> IntoResult<T> for Result<T, ValueError> {
+    fn into_result(self) -> Self {
+        self
+    }
+}
+
+impl IntoResult<f64> for f64 {
+    fn into_result(self) -> Result<f64, ValueError> {
+        Ok(self)
+    }
+}
+
+impl IntoResult<()> for () {
+    fn into_result(self) -> Result<(), ValueError> {
+        Ok(())
+    }
+}
+
+/// Each purchase model's own methods (some may fail, as BG/NBD's series, some not) behind the
+/// trait.
 macro_rules! purchase_model {
-    ($($model:ty),*) => {$(
+    ($($model:ty => $alive:ident),*) => {$(
         impl PurchaseModel for $model {
             fn conditional_expected_purchases(
                 &self,
@@ -28,13 +66,32 @@ macro_rules! purchase_model {
                 t_x: f64,
                 t: f64,
             ) -> Result<f64, ValueError> {
-                <$model>::conditional_expected_purchases(self, s, x, t_x, t)
+                <$model>::conditional_expected_purchases(self, s, x, t_x, t).into_result()
+            }
+
+            fn alive_at_t(&self, x: f64, t_x: f64, t: f64) -> Result<f64, ValueError> {
+                <$model>::$alive(self, x, t_x, t).into_result()
+            }
+
+            fn expected_purchases_if_alive(
+                &self,
+                horizons: &[f64],
+                x: f64,
+                t: f64,
+                out: &mut [f64],
+            ) -> Result<(), ValueError> {
+                <$model>::expected_purchases_if_alive(self, horizons, x, t, out).into_result()
             }
         }
     )*};
 }
 
-purchase_model!(super::BetaGeo, super::ModifiedBetaGeo, super::ParetoNbd);
+purchase_model!(
+    super::BetaGeo => probability_alive,
+    super::ModifiedBetaGeo => probability_alive,
+    super::ParetoNbd => probability_alive,
+    super::BetaGeoBetaBinom => probability_alive_through
+);
 
 /// How to value customers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,21 +161,58 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
             });
         }
     }
+    let horizons: Vec<f64> = (1..=opts.months)
+        .map(|month| f64::from(month) * opts.units_per_month)
+        .collect();
+    let discounts: Vec<f64> = (1..=opts.months)
+        .map(|month| (1.0 + opts.discount_rate).powi(month as i32))
+        .collect();
+    // CLV = margin · E[spend] · P(alive) · G(x, T) with G = Σᵢ (Aᵢ − Aᵢ₋₁)/(1+d)^i over the
+    // expected purchases if alive Aᵢ: customers sharing (x, T) share G (most do, at day
+    // resolution), so it is computed once per distinct pair when that saves work.
+    let discounted = |x: f64, tt: f64, scratch: &mut Vec<f64>| -> Result<f64, ValueError> {
+        model.expected_purchases_if_alive(&horizons, x, tt, scratch)?;
+        let mut g = 0.0;
+        let mut previous = 0.0;
+        for (a, d) in scratch.iter().zip(&discounts) {
+            g += (a - previous) / d;
+            previous = *a;
+        }
+        Ok(g)
+    };
+    let scratch = || vec![0.0; horizons.len()];
+    let mut pairs: Vec<(u64, u64)> = (0..n)
+        .into_par_iter()
+        .map(|i| (frequency[i].to_bits(), t[i].to_bits()))
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let shared: Option<Vec<f64>> = if pairs.len() * 2 <= n {
+        Some(
+            pairs
+                .par_iter()
+                .map_init(scratch, |buf, &(x, tt)| {
+                    discounted(f64::from_bits(x), f64::from_bits(tt), buf)
+                })
+                .collect::<Result<_, _>>()?,
+        )
+    } else {
+        None
+    };
     (0..n)
         .into_par_iter()
         .with_min_len(1024)
-        .map(|i| {
+        .map_init(scratch, |buf, i| {
             let (x, tx, tt, m) = (frequency[i], recency[i], t[i], monetary_value[i]);
             let value = spend.conditional_expected_spend(x, m)? * opts.margin;
-            let mut clv = 0.0;
-            let mut previous = 0.0;
-            for month in 1..=opts.months {
-                let horizon = f64::from(month) * opts.units_per_month;
-                let cumulative = model.conditional_expected_purchases(horizon, x, tx, tt)?;
-                clv +=
-                    value * (cumulative - previous) / (1.0 + opts.discount_rate).powi(month as i32);
-                previous = cumulative;
-            }
+            let g = match &shared {
+                Some(g) => {
+                    let key = (x.to_bits(), tt.to_bits());
+                    g[pairs.binary_search(&key).expect("every pair was collected")]
+                }
+                None => discounted(x, tt, buf)?,
+            };
+            let clv = value * model.alive_at_t(x, tx, tt)? * g;
             if clv.is_finite() {
                 Ok(clv)
             } else {
@@ -194,6 +288,52 @@ mod tests {
     use super::*;
     use crate::value::BetaGeo;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn customers_sharing_frequency_and_age_get_their_own_values() {
+        // Many customers share (x, T) but not recency or spend: the shared path must give each
+        // the value it gets alone, for every purchase model.
+        let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        let models = [
+            crate::value::ValueModel::BetaGeo(bg),
+            crate::value::ValueModel::ModifiedBetaGeo(crate::value::ModifiedBetaGeo(bg)),
+            crate::value::ValueModel::ParetoNbd(
+                crate::value::ParetoNbd::new(0.553, 10.578, 0.606, 11.669).unwrap(),
+            ),
+        ];
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            gamma: 15.44,
+        };
+        let n = 400;
+        let x: Vec<f64> = (0..n).map(|i| (i % 4) as f64).collect();
+        let t: Vec<f64> = (0..n).map(|i| 30.0 + (i % 3) as f64).collect();
+        let tx: Vec<f64> = (0..n)
+            .map(|i| if i % 4 == 0 { 0.0 } else { (i % 29) as f64 })
+            .collect();
+        let m: Vec<f64> = (0..n).map(|i| 10.0 + i as f64).collect();
+        let opts = ClvOptions {
+            units_per_month: 4.345,
+            ..Default::default()
+        };
+        for model in &models {
+            let all = customer_lifetime_value(model, &gg, &x, &tx, &t, &m, &opts).unwrap();
+            for i in [0, 1, 2, 3, 57, 398, 399] {
+                let one = customer_lifetime_value(
+                    model,
+                    &gg,
+                    &x[i..=i],
+                    &tx[i..=i],
+                    &t[i..=i],
+                    &m[i..=i],
+                    &opts,
+                )
+                .unwrap()[0];
+                assert_eq!(all[i], one, "{} row {i}", model.kind());
+            }
+        }
+    }
 
     #[test]
     fn clv_matches_lifetimes_formula_and_tiers_rank() {

@@ -3,7 +3,9 @@
 
 use super::bgbb::{discrete_rows, BetaGeoBetaBinom};
 use super::gamma_gamma::repeat_buyers;
-use super::{BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, Rows, ValueError};
+use super::{
+    BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, PurchaseModel, Rows, ValueError,
+};
 use crate::format;
 
 /// A value model of one of the supported kinds.
@@ -296,7 +298,7 @@ where
         .collect()
 }
 
-impl super::PurchaseModel for ValueModel {
+impl PurchaseModel for ValueModel {
     fn conditional_expected_purchases(
         &self,
         s: f64,
@@ -305,6 +307,37 @@ impl super::PurchaseModel for ValueModel {
         t: f64,
     ) -> Result<f64, ValueError> {
         ValueModel::conditional_expected_purchases(self, s, x, t_x, t)
+    }
+
+    fn alive_at_t(&self, x: f64, t_x: f64, t: f64) -> Result<f64, ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => m.alive_at_t(x, t_x, t),
+            ValueModel::ModifiedBetaGeo(m) => m.alive_at_t(x, t_x, t),
+            ValueModel::ParetoNbd(m) => m.alive_at_t(x, t_x, t),
+            ValueModel::BetaGeoBetaBinom(m) => m.alive_at_t(x, t_x, t),
+            ValueModel::GammaGamma(_) => Err(unsupported("gamma_gamma", "probability_alive")),
+        }
+    }
+
+    fn expected_purchases_if_alive(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t: f64,
+        out: &mut [f64],
+    ) -> Result<(), ValueError> {
+        match self {
+            ValueModel::BetaGeo(m) => m.expected_purchases_if_alive(horizons, x, t, out),
+            ValueModel::ModifiedBetaGeo(m) => m.expected_purchases_if_alive(horizons, x, t, out),
+            ValueModel::ParetoNbd(m) => m.expected_purchases_if_alive(horizons, x, t, out),
+            ValueModel::BetaGeoBetaBinom(m) => {
+                m.expected_purchases_if_alive(horizons, x, t, out);
+                Ok(())
+            }
+            ValueModel::GammaGamma(_) => {
+                Err(unsupported("gamma_gamma", "conditional_expected_purchases"))
+            }
+        }
     }
 }
 

@@ -271,10 +271,33 @@ impl ParetoNbd {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ValueError> {
+        let mut out = [0.0];
+        self.expected_purchases_if_alive(&[horizon], x, t, &mut out)?;
+        Ok(out[0] * self.probability_alive(x, t_x, t)?)
+    }
+
+    /// E[Y(s) | alive at T, x, T] = E[λ | x, T] · E[lifetime within s]: (r+x)/(α+T) ·
+    /// (β+T)/(s−1) · [1 − ((β+T)/(β+T+s))^(s−1)], for every horizon in `horizons`.
+    pub fn expected_purchases_if_alive(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t: f64,
+        out: &mut [f64],
+    ) -> Result<(), ValueError> {
         let ParetoNbd { r, alpha, s, beta } = *self;
-        let alive = self.probability_alive(x, t_x, t)?;
-        let ratio = ((beta + t) / (beta + t + horizon)).ln();
-        Ok((r + x) * (beta + t) / (alpha + t) * one_minus_power_over(s - 1.0, ratio) * alive)
+        let head = (r + x) * (beta + t) / (alpha + t);
+        for (o, &horizon) in out.iter_mut().zip(horizons) {
+            if !(horizon.is_finite() && horizon >= 0.0) {
+                return Err(ValueError::InvalidOption {
+                    option: "horizon".into(),
+                    reason: "must be a finite number ≥ 0".into(),
+                });
+            }
+            let ratio = ((beta + t) / (beta + t + horizon)).ln();
+            *o = head * one_minus_power_over(s - 1.0, ratio);
+        }
+        Ok(())
     }
 
     /// Discounted expected residual transactions (Fader, Hardie and Lee 2005): the expected

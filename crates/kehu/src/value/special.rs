@@ -51,6 +51,80 @@ pub fn hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     None
 }
 
+/// 1 − (1−z)^q · ₂F₁(p, q; c; z) at several z in [0, 1) at once (written to `out`), the
+/// coefficients of the series shared between them. The BG/NBD family's expected purchases are
+/// 1 − (1−z)^(A) ₂F₁(…) after Euler's transformation ₂F₁(A, B; C; z) = (1−z)^(C−A−B)
+/// ₂F₁(C−A, C−B; C; z), which leaves the parameters p, q free of the purchase count x: the
+/// series then converges at least as fast as zᵏ for any x, where the untransformed one first
+/// grows for heavy buyers. `None` when a z is outside [0, 1) or the series does not converge.
+pub fn one_minus_scaled_hyp2f1(p: f64, q: f64, c: f64, zs: &[f64], out: &mut [f64]) -> Option<()> {
+    debug_assert_eq!(zs.len(), out.len());
+    for (z, o) in zs.chunks(SERIES_LANES).zip(out.chunks_mut(SERIES_LANES)) {
+        series_lanes(p, q, c, z, o)?;
+    }
+    Some(())
+}
+
+/// Series evaluated side by side, on the stack.
+const SERIES_LANES: usize = 16;
+
+fn series_lanes(p: f64, q: f64, c: f64, zs: &[f64], out: &mut [f64]) -> Option<()> {
+    if c <= 0.0 || zs.iter().any(|z| !(0.0..1.0).contains(z)) {
+        return None;
+    }
+    let n = zs.len();
+    // Lanes in increasing z converge in order: only lanes from `first` on are still summed.
+    let mut order = [0usize; SERIES_LANES];
+    for (i, o) in order[..n].iter_mut().enumerate() {
+        *o = i;
+    }
+    order[..n].sort_by(|&i, &j| zs[i].total_cmp(&zs[j]));
+    let mut z = [0.0; SERIES_LANES];
+    for (zi, &o) in z.iter_mut().zip(&order[..n]) {
+        *zi = zs[o];
+    }
+    let mut power = [1.0; SERIES_LANES];
+    let mut sum = [1.0; SERIES_LANES];
+    let mut first = 0;
+    let mut coefficient = 1.0;
+    let mut ratio = p * q / c;
+    let mut k = 0.0;
+    while first < n {
+        if k > 100_000.0 {
+            return None;
+        }
+        coefficient *= ratio;
+        for ((s, w), zi) in sum[first..n]
+            .iter_mut()
+            .zip(&mut power[first..n])
+            .zip(&z[first..n])
+        {
+            *w *= zi;
+            *s += coefficient * *w;
+        }
+        k += 1.0;
+        ratio = (p + k) * (q + k) / ((c + k) * (k + 1.0));
+        // Past k ≈ |p| + |q| + c the coefficient ratio moves monotonically towards 1, so a
+        // lane's later term ratios stay below ρ = z·max(1, next ratio): its tail is bounded by
+        // a geometric series.
+        if k > p.abs() + q.abs() + c {
+            while first < n {
+                let rho = z[first] * ratio.abs().max(1.0);
+                let last = (coefficient * power[first]).abs();
+                if rho < 1.0 && last * rho <= 1e-17 * sum[first].abs() * (1.0 - rho) {
+                    first += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    for (lane, &o) in order[..n].iter().enumerate() {
+        out[o] = 1.0 - (1.0 - z[lane]).powf(q) * sum[lane];
+    }
+    out.iter().all(|v| v.is_finite()).then_some(())
+}
+
 /// e^z z^−a Γ(a, z) = ∫₀^∞ e^(−z·t) (1+t)^(a−1) dt for z > 0 and any real a < 1 (Γ(a, z) the
 /// upper incomplete gamma function), the confluent hypergeometric U(1, 1+a, z). A continued
 /// fraction for z > 1; below, the series of the lower function with its 1/a pole cancelled
