@@ -87,19 +87,22 @@ def main():
     ggk = GammaGamma().fit(f[repeat], money[repeat])
     ggf = lifetimes.GammaGammaFitter()
     ggf.params_ = pd.Series(dict(p=ggk.params_["p"], q=ggk.params_["q"], v=ggk.params_["gamma"]))
-    ref = timed(lambda: bgf.conditional_probability_alive(f, r, t))
-    ours = timed(lambda: bg.conditional_probability_alive(f, r, t))
-    np.testing.assert_allclose(ours[0], ref[0], rtol=1e-8)
-    row(f"P(alive), {n:,} customers", ref, ours)
-    ref = timed(lambda: bgf.conditional_expected_number_of_purchases_up_to_time(52, f, r, t))
-    ours = timed(lambda: bg.conditional_expected_number_of_purchases_up_to_time(52, f, r, t))
-    np.testing.assert_allclose(ours[0], ref[0], rtol=1e-8)
-    row(f"E[Y(52)], {n:,} customers", ref, ours)
-    fs, rs, ts, ms = (pd.Series(v) for v in (f, r, t, money))  # lifetimes needs Series here
-    ref = timed(lambda: ggf.customer_lifetime_value(bgf, fs, rs, ts, ms, time=12, discount_rate=0.01, freq="W"))
-    ours = timed(lambda: bg.customer_lifetime_value(ggk, f, r, t, money, months=12, discount_rate=0.01, units_per_month=4.345))
-    np.testing.assert_allclose(ours[0], np.asarray(ref[0]), rtol=1e-8)
-    row(f"12-month CLV, {n:,} customers", ref, ours)
+    # Continuous ages (every customer different), then ages at day resolution, as summaries
+    # of real transaction logs have them (customers share (frequency, T) pairs).
+    for label, age, rec in [("continuous T", t, r), ("T in whole days", np.round(t * 7) / 7, np.minimum(np.round(r * 7) / 7, np.round(t * 7) / 7))]:
+        ref = timed(lambda: bgf.conditional_probability_alive(f, rec, age))
+        ours = timed(lambda: bg.conditional_probability_alive(f, rec, age))
+        np.testing.assert_allclose(ours[0], ref[0], rtol=1e-8)
+        row(f"P(alive), {n:,} customers, {label}", ref, ours)
+        ref = timed(lambda: bgf.conditional_expected_number_of_purchases_up_to_time(52, f, rec, age))
+        ours = timed(lambda: bg.conditional_expected_number_of_purchases_up_to_time(52, f, rec, age))
+        np.testing.assert_allclose(ours[0], ref[0], rtol=1e-8)
+        row(f"E[Y(52)], {n:,} customers, {label}", ref, ours)
+        fs, rs, ts, ms = (pd.Series(v) for v in (f, rec, age, money))  # lifetimes needs Series here
+        ref = timed(lambda: ggf.customer_lifetime_value(bgf, fs, rs, ts, ms, time=12, discount_rate=0.01, freq="W"))
+        ours = timed(lambda: bg.customer_lifetime_value(ggk, f, rec, age, money, months=12, discount_rate=0.01, units_per_month=4.345))
+        np.testing.assert_allclose(ours[0], np.asarray(ref[0]), rtol=1e-8)
+        row(f"12-month CLV, {n:,} customers, {label}", ref, ours)
 
     pnbd_true = ParetoNBD.from_json(model("pnbd", r=0.553, alpha=10.578, s=0.606, beta=11.669))
     sim = pnbd_true.simulate(T, seed=3)

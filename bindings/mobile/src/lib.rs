@@ -32,6 +32,9 @@ pub enum KehuError {
     /// A value model could not be fitted or evaluated.
     #[error("{reason}")]
     Value { code: String, reason: String },
+    /// A segmentation could not be computed.
+    #[error("{reason}")]
+    Segment { code: String, reason: String },
 }
 
 impl<E: Into<kehu::Error>> From<E> for KehuError {
@@ -44,6 +47,7 @@ impl<E: Into<kehu::Error>> From<E> for KehuError {
             kehu::Error::Format(_) => KehuError::Format { code, reason },
             kehu::Error::Simulate(_) => KehuError::Simulate { code, reason },
             kehu::Error::Value(_) => KehuError::Value { code, reason },
+            kehu::Error::Segment(_) => KehuError::Segment { code, reason },
         }
     }
 }

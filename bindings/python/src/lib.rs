@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod arrow_columns;
+mod segment;
 mod value;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
@@ -69,6 +70,12 @@ create_exception!(
     KehuError,
     "A value model could not be fitted or evaluated."
 );
+create_exception!(
+    kehu,
+    SegmentError,
+    KehuError,
+    "A segmentation could not be computed."
+);
 
 /// Maps a core error to the exception of its area, with the stable code in `.code`.
 pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
@@ -80,6 +87,7 @@ pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
         kehu::Error::Format(_) => FormatError::new_err(message),
         kehu::Error::Simulate(_) => SimulateError::new_err(message),
         kehu::Error::Value(_) => ValueModelError::new_err(message),
+        kehu::Error::Segment(_) => SegmentError::new_err(message),
     };
     Python::attach(|py| {
         let _ = err.value(py).setattr("code", error.code());
@@ -621,6 +629,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FormatError", py.get_type::<FormatError>())?;
     m.add("SimulateError", py.get_type::<SimulateError>())?;
     m.add("ValueModelError", py.get_type::<ValueModelError>())?;
+    m.add("SegmentError", py.get_type::<SegmentError>())?;
     m.add_function(wrap_pyfunction!(summarize, m)?)?;
     m.add_function(wrap_pyfunction!(calibration_and_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
@@ -639,5 +648,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(value::value_clv, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_tiers_of, m)?)?;
     m.add_function(wrap_pyfunction!(value::value_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_map_json, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_map_check, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_map_segments, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_assign, m)?)?;
     Ok(())
 }

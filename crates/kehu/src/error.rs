@@ -1,8 +1,8 @@
 //! The crate-wide error: one variant per area, each with a stable machine-readable code.
 
 use crate::{
-    data::DataError, format::FormatError, profile::ProfileError, simulate::SimulateError,
-    value::ValueError,
+    data::DataError, format::FormatError, profile::ProfileError, segment::SegmentError,
+    simulate::SimulateError, value::ValueError,
 };
 
 /// Any error kehu returns. Messages never contain customer data (ids, names, contact details).
@@ -23,10 +23,14 @@ pub enum Error {
     /// A value model could not be fitted or evaluated.
     #[error(transparent)]
     Value(#[from] ValueError),
+    /// A segmentation could not be computed.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
 }
 
 impl Error {
-    /// The area of the error: `"data"`, `"profile"`, `"format"`, `"simulate"` or `"value"`.
+    /// The area of the error: `"data"`, `"profile"`, `"format"`, `"simulate"`, `"value"` or
+    /// `"segment"`.
     pub fn area(&self) -> &'static str {
         match self {
             Error::Data(_) => "data",
@@ -34,6 +38,7 @@ impl Error {
             Error::Format(_) => "format",
             Error::Simulate(_) => "simulate",
             Error::Value(_) => "value",
+            Error::Segment(_) => "segment",
         }
     }
 
@@ -45,6 +50,7 @@ impl Error {
             Error::Format(e) => e.code(),
             Error::Simulate(e) => e.code(),
             Error::Value(e) => e.code(),
+            Error::Segment(e) => e.code(),
         }
     }
 }

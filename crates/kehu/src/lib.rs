@@ -5,17 +5,21 @@
 //! - [`profile`]: lifetimes-compatible RFM summaries, calibration/holdout splits, rich customer
 //!   profiles (batch and incremental) and rule tags;
 //! - [`simulate`]: a seeded simulator of a customer base (BG/NBD purchases, Gamma-Gamma spend);
-//! - [`value`]: customer value models (BG/NBD, Gamma-Gamma) by maximum likelihood;
+//! - [`value`]: customer value models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) by
+//!   maximum likelihood, with predictions, CLV, model checks and simulation;
+//! - [`segment`]: segmentation: RFM scores and segment maps;
 //! - [`format`]: the versioned JSON envelope for models and configurations.
 //!
 //! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
-//! [`format::FormatError`], [`simulate::SimulateError`], [`value::ValueError`]); [`Error`] unites them for callers that
+//! [`format::FormatError`], [`simulate::SimulateError`], [`value::ValueError`],
+//! [`segment::SegmentError`]); [`Error`] unites them for callers that
 //! handle all areas alike (the bindings do).
 
 pub mod data;
 pub mod error;
 pub mod format;
 pub mod profile;
+pub mod segment;
 pub mod simulate;
 pub mod value;
 

@@ -24,6 +24,7 @@ from ._native import (
     KehuError,
     ProfileError,
     SimulateError,
+    SegmentError,
     ValueModelError,
     format_version,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "FormatError",
     "SimulateError",
     "ValueModelError",
+    "SegmentError",
     "summarize",
     "calibration_and_holdout",
     "validate",

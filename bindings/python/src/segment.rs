@@ -1,0 +1,94 @@
+//! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
+
+use crate::to_py;
+use kehu::segment::{rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+fn options(json: Option<&str>) -> PyResult<RfmOptions> {
+    match json {
+        None => Ok(RfmOptions::default()),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            to_py(SegmentError::InvalidOption {
+                option: "binning".into(),
+                reason: e.to_string(),
+            })
+        }),
+    }
+}
+
+type Scores<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+);
+
+/// R, F, M scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
+#[pyfunction]
+#[pyo3(signature = (recency, frequency, monetary, options=None))]
+pub fn segment_rfm_scores<'py>(
+    py: Python<'py>,
+    recency: PyReadonlyArray1<'py, f64>,
+    frequency: PyReadonlyArray1<'py, f64>,
+    monetary: PyReadonlyArray1<'py, f64>,
+    options: Option<&str>,
+) -> PyResult<Scores<'py>> {
+    let opts = self::options(options)?;
+    let (r, f, m) = (
+        recency.as_slice()?,
+        frequency.as_slice()?,
+        monetary.as_slice()?,
+    );
+    let s = py.detach(|| rfm_scores(r, f, m, &opts)).map_err(to_py)?;
+    let wide = |v: Vec<u32>| PyArray1::from_vec(py, v.into_iter().map(i64::from).collect());
+    Ok((wide(s.r), wide(s.f), wide(s.m)))
+}
+
+/// A map document: a built-in by name, or a code table's CSV text.
+#[pyfunction]
+#[pyo3(signature = (name=None, code_table=None))]
+pub fn segment_map_json(name: Option<&str>, code_table: Option<&str>) -> PyResult<String> {
+    let map = match (name, code_table) {
+        (Some(n), None) => SegmentMap::builtin(n),
+        (None, Some(t)) => SegmentMap::from_code_table(t),
+        _ => Err(SegmentError::InvalidOption {
+            option: "map".into(),
+            reason: "give a built-in name or a code table".into(),
+        }),
+    }
+    .map_err(to_py)?;
+    Ok(map.to_json())
+}
+
+/// Unassigned codes, and overlapping codes with their segments.
+type MapCheckPy = (Vec<String>, Vec<(String, Vec<String>)>);
+
+/// Checks a map over every code of `bins` scores: (unassigned codes, [(code, segments)]).
+#[pyfunction]
+pub fn segment_map_check(
+    json: &str,
+    bins: u32,
+) -> PyResult<MapCheckPy> {
+    let map = SegmentMap::from_json(json).map_err(to_py)?;
+    let c = map.check(bins);
+    Ok((c.unassigned, c.overlapping))
+}
+
+/// Segment names of a map, in rule order.
+#[pyfunction]
+pub fn segment_map_segments(json: &str) -> PyResult<Vec<String>> {
+    Ok(SegmentMap::from_json(json).map_err(to_py)?.segments())
+}
+
+/// Each customer's segment under a map (`None` where no rule matches).
+#[pyfunction]
+pub fn segment_assign<'py>(
+    json: &str,
+    r: PyReadonlyArray1<'py, i64>,
+    f: PyReadonlyArray1<'py, i64>,
+    m: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Vec<Option<String>>> {
+    let map = SegmentMap::from_json(json).map_err(to_py)?;
+    map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?)
+        .map_err(to_py)
+}
