@@ -65,10 +65,7 @@ type MapCheckPy = (Vec<String>, Vec<(String, Vec<String>)>);
 
 /// Checks a map over every code of `bins` scores: (unassigned codes, [(code, segments)]).
 #[pyfunction]
-pub fn segment_map_check(
-    json: &str,
-    bins: u32,
-) -> PyResult<MapCheckPy> {
+pub fn segment_map_check(json: &str, bins: u32) -> PyResult<MapCheckPy> {
     let map = SegmentMap::from_json(json).map_err(to_py)?;
     let c = map.check(bins);
     Ok((c.unassigned, c.overlapping))

@@ -1,0 +1,664 @@
+//! k-means with scikit-learn's semantics (greedy k-means++, relative tolerance, sample
+//! weights, inertia as a sum, empty-cluster relocation, a final assignment pass), computed in
+//! fixed chunks whose partial sums are reduced in order: the same seed gives bit-identical
+//! results on 1, 2 or N threads. Ties between equally near centres go to the lowest index.
+
+use super::SegmentError;
+use crate::simulate::Draw;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Rows per chunk of every parallel pass (fixed, so sums do not depend on the thread count).
+const CHUNK: usize = 4096;
+
+/// How the first centres are chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Init {
+    /// Greedy k-means++: each new centre is the best of 2 + ⌊ln k⌋ candidates drawn with
+    /// probability ∝ weight × squared distance to the nearest chosen centre.
+    KMeansPlusPlus,
+    /// k distinct rows drawn with probability ∝ weight.
+    Random,
+    /// Given centres (k × d, row-major); a single run.
+    Centers {
+        /// The centres.
+        centers: Vec<f64>,
+    },
+}
+
+/// k-means settings (scikit-learn's defaults).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KMeansOptions {
+    /// Number of clusters.
+    pub k: usize,
+    /// Initialisation.
+    pub init: Init,
+    /// Runs from different initialisations, the best (lowest inertia) kept; `None` = "auto":
+    /// 1 for k-means++ and given centres, 10 for random.
+    pub n_init: Option<usize>,
+    /// Iterations at most per run.
+    pub max_iter: usize,
+    /// Relative tolerance: a run stops when the squared centre shift is at most `tol` × the
+    /// mean feature variance.
+    pub tol: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+}
+
+impl Default for KMeansOptions {
+    fn default() -> Self {
+        KMeansOptions {
+            k: 8,
+            init: Init::KMeansPlusPlus,
+            n_init: None,
+            max_iter: 300,
+            tol: 1e-4,
+            seed: 0,
+        }
+    }
+}
+
+/// Rows of a row-major matrix with `d` columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    data: &'a [f64],
+    d: usize,
+}
+
+impl<'a> Rows<'a> {
+    /// A view of `data` as rows of `d` values, every value checked to be finite.
+    pub fn new(data: &'a [f64], d: usize) -> Result<Self, SegmentError> {
+        if d == 0 || !data.len().is_multiple_of(d) {
+            return Err(SegmentError::InvalidOption {
+                option: "X".into(),
+                reason: format!("{} values do not make rows of {d} columns", data.len()),
+            });
+        }
+        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            return Err(SegmentError::InvalidData {
+                row: i / d,
+                field: format!("column {}", i % d),
+                reason: "must be a finite number".into(),
+            });
+        }
+        Ok(Rows { data, d })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.d
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Columns per row.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    fn row(&self, i: usize) -> &'a [f64] {
+        &self.data[i * self.d..(i + 1) * self.d]
+    }
+}
+
+/// Squared Euclidean distance.
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..4 {
+            let t = x[j] - y[j];
+            acc[j] += t * t;
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += (x - y) * (x - y);
+    }
+    s
+}
+
+/// The nearest centre and its squared distance (the lowest index among equals).
+fn nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64) {
+    let mut best = (0u32, f64::INFINITY);
+    for (c, center) in centers.chunks_exact(d).enumerate() {
+        let dist = sq_dist(x, center);
+        if dist < best.1 {
+            best = (c as u32, dist);
+        }
+    }
+    best
+}
+
+/// A fitted k-means model: the centres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KMeansModel {
+    /// Columns.
+    pub d: usize,
+    /// Centres, k × d row-major.
+    pub centers: Vec<f64>,
+}
+
+impl crate::format::Versioned for KMeansModel {
+    const KIND: &'static str = "kmeans";
+}
+
+/// The outcome of a fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeansFit {
+    /// The model.
+    pub model: KMeansModel,
+    /// Each row's cluster.
+    pub labels: Vec<u32>,
+    /// Σ weight · squared distance to the row's centre.
+    pub inertia: f64,
+    /// Iterations of the kept run.
+    pub n_iter: usize,
+}
+
+impl KMeansModel {
+    /// Number of clusters.
+    pub fn k(&self) -> usize {
+        self.centers.len() / self.d
+    }
+
+    fn check(&self, x: &Rows) -> Result<(), SegmentError> {
+        if x.dim() != self.d {
+            return Err(SegmentError::InvalidOption {
+                option: "X".into(),
+                reason: format!("has {} columns, the model {}", x.dim(), self.d),
+            });
+        }
+        Ok(())
+    }
+
+    /// The nearest centre of each row.
+    pub fn predict(&self, x: &Rows) -> Result<Vec<u32>, SegmentError> {
+        self.check(x)?;
+        Ok((0..x.len())
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .map(|i| nearest(x.row(i), &self.centers, self.d).0)
+            .collect())
+    }
+
+    /// Euclidean distances of each row to every centre (n × k, row-major).
+    pub fn transform(&self, x: &Rows) -> Result<Vec<f64>, SegmentError> {
+        self.check(x)?;
+        let k = self.k();
+        let mut out = vec![0.0; x.len() * k];
+        out.par_chunks_mut(k).enumerate().for_each(|(i, row)| {
+            for (c, o) in row.iter_mut().enumerate() {
+                *o = sq_dist(x.row(i), &self.centers[c * self.d..(c + 1) * self.d]).sqrt();
+            }
+        });
+        Ok(out)
+    }
+
+    /// Σ weight · squared distance to the nearest centre (scikit-learn's `score` is its
+    /// negative).
+    pub fn inertia(&self, x: &Rows, weights: Option<&[f64]>) -> Result<f64, SegmentError> {
+        self.check(x)?;
+        let w = check_weights(weights, x.len())?;
+        Ok(chunked_sum(x.len(), |i| {
+            w.map_or(1.0, |w| w[i]) * nearest(x.row(i), &self.centers, self.d).1
+        }))
+    }
+
+    /// Reads a `kmeans` document.
+    pub fn from_json(text: &str) -> Result<Self, crate::Error> {
+        let m: KMeansModel = crate::format::from_json(text)?;
+        if m.d == 0 || m.centers.is_empty() || !m.centers.len().is_multiple_of(m.d) {
+            return Err(SegmentError::InvalidOption {
+                option: "model".into(),
+                reason: "centres must be k × d values".into(),
+            }
+            .into());
+        }
+        Ok(m)
+    }
+
+    /// Writes the model as a versioned document.
+    pub fn to_json(&self) -> String {
+        crate::format::to_json(self)
+    }
+}
+
+/// Σ f(i) over rows in fixed chunks, reduced in order.
+fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    starts
+        .par_iter()
+        .map(|&s| (s..(s + CHUNK).min(n)).map(&f).sum::<f64>())
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum()
+}
+
+fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<Option<&[f64]>, SegmentError> {
+    let Some(w) = weights else { return Ok(None) };
+    if w.len() != n {
+        return Err(SegmentError::InvalidData {
+            row: w.len().min(n),
+            field: "sample_weight".into(),
+            reason: format!("has {} values, expected {n}", w.len()),
+        });
+    }
+    if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(SegmentError::InvalidData {
+            row: i,
+            field: "sample_weight".into(),
+            reason: "must be a finite number ≥ 0".into(),
+        });
+    }
+    Ok(Some(w))
+}
+
+/// Index of the first cumulative weight above `target` (the last positive one if rounding
+/// leaves none).
+fn pick(cumulative: &[f64], target: f64) -> usize {
+    let i = cumulative.partition_point(|c| *c <= target);
+    i.min(cumulative.len() - 1)
+}
+
+/// Running sums of `v`, in row order.
+fn cumulative(v: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut total = 0.0;
+    for x in v {
+        total += x;
+        out.push(total);
+    }
+    out
+}
+
+fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
+    let (n, d) = (x.len(), x.dim());
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let mut centers = Vec::with_capacity(k * d);
+    let first = pick(&cumulative(w), draw.uniform() * w.iter().sum::<f64>());
+    centers.extend_from_slice(x.row(first));
+    let mut closest: Vec<f64> = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| sq_dist(x.row(i), x.row(first)))
+        .collect();
+    for _ in 1..k {
+        let weighted: Vec<f64> = closest.iter().zip(w).map(|(c, w)| c * w).collect();
+        let cum = cumulative(&weighted);
+        let total = *cum.last().expect("rows");
+        let candidates: Vec<usize> = (0..trials)
+            .map(|_| pick(&cum, draw.uniform() * total))
+            .collect();
+        // The candidate that lowers the potential Σ w · min(D², d²) most (the first of equals).
+        let mut best: Option<(f64, usize, Vec<f64>)> = None;
+        for &c in &candidates {
+            let updated: Vec<f64> = (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .map(|i| closest[i].min(sq_dist(x.row(i), x.row(c))))
+                .collect();
+            let potential = chunked_sum(n, |i| w[i] * updated[i]);
+            if best.as_ref().is_none_or(|b| potential < b.0) {
+                best = Some((potential, c, updated));
+            }
+        }
+        let (_, chosen, updated) = best.expect("at least two candidates");
+        centers.extend_from_slice(x.row(chosen));
+        closest = updated;
+    }
+    centers
+}
+
+fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
+    let mut weights = w.to_vec();
+    let mut centers = Vec::with_capacity(k * x.dim());
+    for _ in 0..k {
+        let cum = cumulative(&weights);
+        let i = pick(&cum, draw.uniform() * cum[cum.len() - 1]);
+        centers.extend_from_slice(x.row(i));
+        weights[i] = 0.0;
+    }
+    centers
+}
+
+/// Per-chunk partial sums of one Lloyd step.
+struct Partial {
+    sums: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+/// One Lloyd step: labels from `centers`, then the new centres (weighted means, empty clusters
+/// relocated to the rows farthest from their centres). Returns the squared centre shift.
+fn lloyd_step(
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    labels: &mut [u32],
+    new_centers: &mut [f64],
+) -> f64 {
+    let d = x.dim();
+    let k = centers.len() / d;
+    let partials: Vec<Partial> = labels
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut p = Partial {
+                sums: vec![0.0; k * d],
+                weights: vec![0.0; k],
+            };
+            for (offset, label) in chunk.iter_mut().enumerate() {
+                let i = c * CHUNK + offset;
+                let row = x.row(i);
+                let (l, _) = nearest(row, centers, d);
+                *label = l;
+                let l = l as usize;
+                p.weights[l] += w[i];
+                for (s, v) in p.sums[l * d..(l + 1) * d].iter_mut().zip(row) {
+                    *s += w[i] * v;
+                }
+            }
+            p
+        })
+        .collect();
+    let mut sums = vec![0.0; k * d];
+    let mut weights = vec![0.0; k];
+    for p in &partials {
+        for (s, v) in sums.iter_mut().zip(&p.sums) {
+            *s += v;
+        }
+        for (s, v) in weights.iter_mut().zip(&p.weights) {
+            *s += v;
+        }
+    }
+    relocate_empty(x, w, centers, labels, &mut sums, &mut weights);
+    let mut shift = 0.0;
+    for c in 0..k {
+        let new = &mut new_centers[c * d..(c + 1) * d];
+        if weights[c] > 0.0 {
+            for (n, s) in new.iter_mut().zip(&sums[c * d..(c + 1) * d]) {
+                *n = s / weights[c];
+            }
+        } else {
+            new.copy_from_slice(&centers[c * d..(c + 1) * d]);
+        }
+        shift += sq_dist(new, &centers[c * d..(c + 1) * d]);
+    }
+    shift
+}
+
+/// scikit-learn's relocation: each empty cluster takes the row farthest from its centre (the
+/// farthest first, lower rows first among equals), moving that row's weight over.
+fn relocate_empty(
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    labels: &[u32],
+    sums: &mut [f64],
+    weights: &mut [f64],
+) {
+    let d = x.dim();
+    let empty: Vec<usize> = (0..weights.len()).filter(|&c| weights[c] == 0.0).collect();
+    if empty.is_empty() {
+        return;
+    }
+    let distances: Vec<f64> = (0..x.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| {
+            let l = labels[i] as usize;
+            sq_dist(x.row(i), &centers[l * d..(l + 1) * d])
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| distances[b].total_cmp(&distances[a]).then(a.cmp(&b)));
+    for (&cluster, &far) in empty.iter().zip(&order) {
+        let old = labels[far] as usize;
+        let row = x.row(far);
+        for j in 0..d {
+            sums[old * d + j] -= w[far] * row[j];
+            sums[cluster * d + j] = w[far] * row[j];
+        }
+        weights[old] -= w[far];
+        weights[cluster] = w[far];
+    }
+}
+
+fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f64) -> KMeansFit {
+    let (n, d) = (x.len(), x.dim());
+    let mut labels = vec![0u32; n];
+    let mut previous = vec![u32::MAX; n];
+    let mut new_centers = vec![0.0; centers.len()];
+    let mut strict = false;
+    let mut iterations = 0;
+    for _ in 0..opts.max_iter {
+        iterations += 1;
+        let shift = lloyd_step(x, w, &centers, &mut labels, &mut new_centers);
+        std::mem::swap(&mut centers, &mut new_centers);
+        if labels == previous {
+            strict = true;
+            break;
+        }
+        if shift <= tol {
+            break;
+        }
+        previous.copy_from_slice(&labels);
+    }
+    if !strict {
+        // Labels that match the final centres.
+        labels
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                for (offset, l) in chunk.iter_mut().enumerate() {
+                    *l = nearest(x.row(c * CHUNK + offset), &centers, d).0;
+                }
+            });
+    }
+    let inertia = chunked_sum(n, |i| {
+        let l = labels[i] as usize;
+        w[i] * sq_dist(x.row(i), &centers[l * d..(l + 1) * d])
+    });
+    KMeansFit {
+        model: KMeansModel { d, centers },
+        labels,
+        inertia,
+        n_iter: iterations,
+    }
+}
+
+/// Fits k-means to the rows of `x` (with optional `weights`, ≥ 0).
+pub fn fit(
+    x: &Rows,
+    weights: Option<&[f64]>,
+    opts: &KMeansOptions,
+) -> Result<KMeansFit, SegmentError> {
+    let (n, d) = (x.len(), x.dim());
+    let bad = |option: &str, reason: String| SegmentError::InvalidOption {
+        option: option.into(),
+        reason,
+    };
+    if opts.k == 0 || opts.k > n {
+        return Err(bad("k", format!("must be between 1 and the {n} rows")));
+    }
+    if !(opts.tol.is_finite() && opts.tol >= 0.0) {
+        return Err(bad("tol", "must be ≥ 0".into()));
+    }
+    if opts.max_iter == 0 || opts.n_init == Some(0) {
+        return Err(bad("max_iter / n_init", "must be ≥ 1".into()));
+    }
+    let ones;
+    let w = match check_weights(weights, n)? {
+        Some(w) => w,
+        None => {
+            ones = vec![1.0; n];
+            &ones
+        }
+    };
+    if w.iter().filter(|v| **v > 0.0).count() < opts.k {
+        return Err(bad("k", "exceeds the rows of positive weight".into()));
+    }
+    // scikit-learn's tolerance: tol × the mean of the (unweighted) column variances.
+    let mut variance = 0.0;
+    for j in 0..d {
+        let mean = (0..n).map(|i| x.row(i)[j]).sum::<f64>() / n as f64;
+        variance += (0..n).map(|i| (x.row(i)[j] - mean).powi(2)).sum::<f64>() / n as f64;
+    }
+    let tol = opts.tol * variance / d as f64;
+    let runs = opts.n_init.unwrap_or(match opts.init {
+        Init::Random => 10,
+        _ => 1,
+    });
+    let mut best: Option<KMeansFit> = None;
+    for r in 0..runs {
+        let mut draw = Draw::new(opts.seed, r as u64);
+        let centers = match &opts.init {
+            Init::KMeansPlusPlus => kmeans_plus_plus(x, w, opts.k, &mut draw),
+            Init::Random => random_init(x, w, opts.k, &mut draw),
+            Init::Centers { centers } => {
+                if centers.len() != opts.k * d || centers.iter().any(|v| !v.is_finite()) {
+                    return Err(bad(
+                        "init",
+                        format!("needs {} finite values (k × d)", opts.k * d),
+                    ));
+                }
+                centers.clone()
+            }
+        };
+        let result = run(x, w, centers, opts, tol);
+        if best.as_ref().is_none_or(|b| result.inertia < b.inertia) {
+            best = Some(result);
+        }
+        if matches!(opts.init, Init::Centers { .. }) {
+            break;
+        }
+    }
+    Ok(best.expect("at least one run"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three tight, well-separated blobs in 2-D.
+    fn blobs(n_per: usize) -> Vec<f64> {
+        let mut draw = Draw::new(3, 0);
+        let mut data = Vec::new();
+        for (cx, cy) in [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)] {
+            for _ in 0..n_per {
+                data.push(cx + draw.uniform() - 0.5);
+                data.push(cy + draw.uniform() - 0.5);
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn finds_separated_blobs_and_is_thread_independent() {
+        let data = blobs(3000);
+        let x = Rows::new(&data, 2).unwrap();
+        let opts = KMeansOptions {
+            k: 3,
+            seed: 7,
+            ..Default::default()
+        };
+        let fit1 = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| fit(&x, None, &opts).unwrap());
+        let fit4 = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| fit(&x, None, &opts).unwrap());
+        assert_eq!(fit1, fit4);
+        // Each blob is one cluster.
+        for b in 0..3 {
+            let l = &fit1.labels[b * 3000..(b + 1) * 3000];
+            assert!(l.iter().all(|v| *v == l[0]));
+        }
+        let mut centers: Vec<(f64, f64)> = fit1
+            .model
+            .centers
+            .chunks(2)
+            .map(|c| (c[0].round(), c[1].round()))
+            .collect();
+        centers.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(centers, [(0.0, 0.0), (0.0, 10.0), (10.0, 0.0)]);
+        // Inertia is the sum over rows, and predict agrees with the labels.
+        let again = fit1.model.inertia(&x, None).unwrap();
+        assert!((again - fit1.inertia).abs() <= 1e-9 * fit1.inertia);
+        assert_eq!(fit1.model.predict(&x).unwrap(), fit1.labels);
+        let t = fit1.model.transform(&x).unwrap();
+        assert_eq!(t.len(), 9000 * 3);
+    }
+
+    #[test]
+    fn weights_count_like_repeated_rows() {
+        // A row with weight 3 pulls its centre as three copies would.
+        let data = [0.0, 0.0, 1.0, 0.0, 10.0, 10.0];
+        let x = Rows::new(&data, 2).unwrap();
+        let opts = KMeansOptions {
+            k: 2,
+            init: Init::Centers {
+                centers: vec![0.0, 0.0, 10.0, 10.0],
+            },
+            ..Default::default()
+        };
+        let f = fit(&x, Some(&[3.0, 1.0, 1.0]), &opts).unwrap();
+        assert!((f.model.centers[0] - 0.25).abs() < 1e-12);
+        assert!((f.inertia - (3.0 * 0.0625 + 0.5625)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn empty_clusters_take_the_farthest_rows() {
+        // Two centres start on top of each other far away: one ends empty and is relocated.
+        let data = [0.0, 1.0, 2.0, 100.0];
+        let x = Rows::new(&data, 1).unwrap();
+        let opts = KMeansOptions {
+            k: 2,
+            init: Init::Centers {
+                centers: vec![0.5, 0.5],
+            },
+            ..Default::default()
+        };
+        let f = fit(&x, None, &opts).unwrap();
+        let mut c = f.model.centers.clone();
+        c.sort_by(f64::total_cmp);
+        assert_eq!(c, [1.0, 100.0]);
+        assert_eq!(f.inertia, 2.0);
+    }
+
+    #[test]
+    fn bad_input_is_a_typed_error() {
+        let data = [0.0, 1.0, f64::NAN, 2.0];
+        assert_eq!(
+            Rows::new(&data, 2).unwrap_err(),
+            SegmentError::InvalidData {
+                row: 1,
+                field: "column 0".into(),
+                reason: "must be a finite number".into()
+            }
+        );
+        let ok = [0.0, 1.0, 2.0, 3.0];
+        let x = Rows::new(&ok, 2).unwrap();
+        let k3 = KMeansOptions {
+            k: 3,
+            ..Default::default()
+        };
+        assert!(fit(&x, None, &k3).is_err());
+        let k1 = KMeansOptions {
+            k: 1,
+            ..Default::default()
+        };
+        assert!(fit(&x, Some(&[1.0, -1.0]), &k1).is_err());
+        assert!(Rows::new(&ok, 3).is_err());
+    }
+}
