@@ -653,5 +653,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_map_check, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_map_segments, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_assign, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kmeans_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kmeans_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kmeans_transform, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kmeans_inertia, m)?)?;
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
 
 use crate::to_py;
+use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
 use kehu::segment::{rfm_scores, RfmOptions, SegmentError, SegmentMap};
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::{
+    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 
 fn options(json: Option<&str>) -> PyResult<RfmOptions> {
@@ -88,4 +91,79 @@ pub fn segment_assign<'py>(
     let map = SegmentMap::from_json(json).map_err(to_py)?;
     map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?)
         .map_err(to_py)
+}
+
+fn rows<'a>(x: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Rows<'a>> {
+    let d = x.shape()[1];
+    Rows::new(x.as_slice()?, d).map_err(to_py)
+}
+
+/// Fits k-means; `options` is the core's KMeansOptions as JSON. Returns (model JSON, labels,
+/// inertia, iterations).
+#[pyfunction]
+#[pyo3(signature = (x, options, sample_weight=None))]
+pub fn segment_kmeans_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    options: &str,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<(String, Bound<'py, PyArray1<i64>>, f64, usize)> {
+    let opts: KMeansOptions = serde_json::from_str(options).map_err(|e| {
+        to_py(SegmentError::InvalidOption {
+            option: "KMeans".into(),
+            reason: e.to_string(),
+        })
+    })?;
+    let x = rows(&x)?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let f = py.detach(|| kmeans::fit(&x, w, &opts)).map_err(to_py)?;
+    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
+    Ok((f.model.to_json(), labels, f.inertia, f.n_iter))
+}
+
+/// Nearest centre of each row.
+#[pyfunction]
+pub fn segment_kmeans_predict<'py>(
+    py: Python<'py>,
+    json: &str,
+    x: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let model = KMeansModel::from_json(json).map_err(to_py)?;
+    let x = rows(&x)?;
+    let labels = py.detach(|| model.predict(&x)).map_err(to_py)?;
+    Ok(PyArray1::from_vec(
+        py,
+        labels.into_iter().map(i64::from).collect(),
+    ))
+}
+
+/// Distances of each row to every centre (n × k).
+#[pyfunction]
+pub fn segment_kmeans_transform<'py>(
+    py: Python<'py>,
+    json: &str,
+    x: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let model = KMeansModel::from_json(json).map_err(to_py)?;
+    let x = rows(&x)?;
+    let n = x.len();
+    let out = py.detach(|| model.transform(&x)).map_err(to_py)?;
+    let k = model.k();
+    let flat = PyArray1::from_vec(py, out);
+    flat.reshape([n, k])
+}
+
+/// Σ weight · squared distance to the nearest centre.
+#[pyfunction]
+#[pyo3(signature = (json, x, sample_weight=None))]
+pub fn segment_kmeans_inertia<'py>(
+    py: Python<'py>,
+    json: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<f64> {
+    let model = KMeansModel::from_json(json).map_err(to_py)?;
+    let x = rows(&x)?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    py.detach(|| model.inertia(&x, w)).map_err(to_py)
 }

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import _native
 
-__all__ = ["rfm_scores", "rfm_segments", "SegmentMap"]
+__all__ = ["rfm_scores", "rfm_segments", "SegmentMap", "KMeans"]
 
 _TIES = ("mid", "min", "max", "first")
 
@@ -123,3 +123,130 @@ def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Ser
     cols = [np.ascontiguousarray(np.asarray(scores[c], dtype=np.int64)) for c in ("R", "F", "M")]
     names = _native.segment_assign(seg_map.to_json(), *cols)
     return pd.Series(names, index=scores.index, name="segment", dtype=object)
+
+
+def _matrix(X: Any) -> np.ndarray:
+    a = np.asarray(X, dtype=np.float64)
+    if a.ndim == 1:
+        a = a.reshape(-1, 1)
+    if a.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional, got {a.ndim} dimensions")
+    return np.ascontiguousarray(a)
+
+
+class KMeans:
+    """k-means with scikit-learn's parameters and attributes (`labels_`, `cluster_centers_`,
+    `inertia_`, `n_iter_`), computed by kehu's core: greedy k-means++ by default, the same
+    result on any number of threads for a given `random_state` (None means 0: kehu is
+    deterministic). Fitted models save to JSON.
+    """
+
+    _params = ("n_clusters", "init", "n_init", "max_iter", "tol", "random_state")
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        init: Any = "k-means++",
+        n_init: int | str = "auto",
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Estimator parameters (scikit-learn convention)."""
+        return {p: getattr(self, p) for p in self._params}
+
+    def set_params(self, **params: Any) -> "KMeans":
+        """Sets estimator parameters (scikit-learn convention)."""
+        for k, v in params.items():
+            if k not in self._params:
+                raise ValueError(f"unknown parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def _options(self) -> str:
+        if isinstance(self.init, str):
+            kinds = {"k-means++": "k_means_plus_plus", "random": "random"}
+            if self.init not in kinds:
+                raise ValueError(f"init must be 'k-means++', 'random' or an array of centres, got {self.init!r}")
+            init: dict[str, Any] = {"kind": kinds[self.init]}
+        else:
+            init = {"kind": "centers", "centers": [float(v) for v in np.asarray(self.init, dtype=np.float64).ravel()]}
+        n_init = None if self.n_init == "auto" else int(self.n_init)
+        return json.dumps(
+            {
+                "k": int(self.n_clusters),
+                "init": init,
+                "n_init": n_init,
+                "max_iter": int(self.max_iter),
+                "tol": float(self.tol),
+                "seed": 0 if self.random_state is None else int(self.random_state),
+            }
+        )
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
+        """Fits on the rows of X (n × d), with optional per-row weights."""
+        x = _matrix(X)
+        w = None if sample_weight is None else _arr(sample_weight)
+        self._json, self.labels_, self.inertia_, self.n_iter_ = _native.segment_kmeans_fit(x, self._options(), w)
+        self.n_features_in_ = x.shape[1]
+        return self
+
+    def _model(self) -> str:
+        if getattr(self, "_json", None) is None:
+            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
+        return self._json
+
+    @property
+    def cluster_centers_(self) -> np.ndarray:
+        """Centres, k × d."""
+        doc = json.loads(self._model())
+        return np.asarray(doc["centers"], dtype=np.float64).reshape(-1, doc["d"])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The nearest centre of each row (the lowest index among equally near ones)."""
+        return _native.segment_kmeans_predict(self._model(), _matrix(X))
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fits and returns `labels_`."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Euclidean distances of each row to every centre (n × k)."""
+        return _native.segment_kmeans_transform(self._model(), _matrix(X))
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fits and returns `transform(X)`."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Minus the inertia of X (scikit-learn's convention: higher is better)."""
+        w = None if sample_weight is None else _arr(sample_weight)
+        return -_native.segment_kmeans_inertia(self._model(), _matrix(X), w)
+
+    def to_json(self) -> str:
+        """The fitted model as a versioned `kmeans` document (loads in every binding)."""
+        return self._model()
+
+    @classmethod
+    def from_json(cls, document: str) -> "KMeans":
+        """A model saved by `to_json` (in any binding): predict, transform and score work."""
+        doc = json.loads(document)
+        model = cls(n_clusters=len(doc.get("centers", [])) // max(1, int(doc.get("d", 1))))
+        model._json = document
+        _native.segment_kmeans_predict(document, np.zeros((0, int(doc.get("d", 1)))))  # validates
+        model.n_features_in_ = int(doc["d"])
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __repr__(self) -> str:
+        return f"KMeans(n_clusters={self.n_clusters})"

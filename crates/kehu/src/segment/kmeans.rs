@@ -296,22 +296,40 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
         let candidates: Vec<usize> = (0..trials)
             .map(|_| pick(&cum, draw.uniform() * total))
             .collect();
-        // The candidate that lowers the potential Σ w · min(D², d²) most (the first of equals).
-        let mut best: Option<(f64, usize, Vec<f64>)> = None;
-        for &c in &candidates {
-            let updated: Vec<f64> = (0..n)
-                .into_par_iter()
-                .with_min_len(CHUNK)
-                .map(|i| closest[i].min(sq_dist(x.row(i), x.row(c))))
-                .collect();
-            let potential = chunked_sum(n, |i| w[i] * updated[i]);
-            if best.as_ref().is_none_or(|b| potential < b.0) {
-                best = Some((potential, c, updated));
+        // The candidate that lowers the potential Σ w · min(D², d²) most (the first of
+        // equals): all candidates' potentials in one pass, in fixed chunks.
+        let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+        let partials: Vec<Vec<f64>> = starts
+            .par_iter()
+            .map(|&start| {
+                let mut p = vec![0.0; candidates.len()];
+                for i in start..(start + CHUNK).min(n) {
+                    for (pc, &c) in p.iter_mut().zip(&candidates) {
+                        *pc += w[i] * closest[i].min(sq_dist(x.row(i), x.row(c)));
+                    }
+                }
+                p
+            })
+            .collect();
+        let mut potentials = vec![0.0; candidates.len()];
+        for p in &partials {
+            for (t, v) in potentials.iter_mut().zip(p) {
+                *t += v;
             }
         }
-        let (_, chosen, updated) = best.expect("at least two candidates");
-        centers.extend_from_slice(x.row(chosen));
-        closest = updated;
+        let mut chosen = 0;
+        for (j, p) in potentials.iter().enumerate() {
+            if *p < potentials[chosen] {
+                chosen = j;
+            }
+        }
+        let c = candidates[chosen];
+        centers.extend_from_slice(x.row(c));
+        closest
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(CHUNK)
+            .for_each(|(i, d)| *d = d.min(sq_dist(x.row(i), x.row(c))));
     }
     centers
 }
@@ -473,6 +491,39 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
     }
 }
 
+/// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it.
+fn mean_variance(x: &Rows) -> f64 {
+    let (n, d) = (x.len(), x.dim());
+    let column_sums = |f: &(dyn Fn(usize, usize) -> f64 + Sync)| -> Vec<f64> {
+        let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+        let partials: Vec<Vec<f64>> = starts
+            .par_iter()
+            .map(|&start| {
+                let mut s = vec![0.0; d];
+                for i in start..(start + CHUNK).min(n) {
+                    for (j, sj) in s.iter_mut().enumerate() {
+                        *sj += f(i, j);
+                    }
+                }
+                s
+            })
+            .collect();
+        let mut total = vec![0.0; d];
+        for p in &partials {
+            for (t, v) in total.iter_mut().zip(p) {
+                *t += v;
+            }
+        }
+        total
+    };
+    let means: Vec<f64> = column_sums(&|i, j| x.row(i)[j])
+        .iter()
+        .map(|s| s / n as f64)
+        .collect();
+    let squares = column_sums(&|i, j| (x.row(i)[j] - means[j]).powi(2));
+    squares.iter().sum::<f64>() / (n * d) as f64
+}
+
 /// Fits k-means to the rows of `x` (with optional `weights`, ≥ 0).
 pub fn fit(
     x: &Rows,
@@ -504,13 +555,7 @@ pub fn fit(
     if w.iter().filter(|v| **v > 0.0).count() < opts.k {
         return Err(bad("k", "exceeds the rows of positive weight".into()));
     }
-    // scikit-learn's tolerance: tol × the mean of the (unweighted) column variances.
-    let mut variance = 0.0;
-    for j in 0..d {
-        let mean = (0..n).map(|i| x.row(i)[j]).sum::<f64>() / n as f64;
-        variance += (0..n).map(|i| (x.row(i)[j] - mean).powi(2)).sum::<f64>() / n as f64;
-    }
-    let tol = opts.tol * variance / d as f64;
+    let tol = opts.tol * mean_variance(x);
     let runs = opts.n_init.unwrap_or(match opts.init {
         Init::Random => 10,
         _ => 1,
