@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import kehu
-from kehu.segment import SegmentMap, rfm_scores, rfm_segments
+from kehu.segment import KMeans, SegmentMap, rfm_scores, rfm_segments
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
@@ -98,3 +98,61 @@ def test_errors_name_row_and_field():
         rfm_segments(pd.DataFrame({"R": [0], "F": [1], "M": [1]}), "rf10")
     partial = SegmentMap.from_code_table("5,5,5,555,Champions\n")
     assert rfm_segments(pd.DataFrame({"R": [5, 4], "F": [5, 4], "M": [5, 4]}), partial).tolist() == ["Champions", None]
+
+
+def _blobs(n=3000, d=4, k=5, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.uniform(-10, 10, (k, d))
+    X = centers[rng.integers(0, k, n)] + rng.normal(0, 1.0, (n, d))
+    return X
+
+
+def test_kmeans_from_given_centres_equals_sklearn():
+    sklearn = pytest.importorskip("sklearn.cluster")
+    X = _blobs()
+    init = X[[0, 1, 2, 3, 4]]  # a poor start: several iterations, tolerance decides the end
+    for tol in (1e-4, 0.0):
+        ours = KMeans(5, init=init, n_init=1, tol=tol).fit(X)
+        ref = sklearn.KMeans(5, init=init, n_init=1, tol=tol, algorithm="lloyd").fit(X)
+        np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-10, atol=1e-10)
+        np.testing.assert_array_equal(ours.labels_, ref.labels_)
+        assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
+        assert ours.n_iter_ == ref.n_iter_
+    # Weights act as repeated rows.
+    w = np.random.default_rng(1).integers(1, 4, len(X)).astype(float)
+    ours = KMeans(5, init=init, n_init=1).fit(X, sample_weight=w)
+    ref = sklearn.KMeans(5, init=init, n_init=1, algorithm="lloyd").fit(X, sample_weight=w)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-10, atol=1e-10)
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
+    assert ours.score(X, sample_weight=w) == pytest.approx(ref.score(X, sample_weight=w), rel=1e-10)
+    np.testing.assert_allclose(ours.transform(X[:50]), ref.transform(X[:50]), rtol=1e-10)
+    np.testing.assert_array_equal(ours.predict(X[:50]), ref.predict(X[:50]))
+
+
+def test_kmeans_plus_plus_is_as_good_as_sklearn_and_deterministic():
+    sklearn = pytest.importorskip("sklearn.cluster")
+    X = _blobs(n=20000, d=6, k=8, seed=3)
+    ours = KMeans(8, random_state=5).fit(X)
+    ref = sklearn.KMeans(8, n_init=1, random_state=5).fit(X)
+    assert ours.inertia_ <= ref.inertia_ * (1 + 1e-9)
+    again = KMeans(8, random_state=5).fit(X)
+    np.testing.assert_array_equal(again.labels_, ours.labels_)
+    assert again.inertia_ == ours.inertia_
+    loaded = KMeans.from_json(ours.to_json())
+    np.testing.assert_array_equal(loaded.predict(X), ours.labels_)
+    assert KMeans(3).get_params()["n_clusters"] == 3 and KMeans().set_params(n_clusters=4).n_clusters == 4
+    assert KMeans(8, init="random", random_state=1).fit(X).inertia_ <= ref.inertia_ * 1.05
+
+
+def test_kmeans_errors():
+    X = _blobs(n=20)
+    with pytest.raises(kehu.SegmentError, match="row 3, field 'column 1'"):
+        bad = X.copy()
+        bad[3, 1] = np.nan
+        KMeans(2).fit(bad)
+    with pytest.raises(kehu.SegmentError, match="k"):
+        KMeans(50).fit(X)
+    with pytest.raises(kehu.SegmentError, match="columns"):
+        KMeans(2).fit(X).predict(X[:, :2])
+    with pytest.raises(kehu.SegmentError, match="not fitted"):
+        KMeans(2).predict(X)
