@@ -657,5 +657,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_kmeans_predict, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_kmeans_transform, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_kmeans_inertia, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_score, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_k_sweep, m)?)?;
     Ok(())
 }

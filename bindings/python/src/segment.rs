@@ -2,7 +2,7 @@
 
 use crate::to_py;
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
-use kehu::segment::{rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
@@ -166,4 +166,72 @@ pub fn segment_kmeans_inertia<'py>(
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
     py.detach(|| model.inertia(&x, w)).map_err(to_py)
+}
+
+fn labels_u32(labels: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
+    labels
+        .as_slice()?
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            u32::try_from(l).map_err(|_| {
+                to_py(SegmentError::InvalidData {
+                    row: i,
+                    field: "labels".into(),
+                    reason: "must be whole numbers ≥ 0".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// A clustering score: `which` is silhouette, calinski_harabasz or davies_bouldin; a
+/// silhouette on a seeded sample when `sample_size` is given.
+#[pyfunction]
+#[pyo3(signature = (which, x, labels, sample_size=None, seed=0))]
+pub fn segment_score<'py>(
+    py: Python<'py>,
+    which: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    labels: PyReadonlyArray1<'py, i64>,
+    sample_size: Option<usize>,
+    seed: u64,
+) -> PyResult<f64> {
+    let x = rows(&x)?;
+    let labels = labels_u32(&labels)?;
+    py.detach(|| match (which, sample_size) {
+        ("silhouette", None) => quality::silhouette_score(&x, &labels),
+        ("silhouette", Some(s)) => quality::silhouette_score_sampled(&x, &labels, s, seed),
+        ("calinski_harabasz", _) => quality::calinski_harabasz_score(&x, &labels),
+        ("davies_bouldin", _) => quality::davies_bouldin_score(&x, &labels),
+        (other, _) => Err(SegmentError::InvalidOption {
+            option: "score".into(),
+            reason: format!("unknown score '{other}'"),
+        }),
+    })
+    .map_err(to_py)
+}
+
+/// k-means for every k in `ks` with every criterion, as a JSON list of rows.
+#[pyfunction]
+#[pyo3(signature = (x, ks, options, min_cluster_size=0, silhouette_sample=None))]
+pub fn segment_k_sweep<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    ks: Vec<usize>,
+    options: &str,
+    min_cluster_size: usize,
+    silhouette_sample: Option<usize>,
+) -> PyResult<String> {
+    let opts: KMeansOptions = serde_json::from_str(options).map_err(|e| {
+        to_py(SegmentError::InvalidOption {
+            option: "KMeans".into(),
+            reason: e.to_string(),
+        })
+    })?;
+    let x = rows(&x)?;
+    let table = py
+        .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample))
+        .map_err(to_py)?;
+    Ok(serde_json::to_string(&table).expect("rows serialise"))
 }

@@ -156,3 +156,28 @@ def test_kmeans_errors():
         KMeans(2).fit(X).predict(X[:, :2])
     with pytest.raises(kehu.SegmentError, match="not fitted"):
         KMeans(2).predict(X)
+
+
+def test_cluster_scores_equal_sklearn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    from kehu.segment import calinski_harabasz_score, davies_bouldin_score, k_sweep, silhouette_score
+
+    X = _blobs(n=2000, d=5, k=4, seed=8)
+    labels = KMeans(4, random_state=2).fit(X).labels_
+    assert silhouette_score(X, labels) == pytest.approx(metrics.silhouette_score(X, labels), rel=1e-10)
+    assert calinski_harabasz_score(X, labels) == pytest.approx(metrics.calinski_harabasz_score(X, labels), rel=1e-10)
+    assert davies_bouldin_score(X, labels) == pytest.approx(metrics.davies_bouldin_score(X, labels), rel=1e-10)
+    # A singleton cluster scores 0 in the silhouette, as in scikit-learn.
+    odd = labels.copy()
+    odd[0] = 4
+    assert silhouette_score(X, odd) == pytest.approx(metrics.silhouette_score(X, odd), rel=1e-10)
+    sampled = silhouette_score(X, labels, sample_size=500, random_state=3)
+    assert abs(sampled - silhouette_score(X, labels)) < 0.05
+    assert sampled == silhouette_score(X, labels, sample_size=500, random_state=3)
+    sweep = k_sweep(X, range(2, 7), min_cluster_size=300, random_state=1)
+    assert list(sweep.index) == [2, 3, 4, 5, 6]
+    assert sweep["silhouette"].idxmax() == 4
+    assert sweep.loc[4, "sizes"] == sorted(np.bincount(labels).tolist(), reverse=True)
+    assert set(sweep.columns) >= {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "sizes", "meets_min_size"}
+    with pytest.raises(kehu.SegmentError, match="clusters in use"):
+        silhouette_score(X, np.zeros(len(X)))

@@ -18,7 +18,16 @@ import pandas as pd
 
 from . import _native
 
-__all__ = ["rfm_scores", "rfm_segments", "SegmentMap", "KMeans"]
+__all__ = [
+    "rfm_scores",
+    "rfm_segments",
+    "SegmentMap",
+    "KMeans",
+    "silhouette_score",
+    "calinski_harabasz_score",
+    "davies_bouldin_score",
+    "k_sweep",
+]
 
 _TIES = ("mid", "min", "max", "first")
 
@@ -250,3 +259,40 @@ class KMeans:
 
     def __repr__(self) -> str:
         return f"KMeans(n_clusters={self.n_clusters})"
+
+
+def _labels(labels: Any) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(labels).reshape(-1).astype(np.int64))
+
+
+def silhouette_score(X: Any, labels: Any, sample_size: int | None = None, random_state: int | None = None) -> float:
+    """Mean silhouette (Euclidean), exact over every pair in O(n) memory; with `sample_size`,
+    on a seeded sample of that many rows, as scikit-learn estimates it."""
+    seed = 0 if random_state is None else int(random_state)
+    return _native.segment_score("silhouette", _matrix(X), _labels(labels), sample_size, seed)
+
+
+def calinski_harabasz_score(X: Any, labels: Any) -> float:
+    """Calinski–Harabasz index (higher is better)."""
+    return _native.segment_score("calinski_harabasz", _matrix(X), _labels(labels))
+
+
+def davies_bouldin_score(X: Any, labels: Any) -> float:
+    """Davies–Bouldin index (lower is better)."""
+    return _native.segment_score("davies_bouldin", _matrix(X), _labels(labels))
+
+
+def k_sweep(
+    X: Any,
+    k_range: Sequence[int] | range = range(2, 11),
+    min_cluster_size: int = 0,
+    silhouette_sample: int | None = None,
+    **kmeans_params: Any,
+) -> pd.DataFrame:
+    """Fits `KMeans` for every k in `k_range` and returns a DataFrame indexed by
+    k with inertia, silhouette, calinski_harabasz, davies_bouldin, sizes (largest first) and
+    meets_min_size. `kmeans_params` are KMeans' (init, n_init, max_iter, tol, random_state)."""
+    ks = [int(k) for k in k_range]
+    options = KMeans(**kmeans_params)._options()
+    rows = json.loads(_native.segment_k_sweep(_matrix(X), ks, options, int(min_cluster_size), silhouette_sample))
+    return pd.DataFrame(rows).set_index("k")

@@ -96,6 +96,11 @@ impl<'a> Rows<'a> {
         self.data.is_empty()
     }
 
+    /// The values, row-major.
+    pub fn data(&self) -> &'a [f64] {
+        self.data
+    }
+
     /// Columns per row.
     pub fn dim(&self) -> usize {
         self.d

@@ -3,6 +3,7 @@
 
 pub mod kmeans;
 pub mod maps;
+pub mod quality;
 pub mod rfm;
 
 pub use maps::{MapCheck, Range, SegmentMap, SegmentRule};

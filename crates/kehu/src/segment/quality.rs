@@ -1,0 +1,333 @@
+//! How good a clustering is, and which k to choose: silhouette (exact in O(n) memory, or on a
+//! seeded sample), Calinski–Harabasz, Davies–Bouldin, and a sweep over k.
+
+use super::kmeans::{self, KMeansOptions, Rows};
+use super::SegmentError;
+use crate::simulate::Draw;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Labels checked against the rows, with the number of clusters (labels are 0…k−1).
+fn check_labels(x: &Rows, labels: &[u32]) -> Result<usize, SegmentError> {
+    if labels.len() != x.len() {
+        return Err(SegmentError::InvalidData {
+            row: labels.len().min(x.len()),
+            field: "labels".into(),
+            reason: format!("has {} values, expected {}", labels.len(), x.len()),
+        });
+    }
+    let k = labels.iter().max().map_or(0, |m| *m as usize + 1);
+    let mut sizes = vec![0usize; k];
+    for l in labels {
+        sizes[*l as usize] += 1;
+    }
+    let used = sizes.iter().filter(|s| **s > 0).count();
+    if used < 2 || used >= x.len() {
+        return Err(SegmentError::InvalidOption {
+            option: "labels".into(),
+            reason: format!(
+                "{used} clusters in use; these scores need between 2 and n − 1 = {}",
+                x.len().saturating_sub(1)
+            ),
+        });
+    }
+    Ok(k)
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Mean silhouette over all rows (Euclidean): s = (b − a) / max(a, b) with a the mean distance
+/// to the row's own cluster and b the least mean distance to another; 0 for rows alone in their
+/// cluster. Exact, every pair computed, with O(n·k) memory.
+pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
+    let k = check_labels(x, labels)?;
+    let mut sizes = vec![0usize; k];
+    for l in labels {
+        sizes[*l as usize] += 1;
+    }
+    let n = x.len();
+    let d = x.dim();
+    let data = x.data();
+    let values: Vec<f64> = (0..n)
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let row = &data[i * d..(i + 1) * d];
+            let mut sums = vec![0.0; k];
+            for (j, other) in data.chunks_exact(d).enumerate() {
+                sums[labels[j] as usize] += dist(row, other);
+            }
+            let own = labels[i] as usize;
+            if sizes[own] <= 1 {
+                return 0.0;
+            }
+            let a = sums[own] / (sizes[own] - 1) as f64;
+            let b = (0..k)
+                .filter(|&c| c != own && sizes[c] > 0)
+                .map(|c| sums[c] / sizes[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if a.max(b) > 0.0 {
+                (b - a) / a.max(b)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Ok(values.iter().sum::<f64>() / n as f64)
+}
+
+/// The silhouette of a seeded sample of `sample_size` rows (drawn without replacement), as
+/// scikit-learn's `silhouette_score(..., sample_size, random_state)` estimates it.
+pub fn silhouette_score_sampled(
+    x: &Rows,
+    labels: &[u32],
+    sample_size: usize,
+    seed: u64,
+) -> Result<f64, SegmentError> {
+    check_labels(x, labels)?;
+    let n = x.len();
+    if sample_size < 2 || sample_size > n {
+        return Err(SegmentError::InvalidOption {
+            option: "sample_size".into(),
+            reason: format!("must be between 2 and the {n} rows"),
+        });
+    }
+    // A partial Fisher–Yates shuffle picks the sample.
+    let mut draw = Draw::new(seed, 0);
+    let mut index: Vec<usize> = (0..n).collect();
+    for i in 0..sample_size {
+        let j = i + ((draw.uniform() * (n - i) as f64) as usize).min(n - i - 1);
+        index.swap(i, j);
+    }
+    let picked = &index[..sample_size];
+    let d = x.dim();
+    let data: Vec<f64> = picked
+        .iter()
+        .flat_map(|&i| x.data()[i * d..(i + 1) * d].iter().copied())
+        .collect();
+    let sub_labels: Vec<u32> = picked.iter().map(|&i| labels[i]).collect();
+    silhouette_score(&Rows::new(&data, d)?, &sub_labels)
+}
+
+/// Cluster sizes, centroids and the overall mean.
+struct Centroids {
+    sizes: Vec<usize>,
+    centers: Vec<f64>,
+    mean: Vec<f64>,
+}
+
+fn centroids(x: &Rows, labels: &[u32], k: usize) -> Centroids {
+    let d = x.dim();
+    let mut sizes = vec![0usize; k];
+    let mut centers = vec![0.0; k * d];
+    let mut mean = vec![0.0; d];
+    for (i, row) in x.data().chunks_exact(d).enumerate() {
+        let l = labels[i] as usize;
+        sizes[l] += 1;
+        for j in 0..d {
+            centers[l * d + j] += row[j];
+            mean[j] += row[j];
+        }
+    }
+    for c in 0..k {
+        if sizes[c] > 0 {
+            for j in 0..d {
+                centers[c * d + j] /= sizes[c] as f64;
+            }
+        }
+    }
+    for m in &mut mean {
+        *m /= x.len() as f64;
+    }
+    Centroids {
+        sizes,
+        centers,
+        mean,
+    }
+}
+
+/// Calinski–Harabasz: (between-cluster dispersion / (k − 1)) / (within / (n − k)).
+pub fn calinski_harabasz_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
+    let k = check_labels(x, labels)?;
+    let d = x.dim();
+    let c = centroids(x, labels, k);
+    let used = c.sizes.iter().filter(|s| **s > 0).count();
+    let mut between = 0.0;
+    for cl in 0..k {
+        let center = &c.centers[cl * d..(cl + 1) * d];
+        between += c.sizes[cl] as f64
+            * center
+                .iter()
+                .zip(&c.mean)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>();
+    }
+    let within: f64 = x
+        .data()
+        .chunks_exact(d)
+        .enumerate()
+        .map(|(i, row)| {
+            let l = labels[i] as usize;
+            dist(row, &c.centers[l * d..(l + 1) * d]).powi(2)
+        })
+        .sum();
+    let n = x.len() as f64;
+    if within == 0.0 {
+        return Ok(1.0);
+    }
+    Ok(between * (n - used as f64) / (within * (used as f64 - 1.0)))
+}
+
+/// Davies–Bouldin: the mean over clusters of max over others of (sᵢ + sⱼ) / ‖cᵢ − cⱼ‖, with sᵢ
+/// the mean distance of a cluster's rows to its centroid (lower is better).
+pub fn davies_bouldin_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
+    let k = check_labels(x, labels)?;
+    let d = x.dim();
+    let c = centroids(x, labels, k);
+    let mut spread = vec![0.0; k];
+    for (i, row) in x.data().chunks_exact(d).enumerate() {
+        let l = labels[i] as usize;
+        spread[l] += dist(row, &c.centers[l * d..(l + 1) * d]);
+    }
+    let used: Vec<usize> = (0..k).filter(|&cl| c.sizes[cl] > 0).collect();
+    for &cl in &used {
+        spread[cl] /= c.sizes[cl] as f64;
+    }
+    if used.iter().all(|&cl| spread[cl] == 0.0) {
+        return Ok(0.0);
+    }
+    let center = |cl: usize| &c.centers[cl * d..(cl + 1) * d];
+    let total: f64 = used
+        .iter()
+        .map(|&i| {
+            used.iter()
+                .filter(|&&j| j != i)
+                .map(|&j| {
+                    let m = dist(center(i), center(j));
+                    if m == 0.0 {
+                        0.0
+                    } else {
+                        (spread[i] + spread[j]) / m
+                    }
+                })
+                .fold(0.0, f64::max)
+        })
+        .sum();
+    Ok(total / used.len() as f64)
+}
+
+/// One k of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    /// Clusters.
+    pub k: usize,
+    /// k-means inertia.
+    pub inertia: f64,
+    /// Silhouette (exact, or on the sample asked for).
+    pub silhouette: f64,
+    /// Calinski–Harabasz.
+    pub calinski_harabasz: f64,
+    /// Davies–Bouldin.
+    pub davies_bouldin: f64,
+    /// Cluster sizes, largest first.
+    pub sizes: Vec<usize>,
+    /// Whether every cluster has at least the minimum size asked for.
+    pub meets_min_size: bool,
+}
+
+/// Fits k-means for every k in `ks` (with `opts`' other settings) and reports every criterion.
+/// `silhouette_sample`: rows of a seeded sample for the silhouette (`None`: exact).
+pub fn k_sweep(
+    x: &Rows,
+    ks: &[usize],
+    opts: &KMeansOptions,
+    min_cluster_size: usize,
+    silhouette_sample: Option<usize>,
+) -> Result<Vec<SweepRow>, SegmentError> {
+    if ks.is_empty() || ks.iter().any(|k| *k < 2) {
+        return Err(SegmentError::InvalidOption {
+            option: "k range".into(),
+            reason: "needs at least one k, each 2 or more".into(),
+        });
+    }
+    ks.iter()
+        .map(|&k| {
+            let fit = kmeans::fit(x, None, &KMeansOptions { k, ..opts.clone() })?;
+            let labels = &fit.labels;
+            let silhouette = match silhouette_sample {
+                Some(s) => silhouette_score_sampled(x, labels, s.min(x.len()), opts.seed)?,
+                None => silhouette_score(x, labels)?,
+            };
+            let mut sizes = vec![0usize; k];
+            for l in labels {
+                sizes[*l as usize] += 1;
+            }
+            sizes.sort_unstable_by(|a, b| b.cmp(a));
+            Ok(SweepRow {
+                k,
+                inertia: fit.inertia,
+                silhouette,
+                calinski_harabasz: calinski_harabasz_score(x, labels)?,
+                davies_bouldin: davies_bouldin_score(x, labels)?,
+                meets_min_size: sizes.iter().all(|s| *s >= min_cluster_size),
+                sizes,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_on_a_small_example() {
+        // Two clusters on a line: {0, 1} and {10, 12}.
+        let data = [0.0, 1.0, 10.0, 12.0];
+        let x = Rows::new(&data, 1).unwrap();
+        let labels = [0, 0, 1, 1];
+        // Row 0: a = 1, b = (10 + 12)/2 = 11 → s = 10/11; row 1: a = 1, b = 10 → 0.9;
+        // row 2: a = 2, b = 9.5 → 7.5/9.5; row 3: a = 2, b = 11.5 → 9.5/11.5.
+        let want = (10.0 / 11.0 + 0.9 + 7.5 / 9.5 + 9.5 / 11.5) / 4.0;
+        assert!((silhouette_score(&x, &labels).unwrap() - want).abs() < 1e-15);
+        // CH: centroids 0.5 and 11, mean 5.75; between = 2·5.25² + 2·5.25², within = 0.5 + 2.
+        let ch = (4.0 * 5.25f64.powi(2)) * 2.0 / (2.5 * 1.0);
+        assert!((calinski_harabasz_score(&x, &labels).unwrap() - ch).abs() < 1e-12);
+        // DB: s = 0.5 and 1, centroid distance 10.5.
+        let db = 1.5 / 10.5;
+        assert!((davies_bouldin_score(&x, &labels).unwrap() - db).abs() < 1e-15);
+        assert!(silhouette_score(&x, &[0, 0, 0, 0]).is_err());
+        assert!(silhouette_score(&x, &[0, 0, 1]).is_err());
+        let full = silhouette_score_sampled(&x, &labels, 4, 1).unwrap();
+        assert!((full - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn sweep_prefers_the_true_k() {
+        let mut draw = Draw::new(9, 0);
+        let mut data = Vec::new();
+        for c in 0..4 {
+            for _ in 0..300 {
+                data.push(f64::from(c) * 20.0 + draw.uniform());
+                data.push(draw.uniform());
+            }
+        }
+        let x = Rows::new(&data, 2).unwrap();
+        let rows = k_sweep(&x, &[2, 3, 4, 5, 6], &KMeansOptions::default(), 100, None).unwrap();
+        let best = rows
+            .iter()
+            .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))
+            .unwrap();
+        assert_eq!(best.k, 4);
+        assert_eq!(best.sizes, [300; 4]);
+        assert!(rows
+            .iter()
+            .all(|r| r.meets_min_size == r.sizes.iter().all(|s| *s >= 100)));
+    }
+}
