@@ -111,22 +111,48 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Squared Euclidean distance.
+/// Squared Euclidean distance (a pairwise sum; fixed-size code for common widths).
+#[inline(always)]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for j in 0..4 {
-            let t = x[j] - y[j];
-            acc[j] += t * t;
+    match a.len() {
+        1 => fixed::<1>(a, b),
+        2 => fixed::<2>(a, b),
+        3 => fixed::<3>(a, b),
+        4 => fixed::<4>(a, b),
+        5 => fixed::<5>(a, b),
+        6 => fixed::<6>(a, b),
+        7 => fixed::<7>(a, b),
+        8 => fixed::<8>(a, b),
+        _ => {
+            let mut acc = [0.0; 8];
+            let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+            let (ra, rb) = (ca.remainder(), cb.remainder());
+            for (x, y) in ca.zip(cb) {
+                for j in 0..8 {
+                    let t = x[j] - y[j];
+                    acc[j] += t * t;
+                }
+            }
+            let mut s =
+                ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            for (x, y) in ra.iter().zip(rb) {
+                s += (x - y) * (x - y);
+            }
+            s
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += (x - y) * (x - y);
+}
+
+#[inline(always)]
+fn fixed<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
+    let (a, b): (&[f64; D], &[f64; D]) =
+        (a.try_into().expect("width"), b.try_into().expect("width"));
+    let mut acc = [0.0; 4];
+    for j in 0..D {
+        let d = a[j] - b[j];
+        acc[j % 4] += d * d;
     }
-    s
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// The nearest centre and its squared distance (the lowest index among equals).
@@ -294,10 +320,13 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
         .with_min_len(CHUNK)
         .map(|i| sq_dist(x.row(i), x.row(first)))
         .collect();
+    let mut cum = vec![0.0; n];
     for _ in 1..k {
-        let weighted: Vec<f64> = closest.iter().zip(w).map(|(c, w)| c * w).collect();
-        let cum = cumulative(&weighted);
-        let total = *cum.last().expect("rows");
+        let mut total = 0.0;
+        for ((c, d), w) in cum.iter_mut().zip(&closest).zip(w) {
+            total += d * w;
+            *c = total;
+        }
         let candidates: Vec<usize> = (0..trials)
             .map(|_| pick(&cum, draw.uniform() * total))
             .collect();
@@ -499,15 +528,16 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
 /// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it.
 fn mean_variance(x: &Rows) -> f64 {
     let (n, d) = (x.len(), x.dim());
-    let column_sums = |f: &(dyn Fn(usize, usize) -> f64 + Sync)| -> Vec<f64> {
-        let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
-        let partials: Vec<Vec<f64>> = starts
-            .par_iter()
-            .map(|&start| {
+    // Column sums of f(value, column) over fixed chunks of rows, reduced in order.
+    let column_sums = |f: &(dyn Fn(f64, usize) -> f64 + Sync)| -> Vec<f64> {
+        let partials: Vec<Vec<f64>> = x
+            .data()
+            .par_chunks(CHUNK * d)
+            .map(|block| {
                 let mut s = vec![0.0; d];
-                for i in start..(start + CHUNK).min(n) {
-                    for (j, sj) in s.iter_mut().enumerate() {
-                        *sj += f(i, j);
+                for row in block.chunks_exact(d) {
+                    for (j, (sj, v)) in s.iter_mut().zip(row).enumerate() {
+                        *sj += f(*v, j);
                     }
                 }
                 s
@@ -521,11 +551,11 @@ fn mean_variance(x: &Rows) -> f64 {
         }
         total
     };
-    let means: Vec<f64> = column_sums(&|i, j| x.row(i)[j])
+    let means: Vec<f64> = column_sums(&|v, _| v)
         .iter()
         .map(|s| s / n as f64)
         .collect();
-    let squares = column_sums(&|i, j| (x.row(i)[j] - means[j]).powi(2));
+    let squares = column_sums(&|v, j| (v - means[j]) * (v - means[j]));
     squares.iter().sum::<f64>() / (n * d) as f64
 }
 
