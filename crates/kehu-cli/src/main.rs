@@ -2,6 +2,7 @@
 //! `kehu profile` profiles a user's CSV file; `kehu value fit|score` fits and applies value models.
 
 mod output;
+mod segment_step;
 mod value_cmd;
 mod value_step;
 
@@ -224,6 +225,8 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     output::print_summary_stats(&weekly);
     println!();
     value_step::run(&weekly, &config, &spinner("valuing"))?;
+    println!();
+    segment_step::run(&profiles.profiles, &spinner("segmenting"))?;
     println!();
     println!("Tags");
     let n = profiles.profiles.len() as f64;

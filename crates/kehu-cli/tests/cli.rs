@@ -33,6 +33,9 @@ fn demo_runs_and_reports() {
         "Pareto/NBD",
         "counted vs BG/NBD's expectation",
         "12-month CLV",
+        "Segments (RFM scores",
+        "Champions",
+        "chosen k =",
     ] {
         assert!(stdout.contains(section), "missing {section}");
     }
