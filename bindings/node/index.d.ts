@@ -105,3 +105,29 @@ export declare class ValueModel {
 }
 
 export declare function valueTiers (values: ArrayLike<number>, cutOffs?: number[]): number[]
+
+export declare function rfmScores (recency: ArrayLike<number>, frequency: ArrayLike<number>, monetary: ArrayLike<number>,
+  options?: { bins?: number; ties?: 'mid' | 'min' | 'max' | 'first'; cutOffs?: number[]; recencyEdges?: number[]; frequencyEdges?: number[]; monetaryEdges?: number[] }): { R: number[]; F: number[]; M: number[] }
+
+export declare class SegmentMap {
+  readonly json: string
+  static builtin (name: 'rf10' | 'rfm8'): SegmentMap
+  static fromCodeTable (csvText: string): SegmentMap
+  static fromJson (json: string): SegmentMap
+  toJson (): string
+  assign (scores: { R: ArrayLike<number>; F: ArrayLike<number>; M: ArrayLike<number> }): (string | null)[]
+}
+
+export declare class KMeans {
+  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number })
+  fit (rows: number[][], options?: { sampleWeight?: ArrayLike<number> }): this
+  readonly labels: number[]
+  readonly inertia: number
+  readonly nIter: number
+  readonly clusterCenters: number[][]
+  predict (rows: number[][]): number[]
+  toJson (): string
+  static fromJson (json: string): KMeans
+}
+
+export declare function clusterScore (which: 'silhouette' | 'calinski_harabasz' | 'davies_bouldin', rows: number[][], labels: ArrayLike<number>): number

@@ -14,7 +14,7 @@ class KehuError extends Error {
   }
 }
 
-const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE)_[A-Z_]+$/
+const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE|SEGMENT)_[A-Z_]+$/
 
 function call (fn) {
   try {
@@ -267,12 +267,123 @@ class ValueModel {
   }
 }
 
+/**
+ * RFM scores: { R, F, M } arrays of 1…bins. `recency` in days (fewer days score higher).
+ * options: { bins = 5, ties = 'mid' | 'min' | 'max' | 'first', cutOffs, recencyEdges,
+ * frequencyEdges, monetaryEdges }.
+ */
+function rfmScores (recency, frequency, monetary, options = {}) {
+  const ties = options.ties || 'mid'
+  const binning = (edges) => edges
+    ? { kind: 'edges', edges: Array.from(edges) }
+    : options.cutOffs
+      ? { kind: 'cut_offs', cut_offs: Array.from(options.cutOffs), ties }
+      : { kind: 'quantiles', bins: options.bins || 5, ties }
+  const opts = {
+    recency: binning(options.recencyEdges),
+    frequency: binning(options.frequencyEdges),
+    monetary: binning(options.monetaryEdges)
+  }
+  const s = call(() => native.rfmScoresOf(Array.from(recency), Array.from(frequency), Array.from(monetary), JSON.stringify(opts)))
+  return { R: s.r, F: s.f, M: s.m }
+}
+
+/** Segment maps: `SegmentMap.builtin('rf10' | 'rfm8')`, `SegmentMap.fromCodeTable(csvText)`. */
+class SegmentMap {
+  constructor (json) {
+    this.json = json
+  }
+
+  static builtin (name) {
+    return new SegmentMap(call(() => native.segmentMapJson(name, undefined)))
+  }
+
+  static fromCodeTable (text) {
+    return new SegmentMap(call(() => native.segmentMapJson(undefined, text)))
+  }
+
+  static fromJson (json) {
+    call(() => native.segmentsOf(json, [], [], []))
+    return new SegmentMap(json)
+  }
+
+  toJson () {
+    return this.json
+  }
+
+  /** Each customer's segment from { R, F, M } scores (null where no rule matches). */
+  assign (scores) {
+    return call(() => native.segmentsOf(this.json, Array.from(scores.R), Array.from(scores.F), Array.from(scores.M)))
+  }
+}
+
+function flatten (rows) {
+  const d = rows.length ? rows[0].length : 0
+  const data = new Float64Array(rows.length * d)
+  rows.forEach((r, i) => data.set(r, i * d))
+  return [data, d]
+}
+
+/** k-means (scikit-learn semantics, deterministic for a seed): fit on an array of rows. */
+class KMeans {
+  constructor ({ nClusters = 8, init = 'k-means++', nInit, maxIter = 300, tol = 1e-4, seed = 0 } = {}) {
+    this.options = { nClusters, init, nInit, maxIter, tol, seed }
+  }
+
+  fit (rows, { sampleWeight } = {}) {
+    const [data, d] = flatten(rows)
+    const o = this.options
+    const init = Array.isArray(o.init)
+      ? { kind: 'centers', centers: o.init.flat() }
+      : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
+    const opts = { k: o.nClusters, init, n_init: o.nInit ?? null, max_iter: o.maxIter, tol: o.tol, seed: o.seed }
+    const r = call(() => native.kmeansFit(data, d, JSON.stringify(opts), sampleWeight ? Array.from(sampleWeight) : undefined))
+    this.model = r.model
+    this.labels = r.labels
+    this.inertia = r.inertia
+    this.nIter = r.nIter
+    return this
+  }
+
+  get clusterCenters () {
+    const doc = JSON.parse(this.model)
+    const out = []
+    for (let i = 0; i < doc.centers.length; i += doc.d) out.push(doc.centers.slice(i, i + doc.d))
+    return out
+  }
+
+  predict (rows) {
+    return call(() => native.kmeansPredict(this.model, flatten(rows)[0]))
+  }
+
+  toJson () {
+    return this.model
+  }
+
+  static fromJson (json) {
+    const m = new KMeans()
+    call(() => native.kmeansPredict(json, new Float64Array(0)))
+    m.model = json
+    return m
+  }
+}
+
+/** silhouette | calinski_harabasz | davies_bouldin of a labelling of rows. */
+function clusterScore (which, rows, labels) {
+  const [data, d] = flatten(rows)
+  return call(() => native.clusterScore(which, data, d, Array.from(labels)))
+}
+
 /** Tier of each value: 0 for the top cutOffs[0] share, … cutOffs.length for the rest. */
 function valueTiers (values, cutOffs = [0.01, 0.05, 0.2]) {
   return call(() => native.valueTiersOf(Array.from(values), cutOffs))
 }
 
 module.exports = {
+  rfmScores,
+  SegmentMap,
+  KMeans,
+  clusterScore,
   ValueModel,
   valueTiers,
   KehuError,

@@ -16,6 +16,7 @@ use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
+pub mod segment;
 pub mod value;
 
 /// The JS error `code` of a kehu error (e.g. `DATA_MISSING_COLUMN`).

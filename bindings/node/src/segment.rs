@@ -1,0 +1,136 @@
+//! Segmentation for Node: arrays in, typed arrays out; scores, maps and clusters are the core's.
+
+use crate::{to_js, Code};
+use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
+use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use napi::bindgen_prelude::Float64Array;
+use napi_derive::napi;
+
+/// Options from their JSON text (absent: the core's defaults).
+fn parse<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    json: Option<String>,
+) -> napi::Result<T, Code> {
+    match json {
+        None => Ok(T::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            to_js(SegmentError::InvalidOption {
+                option: what.into(),
+                reason: e.to_string(),
+            })
+        }),
+    }
+}
+
+/// R, F, M scores per customer.
+#[napi(object)]
+pub struct RfmScoresJs {
+    pub r: Vec<u32>,
+    pub f: Vec<u32>,
+    pub m: Vec<u32>,
+}
+
+/// RFM scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
+#[napi]
+pub fn rfm_scores_of(
+    recency: Vec<f64>,
+    frequency: Vec<f64>,
+    monetary: Vec<f64>,
+    options: Option<String>,
+) -> napi::Result<RfmScoresJs, Code> {
+    let opts: RfmOptions = parse("binning", options)?;
+    let s = rfm_scores(&recency, &frequency, &monetary, &opts).map_err(to_js)?;
+    Ok(RfmScoresJs {
+        r: s.r,
+        f: s.f,
+        m: s.m,
+    })
+}
+
+/// A segment map document: a built-in by name, or from a code table's CSV text.
+#[napi]
+pub fn segment_map_json(
+    name: Option<String>,
+    code_table: Option<String>,
+) -> napi::Result<String, Code> {
+    let map = match (name, code_table) {
+        (Some(n), None) => SegmentMap::builtin(&n),
+        (None, Some(t)) => SegmentMap::from_code_table(&t),
+        _ => Err(SegmentError::InvalidOption {
+            option: "map".into(),
+            reason: "give a built-in name or a code table".into(),
+        }),
+    }
+    .map_err(to_js)?;
+    Ok(map.to_json())
+}
+
+/// Each customer's segment under a map (`null` where no rule matches).
+#[napi]
+pub fn segments_of(
+    map: String,
+    r: Vec<i64>,
+    f: Vec<i64>,
+    m: Vec<i64>,
+) -> napi::Result<Vec<Option<String>>, Code> {
+    let map = SegmentMap::from_json(&map).map_err(to_js)?;
+    map.assign_columns(&r, &f, &m).map_err(to_js)
+}
+
+/// A k-means fit.
+#[napi(object)]
+pub struct KMeansFitJs {
+    pub model: String,
+    pub labels: Vec<u32>,
+    pub inertia: f64,
+    pub n_iter: u32,
+}
+
+/// Fits k-means on `data` (rows of `d` values, row-major); `options` is the core's
+/// KMeansOptions as JSON.
+#[napi]
+pub fn kmeans_fit(
+    data: Float64Array,
+    d: u32,
+    options: Option<String>,
+    sample_weight: Option<Vec<f64>>,
+) -> napi::Result<KMeansFitJs, Code> {
+    let opts: KMeansOptions = parse("KMeans", options)?;
+    let x = Rows::new(&data, d as usize).map_err(to_js)?;
+    let f = kmeans::fit(&x, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    Ok(KMeansFitJs {
+        model: f.model.to_json(),
+        labels: f.labels,
+        inertia: f.inertia,
+        n_iter: f.n_iter as u32,
+    })
+}
+
+/// The nearest centre of each row of `data`.
+#[napi]
+pub fn kmeans_predict(model: String, data: Float64Array) -> napi::Result<Vec<u32>, Code> {
+    let m = KMeansModel::from_json(&model).map_err(to_js)?;
+    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    m.predict(&x).map_err(to_js)
+}
+
+/// A clustering score: silhouette, calinski_harabasz or davies_bouldin.
+#[napi]
+pub fn cluster_score(
+    which: String,
+    data: Float64Array,
+    d: u32,
+    labels: Vec<u32>,
+) -> napi::Result<f64, Code> {
+    let x = Rows::new(&data, d as usize).map_err(to_js)?;
+    match which.as_str() {
+        "silhouette" => quality::silhouette_score(&x, &labels),
+        "calinski_harabasz" => quality::calinski_harabasz_score(&x, &labels),
+        "davies_bouldin" => quality::davies_bouldin_score(&x, &labels),
+        other => Err(SegmentError::InvalidOption {
+            option: "score".into(),
+            reason: format!("unknown score '{other}'"),
+        }),
+    }
+    .map_err(to_js)
+}
