@@ -63,4 +63,4 @@ test -s target/uniffi/Kehu.swift
 "$KOTLIN/bin/kotlinc" target/uniffi/kehu/kehu_mobile.kt bindings/mobile/tests/kotlin/KehuTest.kt \
   -cp "$JNA" -d target/kotlin-tests/tests.jar -nowarn
 java -cp "target/kotlin-tests/tests.jar:$JNA:$KOTLIN/lib/kotlin-stdlib.jar" -Djna.library.path=target/release \
-  KehuTestKt testdata/golden_profile.json testdata/golden_value.json
+  KehuTestKt testdata/golden_profile.json testdata/golden_value.json testdata/golden_segment.json

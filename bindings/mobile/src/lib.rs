@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 
 uniffi::setup_scaffolding!();
 
+mod segment;
 mod value;
+pub use segment::{ClusterAssigner, SegmentMapper};
 pub use value::{ClvSettings, CustomerHistory, ValueScore, ValueScorer};
 
 /// Every error kehu raises, by area; `code` is stable (e.g. `FORMAT_NEWER_VERSION`) and

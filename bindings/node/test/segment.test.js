@@ -1,7 +1,20 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
 const kehu = require('..')
+
+const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'testdata', 'golden_segment.json'), 'utf8'))
+
+test('documents saved by the core assign the golden points and customers identically', () => {
+  const km = kehu.KMeans.fromJson(JSON.stringify(golden.kmeans))
+  assert.deepEqual(km.predict(golden.points), golden.labels)
+  const i = golden.rfm_inputs
+  const s = kehu.rfmScores(i.recency, i.frequency, i.monetary)
+  assert.deepEqual(s, golden.rfm_scores)
+  assert.deepEqual(kehu.SegmentMap.fromJson(JSON.stringify(golden.segment_map)).assign(s), golden.segments)
+})
 
 test('RFM scores and segments as in the core', () => {
   const s = kehu.rfmScores([10, 30, 200, 400], [1, 2, 5, 12], [0, 50, 100, 1000],

@@ -181,3 +181,16 @@ def test_cluster_scores_equal_sklearn():
     assert set(sweep.columns) >= {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "sizes", "meets_min_size"}
     with pytest.raises(kehu.SegmentError, match="clusters in use"):
         silhouette_score(X, np.zeros(len(X)))
+
+
+def test_golden_segment_vectors():
+    import json
+
+    g = json.loads((Path(__file__).resolve().parents[3] / "testdata" / "golden_segment.json").read_text())
+    km = KMeans.from_json(json.dumps(g["kmeans"]))
+    assert km.predict(np.array(g["points"])).tolist() == g["labels"]
+    i = g["rfm_inputs"]
+    s = rfm_scores(i["recency"], i["frequency"], i["monetary"])
+    assert {c: s[c].tolist() for c in "RFM"} == g["rfm_scores"]
+    seg_map = SegmentMap.from_json(json.dumps(g["segment_map"]))
+    assert rfm_segments(s, seg_map).tolist() == g["segments"]

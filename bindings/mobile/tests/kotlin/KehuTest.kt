@@ -144,6 +144,7 @@ fun main(args: Array<String>) {
     }
 
     valueTests(args[1])
+    segmentTests(args[2])
 
     println("$passed passed, $failed failed")
     if (failed > 0) kotlin.system.exitProcess(1)
@@ -189,5 +190,25 @@ fun valueTests(path: String) {
         catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
         val noSpend = ValueScorer.fromJson(toJson(g["bgnbd"]), null, listOf())
         require(noSpend.score(CustomerHistory(0.0, 0.0, 30.0, 0.0), 52.0, null).clv == null)
+    }
+}
+
+@Suppress("UNCHECKED_CAST")
+fun segmentTests(path: String) {
+    val g = Json(File(path).readText()).parse() as Map<String, Any?>
+    check("segment documents saved by the core assign the golden points and customers identically") {
+        val km = ClusterAssigner.fromJson(toJson(g["kmeans"]))
+        val points = g["points"] as List<List<Double>>
+        val labels = g["labels"] as List<Double>
+        for (i in points.indices) require(km.cluster(points[i]).toDouble() == labels[i]) { "point $i" }
+        try { km.cluster(listOf(1.0)); error("accepted") }
+        catch (e: KehuException.Segment) { require(e.code == "SEGMENT_INVALID_OPTION") }
+        val mapper = SegmentMapper.fromJson(toJson(g["segment_map"]))
+        val s = g["rfm_scores"] as Map<String, List<Double>>
+        val segments = g["segments"] as List<String?>
+        for (i in segments.indices) {
+            val got = mapper.segment(s["R"]!![i].toUInt(), s["F"]!![i].toUInt(), s["M"]!![i].toUInt())
+            require(got == segments[i]) { "customer $i: $got" }
+        }
     }
 }

@@ -219,6 +219,18 @@ impl KMeansModel {
             .collect())
     }
 
+    /// The nearest centre of one row of `d` values (the on-device case).
+    pub fn predict_one(&self, features: &[f64]) -> Result<u32, SegmentError> {
+        if features.len() != self.d {
+            return Err(SegmentError::InvalidOption {
+                option: "features".into(),
+                reason: format!("has {} values, the model {}", features.len(), self.d),
+            });
+        }
+        let row = Rows::new(features, self.d)?;
+        Ok(nearest(row.row(0), &self.centers, self.d).0)
+    }
+
     /// Euclidean distances of each row to every centre (n × k, row-major).
     pub fn transform(&self, x: &Rows) -> Result<Vec<f64>, SegmentError> {
         self.check(x)?;
@@ -676,6 +688,9 @@ mod tests {
         let again = fit1.model.inertia(&x, None).unwrap();
         assert!((again - fit1.inertia).abs() <= 1e-9 * fit1.inertia);
         assert_eq!(fit1.model.predict(&x).unwrap(), fit1.labels);
+        assert_eq!(fit1.model.predict_one(x.row(5)).unwrap(), fit1.labels[5]);
+        assert!(fit1.model.predict_one(&[1.0]).is_err());
+        assert!(fit1.model.predict_one(&[1.0, f64::NAN]).is_err());
         let t = fit1.model.transform(&x).unwrap();
         assert_eq!(t.len(), 9000 * 3);
     }
