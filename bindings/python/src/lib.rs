@@ -659,5 +659,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_kmeans_inertia, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_score, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_k_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_lifecycle, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_stage_names, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_migration, m)?)?;
     Ok(())
 }

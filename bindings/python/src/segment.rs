@@ -2,6 +2,9 @@
 
 use crate::to_py;
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
+use kehu::segment::lifecycle::{
+    lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
+};
 use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -234,4 +237,52 @@ pub fn segment_k_sweep<'py>(
         .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample))
         .map_err(to_py)?;
     Ok(serde_json::to_string(&table).expect("rows serialise"))
+}
+
+/// Lifecycle stage names per customer; NaN tenure marks a prospect. `rule`: a JSON object of
+/// overrides of the core's rule (`kind` days or alive and its thresholds).
+#[pyfunction]
+#[pyo3(signature = (tenure_days, days_since_last, probability_alive=None, rule=None))]
+pub fn segment_lifecycle<'py>(
+    tenure_days: PyReadonlyArray1<'py, f64>,
+    days_since_last: PyReadonlyArray1<'py, f64>,
+    probability_alive: Option<PyReadonlyArray1<'py, f64>>,
+    rule: Option<&str>,
+) -> PyResult<Vec<&'static str>> {
+    let rule = match rule {
+        None => StageRule::default(),
+        Some(text) => StageRule::from_overrides(text).map_err(to_py)?,
+    };
+    let inputs = StageInputs {
+        tenure_days: tenure_days
+            .as_slice()?
+            .iter()
+            .map(|v| (!v.is_nan()).then_some(*v))
+            .collect(),
+        days_since_last: days_since_last.as_slice()?.to_vec(),
+        probability_alive: probability_alive
+            .map(|p| p.as_slice().map(<[f64]>::to_vec))
+            .transpose()?,
+    };
+    let stages = lifecycle_stages(&inputs, &rule).map_err(to_py)?;
+    Ok(stages.iter().map(Stage::name).collect())
+}
+
+/// Stage names in lifecycle order.
+#[pyfunction]
+pub fn segment_stage_names() -> Vec<&'static str> {
+    STAGES.iter().map(Stage::name).collect()
+}
+
+/// Customers by stage in one snapshot (rows) and the next (columns), in lifecycle order.
+#[pyfunction]
+pub fn segment_migration(before: Vec<String>, after: Vec<String>) -> PyResult<Vec<Vec<usize>>> {
+    let parse = |names: &[String]| -> PyResult<Vec<Stage>> {
+        names
+            .iter()
+            .map(|n| Stage::from_name(n).map_err(to_py))
+            .collect()
+    };
+    let m = migration_matrix(&parse(&before)?, &parse(&after)?).map_err(to_py)?;
+    Ok(m.iter().map(|row| row.to_vec()).collect())
 }

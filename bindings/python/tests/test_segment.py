@@ -194,3 +194,25 @@ def test_golden_segment_vectors():
     assert {c: s[c].tolist() for c in "RFM"} == g["rfm_scores"]
     seg_map = SegmentMap.from_json(json.dumps(g["segment_map"]))
     assert rfm_segments(s, seg_map).tolist() == g["segments"]
+
+
+def test_lifecycle_stages_and_migration():
+    from kehu.segment import lifecycle_stages, migration_matrix
+
+    tenure = pd.Series([np.nan, 10, 400, 400, 400, 400], index=list("abcdef"))
+    since = pd.Series([0, 10, 30, 120, 300, 399], index=list("abcdef"))
+    stages = lifecycle_stages(tenure, since)
+    assert stages.tolist() == ["prospect", "new", "active", "at_risk", "lapsed", "lost"]
+    assert stages.index.tolist() == list("abcdef")
+    assert lifecycle_stages(tenure, since, active_days=20).tolist()[2] == "at_risk"
+    alive = lifecycle_stages([100, 100, 100], [5, 5, 5], probability_alive=[0.9, 0.3, 0.05], kind="alive")
+    assert alive.tolist() == ["active", "lapsed", "lost"]
+    later = ["new", "active", "at_risk", "at_risk", "lost", "lost"]
+    m = migration_matrix(stages, later)
+    assert m.loc["prospect", "new"] == 1 and m.loc["lapsed", "lost"] == 1 and int(m.values.sum()) == 6
+    with pytest.raises(kehu.SegmentError, match="row 1, field 'days_since_last'"):
+        lifecycle_stages([100, 10], [5, 50])
+    with pytest.raises(kehu.SegmentError, match="needs P\\(alive\\)"):
+        lifecycle_stages([100], [5], kind="alive")
+    with pytest.raises(kehu.SegmentError, match="not a setting"):
+        lifecycle_stages([100], [5], active=0.5)

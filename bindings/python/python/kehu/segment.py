@@ -27,6 +27,8 @@ __all__ = [
     "calinski_harabasz_score",
     "davies_bouldin_score",
     "k_sweep",
+    "lifecycle_stages",
+    "migration_matrix",
 ]
 
 _TIES = ("mid", "min", "max", "first")
@@ -296,3 +298,21 @@ def k_sweep(
     options = KMeans(**kmeans_params)._options()
     rows = json.loads(_native.segment_k_sweep(_matrix(X), ks, options, int(min_cluster_size), silhouette_sample))
     return pd.DataFrame(rows).set_index("k")
+
+
+def lifecycle_stages(tenure_days: Any, days_since_last: Any, probability_alive: Any = None, **rule: Any) -> pd.Series:
+    """Each customer's stage: prospect (NaN tenure: no purchase), new, active, at_risk, lapsed,
+    lost. By days since the last purchase (`kind="days"`: new_days, active_days, at_risk_days,
+    lost_days), or by a value model's P(alive) (`kind="alive"`: new_days, active, at_risk,
+    lapsed); thresholds not given keep the core's defaults."""
+    p = None if probability_alive is None else _arr(probability_alive)
+    names = _native.segment_lifecycle(_arr(tenure_days), _arr(days_since_last), p, json.dumps(rule) if rule else None)
+    index = next((v.index for v in (tenure_days, days_since_last) if isinstance(v, pd.Series)), None)
+    return pd.Series(pd.Categorical(names, categories=_native.segment_stage_names(), ordered=True), index=index, name="stage")
+
+
+def migration_matrix(before: Any, after: Any) -> pd.DataFrame:
+    """Customers by stage in one snapshot (rows) and the next (columns), every stage listed."""
+    stages = _native.segment_stage_names()
+    counts = _native.segment_migration([str(v) for v in before], [str(v) for v in after])
+    return pd.DataFrame(counts, index=pd.Index(stages, name="from"), columns=pd.Index(stages, name="to"))

@@ -2,6 +2,7 @@
 //! data.
 
 pub mod kmeans;
+pub mod lifecycle;
 pub mod maps;
 pub mod quality;
 pub mod rfm;
