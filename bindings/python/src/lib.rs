@@ -662,5 +662,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_lifecycle, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_stage_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_migration, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_portrait, m)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
-use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
@@ -285,4 +285,37 @@ pub fn segment_migration(before: Vec<String>, after: Vec<String>) -> PyResult<Ve
     };
     let m = migration_matrix(&parse(&before)?, &parse(&after)?).map_err(to_py)?;
     Ok(m.iter().map(|row| row.to_vec()).collect())
+}
+
+/// Portraits of a segmentation: (numeric rows, category rows) as JSON lists.
+#[pyfunction]
+#[pyo3(signature = (segments, numeric_names, numeric, category_names, categories, top=3))]
+pub fn segment_portrait<'py>(
+    segments: Vec<Option<String>>,
+    numeric_names: Vec<String>,
+    numeric: Vec<PyReadonlyArray1<'py, f64>>,
+    category_names: Vec<String>,
+    categories: Vec<Vec<Option<String>>>,
+    top: usize,
+) -> PyResult<(String, String)> {
+    let slices: Vec<&[f64]> = numeric
+        .iter()
+        .map(|a| a.as_slice())
+        .collect::<Result<_, _>>()?;
+    let features: Vec<(&str, &[f64])> = numeric_names
+        .iter()
+        .map(String::as_str)
+        .zip(slices)
+        .collect();
+    let cats: Vec<(&str, &[Option<String>])> = category_names
+        .iter()
+        .map(String::as_str)
+        .zip(categories.iter().map(Vec::as_slice))
+        .collect();
+    let n = portrait::numeric_portrait(&segments, &features).map_err(to_py)?;
+    let c = portrait::category_portrait(&segments, &cats, top).map_err(to_py)?;
+    Ok((
+        serde_json::to_string(&n).expect("rows serialise"),
+        serde_json::to_string(&c).expect("rows serialise"),
+    ))
 }

@@ -216,3 +216,37 @@ def test_lifecycle_stages_and_migration():
         lifecycle_stages([100], [5], kind="alive")
     with pytest.raises(kehu.SegmentError, match="not a setting"):
         lifecycle_stages([100], [5], active=0.5)
+
+
+def test_portrait_against_pandas():
+    from kehu.segment import portrait
+
+    rng = np.random.default_rng(12)
+    n = 400
+    features = pd.DataFrame({
+        "spend": rng.gamma(2.0, 40.0, n),
+        "orders": rng.poisson(3.0, n).astype(float),
+        "channel": rng.choice(["app", "web", "store"], n, p=[0.5, 0.3, 0.2]),
+    })
+    features.loc[5, "spend"] = np.nan
+    segments = pd.Series(rng.choice(["A", "B", "C"], n))
+    segments[7] = None
+    p = portrait(segments, features, top=2)
+    num = p["numeric"]
+    for seg in ["A", "B", "C"]:
+        part = features[segments == seg]
+        row = num.loc[(seg, "spend")]
+        assert row["customers"] == len(part)
+        assert row["mean"] == pytest.approx(part["spend"].mean(), rel=1e-12)
+        assert row["median"] == pytest.approx(part["spend"].median(), rel=1e-12)
+        assert row["p25"] == pytest.approx(part["spend"].quantile(0.25), rel=1e-12)
+        assert row["index"] == pytest.approx(100 * part["spend"].mean() / features["spend"].mean(), rel=1e-12)
+    flat = num.reset_index()
+    base = flat[flat["segment"].isna() & (flat["feature"] == "orders")].iloc[0]
+    assert base["customers"] == n and base["index"] == 100
+    assert flat[flat["segment"].isna() & (flat["feature"] == "spend")].iloc[0]["missing"] == 1
+    cats = p["categories"]
+    top_a = cats[(cats.segment == "A") & (cats.feature == "channel")]
+    share = features[segments == "A"]["channel"].value_counts(normalize=True)
+    assert top_a["value"].tolist() == share.index[:2].tolist()
+    np.testing.assert_allclose(top_a["share"], share.values[:2], rtol=1e-12)

@@ -29,6 +29,7 @@ __all__ = [
     "k_sweep",
     "lifecycle_stages",
     "migration_matrix",
+    "portrait",
 ]
 
 _TIES = ("mid", "min", "max", "first")
@@ -316,3 +317,26 @@ def migration_matrix(before: Any, after: Any) -> pd.DataFrame:
     stages = _native.segment_stage_names()
     counts = _native.segment_migration([str(v) for v in before], [str(v) for v in after])
     return pd.DataFrame(counts, index=pd.Index(stages, name="from"), columns=pd.Index(stages, name="to"))
+
+
+def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, pd.DataFrame]:
+    """Portraits of a segmentation (画像) against the whole base.
+
+    `segments`: each customer's segment (None/NaN: no segment; counted in the base only);
+    `features`: one row per customer, numeric and categorical columns. Returns
+    `{"numeric": ..., "categories": ...}`: per (segment, feature) the customers, share, mean,
+    quartiles, index (100 × mean / base mean) and missing count, the base first as segment
+    None; and per segment and categorical feature its `top` values with share, base share and
+    lift.
+    """
+    seg = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in pd.Series(segments).tolist()]
+    numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c]) and not pd.api.types.is_bool_dtype(features[c])]
+    other = [c for c in features.columns if c not in numeric]
+    arrays = [_arr(features[c]) for c in numeric]
+    cats = [[None if pd.isna(v) else str(v) for v in features[c].tolist()] for c in other]
+    num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], cats, int(top))
+    num = pd.DataFrame(json.loads(num_json))
+    cat = pd.DataFrame(json.loads(cat_json), columns=["segment", "feature", "value", "share", "base_share", "lift"])
+    if not num.empty:
+        num = num.set_index(["segment", "feature"])
+    return {"numeric": num, "categories": cat}

@@ -4,6 +4,7 @@
 pub mod kmeans;
 pub mod lifecycle;
 pub mod maps;
+pub mod portrait;
 pub mod quality;
 pub mod rfm;
 
