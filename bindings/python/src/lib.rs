@@ -663,5 +663,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_stage_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_migration, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_portrait, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_gmm_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_gmm_apply, m)?)?;
     Ok(())
 }

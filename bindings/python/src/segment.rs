@@ -1,6 +1,7 @@
 //! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
 
 use crate::to_py;
+use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
@@ -318,4 +319,58 @@ pub fn segment_portrait<'py>(
         serde_json::to_string(&n).expect("rows serialise"),
         serde_json::to_string(&c).expect("rows serialise"),
     ))
+}
+
+/// Fits a Gaussian mixture; `options` is the core's GmmOptions as JSON. Returns (model JSON,
+/// converged, iterations, lower bound).
+#[pyfunction]
+pub fn segment_gmm_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    options: &str,
+) -> PyResult<(String, bool, usize, f64)> {
+    let opts: GmmOptions = serde_json::from_str(options).map_err(|e| {
+        to_py(SegmentError::InvalidOption {
+            option: "GaussianMixture".into(),
+            reason: e.to_string(),
+        })
+    })?;
+    let x = rows(&x)?;
+    let f = py.detach(|| gmm::fit(&x, &opts)).map_err(to_py)?;
+    Ok((f.model.to_json(), f.converged, f.n_iter, f.lower_bound))
+}
+
+/// A Gaussian mixture's `what` of rows: proba (n × k), score_samples, predict, bic, aic.
+#[pyfunction]
+pub fn segment_gmm_apply<'py>(
+    py: Python<'py>,
+    json: &str,
+    what: &str,
+    x: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let model = GaussianMixture::from_json(json).map_err(to_py)?;
+    let x = rows(&x)?;
+    let n = x.len();
+    match what {
+        "proba" => {
+            let p = py.detach(|| model.predict_proba(&x)).map_err(to_py)?;
+            Ok(PyArray1::from_vec(py, p)
+                .reshape([n, model.k()])?
+                .into_any())
+        }
+        "score_samples" => {
+            let s = py.detach(|| model.score_samples(&x)).map_err(to_py)?;
+            Ok(PyArray1::from_vec(py, s).into_any())
+        }
+        "predict" => {
+            let l = py.detach(|| model.predict(&x)).map_err(to_py)?;
+            Ok(PyArray1::from_vec(py, l.into_iter().map(i64::from).collect()).into_any())
+        }
+        "bic" => Ok(model.bic(&x).map_err(to_py)?.into_pyobject(py)?.into_any()),
+        "aic" => Ok(model.aic(&x).map_err(to_py)?.into_pyobject(py)?.into_any()),
+        other => Err(to_py(SegmentError::InvalidOption {
+            option: "what".into(),
+            reason: format!("unknown '{other}'"),
+        })),
+    }
 }

@@ -250,3 +250,31 @@ def test_portrait_against_pandas():
     share = features[segments == "A"]["channel"].value_counts(normalize=True)
     assert top_a["value"].tolist() == share.index[:2].tolist()
     np.testing.assert_allclose(top_a["share"], share.values[:2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_gaussian_mixture_from_given_start_equals_sklearn(covariance_type):
+    mixture = pytest.importorskip("sklearn.mixture")
+    from kehu.segment import GaussianMixture
+
+    X = _blobs(n=3000, d=3, k=3, seed=21)
+    rng = np.random.default_rng(2)
+    means = X[rng.choice(len(X), 3, replace=False)]
+    weights = np.full(3, 1 / 3)
+    precisions = np.stack([np.eye(3)] * 3) if covariance_type == "full" else np.ones((3, 3))
+    kw = dict(n_components=3, covariance_type=covariance_type, weights_init=weights, means_init=means, precisions_init=precisions, max_iter=200, tol=1e-6)
+    ours = GaussianMixture(**kw).fit(X)
+    ref = mixture.GaussianMixture(**kw).fit(X)
+    assert ours.converged_ and ours.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(ours.means_, ref.means_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ours.weights_, ref.weights_, rtol=1e-7)
+    np.testing.assert_allclose(ours.covariances_, ref.covariances_, rtol=1e-6, atol=1e-9)
+    assert ours.lower_bound_ == pytest.approx(ref.lower_bound_, rel=1e-9)
+    np.testing.assert_allclose(ours.score_samples(X[:100]), ref.score_samples(X[:100]), rtol=1e-9)
+    np.testing.assert_allclose(ours.predict_proba(X[:100]), ref.predict_proba(X[:100]), atol=1e-9)
+    assert ours.bic(X) == pytest.approx(ref.bic(X), rel=1e-9)
+    assert ours.aic(X) == pytest.approx(ref.aic(X), rel=1e-9)
+    np.testing.assert_array_equal(GaussianMixture.from_json(ours.to_json()).predict(X), ours.predict(X))
+    # From kehu's own k-means start, as good as scikit-learn's.
+    auto = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    assert auto.score(X) >= mixture.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X).score(X) - 1e-6

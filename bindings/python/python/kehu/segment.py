@@ -30,6 +30,7 @@ __all__ = [
     "lifecycle_stages",
     "migration_matrix",
     "portrait",
+    "GaussianMixture",
 ]
 
 _TIES = ("mid", "min", "max", "first")
@@ -340,3 +341,136 @@ def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, p
     if not num.empty:
         num = num.set_index(["segment", "feature"])
     return {"numeric": num, "categories": cat}
+
+
+class GaussianMixture:
+    """Gaussian mixture by EM with scikit-learn's parameters and attributes (`weights_`,
+    `means_`, `covariances_`, `converged_`, `n_iter_`, `lower_bound_`); covariance_type "full" or
+    "diag"; k-means initialisation (kehu's, seeded by `random_state`) or `weights_init`,
+    `means_init`, `precisions_init`. Fitted models save to JSON."""
+
+    _params = ("n_components", "covariance_type", "tol", "reg_covar", "max_iter", "weights_init", "means_init", "precisions_init", "random_state")
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        weights_init: Any = None,
+        means_init: Any = None,
+        precisions_init: Any = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Estimator parameters (scikit-learn convention)."""
+        return {p: getattr(self, p) for p in self._params}
+
+    def set_params(self, **params: Any) -> "GaussianMixture":
+        """Sets estimator parameters (scikit-learn convention)."""
+        for k, v in params.items():
+            if k not in self._params:
+                raise ValueError(f"unknown parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def _options(self) -> str:
+        given = (self.weights_init, self.means_init, self.precisions_init)
+        if all(v is None for v in given):
+            init: dict[str, Any] = {"kind": "k_means"}
+        else:
+            if any(v is None for v in given):
+                raise ValueError("give weights_init, means_init and precisions_init together")
+            init = {"kind": "given", **{k: [float(x) for x in np.asarray(v, dtype=np.float64).ravel()] for k, v in zip(("weights", "means", "precisions"), given)}}
+        return json.dumps(
+            {
+                "k": int(self.n_components),
+                "covariance": self.covariance_type,
+                "reg_covar": float(self.reg_covar),
+                "tol": float(self.tol),
+                "max_iter": int(self.max_iter),
+                "init": init,
+                "seed": 0 if self.random_state is None else int(self.random_state),
+            }
+        )
+
+    def fit(self, X: Any, y: Any = None) -> "GaussianMixture":
+        """Fits by EM on the rows of X."""
+        self._json, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(_matrix(X), self._options())
+        return self
+
+    def _model(self) -> str:
+        if getattr(self, "_json", None) is None:
+            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
+        return self._json
+
+    def _doc(self) -> dict[str, Any]:
+        return json.loads(self._model())
+
+    @property
+    def weights_(self) -> np.ndarray:
+        return np.asarray(self._doc()["weights"])
+
+    @property
+    def means_(self) -> np.ndarray:
+        doc = self._doc()
+        return np.asarray(doc["means"]).reshape(-1, doc["d"])
+
+    @property
+    def covariances_(self) -> np.ndarray:
+        doc = self._doc()
+        k, d = len(doc["weights"]), doc["d"]
+        shape = (k, d, d) if doc["covariance"] == "full" else (k, d)
+        return np.asarray(doc["covariances"]).reshape(shape)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable component of each row."""
+        return _native.segment_gmm_apply(self._model(), "predict", _matrix(X))
+
+    def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fits and predicts."""
+        return self.fit(X).predict(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Responsibilities, n × k."""
+        return _native.segment_gmm_apply(self._model(), "proba", _matrix(X))
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """ln p(x) of each row."""
+        return _native.segment_gmm_apply(self._model(), "score_samples", _matrix(X))
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Mean ln p(x)."""
+        return float(np.mean(self.score_samples(X)))
+
+    def bic(self, X: Any) -> float:
+        """Bayesian information criterion (lower is better)."""
+        return _native.segment_gmm_apply(self._model(), "bic", _matrix(X))
+
+    def aic(self, X: Any) -> float:
+        """Akaike information criterion."""
+        return _native.segment_gmm_apply(self._model(), "aic", _matrix(X))
+
+    def to_json(self) -> str:
+        """The fitted model as a versioned `gaussian_mixture` document."""
+        return self._model()
+
+    @classmethod
+    def from_json(cls, document: str) -> "GaussianMixture":
+        """A model saved by `to_json`."""
+        doc = json.loads(document)
+        model = cls(n_components=len(doc.get("weights", [])), covariance_type=doc.get("covariance", "full"))
+        _native.segment_gmm_apply(document, "score_samples", np.zeros((0, int(doc.get("d", 1)))))
+        model._json = document
+        return model
