@@ -218,7 +218,8 @@ pub fn segment_score<'py>(
 
 /// k-means for every k in `ks` with every criterion, as a JSON list of rows.
 #[pyfunction]
-#[pyo3(signature = (x, ks, options, min_cluster_size=0, silhouette_sample=None))]
+#[pyo3(signature = (x, ks, options, min_cluster_size=0, silhouette_sample=None, gmm=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn segment_k_sweep<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
@@ -226,7 +227,19 @@ pub fn segment_k_sweep<'py>(
     options: &str,
     min_cluster_size: usize,
     silhouette_sample: Option<usize>,
+    gmm: Option<&str>,
 ) -> PyResult<String> {
+    let gmm = gmm
+        .map(|g| {
+            serde_json::from_value::<kehu::segment::gmm::Covariance>(serde_json::Value::from(g))
+                .map_err(|e| {
+                    to_py(SegmentError::InvalidOption {
+                        option: "gmm".into(),
+                        reason: e.to_string(),
+                    })
+                })
+        })
+        .transpose()?;
     let opts: KMeansOptions = serde_json::from_str(options).map_err(|e| {
         to_py(SegmentError::InvalidOption {
             option: "KMeans".into(),
@@ -235,7 +248,7 @@ pub fn segment_k_sweep<'py>(
     })?;
     let x = rows(&x)?;
     let table = py
-        .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample))
+        .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample, gmm))
         .map_err(to_py)?;
     Ok(serde_json::to_string(&table).expect("rows serialise"))
 }

@@ -174,7 +174,8 @@ def test_cluster_scores_equal_sklearn():
     sampled = silhouette_score(X, labels, sample_size=500, random_state=3)
     assert abs(sampled - silhouette_score(X, labels)) < 0.05
     assert sampled == silhouette_score(X, labels, sample_size=500, random_state=3)
-    sweep = k_sweep(X, range(2, 7), min_cluster_size=300, random_state=1)
+    sweep = k_sweep(X, range(2, 7), min_cluster_size=300, gmm="diag", random_state=1)
+    assert sweep["gmm_bic"].idxmin() == 4
     assert list(sweep.index) == [2, 3, 4, 5, 6]
     assert sweep["silhouette"].idxmax() == 4
     assert sweep.loc[4, "sizes"] == sorted(np.bincount(labels).tolist(), reverse=True)

@@ -53,7 +53,7 @@ pub fn run(profiles: &[CustomerProfile], bar: &ProgressBar) -> Result<(), kehu::
         seed: 1,
         ..Default::default()
     };
-    let sweep = k_sweep(&x, &[2, 3, 4, 5, 6], &opts, n / 50, Some(5000.min(n)))?;
+    let sweep = k_sweep(&x, &[2, 3, 4, 5, 6], &opts, n / 50, Some(5000.min(n)), None)?;
     let best = sweep
         .iter()
         .filter(|r| r.meets_min_size)

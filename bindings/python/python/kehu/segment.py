@@ -291,14 +291,16 @@ def k_sweep(
     k_range: Sequence[int] | range = range(2, 11),
     min_cluster_size: int = 0,
     silhouette_sample: int | None = None,
+    gmm: str | None = None,
     **kmeans_params: Any,
 ) -> pd.DataFrame:
     """Fits `KMeans` for every k in `k_range` and returns a DataFrame indexed by
     k with inertia, silhouette, calinski_harabasz, davies_bouldin, sizes (largest first) and
-    meets_min_size. `kmeans_params` are KMeans' (init, n_init, max_iter, tol, random_state)."""
+    meets_min_size; with `gmm="full"` or `"diag"` also the BIC of a Gaussian mixture per k
+    (`gmm_bic`). `kmeans_params` are KMeans' (init, n_init, max_iter, tol, random_state)."""
     ks = [int(k) for k in k_range]
     options = KMeans(**kmeans_params)._options()
-    rows = json.loads(_native.segment_k_sweep(_matrix(X), ks, options, int(min_cluster_size), silhouette_sample))
+    rows = json.loads(_native.segment_k_sweep(_matrix(X), ks, options, int(min_cluster_size), silhouette_sample, gmm))
     return pd.DataFrame(rows).set_index("k")
 
 

@@ -1,6 +1,7 @@
 //! How good a clustering is, and which k to choose: silhouette (exact in O(n) memory, or on a
 //! seeded sample), Calinski–Harabasz, Davies–Bouldin, and a sweep over k.
 
+use super::gmm::{Covariance, GmmOptions};
 use super::kmeans::{self, KMeansOptions, Rows};
 use super::SegmentError;
 use crate::simulate::Draw;
@@ -332,16 +333,20 @@ pub struct SweepRow {
     pub sizes: Vec<usize>,
     /// Whether every cluster has at least the minimum size asked for.
     pub meets_min_size: bool,
+    /// BIC of a Gaussian mixture with k components, when asked for (lower is better).
+    pub gmm_bic: Option<f64>,
 }
 
 /// Fits k-means for every k in `ks` (with `opts`' other settings) and reports every criterion.
-/// `silhouette_sample`: rows of a seeded sample for the silhouette (`None`: exact).
+/// `silhouette_sample`: rows of a seeded sample for the silhouette (`None`: exact). `gmm`: also
+/// fit a Gaussian mixture of that covariance shape per k and report its BIC.
 pub fn k_sweep(
     x: &Rows,
     ks: &[usize],
     opts: &KMeansOptions,
     min_cluster_size: usize,
     silhouette_sample: Option<usize>,
+    gmm: Option<Covariance>,
 ) -> Result<Vec<SweepRow>, SegmentError> {
     if ks.is_empty() || ks.iter().any(|k| *k < 2) {
         return Err(SegmentError::InvalidOption {
@@ -362,7 +367,20 @@ pub fn k_sweep(
                 sizes[*l as usize] += 1;
             }
             sizes.sort_unstable_by(|a, b| b.cmp(a));
+            let gmm_bic = match gmm {
+                None => None,
+                Some(covariance) => {
+                    let options = GmmOptions {
+                        k,
+                        covariance,
+                        seed: opts.seed,
+                        ..Default::default()
+                    };
+                    Some(super::gmm::fit(x, &options)?.model.bic(x)?)
+                }
+            };
             Ok(SweepRow {
+                gmm_bic,
                 k,
                 inertia: fit.inertia,
                 silhouette,
@@ -412,13 +430,23 @@ mod tests {
             }
         }
         let x = Rows::new(&data, 2).unwrap();
-        let rows = k_sweep(&x, &[2, 3, 4, 5, 6], &KMeansOptions::default(), 100, None).unwrap();
+        let rows = k_sweep(
+            &x,
+            &[2, 3, 4, 5, 6],
+            &KMeansOptions::default(),
+            100,
+            None,
+            Some(Covariance::Diag),
+        )
+        .unwrap();
         let best = rows
             .iter()
             .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))
             .unwrap();
         assert_eq!(best.k, 4);
         assert_eq!(best.sizes, [300; 4]);
+        // Uniform squares are not Gaussian: BIC is reported, not expected to pick 4 here.
+        assert!(rows.iter().all(|r| r.gmm_bic.is_some_and(f64::is_finite)));
         assert!(rows
             .iter()
             .all(|r| r.meets_min_size == r.sizes.iter().all(|s| *s >= 100)));
