@@ -12,12 +12,16 @@ use numpy::{
 };
 use pyo3::prelude::*;
 
-fn options(json: Option<&str>) -> PyResult<RfmOptions> {
+/// Options from their JSON text (absent: the core's defaults), a parse failure naming `what`.
+fn options<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    json: Option<&str>,
+) -> PyResult<T> {
     match json {
-        None => Ok(RfmOptions::default()),
+        None => Ok(T::default()),
         Some(text) => serde_json::from_str(text).map_err(|e| {
             to_py(SegmentError::InvalidOption {
-                option: "binning".into(),
+                option: what.into(),
                 reason: e.to_string(),
             })
         }),
@@ -40,7 +44,7 @@ pub fn segment_rfm_scores<'py>(
     monetary: PyReadonlyArray1<'py, f64>,
     options: Option<&str>,
 ) -> PyResult<Scores<'py>> {
-    let opts = self::options(options)?;
+    let opts: RfmOptions = self::options("binning", options)?;
     let (r, f, m) = (
         recency.as_slice()?,
         frequency.as_slice()?,
@@ -112,12 +116,7 @@ pub fn segment_kmeans_fit<'py>(
     options: &str,
     sample_weight: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<(String, Bound<'py, PyArray1<i64>>, f64, usize)> {
-    let opts: KMeansOptions = serde_json::from_str(options).map_err(|e| {
-        to_py(SegmentError::InvalidOption {
-            option: "KMeans".into(),
-            reason: e.to_string(),
-        })
-    })?;
+    let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
     let f = py.detach(|| kmeans::fit(&x, w, &opts)).map_err(to_py)?;
@@ -240,12 +239,7 @@ pub fn segment_k_sweep<'py>(
                 })
         })
         .transpose()?;
-    let opts: KMeansOptions = serde_json::from_str(options).map_err(|e| {
-        to_py(SegmentError::InvalidOption {
-            option: "KMeans".into(),
-            reason: e.to_string(),
-        })
-    })?;
+    let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
     let table = py
         .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample, gmm))
@@ -342,12 +336,7 @@ pub fn segment_gmm_fit<'py>(
     x: PyReadonlyArray2<'py, f64>,
     options: &str,
 ) -> PyResult<(String, bool, usize, f64)> {
-    let opts: GmmOptions = serde_json::from_str(options).map_err(|e| {
-        to_py(SegmentError::InvalidOption {
-            option: "GaussianMixture".into(),
-            reason: e.to_string(),
-        })
-    })?;
+    let opts: GmmOptions = self::options("GaussianMixture", Some(options))?;
     let x = rows(&x)?;
     let f = py.detach(|| gmm::fit(&x, &opts)).map_err(to_py)?;
     Ok((f.model.to_json(), f.converged, f.n_iter, f.lower_bound))

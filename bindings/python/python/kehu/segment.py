@@ -147,7 +147,34 @@ def _matrix(X: Any) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-class KMeans:
+class _Estimator:
+    """scikit-learn's parameter protocol and the fitted document, shared by the models here."""
+
+    _params: tuple[str, ...] = ()
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Estimator parameters (scikit-learn convention)."""
+        return {p: getattr(self, p) for p in self._params}
+
+    def set_params(self, **params: Any) -> Any:
+        """Sets estimator parameters (scikit-learn convention)."""
+        for k, v in params.items():
+            if k not in self._params:
+                raise ValueError(f"unknown parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def _model(self) -> str:
+        if getattr(self, "_json", None) is None:
+            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
+        return self._json
+
+    def to_json(self) -> str:
+        """The fitted model as a versioned document (loads in every binding)."""
+        return self._model()
+
+
+class KMeans(_Estimator):
     """k-means with scikit-learn's parameters and attributes (`labels_`, `cluster_centers_`,
     `inertia_`, `n_iter_`), computed by kehu's core: greedy k-means++ by default, the same
     result on any number of threads for a given `random_state` (None means 0: kehu is
@@ -171,18 +198,6 @@ class KMeans:
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Estimator parameters (scikit-learn convention)."""
-        return {p: getattr(self, p) for p in self._params}
-
-    def set_params(self, **params: Any) -> "KMeans":
-        """Sets estimator parameters (scikit-learn convention)."""
-        for k, v in params.items():
-            if k not in self._params:
-                raise ValueError(f"unknown parameter {k!r}")
-            setattr(self, k, v)
-        return self
 
     def _options(self) -> str:
         if isinstance(self.init, str):
@@ -212,11 +227,6 @@ class KMeans:
         self.n_features_in_ = x.shape[1]
         return self
 
-    def _model(self) -> str:
-        if getattr(self, "_json", None) is None:
-            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
-        return self._json
-
     @property
     def cluster_centers_(self) -> np.ndarray:
         """Centres, k × d."""
@@ -243,10 +253,6 @@ class KMeans:
         """Minus the inertia of X (scikit-learn's convention: higher is better)."""
         w = None if sample_weight is None else _arr(sample_weight)
         return -_native.segment_kmeans_inertia(self._model(), _matrix(X), w)
-
-    def to_json(self) -> str:
-        """The fitted model as a versioned `kmeans` document (loads in every binding)."""
-        return self._model()
 
     @classmethod
     def from_json(cls, document: str) -> "KMeans":
@@ -345,7 +351,7 @@ def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, p
     return {"numeric": num, "categories": cat}
 
 
-class GaussianMixture:
+class GaussianMixture(_Estimator):
     """Gaussian mixture by EM with scikit-learn's parameters and attributes (`weights_`,
     `means_`, `covariances_`, `converged_`, `n_iter_`, `lower_bound_`); covariance_type "full" or
     "diag"; k-means initialisation (kehu's, seeded by `random_state`) or `weights_init`,
@@ -375,18 +381,6 @@ class GaussianMixture:
         self.precisions_init = precisions_init
         self.random_state = random_state
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Estimator parameters (scikit-learn convention)."""
-        return {p: getattr(self, p) for p in self._params}
-
-    def set_params(self, **params: Any) -> "GaussianMixture":
-        """Sets estimator parameters (scikit-learn convention)."""
-        for k, v in params.items():
-            if k not in self._params:
-                raise ValueError(f"unknown parameter {k!r}")
-            setattr(self, k, v)
-        return self
-
     def _options(self) -> str:
         given = (self.weights_init, self.means_init, self.precisions_init)
         if all(v is None for v in given):
@@ -411,11 +405,6 @@ class GaussianMixture:
         """Fits by EM on the rows of X."""
         self._json, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(_matrix(X), self._options())
         return self
-
-    def _model(self) -> str:
-        if getattr(self, "_json", None) is None:
-            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
-        return self._json
 
     def _doc(self) -> dict[str, Any]:
         return json.loads(self._model())
@@ -463,10 +452,6 @@ class GaussianMixture:
     def aic(self, X: Any) -> float:
         """Akaike information criterion."""
         return _native.segment_gmm_apply(self._model(), "aic", _matrix(X))
-
-    def to_json(self) -> str:
-        """The fitted model as a versioned `gaussian_mixture` document."""
-        return self._model()
 
     @classmethod
     def from_json(cls, document: str) -> "GaussianMixture":

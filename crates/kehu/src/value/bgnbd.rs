@@ -2,7 +2,7 @@
 
 use super::fit::{fit, total, FitReport, Rows};
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1};
-use super::ValueError;
+use super::{check_horizon, ValueError};
 use serde::{Deserialize, Serialize};
 
 /// BG/NBD parameters: purchase rate λ ~ Gamma(r, α); after each repeat purchase the customer
@@ -114,12 +114,14 @@ impl BetaGeo {
         out: &mut [f64],
     ) -> Result<(), ValueError> {
         let BetaGeo { r, alpha, a, b } = *self;
-        let head = (a + b + x - 1.0) / (a - 1.0);
-        horizon_series(alpha + t, horizons, out, |zs, o| {
-            one_minus_scaled_hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, zs, o)
-        })?;
-        out.iter_mut().for_each(|v| *v *= head);
-        Ok(())
+        let c = a + b + x - 1.0;
+        if_alive_series(
+            alpha + t,
+            c / (a - 1.0),
+            [a + b - 1.0 - r, a - 1.0, c],
+            horizons,
+            out,
+        )
     }
 
     /// P(X(t) = n) for a customer just acquired.
@@ -353,12 +355,14 @@ impl ModifiedBetaGeo {
         out: &mut [f64],
     ) -> Result<(), ValueError> {
         let BetaGeo { r, alpha, a, b } = self.0;
-        let head = (a + b + x) / (a - 1.0);
-        horizon_series(alpha + t, horizons, out, |zs, o| {
-            one_minus_scaled_hyp2f1(a + b - r, a - 1.0, a + b + x, zs, o)
-        })?;
-        out.iter_mut().for_each(|v| *v *= head);
-        Ok(())
+        let c = a + b + x;
+        if_alive_series(
+            alpha + t,
+            c / (a - 1.0),
+            [a + b - r, a - 1.0, c],
+            horizons,
+            out,
+        )
     }
 
     /// P(X(t) = n) for a customer just acquired (who may drop out at once, before any repeat
@@ -407,26 +411,24 @@ fn one_minus(p: f64, q: f64, c: f64, z: f64) -> Result<f64, ValueError> {
     Ok(out[0])
 }
 
-/// Runs `series` on z = s/(`base`+s) for each horizon s, in stack-sized chunks.
-fn horizon_series(
+/// head · [1 − (1−z)^q ₂F₁(p, q; c; z)] with z = s/(`base`+s) for each horizon s, given
+/// [p, q, c], in stack-sized chunks: the BG/NBD family's expected purchases if alive.
+fn if_alive_series(
     base: f64,
+    head: f64,
+    [p, q, c]: [f64; 3],
     horizons: &[f64],
     out: &mut [f64],
-    series: impl Fn(&[f64], &mut [f64]) -> Option<()>,
 ) -> Result<(), ValueError> {
     const CHUNK: usize = 16;
     for (h, o) in horizons.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
         let mut zs = [0.0; CHUNK];
         for (z, s) in zs.iter_mut().zip(h) {
-            if !(s.is_finite() && *s >= 0.0) {
-                return Err(ValueError::InvalidOption {
-                    option: "horizon".into(),
-                    reason: "must be a finite number ≥ 0".into(),
-                });
-            }
+            check_horizon(*s)?;
             *z = s / (base + s);
         }
-        series(&zs[..h.len()], o).ok_or_else(series_failed)?;
+        one_minus_scaled_hyp2f1(p, q, c, &zs[..h.len()], o).ok_or_else(series_failed)?;
+        o.iter_mut().for_each(|v| *v *= head);
     }
     Ok(())
 }

@@ -74,6 +74,18 @@ impl Rows {
     pub fn customers(&self) -> f64 {
         self.weight.iter().sum()
     }
+
+    /// Appends a row; rows must come in increasing x.
+    fn push(&mut self, x: f64, t_x: f64, t: f64, weight: f64) {
+        if self.distinct_x.last() != Some(&x) {
+            self.distinct_x.push(x);
+        }
+        self.x_index.push((self.distinct_x.len() - 1) as u32);
+        self.x.push(x);
+        self.t_x.push(t_x);
+        self.t.push(t);
+        self.weight.push(weight);
+    }
 }
 
 pub(crate) fn check_lengths(
@@ -142,15 +154,7 @@ pub(crate) fn compress(
     };
     // Keys of non-negative floats order as their values, so rows come out ordered by x.
     for ((a, b, c), w) in merged {
-        let x = f64::from_bits(a);
-        if rows.distinct_x.last() != Some(&x) {
-            rows.distinct_x.push(x);
-        }
-        rows.x_index.push((rows.distinct_x.len() - 1) as u32);
-        rows.x.push(x);
-        rows.t_x.push(f64::from_bits(b));
-        rows.t.push(f64::from_bits(c));
-        rows.weight.push(w);
+        rows.push(f64::from_bits(a), f64::from_bits(b), f64::from_bits(c), w);
     }
     Ok(rows)
 }
@@ -249,15 +253,7 @@ impl Rows {
             x_index: vec![],
         };
         for i in picked {
-            let x = self.x[i];
-            if sub.distinct_x.last() != Some(&x) {
-                sub.distinct_x.push(x);
-            }
-            sub.x_index.push((sub.distinct_x.len() - 1) as u32);
-            sub.x.push(x);
-            sub.t_x.push(self.t_x[i]);
-            sub.t.push(self.t[i]);
-            sub.weight.push(self.weight[i] * scale);
+            sub.push(self.x[i], self.t_x[i], self.t[i], self.weight[i] * scale);
         }
         sub
     }

@@ -24,6 +24,18 @@ pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueModel};
 pub use pareto_nbd::ParetoNbd;
 
+/// A prediction horizon must be a finite number ≥ 0.
+pub(crate) fn check_horizon(s: f64) -> Result<(), ValueError> {
+    if s.is_finite() && s >= 0.0 {
+        Ok(())
+    } else {
+        Err(ValueError::InvalidOption {
+            option: "horizon".into(),
+            reason: "must be a finite number ≥ 0".into(),
+        })
+    }
+}
+
 /// The default L2 penalizer (none).
 pub const DEFAULT_PENALIZER: f64 = 0.0;
 

@@ -288,12 +288,7 @@ impl ParetoNbd {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let head = (r + x) * (beta + t) / (alpha + t);
         for (o, &horizon) in out.iter_mut().zip(horizons) {
-            if !(horizon.is_finite() && horizon >= 0.0) {
-                return Err(ValueError::InvalidOption {
-                    option: "horizon".into(),
-                    reason: "must be a finite number ≥ 0".into(),
-                });
-            }
+            super::check_horizon(horizon)?;
             let ratio = ((beta + t) / (beta + t + horizon)).ln();
             *o = head * one_minus_power_over(s - 1.0, ratio);
         }
