@@ -131,3 +131,17 @@ export declare class KMeans {
 }
 
 export declare function clusterScore (which: 'silhouette' | 'calinski_harabasz' | 'davies_bouldin', rows: number[][], labels: ArrayLike<number>): number
+
+export declare class GaussianMixture {
+  constructor (options?: { nComponents?: number; covarianceType?: 'full' | 'diag'; tol?: number; regCovar?: number; maxIter?: number; seed?: number })
+  fit (rows: number[][]): this
+  readonly converged: boolean
+  readonly nIter: number
+  readonly lowerBound: number
+  predictProba (rows: number[][]): number[][]
+  bic (rows: number[][]): number
+  toJson (): string
+}
+
+export declare function lifecycleStages (tenureDays: ArrayLike<number | null>, daysSinceLast: ArrayLike<number>,
+  options?: { probabilityAlive?: ArrayLike<number>; kind?: 'days' | 'alive'; [threshold: string]: unknown }): string[]

@@ -326,17 +326,21 @@ function flatten (rows) {
 
 /** k-means (scikit-learn semantics, deterministic for a seed): fit on an array of rows. */
 class KMeans {
-  constructor ({ nClusters = 8, init = 'k-means++', nInit, maxIter = 300, tol = 1e-4, seed = 0 } = {}) {
-    this.options = { nClusters, init, nInit, maxIter, tol, seed }
+  constructor (options = {}) {
+    this.options = options
   }
 
   fit (rows, { sampleWeight } = {}) {
     const [data, d] = flatten(rows)
     const o = this.options
-    const init = Array.isArray(o.init)
-      ? { kind: 'centers', centers: o.init.flat() }
-      : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
-    const opts = { k: o.nClusters, init, n_init: o.nInit ?? null, max_iter: o.maxIter, tol: o.tol, seed: o.seed }
+    // Only what is given is passed: the core holds the defaults (k 8, k-means++, ...).
+    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed }
+    if (o.init !== undefined) {
+      given.init = Array.isArray(o.init)
+        ? { kind: 'centers', centers: o.init.flat() }
+        : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
+    }
+    const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
     const r = call(() => native.kmeansFit(data, d, JSON.stringify(opts), sampleWeight ? Array.from(sampleWeight) : undefined))
     this.model = r.model
     this.labels = r.labels
@@ -368,6 +372,48 @@ class KMeans {
   }
 }
 
+/** Gaussian mixture by EM (scikit-learn semantics): fit on an array of rows. */
+class GaussianMixture {
+  constructor ({ nComponents, covarianceType, tol, regCovar, maxIter, seed } = {}) {
+    // Only what is given is passed: the core holds the defaults.
+    const given = { k: nComponents, covariance: covarianceType, tol, reg_covar: regCovar, max_iter: maxIter, seed }
+    this.options = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
+  }
+
+  fit (rows) {
+    const [data, d] = flatten(rows)
+    const r = call(() => native.gmmFit(data, d, JSON.stringify(this.options)))
+    Object.assign(this, { model: r.model, converged: r.converged, nIter: r.nIter, lowerBound: r.lowerBound })
+    return this
+  }
+
+  /** Responsibilities, one array of k per row. */
+  predictProba (rows) {
+    const flat = call(() => native.gmmPredictProba(this.model, flatten(rows)[0]))
+    const k = JSON.parse(this.model).weights.length
+    const out = []
+    for (let i = 0; i < flat.length; i += k) out.push(Array.from(flat.slice(i, i + k)))
+    return out
+  }
+
+  bic (rows) {
+    return call(() => native.gmmBic(this.model, flatten(rows)[0]))
+  }
+
+  toJson () {
+    return this.model
+  }
+}
+
+/**
+ * Lifecycle stages (prospect, new, active, at_risk, lapsed, lost); a null tenure marks a
+ * prospect. rule: overrides such as { kind: 'alive', active: 0.8 } (core defaults otherwise).
+ */
+function lifecycleStages (tenureDays, daysSinceLast, { probabilityAlive, ...rule } = {}) {
+  return call(() => native.lifecycleStagesOf(Array.from(tenureDays, (v) => (v == null ? null : v)), Array.from(daysSinceLast),
+    probabilityAlive ? Array.from(probabilityAlive) : undefined, Object.keys(rule).length ? JSON.stringify(rule) : undefined))
+}
+
 /** silhouette | calinski_harabasz | davies_bouldin of a labelling of rows. */
 function clusterScore (which, rows, labels) {
   const [data, d] = flatten(rows)
@@ -383,6 +429,8 @@ module.exports = {
   rfmScores,
   SegmentMap,
   KMeans,
+  GaussianMixture,
+  lifecycleStages,
   clusterScore,
   ValueModel,
   valueTiers,

@@ -1,7 +1,9 @@
 //! Segmentation for Node: arrays in, typed arrays out; scores, maps and clusters are the core's.
 
 use crate::{to_js, Code};
+use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
+use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -133,4 +135,70 @@ pub fn cluster_score(
         }),
     }
     .map_err(to_js)
+}
+
+/// A Gaussian-mixture fit.
+#[napi(object)]
+pub struct GmmFitJs {
+    pub model: String,
+    pub converged: bool,
+    pub n_iter: u32,
+    pub lower_bound: f64,
+}
+
+/// Fits a Gaussian mixture on `data` (rows of `d` values); `options` is the core's GmmOptions
+/// as JSON.
+#[napi]
+pub fn gmm_fit(
+    data: Float64Array,
+    d: u32,
+    options: Option<String>,
+) -> napi::Result<GmmFitJs, Code> {
+    let opts: GmmOptions = parse("GaussianMixture", options)?;
+    let x = Rows::new(&data, d as usize).map_err(to_js)?;
+    let f = gmm::fit(&x, &opts).map_err(to_js)?;
+    Ok(GmmFitJs {
+        model: f.model.to_json(),
+        converged: f.converged,
+        n_iter: f.n_iter as u32,
+        lower_bound: f.lower_bound,
+    })
+}
+
+/// Responsibilities (n × k, row-major) of the rows of `data` under a mixture.
+#[napi]
+pub fn gmm_predict_proba(model: String, data: Float64Array) -> napi::Result<Float64Array, Code> {
+    let m = GaussianMixture::from_json(&model).map_err(to_js)?;
+    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    Ok(m.predict_proba(&x).map_err(to_js)?.into())
+}
+
+/// BIC of a mixture on the rows of `data`.
+#[napi]
+pub fn gmm_bic(model: String, data: Float64Array) -> napi::Result<f64, Code> {
+    let m = GaussianMixture::from_json(&model).map_err(to_js)?;
+    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    m.bic(&x).map_err(to_js)
+}
+
+/// Lifecycle stage names; a `null` tenure marks a prospect. `rule`: JSON overrides of the
+/// core's rule (`kind` days or alive, and thresholds).
+#[napi]
+pub fn lifecycle_stages_of(
+    tenure_days: Vec<Option<f64>>,
+    days_since_last: Vec<f64>,
+    probability_alive: Option<Vec<f64>>,
+    rule: Option<String>,
+) -> napi::Result<Vec<String>, Code> {
+    let rule = match rule {
+        None => StageRule::default(),
+        Some(text) => StageRule::from_overrides(&text).map_err(to_js)?,
+    };
+    let inputs = StageInputs {
+        tenure_days,
+        days_since_last,
+        probability_alive,
+    };
+    let stages = lifecycle_stages(&inputs, &rule).map_err(to_js)?;
+    Ok(stages.iter().map(|s| s.name().to_string()).collect())
 }

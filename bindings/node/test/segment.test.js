@@ -58,3 +58,20 @@ test('k-means finds separated groups; scores; JSON round trip', () => {
   assert.ok(kehu.clusterScore('davies_bouldin', rows, km.labels) < 0.1)
   assert.throws(() => new kehu.KMeans({ nClusters: 1000 }).fit(rows), (e) => e.code === 'SEGMENT_INVALID_OPTION')
 })
+
+test('Gaussian mixtures and lifecycle stages', () => {
+  const rows = []
+  for (let c = 0; c < 2; c++) {
+    for (let i = 0; i < 300; i++) rows.push([c * 8 + ((i * 37) % 100) / 50, ((i * 53) % 100) / 50])
+  }
+  const g = new kehu.GaussianMixture({ nComponents: 2, covarianceType: 'diag', seed: 1 }).fit(rows)
+  assert.ok(g.converged)
+  const p = g.predictProba(rows)
+  assert.ok(p.every((r) => Math.abs(r[0] + r[1] - 1) < 1e-12))
+  assert.notEqual(p[0][0] > 0.5, p[300][0] > 0.5)
+  assert.ok(Number.isFinite(g.bic(rows)))
+  assert.deepEqual(kehu.lifecycleStages([null, 10, 400, 400, 400, 400], [0, 10, 30, 120, 300, 399]),
+    ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'lost'])
+  assert.deepEqual(kehu.lifecycleStages([100, 100], [5, 5], { kind: 'alive', probabilityAlive: [0.9, 0.01] }), ['active', 'lost'])
+  assert.throws(() => kehu.lifecycleStages([100], [5], { active: 0.5 }), (e) => e.code === 'SEGMENT_INVALID_OPTION')
+})
