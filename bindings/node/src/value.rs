@@ -51,6 +51,23 @@ pub fn fit_value_model(
     })
 }
 
+/// One core value per customer from (frequency, recency, T) columns of equal length.
+fn per_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64, ValueError> + Sync,
+) -> napi::Result<Float64Array, Code> {
+    let n = same_length(&[
+        ("frequency", frequency.len()),
+        ("recency", recency.len()),
+        ("T", t.len()),
+    ])
+    .map_err(to_js)?;
+    let out = map_customers(n, |i| f(frequency[i], recency[i], t[i])).map_err(to_js)?;
+    Ok(out.into())
+}
+
 /// Expected purchases in the next `horizon` time units, per customer.
 #[napi]
 pub fn conditional_expected_purchases(
@@ -61,17 +78,9 @@ pub fn conditional_expected_purchases(
     t: Vec<f64>,
 ) -> napi::Result<Float64Array, Code> {
     let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let n = same_length(&[
-        ("frequency", frequency.len()),
-        ("recency", recency.len()),
-        ("T", t.len()),
-    ])
-    .map_err(to_js)?;
-    let out = map_customers(n, |i| {
-        m.conditional_expected_purchases(horizon, frequency[i], recency[i], t[i])
+    per_customer(&frequency, &recency, &t, |x, tx, tt| {
+        m.conditional_expected_purchases(horizon, x, tx, tt)
     })
-    .map_err(to_js)?;
-    Ok(out.into())
 }
 
 /// P(alive) per customer.
@@ -83,15 +92,9 @@ pub fn probability_alive(
     t: Vec<f64>,
 ) -> napi::Result<Float64Array, Code> {
     let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let n = same_length(&[
-        ("frequency", frequency.len()),
-        ("recency", recency.len()),
-        ("T", t.len()),
-    ])
-    .map_err(to_js)?;
-    let out =
-        map_customers(n, |i| m.probability_alive(frequency[i], recency[i], t[i])).map_err(to_js)?;
-    Ok(out.into())
+    per_customer(&frequency, &recency, &t, |x, tx, tt| {
+        m.probability_alive(x, tx, tt)
+    })
 }
 
 /// Discounted expected residual transactions per customer (pnbd: continuous `rate` per time
@@ -105,17 +108,9 @@ pub fn discounted_expected_residual_transactions(
     t: Vec<f64>,
 ) -> napi::Result<Float64Array, Code> {
     let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let n = same_length(&[
-        ("frequency", frequency.len()),
-        ("recency", recency.len()),
-        ("T", t.len()),
-    ])
-    .map_err(to_js)?;
-    let out = map_customers(n, |i| {
-        m.discounted_expected_residual_transactions(rate, frequency[i], recency[i], t[i])
+    per_customer(&frequency, &recency, &t, |x, tx, tt| {
+        m.discounted_expected_residual_transactions(rate, x, tx, tt)
     })
-    .map_err(to_js)?;
-    Ok(out.into())
 }
 
 /// P(n purchases in (0, t]) of a customer just acquired, for each `n`.
@@ -142,17 +137,9 @@ pub fn conditional_probability_of_purchases(
     age: Vec<f64>,
 ) -> napi::Result<Float64Array, Code> {
     let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let rows = same_length(&[
-        ("frequency", frequency.len()),
-        ("recency", recency.len()),
-        ("T", age.len()),
-    ])
-    .map_err(to_js)?;
-    let out = map_customers(rows, |i| {
-        m.probability_of_purchases(n, t, Some((frequency[i], recency[i], age[i])))
+    per_customer(&frequency, &recency, &age, |x, tx, tt| {
+        m.probability_of_purchases(n, t, Some((x, tx, tt)))
     })
-    .map_err(to_js)?;
-    Ok(out.into())
 }
 
 /// One frequency bin of a model check.
