@@ -45,7 +45,7 @@ rm -rf target/wheels
 rm -rf "$TOOLS/venv-test"
 python3 -m venv "$TOOLS/venv-test"
 "$TOOLS/venv-test/bin/pip" install -q --upgrade pip
-"$TOOLS/venv-test/bin/pip" install -q "$ROOT"/target/wheels/kehu-*.whl pytest polars lifetimes scipy matplotlib scikit-learn
+"$TOOLS/venv-test/bin/pip" install -q "$ROOT"/target/wheels/kehu-*.whl pytest polars lifetimes scipy matplotlib scikit-learn kmodes
 (cd "$(mktemp -d)" && "$TOOLS/venv-test/bin/python" -m pytest -q --import-mode=importlib "$ROOT/bindings/python/tests")
 
 step "Node: build the addon, run node --test"

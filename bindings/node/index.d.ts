@@ -144,4 +144,4 @@ export declare class GaussianMixture {
 }
 
 export declare function lifecycleStages (tenureDays: ArrayLike<number | null>, daysSinceLast: ArrayLike<number>,
-  options?: { probabilityAlive?: ArrayLike<number>; kind?: 'days' | 'alive'; [threshold: string]: unknown }): string[]
+  options?: { probabilityAlive?: ArrayLike<number>; intervalP80Days?: ArrayLike<number | null>; kind?: 'days' | 'cadence' | 'alive'; [threshold: string]: unknown }): string[]

@@ -409,9 +409,11 @@ class GaussianMixture {
  * Lifecycle stages (prospect, new, active, at_risk, lapsed, lost); a null tenure marks a
  * prospect. rule: overrides such as { kind: 'alive', active: 0.8 } (core defaults otherwise).
  */
-function lifecycleStages (tenureDays, daysSinceLast, { probabilityAlive, ...rule } = {}) {
-  return call(() => native.lifecycleStagesOf(Array.from(tenureDays, (v) => (v == null ? null : v)), Array.from(daysSinceLast),
-    probabilityAlive ? Array.from(probabilityAlive) : undefined, Object.keys(rule).length ? JSON.stringify(rule) : undefined))
+function lifecycleStages (tenureDays, daysSinceLast, { probabilityAlive, intervalP80Days, ...rule } = {}) {
+  const orNull = (v) => (v == null ? null : v)
+  return call(() => native.lifecycleStagesOf(Array.from(tenureDays, orNull), Array.from(daysSinceLast),
+    probabilityAlive ? Array.from(probabilityAlive) : undefined, intervalP80Days ? Array.from(intervalP80Days, orNull) : undefined,
+    Object.keys(rule).length ? JSON.stringify(rule) : undefined))
 }
 
 /** silhouette | calinski_harabasz | davies_bouldin of a labelling of rows. */

@@ -182,12 +182,13 @@ pub fn gmm_bic(model: String, data: Float64Array) -> napi::Result<f64, Code> {
 }
 
 /// Lifecycle stage names; a `null` tenure marks a prospect. `rule`: JSON overrides of the
-/// core's rule (`kind` days or alive, and thresholds).
+/// core's rule (`kind` days, cadence or alive, and thresholds).
 #[napi]
 pub fn lifecycle_stages_of(
     tenure_days: Vec<Option<f64>>,
     days_since_last: Vec<f64>,
     probability_alive: Option<Vec<f64>>,
+    interval_p80_days: Option<Vec<Option<f64>>>,
     rule: Option<String>,
 ) -> napi::Result<Vec<String>, Code> {
     let rule = match rule {
@@ -198,6 +199,7 @@ pub fn lifecycle_stages_of(
         tenure_days,
         days_since_last,
         probability_alive,
+        interval_p80_days,
     };
     let stages = lifecycle_stages(&inputs, &rule).map_err(to_js)?;
     Ok(stages.iter().map(|s| s.name().to_string()).collect())

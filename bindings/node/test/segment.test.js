@@ -74,4 +74,7 @@ test('Gaussian mixtures and lifecycle stages', () => {
     ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'lost'])
   assert.deepEqual(kehu.lifecycleStages([100, 100], [5, 5], { kind: 'alive', probabilityAlive: [0.9, 0.01] }), ['active', 'lost'])
   assert.throws(() => kehu.lifecycleStages([100], [5], { active: 0.5 }), (e) => e.code === 'SEGMENT_INVALID_OPTION')
+  // Own cadence: a weekly buyer is at risk after 10 days, a quarterly one active.
+  assert.deepEqual(kehu.lifecycleStages([200, 200, 200], [10, 10, 100], { kind: 'cadence', intervalP80Days: [8, 95, null] }),
+    ['at_risk', 'active', 'at_risk'])
 })

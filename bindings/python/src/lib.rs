@@ -345,6 +345,10 @@ fn profiles_into<'py>(
         "interval_std_days",
         PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_std_days))),
     )?;
+    d.set_item(
+        "interval_p80_days",
+        PyArray1::from_vec(py, opt_vec(p.iter().map(|x| x.interval_p80_days))),
+    )?;
     let shares = |s: &[kehu::profile::Share]| -> PyResult<Bound<'py, PyDict>> {
         let m = PyDict::new(py);
         for x in s {
@@ -665,5 +669,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_portrait, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_gmm_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_gmm_apply, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kprototypes_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_kprototypes_predict, m)?)?;
     Ok(())
 }

@@ -3,6 +3,9 @@
 use crate::to_py;
 use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
+use kehu::segment::kprototypes::{
+    self, Categories, KPrototypesModel, KPrototypesOptions, MixedRows,
+};
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
@@ -250,26 +253,27 @@ pub fn segment_k_sweep<'py>(
 /// Lifecycle stage names per customer; NaN tenure marks a prospect. `rule`: a JSON object of
 /// overrides of the core's rule (`kind` days or alive and its thresholds).
 #[pyfunction]
-#[pyo3(signature = (tenure_days, days_since_last, probability_alive=None, rule=None))]
+#[pyo3(signature = (tenure_days, days_since_last, probability_alive=None, interval_p80_days=None, rule=None))]
 pub fn segment_lifecycle<'py>(
     tenure_days: PyReadonlyArray1<'py, f64>,
     days_since_last: PyReadonlyArray1<'py, f64>,
     probability_alive: Option<PyReadonlyArray1<'py, f64>>,
+    interval_p80_days: Option<PyReadonlyArray1<'py, f64>>,
     rule: Option<&str>,
 ) -> PyResult<Vec<&'static str>> {
     let rule = match rule {
         None => StageRule::default(),
         Some(text) => StageRule::from_overrides(text).map_err(to_py)?,
     };
+    let present = |v: &f64| (!v.is_nan()).then_some(*v);
     let inputs = StageInputs {
-        tenure_days: tenure_days
-            .as_slice()?
-            .iter()
-            .map(|v| (!v.is_nan()).then_some(*v))
-            .collect(),
+        tenure_days: tenure_days.as_slice()?.iter().map(present).collect(),
         days_since_last: days_since_last.as_slice()?.to_vec(),
         probability_alive: probability_alive
             .map(|p| p.as_slice().map(<[f64]>::to_vec))
+            .transpose()?,
+        interval_p80_days: interval_p80_days
+            .map(|c| c.as_slice().map(|c| c.iter().map(present).collect()))
             .transpose()?,
     };
     let stages = lifecycle_stages(&inputs, &rule).map_err(to_py)?;
@@ -375,4 +379,63 @@ pub fn segment_gmm_apply<'py>(
             reason: format!("unknown '{other}'"),
         })),
     }
+}
+
+/// Mixed rows from a numeric matrix (n × p, NaN = missing) and category codes.
+fn mixed<'a>(
+    numeric: &'a PyReadonlyArray2<'_, f64>,
+    codes: &'a [i32],
+    q: usize,
+) -> PyResult<MixedRows<'a>> {
+    MixedRows::new(numeric.as_slice()?, numeric.shape()[1], codes, q).map_err(to_py)
+}
+
+/// (model JSON, labels, cost, iterations, notes) of a k-prototypes fit.
+type ModesFit<'py> = (String, Bound<'py, PyArray1<i64>>, f64, usize, Vec<String>);
+
+/// Fits k-prototypes (k-modes without numeric columns); `options` is the core's
+/// KPrototypesOptions as JSON, `categorical` the categorical columns (None = missing). Returns
+/// (model JSON, labels, cost, iterations, notes).
+#[pyfunction]
+#[pyo3(signature = (numeric, categorical, options, sample_weight=None))]
+pub fn segment_kprototypes_fit<'py>(
+    py: Python<'py>,
+    numeric: PyReadonlyArray2<'py, f64>,
+    categorical: Vec<Vec<Option<String>>>,
+    options: &str,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<ModesFit<'py>> {
+    let opts: KPrototypesOptions = self::options("KPrototypes", Some(options))?;
+    let categories = Categories::learn(&categorical);
+    let codes = categories.encode(&categorical).map_err(to_py)?;
+    let x = mixed(&numeric, &codes, categorical.len())?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let f = py
+        .detach(|| kprototypes::fit(&x, &categories, w, &opts))
+        .map_err(to_py)?;
+    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
+    Ok((f.model.to_json(), labels, f.cost, f.n_iter, f.notes))
+}
+
+/// The nearest centre of each row and the cost (Σ weight · distance) of the rows.
+#[pyfunction]
+#[pyo3(signature = (json, numeric, categorical, sample_weight=None))]
+pub fn segment_kprototypes_predict<'py>(
+    py: Python<'py>,
+    json: &str,
+    numeric: PyReadonlyArray2<'py, f64>,
+    categorical: Vec<Vec<Option<String>>>,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
+    let model = KPrototypesModel::from_json(json).map_err(to_py)?;
+    let codes = model.categories.encode(&categorical).map_err(to_py)?;
+    let x = mixed(&numeric, &codes, categorical.len())?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let (labels, cost) = py
+        .detach(|| Ok::<_, SegmentError>((model.predict(&x)?, model.cost(&x, w)?)))
+        .map_err(to_py)?;
+    Ok((
+        PyArray1::from_vec(py, labels.into_iter().map(i64::from).collect()),
+        cost,
+    ))
 }

@@ -219,6 +219,32 @@ def test_lifecycle_stages_and_migration():
         lifecycle_stages([100], [5], active=0.5)
 
 
+def test_cadence_stages_use_each_customers_p80_gap():
+    from kehu.segment import lifecycle_stages
+
+    sim = kehu.simulate(customers=400, seed=3, dirty_rate=0.0, return_rate=0.0)
+    tx = sim.transactions
+    prof = kehu.profile(tx, "customer_id", "timestamp", "amount", observation_end=sim.observation_end)
+    # The profile's p80 gap equals numpy's percentile of the gaps between purchase days.
+    days = tx.assign(day=pd.to_datetime(tx["timestamp"]).dt.floor("D")).groupby("customer_id")["day"]
+    for cid, d in list(days)[:150]:
+        gaps = np.diff(np.unique(d.values)).astype("timedelta64[D]").astype(float)
+        got = prof.loc[cid, "interval_p80_days"]
+        if len(gaps) == 0:
+            assert np.isnan(got)
+        else:
+            assert got == pytest.approx(np.percentile(gaps, 80), rel=1e-12)
+    stages = lifecycle_stages(prof["tenure_days"], prof["days_since_last_purchase"],
+                              interval_p80_days=prof["interval_p80_days"], kind="cadence", new_days=0)
+    c = np.where(np.isnan(prof["interval_p80_days"]), 90.0, np.maximum(prof["interval_p80_days"], 7.0))
+    since = prof["days_since_last_purchase"].to_numpy()
+    expected = np.select([since <= c, since <= 2 * c, since <= 4 * c], ["active", "at_risk", "lapsed"], "lost")
+    expected = np.where(prof["tenure_days"].to_numpy() <= 0, "new", expected)
+    assert stages.tolist() == expected.tolist()
+    with pytest.raises(kehu.SegmentError, match="p80"):
+        lifecycle_stages(prof["tenure_days"], prof["days_since_last_purchase"], kind="cadence")
+
+
 def test_portrait_against_pandas():
     from kehu.segment import portrait
 

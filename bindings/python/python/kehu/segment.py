@@ -31,6 +31,8 @@ __all__ = [
     "migration_matrix",
     "portrait",
     "GaussianMixture",
+    "KPrototypes",
+    "KModes",
 ]
 
 _TIES = ("mid", "min", "max", "first")
@@ -310,13 +312,19 @@ def k_sweep(
     return pd.DataFrame(rows).set_index("k")
 
 
-def lifecycle_stages(tenure_days: Any, days_since_last: Any, probability_alive: Any = None, **rule: Any) -> pd.Series:
+def lifecycle_stages(
+    tenure_days: Any, days_since_last: Any, probability_alive: Any = None, interval_p80_days: Any = None, **rule: Any
+) -> pd.Series:
     """Each customer's stage: prospect (NaN tenure: no purchase), new, active, at_risk, lapsed,
     lost. By days since the last purchase (`kind="days"`: new_days, active_days, at_risk_days,
-    lost_days), or by a value model's P(alive) (`kind="alive"`: new_days, active, at_risk,
-    lapsed); thresholds not given keep the core's defaults."""
+    lost_days), by each customer's own cadence (`kind="cadence"` with `interval_p80_days` from
+    the profile, NaN for one purchase day: new_days, min_interval_days,
+    single_purchase_interval_days, lapsed_multiple, lost_multiple), or by a value model's
+    P(alive) (`kind="alive"`: new_days, active, at_risk, lapsed); thresholds not given keep the
+    core's defaults."""
     p = None if probability_alive is None else _arr(probability_alive)
-    names = _native.segment_lifecycle(_arr(tenure_days), _arr(days_since_last), p, json.dumps(rule) if rule else None)
+    c = None if interval_p80_days is None else _arr(interval_p80_days)
+    names = _native.segment_lifecycle(_arr(tenure_days), _arr(days_since_last), p, c, json.dumps(rule) if rule else None)
     index = next((v.index for v in (tenure_days, days_since_last) if isinstance(v, pd.Series)), None)
     return pd.Series(pd.Categorical(names, categories=_native.segment_stage_names(), ordered=True), index=index, name="stage")
 
@@ -461,3 +469,202 @@ class GaussianMixture(_Estimator):
         _native.segment_gmm_apply(document, "score_samples", np.zeros((0, int(doc.get("d", 1)))))
         model._json = document
         return model
+
+
+def _category_column(values: Any) -> list[str | None]:
+    return [None if (v is None or (not isinstance(v, str) and pd.isna(v))) else str(v) for v in values]
+
+
+def _split_mixed(X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
+    """(numeric n × p float matrix, categorical columns as text) of a DataFrame or 2-D array."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    if isinstance(categorical, (int, np.integer)):
+        categorical = [int(categorical)]
+    cat = sorted({int(c) for c in (categorical or [])})
+    width = frame.shape[1]
+    if any(c < 0 or c >= width for c in cat):
+        raise ValueError(f"categorical column indices must be in 0..{width - 1}, got {cat}")
+    num = [c for c in range(width) if c not in cat]
+    numeric = np.empty((frame.shape[0], len(num)), dtype=np.float64)
+    for j, c in enumerate(num):
+        try:
+            numeric[:, j] = pd.to_numeric(frame.iloc[:, c], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"column {c} is not numeric; list it in `categorical`") from e
+    cats = [_category_column(frame.iloc[:, c].tolist()) for c in cat]
+    return numeric, cats
+
+
+class KPrototypes(_Estimator):
+    """k-prototypes for numeric and categorical customer attributes, with kmodes' parameters
+    and attributes (`labels_`, `cost_`, `cluster_centroids_`, `n_iter_`, `gamma`), computed by
+    kehu's core in batch iterations: `init` "k-prototypes++" (greedy k-means++ on the mixed
+    distance; the default, as it reaches lower costs), "Cao" (deterministic, the numeric part
+    too), "Huang", "random" or given centres `[numeric k × p, categories k × q]`; `gamma` None (0.5 ×
+    the mean standard deviation of the numeric columns), one number, or one per categorical
+    column; missing values (NaN/None) leave their column out of a row's distance; categories
+    unseen in fitting are handled at predict time. `n_init` None: 1 for Cao, 10 otherwise.
+    Where kmodes retries and fails ("could not initialize"), every start here begins from
+    distinct rows; `notes_` says when an emptied cluster had to be refilled.
+    """
+
+    _params = ("n_clusters", "max_iter", "init", "n_init", "gamma", "random_state")
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        max_iter: int = 100,
+        init: Any = "k-prototypes++",
+        n_init: int | None = None,
+        gamma: float | Sequence[float] | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.max_iter = max_iter
+        self.init = init
+        self.n_init = n_init
+        self.gamma = gamma
+        self.random_state = random_state
+
+    def _options(self) -> str:
+        if isinstance(self.init, str):
+            kinds = {"cao": "cao", "huang": "huang", "random": "random", "k-prototypes++": "plus_plus"}
+            if self.init.lower() not in kinds:
+                raise ValueError(f"init must be 'Cao', 'Huang', 'random', 'k-prototypes++' or given centres, got {self.init!r}")
+            init: dict[str, Any] = {"kind": kinds[self.init.lower()]}
+        else:
+            numeric, cats = self._given_centres()
+            init = {"kind": "centers", "numeric": numeric, "categorical": cats}
+        g = getattr(self, "gamma", None)
+        if g is None:
+            gamma: dict[str, Any] = {"kind": "auto"}
+        elif np.ndim(g) == 0:
+            gamma = {"kind": "all", "value": float(g)}
+        else:
+            gamma = {"kind": "per_column", "value": [float(v) for v in g]}
+        return json.dumps(
+            {
+                "k": int(self.n_clusters),
+                "init": init,
+                "n_init": None if self.n_init is None else int(self.n_init),
+                "max_iter": int(self.max_iter),
+                "gamma": gamma,
+                "seed": 0 if self.random_state is None else int(self.random_state),
+            }
+        )
+
+    def _given_centres(self) -> tuple[list[float], list[str]]:
+        numeric, cats = self.init
+        return [float(v) for v in np.asarray(numeric, dtype=np.float64).ravel()], [str(v) for v in np.asarray(cats, dtype=object).ravel()]
+
+    def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
+        return _split_mixed(X, categorical)
+
+    def fit(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> "KPrototypes":
+        """Fits on X (DataFrame or 2-D array); `categorical`: indices of its categorical columns."""
+        numeric, cats = self._split(X, categorical)
+        w = None if sample_weight is None else _arr(sample_weight)
+        self._categorical = categorical
+        self._json, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(numeric, cats, self._options(), w)
+        if "gamma" in self._params:
+            gammas = json.loads(self._json)["gamma"]
+            self.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
+        return self
+
+    def predict(self, X: Any, categorical: Any = None) -> np.ndarray:
+        """The nearest centre of each row (the lowest index among equally near ones)."""
+        model = self._model()
+        numeric, cats = self._split(X, self._categorical if categorical is None else categorical)
+        return _native.segment_kprototypes_predict(model, numeric, cats)[0]
+
+    def fit_predict(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fits and returns `labels_`."""
+        return self.fit(X, categorical=categorical, sample_weight=sample_weight).labels_
+
+    def cost(self, X: Any, categorical: Any = None, sample_weight: Any = None) -> float:
+        """Σ weight · distance of the rows of X to their nearest centres."""
+        model = self._model()
+        numeric, cats = self._split(X, self._categorical if categorical is None else categorical)
+        w = None if sample_weight is None else _arr(sample_weight)
+        return float(_native.segment_kprototypes_predict(model, numeric, cats, w)[1])
+
+    @property
+    def cluster_centroids_(self) -> np.ndarray:
+        """Centres, k × (p + q): the numeric parts, then the modes (as kmodes orders them)."""
+        doc = json.loads(self._model())
+        q = len(doc["categories"]["columns"])
+        k = len(doc["modes"]) // q
+        numeric = np.asarray(doc["numeric"], dtype=np.float64).reshape(k, doc["p"])
+        modes = np.asarray(
+            [doc["categories"]["columns"][i % q][c] for i, c in enumerate(doc["modes"])], dtype=object
+        ).reshape(k, q)
+        return np.hstack([numeric.astype(object), modes])
+
+    @classmethod
+    def from_json(cls, document: str) -> Any:
+        """A model saved by `to_json` (in any binding); pass `categorical` to `predict`."""
+        doc = json.loads(document)
+        model = cls(n_clusters=len(doc.get("modes", [])) // max(1, len(doc.get("categories", {}).get("columns", [1]))))
+        p, q = int(doc.get("p", 0)), len(doc.get("categories", {}).get("columns", []))
+        _native.segment_kprototypes_predict(document, np.zeros((0, p)), [[] for _ in range(q)])  # validates
+        model._json = document
+        model._categorical = list(range(p, p + q))
+        if "gamma" in cls._params:
+            model.gamma = doc["gamma"][0] if len(set(doc["gamma"])) == 1 else np.asarray(doc["gamma"])
+        return model
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n_clusters={self.n_clusters})"
+
+
+class KModes(KPrototypes):
+    """k-modes for categorical customer attributes, with kmodes' parameters and attributes
+    (`labels_`, `cost_`, `cluster_centroids_`, `n_iter_`): k-prototypes without numeric
+    columns and γ = 1, so the cost counts mismatching attributes. Every column of X is
+    categorical; given centres are a k × q array of categories.
+    """
+
+    _params = ("n_clusters", "max_iter", "init", "n_init", "random_state")
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        max_iter: int = 100,
+        init: Any = "k-prototypes++",
+        n_init: int | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.max_iter = max_iter
+        self.init = init
+        self.n_init = n_init
+        self.random_state = random_state
+
+    def _given_centres(self) -> tuple[list[float], list[str]]:
+        return [], [str(v) for v in np.asarray(self.init, dtype=object).ravel()]
+
+    def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+        return _split_mixed(frame, list(range(frame.shape[1])))
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KModes":  # type: ignore[override]
+        """Fits on X (DataFrame or 2-D array of categories)."""
+        super().fit(X, categorical=None, sample_weight=sample_weight)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:  # type: ignore[override]
+        """The nearest centre of each row."""
+        return super().predict(X)
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
+        """Fits and returns `labels_`."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def cost(self, X: Any, sample_weight: Any = None) -> float:  # type: ignore[override]
+        """Σ weight · mismatches of the rows of X with their nearest modes."""
+        return super().cost(X, sample_weight=sample_weight)
+
+    @property
+    def cluster_centroids_(self) -> np.ndarray:
+        """Modes, k × q."""
+        return super().cluster_centroids_

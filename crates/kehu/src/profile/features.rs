@@ -93,6 +93,9 @@ pub struct CustomerProfile {
     pub interval_median_days: Option<f64>,
     /// Sample standard deviation of the gaps (needs two gaps).
     pub interval_std_days: Option<f64>,
+    /// 80th percentile of the gaps (linear interpolation between order statistics, as numpy's
+    /// default): the customer's own "overdue" threshold.
+    pub interval_p80_days: Option<f64>,
     /// Categories with the largest share of spend, largest first.
     pub top_categories: Vec<Share>,
     /// Channels with the largest share of spend, largest first.
@@ -113,7 +116,7 @@ pub struct CustomerProfile {
 
 impl CustomerProfile {
     /// Names of the numeric fields, usable in tag rules and audiences.
-    pub const NUMERIC_FIELDS: [&'static str; 19] = [
+    pub const NUMERIC_FIELDS: [&'static str; 20] = [
         "tenure_days",
         "days_since_last_purchase",
         "transactions",
@@ -127,6 +130,7 @@ impl CustomerProfile {
         "interval_mean_days",
         "interval_median_days",
         "interval_std_days",
+        "interval_p80_days",
         "preferred_weekday",
         "preferred_hour",
         "spend_trend",
@@ -151,6 +155,7 @@ impl CustomerProfile {
             "interval_mean_days" => return self.interval_mean_days,
             "interval_median_days" => return self.interval_median_days,
             "interval_std_days" => return self.interval_std_days,
+            "interval_p80_days" => return self.interval_p80_days,
             "preferred_weekday" => f64::from(self.preferred_weekday),
             "preferred_hour" => f64::from(self.preferred_hour),
             "spend_trend" => self.spend_trend,
@@ -319,6 +324,7 @@ impl ProfileAccumulator {
             interval_mean_days: mean(&gaps),
             interval_median_days: median(&gaps),
             interval_std_days: sample_std(&gaps),
+            interval_p80_days: quantile(&gaps, 0.8),
             top_categories: top_shares(&self.category_spend, self.total_spend, opts.top_n),
             top_channels: top_shares(&self.channel_spend, self.total_spend, opts.top_n),
             preferred_weekday: argmax(&self.weekdays) as u8,
@@ -368,6 +374,19 @@ mod pairs {
 
 fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// The `q` quantile by linear interpolation between order statistics (numpy's default).
+fn quantile(v: &[f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let h = (s.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    Some(s[lo] + (h - lo as f64) * (s[hi] - s[lo]))
 }
 
 fn median(v: &[f64]) -> Option<f64> {
@@ -541,6 +560,8 @@ mod tests {
         assert_eq!(p.interval_mean_days, Some(15.0));
         assert_eq!(p.interval_median_days, Some(15.0));
         assert!((p.interval_std_days.unwrap() - 50f64.sqrt()).abs() < 1e-12);
+        // Gaps 10 and 20: numpy.percentile([10, 20], 80) = 18.
+        assert_eq!(p.interval_p80_days, Some(18.0));
         assert_eq!(
             p.top_categories[0],
             Share {

@@ -284,7 +284,10 @@ fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
         .sum()
 }
 
-fn check_weights(weights: Option<&[f64]>, n: usize) -> Result<Option<&[f64]>, SegmentError> {
+pub(crate) fn check_weights(
+    weights: Option<&[f64]>,
+    n: usize,
+) -> Result<Option<&[f64]>, SegmentError> {
     let Some(w) = weights else { return Ok(None) };
     if w.len() != n {
         return Err(SegmentError::InvalidData {

@@ -1,5 +1,6 @@
 //! Lifecycle stages (生命周期阶段): prospect, new, active, at risk, lapsed, lost — by fixed day
-//! thresholds or by a value model's P(alive) — and the migration between two snapshots.
+//! thresholds, by each customer's own purchase cadence or by a value model's P(alive) — and the
+//! migration between two snapshots.
 
 use super::SegmentError;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,23 @@ pub enum StageRule {
         /// Lapsed up to this many; lost beyond.
         lost_days: f64,
     },
+    /// By each customer's own cadence c (their 80th-percentile gap between purchase days,
+    /// `interval_p80_days` of the profile, at least `min_interval_days`; a customer with a
+    /// single purchase day takes `single_purchase_interval_days`): active while the days since
+    /// the last purchase are at most c, at risk up to `lapsed_multiple` × c, lapsed up to
+    /// `lost_multiple` × c, lost beyond.
+    Cadence {
+        /// New customers' window (days since the first purchase).
+        new_days: f64,
+        /// Floor of c (a customer buying twice on consecutive days is not overdue on day 2).
+        min_interval_days: f64,
+        /// c of customers with one purchase day.
+        single_purchase_interval_days: f64,
+        /// At risk up to this multiple of c.
+        lapsed_multiple: f64,
+        /// Lapsed up to this multiple of c; lost beyond.
+        lost_multiple: f64,
+    },
     /// By P(alive) from a fitted value model: active from `active`, at risk from `at_risk`,
     /// lapsed from `lapsed`, lost below.
     Alive {
@@ -101,11 +119,19 @@ impl Default for StageRule {
 }
 
 impl StageRule {
-    /// The default rule of a kind: `days` (30 / 90 / 180 / 365 days) or `alive` (new within
-    /// 30 days; P(alive) 0.7 / 0.4 / 0.15).
+    /// The default rule of a kind: `days` (30 / 90 / 180 / 365 days), `cadence` (new within
+    /// 30 days; c at least 7 days, 90 for one purchase day; at risk beyond c, lapsed beyond 2c,
+    /// lost beyond 4c) or `alive` (new within 30 days; P(alive) 0.7 / 0.4 / 0.15).
     pub fn default_of(kind: &str) -> Result<StageRule, SegmentError> {
         match kind {
             "days" => Ok(StageRule::default()),
+            "cadence" => Ok(StageRule::Cadence {
+                new_days: 30.0,
+                min_interval_days: 7.0,
+                single_purchase_interval_days: 90.0,
+                lapsed_multiple: 2.0,
+                lost_multiple: 4.0,
+            }),
             "alive" => Ok(StageRule::Alive {
                 new_days: 30.0,
                 active: 0.7,
@@ -114,7 +140,7 @@ impl StageRule {
             }),
             other => Err(SegmentError::InvalidOption {
                 option: "stage rule".into(),
-                reason: format!("unknown kind '{other}'; use days or alive"),
+                reason: format!("unknown kind '{other}'; use days, cadence or alive"),
             }),
         }
     }
@@ -167,6 +193,24 @@ impl StageRule {
                     bad("needs 0 ≤ new_days and 0 ≤ active_days ≤ at_risk_days ≤ lost_days")
                 })
             }
+            StageRule::Cadence {
+                new_days,
+                min_interval_days,
+                single_purchase_interval_days,
+                lapsed_multiple,
+                lost_multiple,
+            } => {
+                let ok = new_days >= 0.0
+                    && min_interval_days > 0.0
+                    && single_purchase_interval_days > 0.0
+                    && single_purchase_interval_days.is_finite()
+                    && 1.0 <= lapsed_multiple
+                    && lapsed_multiple <= lost_multiple
+                    && lost_multiple.is_finite();
+                ok.then_some(()).ok_or_else(|| {
+                    bad("needs 0 ≤ new_days, intervals > 0 and 1 ≤ lapsed_multiple ≤ lost_multiple")
+                })
+            }
             StageRule::Alive {
                 new_days,
                 active,
@@ -194,6 +238,9 @@ pub struct StageInputs {
     pub days_since_last: Vec<f64>,
     /// P(alive) from a value model (needed by [`StageRule::Alive`] only).
     pub probability_alive: Option<Vec<f64>>,
+    /// Each customer's 80th-percentile gap between purchase days (needed by
+    /// [`StageRule::Cadence`] only; `None` for a customer with one purchase day).
+    pub interval_p80_days: Option<Vec<Option<f64>>>,
 }
 
 /// Each customer's stage under `rule`.
@@ -231,6 +278,22 @@ pub fn lifecycle_stages(
         }
         (_, p) => p.as_deref(),
     };
+    let cadence = match (rule, &inputs.interval_p80_days) {
+        (StageRule::Cadence { .. }, None) => {
+            return Err(SegmentError::InvalidOption {
+                option: "interval_p80_days".into(),
+                reason: "the cadence rule needs each customer's p80 purchase interval".into(),
+            })
+        }
+        (_, Some(c)) if c.len() != n => {
+            return Err(bad(
+                c.len().min(n),
+                "interval_p80_days",
+                "one value per customer",
+            ))
+        }
+        (_, c) => c.as_deref(),
+    };
     (0..n)
         .map(|i| {
             let Some(tenure) = inputs.tenure_days[i] else {
@@ -248,7 +311,9 @@ pub fn lifecycle_stages(
                 ));
             }
             Ok(match *rule {
-                StageRule::Days { new_days, .. } | StageRule::Alive { new_days, .. }
+                StageRule::Days { new_days, .. }
+                | StageRule::Cadence { new_days, .. }
+                | StageRule::Alive { new_days, .. }
                     if tenure <= new_days =>
                 {
                     Stage::New
@@ -264,6 +329,30 @@ pub fn lifecycle_stages(
                     } else if since <= at_risk_days {
                         Stage::AtRisk
                     } else if since <= lost_days {
+                        Stage::Lapsed
+                    } else {
+                        Stage::Lost
+                    }
+                }
+                StageRule::Cadence {
+                    min_interval_days,
+                    single_purchase_interval_days,
+                    lapsed_multiple,
+                    lost_multiple,
+                    ..
+                } => {
+                    let c = match cadence.expect("checked above")[i] {
+                        None => single_purchase_interval_days,
+                        Some(v) if v.is_finite() && v >= 0.0 => v.max(min_interval_days),
+                        Some(_) => {
+                            return Err(bad(i, "interval_p80_days", "must be a finite number ≥ 0"))
+                        }
+                    };
+                    if since <= c {
+                        Stage::Active
+                    } else if since <= lapsed_multiple * c {
+                        Stage::AtRisk
+                    } else if since <= lost_multiple * c {
                         Stage::Lapsed
                     } else {
                         Stage::Lost
@@ -336,7 +425,7 @@ mod tests {
                 Some(400.0),
             ],
             days_since_last: vec![0.0, 10.0, 30.0, 120.0, 300.0, 399.0],
-            probability_alive: None,
+            ..Default::default()
         };
         let stages = lifecycle_stages(&inputs, &StageRule::default()).unwrap();
         assert_eq!(stages, STAGES);
@@ -359,11 +448,58 @@ mod tests {
     }
 
     #[test]
+    fn cadence_rule_uses_each_customers_own_interval() {
+        // A weekly buyer (p80 gap 8 days) is at risk after 10 days; a quarterly one is active.
+        let inputs = StageInputs {
+            tenure_days: vec![Some(200.0); 7],
+            days_since_last: vec![10.0, 10.0, 20.0, 40.0, 3.0, 100.0, 200.0],
+            interval_p80_days: Some(vec![
+                Some(8.0),
+                Some(95.0),
+                Some(8.0),
+                Some(8.0),
+                Some(1.0),
+                None,
+                None,
+            ]),
+            ..Default::default()
+        };
+        let rule = StageRule::default_of("cadence").unwrap();
+        assert_eq!(
+            lifecycle_stages(&inputs, &rule).unwrap(),
+            [
+                Stage::AtRisk,
+                Stage::Active,
+                Stage::Lapsed,
+                Stage::Lost,
+                // Floored at 7 days.
+                Stage::Active,
+                // One purchase day: c = 90.
+                Stage::AtRisk,
+                Stage::Lapsed,
+            ]
+        );
+        let overrides = StageRule::from_overrides(r#"{"kind": "cadence", "lost_multiple": 2.5}"#);
+        assert!(matches!(
+            overrides,
+            Ok(StageRule::Cadence { lost_multiple, .. }) if lost_multiple == 2.5
+        ));
+        let mut missing = inputs.clone();
+        missing.interval_p80_days = None;
+        assert!(lifecycle_stages(&missing, &rule).is_err());
+        let mut bad = inputs.clone();
+        bad.interval_p80_days.as_mut().unwrap()[2] = Some(f64::NAN);
+        let e = lifecycle_stages(&bad, &rule).unwrap_err();
+        assert!(e.to_string().contains("row 2"), "{e}");
+    }
+
+    #[test]
     fn alive_rule_and_errors() {
         let inputs = StageInputs {
             tenure_days: vec![Some(100.0), Some(100.0), Some(100.0), Some(100.0)],
             days_since_last: vec![10.0; 4],
             probability_alive: Some(vec![0.9, 0.5, 0.2, 0.01]),
+            ..Default::default()
         };
         let rule = StageRule::Alive {
             new_days: 30.0,
@@ -406,6 +542,6 @@ mod tests {
             StageRule::default()
         );
         assert!(StageRule::from_overrides(r#"{"active": 0.8}"#).is_err());
-        assert!(StageRule::from_overrides(r#"{"kind": "cadence"}"#).is_err());
+        assert!(StageRule::from_overrides(r#"{"kind": "dormant"}"#).is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod gmm;
 pub mod kmeans;
+pub mod kprototypes;
 pub mod lifecycle;
 pub mod maps;
 pub mod portrait;
