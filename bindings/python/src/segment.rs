@@ -1,6 +1,8 @@
 //! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
 
 use crate::to_py;
+use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
 use kehu::segment::kprototypes::{
@@ -14,6 +16,7 @@ use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 /// Options from their JSON text (absent: the core's defaults), a parse failure naming `what`.
 fn options<T: serde::de::DeserializeOwned + Default>(
@@ -438,4 +441,102 @@ pub fn segment_kprototypes_predict<'py>(
         PyArray1::from_vec(py, labels.into_iter().map(i64::from).collect()),
         cost,
     ))
+}
+
+/// One attribute column from Python: (name, kind, values) with kind numeric, boolean, date
+/// (days since 1970-01-01) or categorical.
+type AttributeColumn<'py> = (String, String, Bound<'py, PyAny>);
+
+fn attribute_column(kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Attribute> {
+    Ok(match kind {
+        "numeric" => Attribute::Numeric(values.extract()?),
+        "boolean" => Attribute::Boolean(values.extract()?),
+        "date" => Attribute::Date(values.extract()?),
+        _ => Attribute::Categorical(values.extract()?),
+    })
+}
+
+/// Audience membership of every customer (those of `customer_ids`, then those with
+/// transactions only): (ids, audience names, membership per audience, validation report).
+#[pyfunction]
+#[pyo3(signature = (document, as_of, table=None, columns=None, datetime_format=None, allow_returns=None, customer_ids=None, attributes=None, segments=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn segment_audiences<'py>(
+    py: Python<'py>,
+    document: &str,
+    as_of: &str,
+    table: Option<crate::PyTable>,
+    columns: Option<std::collections::HashMap<String, String>>,
+    datetime_format: Option<String>,
+    allow_returns: Option<bool>,
+    customer_ids: Option<Vec<String>>,
+    attributes: Option<Vec<AttributeColumn<'py>>>,
+    segments: Option<Vec<SegmentLabels>>,
+) -> PyResult<AudienceResult<'py>> {
+    let audiences = Audiences::from_json(document).map_err(to_py)?;
+    let as_of = crate::time_arg("as_of", Some(as_of))
+        .map_err(to_py)?
+        .expect("a time was given");
+    let customers = match customer_ids {
+        None => None,
+        Some(ids) => {
+            let mut c = CustomerTable::new(ids).map_err(|e| to_py(kehu::Error::from(e)))?;
+            for (name, kind, values) in attributes.unwrap_or_default() {
+                c.add_attribute(&name, attribute_column(&kind, &values)?)
+                    .map_err(|e| to_py(kehu::Error::from(e)))?;
+            }
+            Some(c)
+        }
+    };
+    let report = PyDict::new(py);
+    let transactions = match table {
+        None => None,
+        Some(table) => {
+            let batch = crate::batch_of(table)?;
+            let vopts =
+                crate::validation_options(allow_returns, None, None, None).map_err(to_py)?;
+            let cols = crate::arrow_columns::ArrowTransactions::new(
+                &batch,
+                &columns.unwrap_or_default(),
+                datetime_format,
+            )
+            .map_err(to_py)?;
+            let (t, r) = py
+                .detach(|| kehu::data::validate(&cols.columns(), &vopts))
+                .map_err(to_py)?;
+            crate::report_into(py, &report, &r)?;
+            Some(t)
+        }
+    };
+    let segments: Vec<SegmentColumn> = segments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, ids, labels)| SegmentColumn { name, ids, labels })
+        .collect();
+    let m = py
+        .detach(|| {
+            let population = Population::new(
+                customers.as_ref(),
+                transactions,
+                &segments,
+                as_of,
+                &Default::default(),
+            )?;
+            Ok::<_, kehu::Error>(audiences.evaluate(&population)?)
+        })
+        .map_err(to_py)?;
+    Ok((m.ids, m.names, m.members, report))
+}
+
+/// One segmentation from Python: (name, customer ids, labels).
+type SegmentLabels = (String, Vec<String>, Vec<Option<String>>);
+
+/// (customer ids, audience names, membership per audience, validation report).
+type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py, PyDict>);
+
+/// Checks an audiences document; returns the audience names.
+#[pyfunction]
+pub fn segment_audience_names(document: &str) -> PyResult<Vec<String>> {
+    let a = Audiences::from_json(document).map_err(to_py)?;
+    Ok(a.names().iter().map(|s| s.to_string()).collect())
 }

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
+from ._convert import iso, to_arrow
 
 __all__ = [
     "rfm_scores",
@@ -33,6 +34,7 @@ __all__ = [
     "GaussianMixture",
     "KPrototypes",
     "KModes",
+    "Audience",
 ]
 
 _TIES = ("mid", "min", "max", "first")
@@ -668,3 +670,101 @@ class KModes(KPrototypes):
     def cluster_centroids_(self) -> np.ndarray:
         """Modes, k × q."""
         return super().cluster_centroids_
+
+
+def _attribute_kind(col: pd.Series) -> tuple[str, list[Any]]:
+    """(kind, values) of a customer attribute column: numeric, boolean, date or categorical."""
+    if pd.api.types.is_bool_dtype(col):
+        return "boolean", [None if pd.isna(v) else bool(v) for v in col.tolist()]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        days = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
+        return "date", [None if pd.isna(v) else int(v.value // 86_400_000_000_000) for v in days]
+    if pd.api.types.is_numeric_dtype(col):
+        return "numeric", [None if pd.isna(v) else float(v) for v in col.tolist()]
+    return "categorical", _category_column(col.tolist())
+
+
+class Audience:
+    """Rule audiences (the CDP audience builder), evaluated by kehu's core.
+
+    `rules`: an `audiences` JSON document, a list of `{"name": ..., "rule": ...}` or a dict
+    name -> rule. A rule is a tree of `and` / `or` / `not` over `field` (profile fields),
+    `attribute` (customer attributes), `segment` (segmentations passed to `evaluate`), `events`
+    (count / sum / avg / min / max / distinct of purchases within the last `within_days`,
+    filtered by `where` conditions on the same event) and `audience` (another audience here),
+    with operators =, !=, <, <=, >, >=, in, not_in, between, is_missing, is_present. An invalid
+    rule raises SegmentError naming the node, e.g. ``audience 'vip', rule.and[2]: ...``.
+    """
+
+    def __init__(self, rules: Any) -> None:
+        if isinstance(rules, str):
+            document = rules
+        else:
+            items = [{"name": k, "rule": v} for k, v in rules.items()] if isinstance(rules, dict) else list(rules)
+            document = json.dumps({"format_version": _native.format_version(), "kind": "audiences", "audiences": items})
+        self.names = _native.segment_audience_names(document)
+        self._document = document
+
+    def to_json(self) -> str:
+        """The audiences as a versioned document (loads in every binding)."""
+        return self._document
+
+    def evaluate(
+        self,
+        transactions: Any = None,
+        customer_id_col: str = "customer_id",
+        datetime_col: str = "timestamp",
+        monetary_value_col: str | None = None,
+        *,
+        as_of: Any,
+        quantity_col: str | None = None,
+        order_id_col: str | None = None,
+        product_id_col: str | None = None,
+        category_col: str | None = None,
+        channel_col: str | None = None,
+        datetime_format: str | None = None,
+        allow_returns: bool | None = None,
+        customers: pd.DataFrame | None = None,
+        segments: dict[str, pd.Series] | None = None,
+    ) -> pd.DataFrame:
+        """Membership of every customer (the rows of `customers`, then those found only in
+        `transactions`) in every audience, as a boolean DataFrame indexed by customer id.
+
+        Profiles and event windows are computed as of `as_of`; `customers` holds one row per
+        customer (`customer_id_col` and typed attribute columns); `segments` maps a
+        segmentation name to a Series of labels indexed by customer id. The transactions'
+        validation report is in `frame.attrs["validation"]`.
+        """
+        from . import ValidationReport
+
+        table = cols = None
+        if transactions is not None:
+            cols = {
+                k: v
+                for k, v in dict(
+                    customer_id=customer_id_col, timestamp=datetime_col, amount=monetary_value_col, quantity=quantity_col,
+                    order_id=order_id_col, product_id=product_id_col, category=category_col, channel=channel_col,
+                ).items()
+                if v is not None
+            }
+            table = to_arrow(transactions, cols.values())
+        ids = attrs = None
+        if customers is not None:
+            ids = [str(v) for v in customers[customer_id_col].tolist()]
+            attrs = [(str(c), *_attribute_kind(customers[c])) for c in customers.columns if c != customer_id_col]
+        segs = None
+        if segments:
+            segs = []
+            for name, labels in segments.items():
+                labels = pd.Series(labels)
+                segs.append((str(name), [str(i) for i in labels.index], _category_column(labels.tolist())))
+        out_ids, names, members, report = _native.segment_audiences(
+            self._document, iso(as_of), table, cols, datetime_format, allow_returns, ids, attrs, segs
+        )
+        frame = pd.DataFrame({n: np.asarray(m, dtype=bool) for n, m in zip(names, members)}, index=pd.Index(out_ids, name="customer_id"))
+        if report:
+            frame.attrs["validation"] = ValidationReport._from_native(report)
+        return frame
+
+    def __repr__(self) -> str:
+        return f"Audience({self.names})"

@@ -1,6 +1,7 @@
 //! Customer segmentation (客群分类): RFM scores with explicit tie policies and segment maps as
 //! data.
 
+pub mod audience;
 pub mod gmm;
 pub mod kmeans;
 pub mod kprototypes;
