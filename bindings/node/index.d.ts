@@ -145,3 +145,40 @@ export declare class GaussianMixture {
 
 export declare function lifecycleStages (tenureDays: ArrayLike<number | null>, daysSinceLast: ArrayLike<number>,
   options?: { probabilityAlive?: ArrayLike<number>; intervalP80Days?: ArrayLike<number | null>; kind?: 'days' | 'cadence' | 'alive'; [threshold: string]: unknown }): string[]
+
+/** k-prototypes (kmodes' semantics, batch iterations) on rows of numbers and categories. */
+export declare class KPrototypes {
+  constructor (options?: { nClusters?: number; init?: 'k-prototypes++' | 'Cao' | 'Huang' | 'random' | [number[][], string[][]]; nInit?: number; maxIter?: number; gamma?: number | number[]; seed?: number })
+  fit (rows: unknown[][], options?: { categorical?: number[]; sampleWeight?: ArrayLike<number> }): this
+  predict (rows: unknown[][]): Uint32Array | number[]
+  readonly labels: number[]
+  readonly cost: number
+  readonly nIter: number
+  readonly notes: string[]
+  readonly clusterCentroids: unknown[][]
+  readonly gamma: number[]
+  toJson (): string
+  static fromJson (json: string, categorical?: number[]): KPrototypes
+}
+
+/** k-modes: k-prototypes on rows of categories only. */
+export declare class KModes extends KPrototypes {
+  fit (rows: unknown[][], options?: { sampleWeight?: ArrayLike<number> }): this
+}
+
+/** Rule audiences evaluated by the core (the rule tree is documented in the core). */
+export declare class Audience {
+  constructor (rules: string | { name: string; rule: unknown }[] | Record<string, unknown>)
+  readonly names: string[]
+  evaluate (options: {
+    asOf: string | Date
+    transactions?: Record<string, unknown>[] | Record<string, unknown[]>
+    mapping?: Record<string, string>
+    customers?: Record<string, unknown>[]
+    customerIdKey?: string
+    segments?: Record<string, Record<string, string | null> | Map<string, string | null>>
+    datetimeFormat?: string
+    allowReturns?: boolean
+  }): { ids: string[]; members: Record<string, boolean[]>; report?: Report }
+  toJson (): string
+}

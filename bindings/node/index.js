@@ -405,6 +405,140 @@ class GaussianMixture {
   }
 }
 
+/** Numeric columns (row-major, NaN = missing) and categorical columns (text or null) of rows. */
+function splitMixed (rows, categorical) {
+  const cat = new Set(categorical)
+  const width = rows.length ? rows[0].length : 0
+  const num = []
+  for (let j = 0; j < width; j++) if (!cat.has(j)) num.push(j)
+  const numeric = new Float64Array(rows.length * num.length)
+  rows.forEach((row, i) => num.forEach((j, c) => { numeric[i * num.length + c] = row[j] == null ? NaN : Number(row[j]) }))
+  const cats = [...cat].sort((a, b) => a - b).map((j) => rows.map((row) => (row[j] == null ? null : String(row[j]))))
+  return { numeric, p: num.length, cats }
+}
+
+const MODES_INIT = { cao: 'cao', huang: 'huang', random: 'random', 'k-prototypes++': 'plus_plus' }
+
+/**
+ * k-prototypes for rows of numbers and categories (kmodes' semantics, batch iterations):
+ * fit(rows, { categorical: [column indices] }). Options: nClusters, init ('k-prototypes++',
+ * 'Cao', 'Huang', 'random' or [numeric centres, category centres]), nInit, maxIter, gamma (one
+ * number or one per categorical column), seed.
+ */
+class KPrototypes {
+  constructor (options = {}) {
+    this.options = options
+  }
+
+  _options () {
+    const o = this.options
+    // Only what is given is passed: the core holds the defaults.
+    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, seed: o.seed }
+    if (o.init !== undefined) {
+      given.init = Array.isArray(o.init)
+        ? { kind: 'centers', numeric: o.init[0].flat(), categorical: o.init[1].flat().map(String) }
+        : { kind: MODES_INIT[String(o.init).toLowerCase()] ?? String(o.init) }
+    }
+    if (o.gamma !== undefined) given.gamma = Array.isArray(o.gamma) ? { kind: 'per_column', value: o.gamma } : { kind: 'all', value: o.gamma }
+    return JSON.stringify(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)))
+  }
+
+  fit (rows, { categorical = [], sampleWeight } = {}) {
+    const { numeric, p, cats } = splitMixed(rows, categorical)
+    const r = call(() => native.kprototypesFit(numeric, p, cats, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+    Object.assign(this, { model: r.model, labels: r.labels, cost: r.cost, nIter: r.nIter, notes: r.notes, categorical })
+    return this
+  }
+
+  predict (rows) {
+    const { numeric, cats } = splitMixed(rows, this.categorical)
+    return call(() => native.kprototypesPredict(this.model, numeric, cats))
+  }
+
+  /** Centres: the numeric parts, then the modes. */
+  get clusterCentroids () {
+    const doc = JSON.parse(this.model)
+    const q = doc.categories.columns.length
+    const k = doc.modes.length / q
+    return Array.from({ length: k }, (_, c) => [
+      ...doc.numeric.slice(c * doc.p, (c + 1) * doc.p),
+      ...doc.modes.slice(c * q, (c + 1) * q).map((code, j) => doc.categories.columns[j][code])
+    ])
+  }
+
+  get gamma () {
+    return JSON.parse(this.model).gamma
+  }
+
+  toJson () {
+    return this.model
+  }
+
+  /** A saved model; `categorical`: the column indices of the rows given to predict. */
+  static fromJson (json, categorical) {
+    const doc = JSON.parse(json)
+    const m = new this()
+    const q = doc.categories ? doc.categories.columns.length : 0
+    call(() => native.kprototypesPredict(json, new Float64Array(0), Array.from({ length: q }, () => [])))
+    m.model = json
+    m.categorical = categorical ?? Array.from({ length: q }, (_, j) => doc.p + j)
+    return m
+  }
+}
+
+/** k-modes: k-prototypes on rows of categories only (every column categorical, γ = 1). */
+class KModes extends KPrototypes {
+  fit (rows, { sampleWeight } = {}) {
+    const width = rows.length ? rows[0].length : 0
+    return super.fit(rows, { categorical: Array.from({ length: width }, (_, j) => j), sampleWeight })
+  }
+}
+
+function attributeColumns (customers, idKey) {
+  const names = [...new Set(customers.flatMap((c) => Object.keys(c)))].filter((k) => k !== idKey)
+  return names.map((name) => {
+    const values = customers.map((c) => (c[name] == null ? null : c[name]))
+    const first = values.find((v) => v != null)
+    if (typeof first === 'number') return { name, kind: 'numeric', numbers: values }
+    if (typeof first === 'boolean') return { name, kind: 'boolean', flags: values }
+    if (first instanceof Date) return { name, kind: 'date', numbers: values.map((v) => (v == null ? null : Math.floor(v.getTime() / 86400000))) }
+    return { name, kind: 'categorical', texts: values.map((v) => (v == null ? null : String(v))) }
+  })
+}
+
+/**
+ * Rule audiences (see the core's documentation for the rule tree): new Audience(rules) with an
+ * audiences document, a list of { name, rule } or an object name -> rule; evaluate({ asOf,
+ * transactions, mapping, customers, segments }) returns { ids, members: { name: boolean[] } }.
+ */
+class Audience {
+  constructor (rules) {
+    const list = Array.isArray(rules) ? rules : Object.entries(rules).map(([name, rule]) => ({ name, rule }))
+    this.document = typeof rules === 'string'
+      ? rules
+      : JSON.stringify({ format_version: native.formatVersion(), kind: 'audiences', audiences: list })
+    this.names = call(() => native.audienceNames(this.document))
+  }
+
+  evaluate ({ asOf, transactions, mapping, customers, customerIdKey = 'customerId', segments, datetimeFormat, ...validation } = {}) {
+    const columns = transactions ? toColumns(transactions, mapping, datetimeFormat) : undefined
+    const ids = customers ? customers.map((c) => String(c[customerIdKey])) : undefined
+    const attributes = customers ? attributeColumns(customers, customerIdKey) : undefined
+    const segs = segments
+      ? Object.entries(segments).map(([name, labels]) => {
+        const entries = labels instanceof Map ? [...labels.entries()] : Object.entries(labels)
+        return { name, ids: entries.map(([id]) => String(id)), labels: entries.map(([, l]) => (l == null ? null : String(l))) }
+      })
+      : undefined
+    const r = call(() => native.evaluateAudiences(this.document, isoOf(asOf), columns, validationOptions(validation), ids, attributes, segs))
+    return { ids: r.ids, members: Object.fromEntries(r.names.map((n, i) => [n, r.members[i]])), report: r.report }
+  }
+
+  toJson () {
+    return this.document
+  }
+}
+
 /**
  * Lifecycle stages (prospect, new, active, at_risk, lapsed, lost); a null tenure marks a
  * prospect. rule: overrides such as { kind: 'alive', active: 0.8 } (core defaults otherwise).
@@ -432,6 +566,9 @@ module.exports = {
   SegmentMap,
   KMeans,
   GaussianMixture,
+  KPrototypes,
+  KModes,
+  Audience,
   lifecycleStages,
   clusterScore,
   ValueModel,

@@ -12,7 +12,9 @@ uniffi::setup_scaffolding!();
 
 mod segment;
 mod value;
-pub use segment::{ClusterAssigner, SegmentMapper};
+pub use segment::{
+    AttributeEntry, AudienceEvaluator, ClusterAssigner, ModesAssigner, SegmentMapper,
+};
 pub use value::{ClvSettings, CustomerHistory, ValueScore, ValueScorer};
 
 /// Every error kehu raises, by area; `code` is stable (e.g. `FORMAT_NEWER_VERSION`) and
@@ -212,7 +214,7 @@ impl IncrementalProfile {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn compute(
+    pub(crate) fn compute(
         &self,
         customer_id: &str,
         settings: Option<ProfileSettings>,

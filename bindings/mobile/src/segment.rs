@@ -1,8 +1,13 @@
-//! On-device segment assignment with maps and k-means models saved by any kehu binding.
+//! On-device segment assignment with maps, k-means and k-prototypes models saved by any kehu
+//! binding, and rule audiences for one customer.
 
-use crate::KehuError;
+use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
+use kehu::data::time::{parse_timestamp, MICROS_PER_DAY};
+use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::kmeans::KMeansModel;
-use kehu::segment::SegmentMap;
+use kehu::segment::kprototypes::KPrototypesModel;
+use kehu::segment::{SegmentError, SegmentMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An RFM segment map (`segment_map` document): names the segment of one customer's scores.
@@ -46,5 +51,152 @@ impl ClusterAssigner {
     /// The nearest centre of `features` (as many values as the model's columns).
     pub fn cluster(&self, features: Vec<f64>) -> Result<u32, KehuError> {
         Ok(self.model.predict_one(&features)?)
+    }
+}
+
+/// A fitted k-prototypes or k-modes model (`kprototypes` document): assigns one customer.
+#[derive(uniffi::Object)]
+pub struct ModesAssigner {
+    model: KPrototypesModel,
+}
+
+#[uniffi::export]
+impl ModesAssigner {
+    /// Loads a `kprototypes` document.
+    #[uniffi::constructor]
+    pub fn from_json(document: String) -> Result<Arc<Self>, KehuError> {
+        Ok(Arc::new(ModesAssigner {
+            model: KPrototypesModel::from_json(&document)?,
+        }))
+    }
+
+    /// The nearest centre of one customer: the model's numeric values (NaN = missing) and one
+    /// category per categorical column (`None` = missing; unseen categories are allowed).
+    pub fn cluster(
+        &self,
+        numeric: Vec<f64>,
+        categorical: Vec<Option<String>>,
+    ) -> Result<u32, KehuError> {
+        Ok(self.model.predict_one(&numeric, &categorical)?)
+    }
+}
+
+/// One attribute value of a customer: set exactly one of number, text, flag or date (ISO
+/// `YYYY-MM-DD`).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AttributeEntry {
+    pub name: String,
+    pub number: Option<f64>,
+    pub text: Option<String>,
+    pub flag: Option<bool>,
+    pub date: Option<String>,
+}
+
+/// Rule audiences (`audiences` document) evaluated for one customer on the device.
+#[derive(uniffi::Object)]
+pub struct AudienceEvaluator {
+    audiences: Audiences,
+}
+
+fn attribute_value(a: &AttributeEntry) -> Result<AttributeValue, KehuError> {
+    let bad = |reason: &str| {
+        KehuError::from(SegmentError::InvalidOption {
+            option: format!("attribute '{}'", a.name),
+            reason: reason.into(),
+        })
+    };
+    match (&a.number, &a.text, &a.flag, &a.date) {
+        (Some(v), None, None, None) => Ok(AttributeValue::Number(*v)),
+        (None, Some(v), None, None) => Ok(AttributeValue::Text(v.clone())),
+        (None, None, Some(v), None) => Ok(AttributeValue::Bool(*v)),
+        (None, None, None, Some(d)) => parse_timestamp(d, Some("%Y-%m-%d"))
+            .map(|us| AttributeValue::Date(us.div_euclid(MICROS_PER_DAY)))
+            .ok_or_else(|| bad("the date is not YYYY-MM-DD")),
+        _ => Err(bad("set exactly one of number, text, flag or date")),
+    }
+}
+
+#[uniffi::export]
+impl AudienceEvaluator {
+    /// Loads an `audiences` document (checked: invalid rules are rejected naming the node).
+    #[uniffi::constructor]
+    pub fn from_json(document: String) -> Result<Arc<Self>, KehuError> {
+        Ok(Arc::new(AudienceEvaluator {
+            audiences: Audiences::from_json(&document)?,
+        }))
+    }
+
+    /// The audiences' names, in document order.
+    pub fn names(&self) -> Vec<String> {
+        self.audiences
+            .names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// The audiences one customer is in as of `as_of` (ISO 8601): profile fields from the
+    /// on-device profile, the given attributes and segment labels, and `events` for event
+    /// conditions.
+    pub fn audiences_of(
+        &self,
+        customer_id: String,
+        profile: Option<Arc<IncrementalProfile>>,
+        attributes: Vec<AttributeEntry>,
+        segments: HashMap<String, String>,
+        events: Vec<ProfileEvent>,
+        as_of: String,
+    ) -> Result<Vec<String>, KehuError> {
+        let as_of_us = parse_timestamp(&as_of, None).ok_or_else(|| {
+            KehuError::from(SegmentError::InvalidOption {
+                option: "as_of".into(),
+                reason: "is not ISO 8601".into(),
+            })
+        })?;
+        let settings = ProfileSettings {
+            observation_end: Some(as_of),
+            ..Default::default()
+        };
+        let profile = match profile {
+            Some(p) => p.compute(&customer_id, Some(settings))?,
+            None => None,
+        };
+        let mut customer = OneCustomer {
+            profile,
+            segments: segments.into_iter().collect(),
+            as_of: as_of_us,
+            ..Default::default()
+        };
+        for a in &attributes {
+            customer
+                .attributes
+                .insert(a.name.clone(), attribute_value(a)?);
+        }
+        for (i, e) in events.iter().enumerate() {
+            let ts = parse_timestamp(&e.timestamp, None).ok_or_else(|| {
+                KehuError::from(SegmentError::InvalidData {
+                    row: i,
+                    field: "timestamp".into(),
+                    reason: "is not ISO 8601".into(),
+                })
+            })?;
+            customer.events.push(PurchaseEvent {
+                timestamp: ts,
+                amount: Some(e.amount),
+                category: e.category.clone(),
+                channel: e.channel.clone(),
+                order_id: e.order_id.clone(),
+                ..Default::default()
+            });
+        }
+        let member = self.audiences.evaluate_one(&customer)?;
+        Ok(self
+            .audiences
+            .names()
+            .into_iter()
+            .zip(member)
+            .filter(|(_, m)| *m)
+            .map(|(n, _)| n.to_string())
+            .collect())
     }
 }

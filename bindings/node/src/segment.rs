@@ -1,8 +1,13 @@
 //! Segmentation for Node: arrays in, typed arrays out; scores, maps and clusters are the core's.
 
 use crate::{to_js, Code};
+use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
+use kehu::segment::kprototypes::{
+    self, Categories, KPrototypesModel, KPrototypesOptions, MixedRows,
+};
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
@@ -203,4 +208,171 @@ pub fn lifecycle_stages_of(
     };
     let stages = lifecycle_stages(&inputs, &rule).map_err(to_js)?;
     Ok(stages.iter().map(|s| s.name().to_string()).collect())
+}
+
+/// A fitted k-prototypes model, its labels, cost and iterations.
+#[napi(object)]
+pub struct KPrototypesFitJs {
+    pub model: String,
+    pub labels: Vec<u32>,
+    pub cost: f64,
+    pub n_iter: u32,
+    pub notes: Vec<String>,
+}
+
+/// Fits k-prototypes (k-modes when `p` is 0): `numeric` n × p row-major (NaN = missing),
+/// `categorical` one array per categorical column (`null` = missing).
+#[napi]
+pub fn kprototypes_fit(
+    numeric: Float64Array,
+    p: u32,
+    categorical: Vec<Vec<Option<String>>>,
+    options: String,
+    sample_weight: Option<Vec<f64>>,
+) -> napi::Result<KPrototypesFitJs, Code> {
+    let opts: KPrototypesOptions = parse("KPrototypes", Some(options))?;
+    let categories = Categories::learn(&categorical);
+    let codes = categories.encode(&categorical).map_err(to_js)?;
+    let x = MixedRows::new(&numeric, p as usize, &codes, categorical.len()).map_err(to_js)?;
+    let f = kprototypes::fit(&x, &categories, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    Ok(KPrototypesFitJs {
+        model: f.model.to_json(),
+        labels: f.labels,
+        cost: f.cost,
+        n_iter: f.n_iter as u32,
+        notes: f.notes,
+    })
+}
+
+/// The nearest centre of each row under a k-prototypes model.
+#[napi]
+pub fn kprototypes_predict(
+    model: String,
+    numeric: Float64Array,
+    categorical: Vec<Vec<Option<String>>>,
+) -> napi::Result<Vec<u32>, Code> {
+    let m = KPrototypesModel::from_json(&model).map_err(to_js)?;
+    let codes = m.categories.encode(&categorical).map_err(to_js)?;
+    let x = MixedRows::new(&numeric, m.p, &codes, categorical.len()).map_err(to_js)?;
+    m.predict(&x).map_err(to_js)
+}
+
+/// One customer attribute column: `kind` numeric, boolean, date (days since 1970-01-01) or
+/// categorical, with one value per customer (`null` = missing).
+#[napi(object)]
+pub struct AttributeJs {
+    pub name: String,
+    pub kind: String,
+    pub numbers: Option<Vec<Option<f64>>>,
+    pub flags: Option<Vec<Option<bool>>>,
+    pub texts: Option<Vec<Option<String>>>,
+}
+
+/// One segmentation: each listed customer's label.
+#[napi(object)]
+pub struct SegmentLabelsJs {
+    pub name: String,
+    pub ids: Vec<String>,
+    pub labels: Vec<Option<String>>,
+}
+
+/// Audience membership: `members[a][row]` for audience `names[a]` and customer `ids[row]`.
+#[napi(object)]
+pub struct MembershipJs {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    pub members: Vec<Vec<bool>>,
+    pub report: Option<crate::Report>,
+}
+
+fn attribute_of(a: AttributeJs) -> napi::Result<(String, Attribute), Code> {
+    let missing = || {
+        to_js(SegmentError::InvalidOption {
+            option: format!("attribute '{}'", a.name),
+            reason: format!("has no values for its kind '{}'", a.kind),
+        })
+    };
+    let values = match a.kind.as_str() {
+        "numeric" => Attribute::Numeric(a.numbers.clone().ok_or_else(missing)?),
+        "boolean" => Attribute::Boolean(a.flags.clone().ok_or_else(missing)?),
+        "date" => Attribute::Date(
+            a.numbers
+                .clone()
+                .ok_or_else(missing)?
+                .into_iter()
+                .map(|v| v.map(|d| d.floor() as i64))
+                .collect(),
+        ),
+        _ => Attribute::Categorical(a.texts.clone().ok_or_else(missing)?),
+    };
+    Ok((a.name, values))
+}
+
+/// Evaluates an audiences document as of `as_of` (ISO 8601) over the customers of
+/// `customer_ids` (with `attributes`) and of `columns` (transactions).
+#[napi]
+pub fn evaluate_audiences(
+    document: String,
+    as_of: String,
+    columns: Option<crate::Columns>,
+    validation: Option<crate::ValidateOptions>,
+    customer_ids: Option<Vec<String>>,
+    attributes: Option<Vec<AttributeJs>>,
+    segments: Option<Vec<SegmentLabelsJs>>,
+) -> napi::Result<MembershipJs, Code> {
+    let audiences = Audiences::from_json(&document).map_err(to_js)?;
+    let as_of = crate::time_arg("asOf", Some(&as_of))
+        .map_err(to_js)?
+        .expect("a time was given");
+    let customers = match customer_ids {
+        None => None,
+        Some(ids) => {
+            let mut c = CustomerTable::new(ids).map_err(|e| to_js(kehu::Error::from(e)))?;
+            for a in attributes.unwrap_or_default() {
+                let (name, values) = attribute_of(a)?;
+                c.add_attribute(&name, values)
+                    .map_err(|e| to_js(kehu::Error::from(e)))?;
+            }
+            Some(c)
+        }
+    };
+    let (transactions, report) = match columns {
+        None => (None, None),
+        Some(cols) => {
+            let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
+            let (t, r) = crate::with_columns(&cols, |c| Ok(kehu::data::validate(c, &vopts)?))?;
+            (Some(t), Some(crate::report(&r)))
+        }
+    };
+    let segments: Vec<SegmentColumn> = segments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| SegmentColumn {
+            name: s.name,
+            ids: s.ids,
+            labels: s.labels,
+        })
+        .collect();
+    let population = Population::new(
+        customers.as_ref(),
+        transactions,
+        &segments,
+        as_of,
+        &Default::default(),
+    )
+    .map_err(to_js)?;
+    let m = audiences.evaluate(&population).map_err(to_js)?;
+    Ok(MembershipJs {
+        ids: m.ids,
+        names: m.names,
+        members: m.members,
+        report,
+    })
+}
+
+/// Checks an audiences document; returns the audience names.
+#[napi]
+pub fn audience_names(document: String) -> napi::Result<Vec<String>, Code> {
+    let a = Audiences::from_json(&document).map_err(to_js)?;
+    Ok(a.names().iter().map(|s| s.to_string()).collect())
 }

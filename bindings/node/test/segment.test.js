@@ -14,6 +14,19 @@ test('documents saved by the core assign the golden points and customers identic
   const s = kehu.rfmScores(i.recency, i.frequency, i.monetary)
   assert.deepEqual(s, golden.rfm_scores)
   assert.deepEqual(kehu.SegmentMap.fromJson(JSON.stringify(golden.segment_map)).assign(s), golden.segments)
+  const kp = kehu.KPrototypes.fromJson(JSON.stringify(golden.kprototypes))
+  const rows = golden.mixed_numeric.map((n, i) => [...n, ...golden.mixed_categories[i]])
+  assert.deepEqual(Array.from(kp.predict(rows)), golden.mixed_labels)
+  const c = golden.audience_customer
+  const a = c.attributes
+  const r = new kehu.Audience(JSON.stringify(golden.audiences)).evaluate({
+    asOf: c.as_of,
+    transactions: c.events.map((e) => ({ ...e, customerId: c.customer_id })),
+    mapping: { customerId: 'customerId', timestamp: 'timestamp', amount: 'amount', category: 'category', channel: 'channel' },
+    customers: [{ customerId: c.customer_id, age: a.age, member: a.member, region: a.region, signup: new Date(a.signup) }],
+    segments: { rfm: { [c.customer_id]: c.segments.rfm } }
+  })
+  assert.deepEqual(Object.keys(r.members).filter((n) => r.members[n][0]), golden.audience_members)
 })
 
 test('RFM scores and segments as in the core', () => {
@@ -77,4 +90,54 @@ test('Gaussian mixtures and lifecycle stages', () => {
   // Own cadence: a weekly buyer is at risk after 10 days, a quarterly one active.
   assert.deepEqual(kehu.lifecycleStages([200, 200, 200], [10, 10, 100], { kind: 'cadence', intervalP80Days: [8, 95, null] }),
     ['at_risk', 'active', 'at_risk'])
+})
+
+test('KPrototypes separates mixed groups; KModes; models round-trip', () => {
+  const rows = []
+  for (let i = 0; i < 300; i++) {
+    const g = i % 3
+    rows.push([g * 10 + (i % 7) * 0.1, ['app', 'web', 'store'][g], i % 11 === 0 ? null : ['gold', 'silver', 'bronze'][g]])
+  }
+  const m = new kehu.KPrototypes({ nClusters: 3, seed: 2 }).fit(rows, { categorical: [1, 2] })
+  for (let i = 0; i < 300; i++) assert.equal(m.labels[i], m.labels[i % 3])
+  assert.equal(new Set(m.labels).size, 3)
+  assert.deepEqual(Array.from(m.predict(rows)), Array.from(m.labels))
+  const back = kehu.KPrototypes.fromJson(m.toJson())
+  assert.deepEqual(Array.from(back.predict([[20.1, 'store', 'bronze']])), [m.labels[2]])
+  assert.equal(m.clusterCentroids.length, 3)
+  const modes = new kehu.KModes({ nClusters: 3, init: 'Cao' }).fit(rows.map((r) => [r[1], r[2]]))
+  assert.equal(new Set(modes.labels).size, 3)
+  assert.ok(modes.cost >= 0 && modes.cost <= 30)
+  assert.throws(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[Infinity, 'a'], [1, 'b']], { categorical: [1] }),
+    (e) => e.code === 'SEGMENT_INVALID_DATA')
+})
+
+test('Audience: events in a window, attributes, segments and references', () => {
+  const day = (d) => new Date(Date.UTC(2025, 0, d)).toISOString()
+  const tx = [
+    { id: 'a', t: day(5), amount: 30, category: 'shoes' },
+    { id: 'a', t: day(25), amount: 40, category: 'shoes' },
+    { id: 'b', t: day(25), amount: 500, category: 'bags' },
+    { id: 'c', t: day(2), amount: 10, category: 'shoes' }
+  ]
+  const audience = new kehu.Audience({
+    shoes_twice: { events: { within_days: 30, where: [{ property: 'category', op: '=', value: 'shoes' }], op: '>=', value: 2 } },
+    big: { field: 'total_spend', op: '>=', value: 100 },
+    adult_vip: { and: [{ attribute: 'age', op: '>=', value: 18 }, { segment: 'tier', op: '=', value: 'vip' }] },
+    either: { or: [{ audience: 'shoes_twice' }, { audience: 'big' }] }
+  })
+  const r = audience.evaluate({
+    asOf: '2025-01-30',
+    transactions: tx,
+    mapping: { customerId: 'id', timestamp: 't', amount: 'amount', category: 'category' },
+    customers: [{ customerId: 'a', age: 30 }, { customerId: 'd', age: 15 }],
+    segments: { tier: { a: 'vip', d: 'vip' } }
+  })
+  assert.deepEqual(r.ids, ['a', 'd', 'b', 'c'])
+  assert.deepEqual(r.members.shoes_twice, [true, false, false, false])
+  assert.deepEqual(r.members.big, [false, false, true, false])
+  assert.deepEqual(r.members.adult_vip, [true, false, false, false])
+  assert.deepEqual(r.members.either, [true, false, true, false])
+  assert.throws(() => new kehu.Audience({ x: { field: 'orders', op: '=>', value: 1 } }),
+    (e) => e.code === 'SEGMENT_INVALID_MAP' && /rule: unknown operator/.test(e.message))
 })

@@ -195,6 +195,21 @@ def test_golden_segment_vectors():
     assert {c: s[c].tolist() for c in "RFM"} == g["rfm_scores"]
     seg_map = SegmentMap.from_json(json.dumps(g["segment_map"]))
     assert rfm_segments(s, seg_map).tolist() == g["segments"]
+    from kehu.segment import Audience, KPrototypes
+
+    kp = KPrototypes.from_json(json.dumps(g["kprototypes"]))
+    rows = pd.DataFrame([[np.nan if v is None else v for v in n] + c for n, c in zip(g["mixed_numeric"], g["mixed_categories"])])
+    assert kp.predict(rows, categorical=[2, 3]).tolist() == g["mixed_labels"]
+    c = g["audience_customer"]
+    events = pd.DataFrame(c["events"]).assign(customer_id=c["customer_id"])
+    a = c["attributes"]
+    customers = pd.DataFrame({"customer_id": [c["customer_id"]], "age": [a["age"]], "member": [a["member"]],
+                              "region": [a["region"]], "signup": [pd.Timestamp(a["signup"])]})
+    got = Audience(json.dumps(g["audiences"])).evaluate(
+        events, "customer_id", "timestamp", "amount", category_col="category", channel_col="channel", as_of=c["as_of"],
+        customers=customers, segments={"rfm": pd.Series(c["segments"]["rfm"], index=[c["customer_id"]])},
+    )
+    assert [n for n in got.columns if got.loc[c["customer_id"], n]] == g["audience_members"]
 
 
 def test_lifecycle_stages_and_migration():

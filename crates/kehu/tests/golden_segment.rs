@@ -3,7 +3,11 @@
 //! Python, Node and Kotlin suites load the same documents and must reproduce them. Regenerate
 //! with `KEHU_REGENERATE_GOLDEN=1`.
 
+use kehu::data::time::parse_timestamp;
+use kehu::profile::{Event, ProfileAccumulator, ProfileOptions};
+use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::kmeans::{fit, KMeansOptions, Rows};
+use kehu::segment::kprototypes::{self, Categories, KPrototypesOptions, MixedRows};
 use kehu::segment::{rfm_scores, RfmOptions, SegmentMap};
 use serde_json::{json, Value};
 
@@ -43,6 +47,114 @@ fn golden() -> Value {
     let monetary: Vec<f64> = (0..20).map(|i| f64::from(10 + (i * 53) % 400)).collect();
     let scores = rfm_scores(&recency, &frequency, &monetary, &RfmOptions::default()).unwrap();
     let map = SegmentMap::rf10();
+    // Mixed rows: two numbers (the first missing now and then) and two categories.
+    let (mut numeric, mut channel, mut tier) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..240 {
+        let g = i % 3;
+        let spend = if i % 17 == 0 {
+            f64::NAN
+        } else {
+            10.0 * g as f64 + 4.0 * next()
+        };
+        numeric.extend([spend, 30.0 + 5.0 * g as f64 + 3.0 * next()]);
+        channel.push(Some(
+            ["app", "web", "store"][if next() < 0.8 { g } else { (g + 1) % 3 }].to_string(),
+        ));
+        tier.push((i % 13 != 0).then(|| ["gold", "silver", "bronze"][g].to_string()));
+    }
+    let columns = vec![channel, tier];
+    let categories = Categories::learn(&columns);
+    let codes = categories.encode(&columns).unwrap();
+    let mixed = MixedRows::new(&numeric, 2, &codes, 2).unwrap();
+    let kp = kprototypes::fit(
+        &mixed,
+        &categories,
+        None,
+        &KPrototypesOptions {
+            k: 3,
+            seed: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mixed_numeric: Vec<Vec<Option<f64>>> = numeric
+        .chunks(2)
+        .take(20)
+        .map(|c| c.iter().map(|v| (!v.is_nan()).then_some(*v)).collect())
+        .collect();
+    let mixed_categories: Vec<Vec<Option<String>>> = (0..20)
+        .map(|i| vec![columns[0][i].clone(), columns[1][i].clone()])
+        .collect();
+    // One customer and audiences over every kind of node.
+    let events = [
+        ("2025-01-03T10:00:00", 40.0, "shoes", "web"),
+        ("2025-02-10T18:30:00", 25.5, "shoes", "app"),
+        ("2025-03-01T09:15:00", 120.0, "bags", "store"),
+        ("2025-03-20T12:00:00", 15.0, "shoes", "app"),
+    ];
+    let as_of = "2025-03-31T00:00:00";
+    let audiences = Audiences::from_json(&json!({
+        "format_version": 1, "kind": "audiences", "audiences": [
+            {"name": "shoes_twice_60d", "rule": {"events": {"within_days": 60, "where": [{"property": "category", "op": "=", "value": "shoes"}], "op": ">=", "value": 2}}},
+            {"name": "app_spend_over_50", "rule": {"events": {"aggregate": "sum", "of": "amount", "where": [{"property": "channel", "op": "=", "value": "app"}], "op": ">", "value": 50}}},
+            {"name": "spent_200", "rule": {"field": "total_spend", "op": ">=", "value": 200}},
+            {"name": "adult_member", "rule": {"and": [{"attribute": "age", "op": "between", "value": [18, 40]}, {"attribute": "member", "op": "=", "value": true}]}},
+            {"name": "south_new_signup", "rule": {"and": [{"attribute": "region", "op": "in", "value": ["south", "east"]}, {"attribute": "signup", "op": ">=", "value": "2024-06-01"}]}},
+            {"name": "champion_not_lapsed", "rule": {"and": [{"segment": "rfm", "op": "=", "value": "Champions"}, {"not": {"field": "days_since_last_purchase", "op": ">", "value": 30}}]}},
+            {"name": "target", "rule": {"or": [{"audience": "spent_200"}, {"and": [{"audience": "shoes_twice_60d"}, {"audience": "adult_member"}]}]}},
+        ]
+    }).to_string())
+    .unwrap();
+    let end = parse_timestamp(as_of, None).unwrap();
+    let mut acc = ProfileAccumulator::new();
+    let mut customer = OneCustomer {
+        as_of: end,
+        ..Default::default()
+    };
+    for (t, amount, category, channel) in events {
+        let ts = parse_timestamp(t, None).unwrap();
+        acc.add(&Event {
+            timestamp: ts,
+            amount,
+            order_id: None,
+            category: Some(category),
+            channel: Some(channel),
+        })
+        .unwrap();
+        customer.events.push(PurchaseEvent {
+            timestamp: ts,
+            amount: Some(amount),
+            category: Some(category.into()),
+            channel: Some(channel.into()),
+            ..Default::default()
+        });
+    }
+    let popts = ProfileOptions {
+        observation_end: Some(end),
+        ..Default::default()
+    };
+    customer.profile = acc.profile("G1", &popts).unwrap();
+    customer
+        .attributes
+        .insert("age".into(), AttributeValue::Number(34.0));
+    customer
+        .attributes
+        .insert("member".into(), AttributeValue::Bool(true));
+    customer
+        .attributes
+        .insert("region".into(), AttributeValue::Text("south".into()));
+    customer
+        .attributes
+        .insert("signup".into(), AttributeValue::Date(20_089)); // 2025-01-01
+    customer.segments.insert("rfm".into(), "Champions".into());
+    let member = audiences.evaluate_one(&customer).unwrap();
+    let members: Vec<&str> = audiences
+        .names()
+        .into_iter()
+        .zip(&member)
+        .filter(|(_, m)| **m)
+        .map(|(n, _)| n)
+        .collect();
     json!({
         "about": "kehu golden vectors: a k-means model and a segment map saved by the core, and what they assign",
         "kmeans": serde_json::from_str::<Value>(&f.model.to_json()).unwrap(),
@@ -53,6 +165,19 @@ fn golden() -> Value {
         "rfm_scores": {"R": scores.r, "F": scores.f, "M": scores.m},
         "segment_map": serde_json::from_str::<Value>(&map.to_json()).unwrap(),
         "segments": map.assign(&scores),
+        "kprototypes": serde_json::from_str::<Value>(&kp.model.to_json()).unwrap(),
+        "mixed_numeric": mixed_numeric,
+        "mixed_categories": mixed_categories,
+        "mixed_labels": kp.labels[..20].to_vec(),
+        "audiences": serde_json::from_str::<Value>(&audiences.to_json()).unwrap(),
+        "audience_customer": {
+            "customer_id": "G1",
+            "events": events.iter().map(|(t, a, c, ch)| json!({"timestamp": t, "amount": a, "category": c, "channel": ch})).collect::<Vec<_>>(),
+            "attributes": {"age": 34.0, "member": true, "region": "south", "signup": "2025-01-01"},
+            "segments": {"rfm": "Champions"},
+            "as_of": as_of,
+        },
+        "audience_members": members,
     })
 }
 

@@ -211,4 +211,33 @@ fun segmentTests(path: String) {
             require(got == segments[i]) { "customer $i: $got" }
         }
     }
+    check("k-prototypes and audience documents saved by the core give the golden answers") {
+        val kp = ModesAssigner.fromJson(toJson(g["kprototypes"]))
+        val numeric = g["mixed_numeric"] as List<List<Double?>>
+        val categories = g["mixed_categories"] as List<List<String?>>
+        val labels = g["mixed_labels"] as List<Double>
+        for (i in numeric.indices) {
+            val got = kp.cluster(numeric[i].map { it ?: Double.NaN }, categories[i])
+            require(got.toDouble() == labels[i]) { "row $i: $got" }
+        }
+        val c = g["audience_customer"] as Map<String, Any?>
+        val profile = IncrementalProfile()
+        val events = (c["events"] as List<Map<String, Any?>>).map {
+            ProfileEvent(it["timestamp"] as String, it["amount"] as Double, null, it["category"] as String?, it["channel"] as String?)
+        }
+        events.forEach { profile.add(it) }
+        val a = c["attributes"] as Map<String, Any?>
+        val attributes = listOf(
+            AttributeEntry("age", a["age"] as Double, null, null, null),
+            AttributeEntry("member", null, null, a["member"] as Boolean, null),
+            AttributeEntry("region", null, a["region"] as String, null, null),
+            AttributeEntry("signup", null, null, null, a["signup"] as String),
+        )
+        val evaluator = AudienceEvaluator.fromJson(toJson(g["audiences"]))
+        val segments = (c["segments"] as Map<String, String>)
+        val got = evaluator.audiencesOf(c["customer_id"] as String, profile, attributes, segments, events, c["as_of"] as String)
+        require(got == g["audience_members"]) { "audiences $got" }
+        try { AudienceEvaluator.fromJson("""{"format_version": 1, "kind": "audiences", "audiences": [{"name": "x", "rule": {"field": "orders", "op": "=>", "value": 1}}]}"""); error("accepted") }
+        catch (e: KehuException.Segment) { require(e.code == "SEGMENT_INVALID_MAP") }
+    }
 }
