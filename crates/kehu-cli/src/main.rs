@@ -1,7 +1,9 @@
 //! `kehu`: the command line. `kehu demo` runs the whole pipeline on simulated data;
-//! `kehu profile` profiles a user's CSV file; `kehu value fit|score` fits and applies value models.
+//! `kehu profile` profiles a user's CSV file; `kehu value fit|score` fits and applies value models;
+//! `kehu segment` segments the customers of a user's CSV file.
 
 mod output;
+mod segment_cmd;
 mod segment_step;
 mod value_cmd;
 mod value_step;
@@ -58,6 +60,9 @@ enum Command {
     /// Fit value models on a summary file, or score customers with a saved model.
     #[command(subcommand)]
     Value(ValueCommand),
+    /// Segment the customers of a transaction file: RFM scores and segments, lifecycle
+    /// stages, optional k-means clusters and rule audiences, one CSV row per customer.
+    Segment(Box<segment_cmd::SegmentArgs>),
 }
 
 #[derive(Subcommand)]
@@ -74,8 +79,9 @@ enum Format {
     Json,
 }
 
+/// Where the transactions come from and how to read them (shared by `profile` and `segment`).
 #[derive(clap::Args)]
-struct ProfileArgs {
+pub struct InputArgs {
     /// Input CSV file.
     #[arg(long)]
     input: PathBuf,
@@ -112,6 +118,15 @@ struct ProfileArgs {
     /// Accept negative amounts as returns.
     #[arg(long)]
     allow_returns: bool,
+    /// Write the rejected rows (row, field, reason) to this CSV file.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ProfileArgs {
+    #[command(flatten)]
+    input: InputArgs,
     /// Write the lifetimes summary (frequency, recency, T, monetary_value) instead of profiles,
     /// with lifetimes' intake: duplicates and negative amounts kept, later rows left out.
     #[arg(long)]
@@ -131,12 +146,9 @@ struct ProfileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Write the rejected rows (row, field, reason) to this CSV file.
-    #[arg(long)]
-    rejects: Option<PathBuf>,
 }
 
-fn spinner(message: &str) -> ProgressBar {
+pub fn spinner(message: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
@@ -228,6 +240,14 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     println!();
     segment_step::run(&profiles.profiles, &spinner("segmenting"))?;
     println!();
+    segment_step::run_customers(
+        &profiles.profiles,
+        &transactions,
+        &data.customers,
+        data.observation_end,
+        &spinner("segmenting customers"),
+    )?;
+    println!();
     println!("Tags");
     let n = profiles.profiles.len() as f64;
     let mut counts = rules.count(&profiles.profiles);
@@ -241,7 +261,13 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
     Ok(())
 }
 
-fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
+/// Reads and validates the input transactions (`lifetimes`: lifetimes' intake for summaries),
+/// prints the validation report and writes the rejects when asked; returns the transactions
+/// and the observation end given.
+pub fn read_input(
+    args: &InputArgs,
+    lifetimes: bool,
+) -> Result<(kehu::data::Transactions, Option<i64>), kehu::Error> {
     let delimiter = match args.delimiter.as_str() {
         "whitespace" => Delimiter::Whitespace,
         "\\t" | "tab" => Delimiter::Byte(b'\t'),
@@ -254,20 +280,16 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
             .into())
         }
     };
-    let date = |option: &str, text: &Option<String>| -> Result<Option<i64>, kehu::Error> {
-        text.as_deref()
-            .map(|t| {
-                parse_timestamp(t, None).ok_or_else(|| {
-                    kehu::data::DataError::InvalidOption {
-                        option: option.into(),
-                        reason: "must be an ISO date or date-time".into(),
-                    }
-                    .into()
-                })
+    let observation_end = args
+        .observation_end
+        .as_deref()
+        .map(|t| {
+            parse_timestamp(t, None).ok_or_else(|| kehu::data::DataError::InvalidOption {
+                option: "observation_end".into(),
+                reason: "must be an ISO date or date-time".into(),
             })
-            .transpose()
-    };
-    let observation_end = date("observation_end", &args.observation_end)?;
+        })
+        .transpose()?;
     let mapping = CsvMapping {
         customer_id: args.customer_col.clone(),
         timestamp: args.date_col.clone(),
@@ -285,7 +307,7 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
     let bar = spinner("reading");
     let raw = read_transactions_path(&args.input, &mapping, &csv_opts)?;
     bar.set_message("validating");
-    let vopts = if args.summary {
+    let vopts = if lifetimes {
         // lifetimes' semantics: duplicates and returns are data, later rows are left to the
         // summary; other bad rows are reported and skipped.
         ValidationOptions {
@@ -305,6 +327,11 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
     if let Some(path) = &args.rejects {
         output::write_rejects(path, &report)?;
     }
+    Ok((transactions, observation_end))
+}
+
+fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
+    let (transactions, observation_end) = read_input(&args.input, args.summary)?;
     let mut out = output::open(args.output.as_deref())?;
     if args.summary {
         let freq: Freq =
@@ -361,6 +388,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => profile(args),
         Command::Value(ValueCommand::Fit(args)) => value_cmd::fit(args),
         Command::Value(ValueCommand::Score(args)) => value_cmd::score(args),
+        Command::Segment(args) => segment_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -36,6 +36,10 @@ fn demo_runs_and_reports() {
         "Segments (RFM scores",
         "Champions",
         "chosen k =",
+        "Lifecycle stages: own cadence",
+        "k-prototypes (k = 4",
+        "Audiences (rules",
+        "not_win_back_but_lapsing",
     ] {
         assert!(stdout.contains(section), "missing {section}");
     }
@@ -210,4 +214,81 @@ fn value_fit_then_score() {
         "{err}"
     );
     assert!(!err.contains("x,1"), "no values in messages: {err}");
+}
+
+#[test]
+fn segment_writes_scores_stages_clusters_and_audiences() {
+    let dir = std::env::temp_dir().join(format!("kehu-cli-segment-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("cust,when,value,cat\n");
+    for c in 0..60 {
+        for k in 0..(1 + c % 5) {
+            let day = 1 + (c * 7 + k * 13) % 150;
+            let cat = if k % 2 == 0 { "books" } else { "music" };
+            csv.push_str(&format!(
+                "c{c},2024-{:02}-{:02},{},{cat}\n",
+                1 + day / 30,
+                1 + day % 28,
+                5 + c % 40
+            ));
+        }
+    }
+    csv.push_str("bad,not-a-date,1,books\n");
+    std::fs::write(dir.join("tx.csv"), csv).unwrap();
+    std::fs::write(
+        dir.join("aud.json"),
+        r#"{"format_version": 1, "kind": "audiences", "audiences": [
+            {"name": "books_twice", "rule": {"events": {"where": [{"property": "category", "op": "=", "value": "books"}], "op": ">=", "value": 2}}},
+            {"name": "active_now", "rule": {"segment": "stage", "op": "=", "value": "active"}}]}"#,
+    )
+    .unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (ok, _, stderr) = kehu(&[
+        "segment",
+        "--input",
+        &path("tx.csv"),
+        "--customer-col",
+        "cust",
+        "--date-col",
+        "when",
+        "--amount-col",
+        "value",
+        "--category-col",
+        "cat",
+        "--clusters",
+        "2..3",
+        "--audiences",
+        &path("aud.json"),
+        "--output",
+        &path("out.csv"),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("1 rejected"), "{stderr}");
+    assert!(stderr.contains("clusters: k ="), "{stderr}");
+    let out = std::fs::read_to_string(dir.join("out.csv")).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "customer_id,recency_days,orders,spend,R,F,M,segment,stage,cluster,books_twice,active_now"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 60);
+    // c4 bought 5 times, 3 of them books.
+    let c4 = rows.iter().find(|r| r[0] == "c4").unwrap();
+    assert_eq!((c4[2], c4[10]), ("5", "true"));
+    let c0 = rows.iter().find(|r| r[0] == "c0").unwrap();
+    assert_eq!(c0[10], "false");
+    assert!(rows.iter().all(|r| r[11] == (r[8] == "active").to_string()));
+    let (ok, _, stderr) = kehu(&[
+        "segment",
+        "--input",
+        &path("tx.csv"),
+        "--customer-col",
+        "cust",
+        "--date-col",
+        "when",
+        "--clusters",
+        "9..3",
+    ]);
+    assert!(!ok && stderr.contains("SEGMENT_INVALID_OPTION"), "{stderr}");
 }
