@@ -671,6 +671,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_gmm_apply, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_kprototypes_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_audiences, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_minibatch_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_minibatch_model, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_minibatch_partial_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_audience_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_kprototypes_predict, m)?)?;
     Ok(())

@@ -11,6 +11,7 @@ use kehu::segment::kprototypes::{
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
+use kehu::segment::minibatch::{self, MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -539,4 +540,62 @@ type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py,
 pub fn segment_audience_names(document: &str) -> PyResult<Vec<String>> {
     let a = Audiences::from_json(document).map_err(to_py)?;
     Ok(a.names().iter().map(|s| s.to_string()).collect())
+}
+
+/// Fits mini-batch k-means; `options` is the core's MiniBatchOptions as JSON. Returns (state
+/// JSON, k-means model JSON, labels, inertia, passes, steps).
+#[pyfunction]
+#[pyo3(signature = (x, options, sample_weight=None))]
+pub fn segment_minibatch_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    options: &str,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<MiniBatchResult<'py>> {
+    let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
+    let x = rows(&x)?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let f = py.detach(|| minibatch::fit(&x, w, &opts)).map_err(to_py)?;
+    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
+    Ok((
+        f.state.to_json(),
+        f.state.model().to_json(),
+        labels,
+        f.inertia,
+        f.n_iter,
+        f.n_steps,
+    ))
+}
+
+/// (state JSON, k-means model JSON, labels, inertia, passes, steps) of a mini-batch fit.
+type MiniBatchResult<'py> = (String, String, Bound<'py, PyArray1<i64>>, f64, usize, usize);
+
+/// One `partial_fit` step on a batch; returns (state JSON, k-means model JSON).
+#[pyfunction]
+#[pyo3(signature = (state, x, options, sample_weight=None))]
+pub fn segment_minibatch_partial_fit<'py>(
+    py: Python<'py>,
+    state: Option<&str>,
+    x: PyReadonlyArray2<'py, f64>,
+    options: &str,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<(String, String)> {
+    let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
+    let state = state
+        .map(MiniBatchKMeans::from_json)
+        .transpose()
+        .map_err(to_py)?;
+    let x = rows(&x)?;
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let s = py
+        .detach(|| MiniBatchKMeans::partial_fit(state, &x, w, &opts))
+        .map_err(to_py)?;
+    Ok((s.to_json(), s.model().to_json()))
+}
+
+/// The k-means model JSON of a saved mini-batch state (checked).
+#[pyfunction]
+pub fn segment_minibatch_model(state: &str) -> PyResult<String> {
+    let s = MiniBatchKMeans::from_json(state).map_err(to_py)?;
+    Ok(s.model().to_json())
 }

@@ -320,3 +320,33 @@ def test_gaussian_mixture_from_given_start_equals_sklearn(covariance_type):
     # From kehu's own k-means start, as good as scikit-learn's.
     auto = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
     assert auto.score(X) >= mixture.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X).score(X) - 1e-6
+
+
+def test_minibatch_kmeans_against_scikit_learn():
+    sklearn = pytest.importorskip("sklearn.cluster")
+    from sklearn.datasets import make_blobs
+
+    from kehu.segment import MiniBatchKMeans
+
+    X, _ = make_blobs(60_000, 5, centers=6, random_state=7)
+    ours = MiniBatchKMeans(6, random_state=0).fit(X)
+    ref = sklearn.MiniBatchKMeans(6, random_state=0, n_init=1).fit(X)
+    full = sklearn.KMeans(6, random_state=0).fit(X)
+    # Within 0.1 % of full k-means, as scikit-learn's mini-batch is (both ~1.0001-1.0004 here).
+    assert ours.inertia_ <= 1.001 * full.inertia_
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-3)
+    assert ours.inertia_ == pytest.approx(-ours.score(X), rel=1e-12)
+    np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+    assert ours.n_steps_ < 100 * 59 and ours.n_iter_ >= 1
+    # partial_fit over chunks, the state saved and restored between chunks.
+    m = MiniBatchKMeans(6, random_state=0)
+    for chunk in np.array_split(X, 30):
+        m.partial_fit(chunk)
+        restored = MiniBatchKMeans.from_state(m.state_json())
+        np.testing.assert_array_equal(restored.cluster_centers_, m.cluster_centers_)
+    assert m.n_steps_ == 30 and m.counts_.sum() == pytest.approx(60_000)
+    assert -m.score(X) <= 1.05 * full.inertia_
+    again = MiniBatchKMeans.from_state(m.state_json()).partial_fit(X[:1000])
+    assert again.n_steps_ == 31
+    with pytest.raises(kehu.SegmentError, match="at least k"):
+        MiniBatchKMeans(6).partial_fit(X[:3])

@@ -24,6 +24,7 @@ __all__ = [
     "rfm_segments",
     "SegmentMap",
     "KMeans",
+    "MiniBatchKMeans",
     "silhouette_score",
     "calinski_harabasz_score",
     "davies_bouldin_score",
@@ -273,6 +274,88 @@ class KMeans(_Estimator):
 
     def __repr__(self) -> str:
         return f"KMeans(n_clusters={self.n_clusters})"
+
+
+class MiniBatchKMeans(KMeans):
+    """Mini-batch k-means with scikit-learn's parameters and attributes (`labels_`,
+    `cluster_centers_`, `inertia_`, `n_iter_`, `n_steps_`, `counts_`), for data that does not
+    fit in memory: `partial_fit(batch)` continues from the state, which `state_json()` saves
+    and `from_state(...)` restores in any binding. The same result on any number of threads for
+    a given `random_state` (None means 0).
+    """
+
+    _params = ("n_clusters", "init", "max_iter", "batch_size", "tol", "max_no_improvement", "init_size", "n_init", "reassignment_ratio", "random_state")
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        init: Any = "k-means++",
+        max_iter: int = 100,
+        batch_size: int = 1024,
+        tol: float = 0.0,
+        max_no_improvement: int | None = 10,
+        init_size: int | None = None,
+        n_init: int | str = "auto",
+        reassignment_ratio: float = 0.01,
+        random_state: int | None = None,
+    ) -> None:
+        super().__init__(n_clusters=n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=tol, random_state=random_state)
+        self.batch_size = batch_size
+        self.max_no_improvement = max_no_improvement
+        self.init_size = init_size
+        self.reassignment_ratio = reassignment_ratio
+
+    def _options(self) -> str:
+        opts = json.loads(super()._options())
+        opts.update(
+            batch_size=int(self.batch_size),
+            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
+            init_size=None if self.init_size is None else int(self.init_size),
+            reassignment_ratio=float(self.reassignment_ratio),
+        )
+        return json.dumps(opts)
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
+        """Fits on the rows of X (n × d) by random batches, with optional per-row weights."""
+        x = _matrix(X)
+        w = None if sample_weight is None else _arr(sample_weight)
+        out = _native.segment_minibatch_fit(x, self._options(), w)
+        self._state, self._json, self.labels_, self.inertia_, self.n_iter_, self.n_steps_ = out
+        self.n_features_in_ = x.shape[1]
+        return self
+
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
+        """One step on the batch X (the first call initialises from it)."""
+        x = _matrix(X)
+        w = None if sample_weight is None else _arr(sample_weight)
+        self._state, self._json = _native.segment_minibatch_partial_fit(getattr(self, "_state", None), x, self._options(), w)
+        self.n_steps_ = json.loads(self._state)["steps"]
+        self.n_features_in_ = x.shape[1]
+        return self
+
+    @property
+    def counts_(self) -> np.ndarray:
+        """Weight absorbed by each centre."""
+        return np.asarray(json.loads(self._state)["counts"], dtype=np.float64)
+
+    def state_json(self) -> str:
+        """The training state (centres, counts, steps, settings) as a versioned document."""
+        if getattr(self, "_state", None) is None:
+            raise _native.SegmentError("the model is not fitted; call fit() or partial_fit() first")
+        return self._state
+
+    @classmethod
+    def from_state(cls, document: str) -> "MiniBatchKMeans":
+        """Restores a state saved with `state_json`: partial_fit continues it."""
+        doc = json.loads(document)
+        model = cls(n_clusters=len(doc.get("counts", [])))
+        model._json = _native.segment_minibatch_model(document)
+        model._state = document
+        model.n_features_in_ = int(doc["d"])
+        return model
+
+    def __repr__(self) -> str:
+        return f"MiniBatchKMeans(n_clusters={self.n_clusters})"
 
 
 def _labels(labels: Any) -> np.ndarray:

@@ -45,6 +45,21 @@ pub struct KMeansOptions {
     pub tol: f64,
     /// Seed of every random choice.
     pub seed: u64,
+    /// How each iteration finds the nearest centres.
+    pub algorithm: Algorithm,
+}
+
+/// How each iteration finds the nearest centres; both give the same labels and centres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// Every distance in every iteration.
+    Lloyd,
+    /// Hamerly (2010): per row an upper bound on the distance to its centre and a lower bound
+    /// on the distance to every other centre; a row whose bounds prove its centre unchanged
+    /// (with a relative margin of 1e-10 against rounding) costs no distance.
+    #[default]
+    Hamerly,
 }
 
 impl Default for KMeansOptions {
@@ -56,6 +71,7 @@ impl Default for KMeansOptions {
             max_iter: 300,
             tol: 1e-4,
             seed: 0,
+            algorithm: Algorithm::Hamerly,
         }
     }
 }
@@ -106,14 +122,14 @@ impl<'a> Rows<'a> {
         self.d
     }
 
-    fn row(&self, i: usize) -> &'a [f64] {
+    pub(crate) fn row(&self, i: usize) -> &'a [f64] {
         &self.data[i * self.d..(i + 1) * self.d]
     }
 }
 
 /// Squared Euclidean distance (a pairwise sum; fixed-size code for common widths).
 #[inline(always)]
-fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     match a.len() {
         1 => fixed::<1>(a, b),
         2 => fixed::<2>(a, b),
@@ -156,7 +172,7 @@ fn fixed<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The nearest centre and its squared distance (the lowest index among equals).
-fn nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64) {
+pub(crate) fn nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64) {
     let mut best = (0u32, f64::INFINITY);
     for (c, center) in centers.chunks_exact(d).enumerate() {
         let dist = sq_dist(x, center);
@@ -324,7 +340,7 @@ fn cumulative(v: &[f64]) -> Vec<f64> {
     out
 }
 
-fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
+pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
     let (n, d) = (x.len(), x.dim());
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k * d);
@@ -335,6 +351,11 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
         .with_min_len(CHUNK)
         .map(|i| sq_dist(x.row(i), x.row(first)))
         .collect();
+    // The chosen centre nearest each row: a candidate at least twice a row's distance from
+    // that centre cannot be nearer to the row (triangle inequality), so its distance is skipped;
+    // min(closest, distance) is then `closest` either way, so the sums are unchanged.
+    let mut owner = vec![0u32; n];
+    let far = |centre_gap: f64, closest: f64| centre_gap >= 4.0 * closest * (1.0 + BOUND_MARGIN);
     let mut cum = vec![0.0; n];
     for _ in 1..k {
         let mut total = 0.0;
@@ -345,6 +366,16 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
         let candidates: Vec<usize> = (0..trials)
             .map(|_| pick(&cum, draw.uniform() * total))
             .collect();
+        // Squared distances of each candidate to each chosen centre.
+        let chosen = centers.len() / d;
+        let gaps: Vec<Vec<f64>> = candidates
+            .iter()
+            .map(|&c| {
+                (0..chosen)
+                    .map(|o| sq_dist(x.row(c), &centers[o * d..(o + 1) * d]))
+                    .collect()
+            })
+            .collect();
         // The candidate that lowers the potential Σ w · min(D², d²) most (the first of
         // equals): all candidates' potentials in one pass, in fixed chunks.
         let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
@@ -353,8 +384,14 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
             .map(|&start| {
                 let mut p = vec![0.0; candidates.len()];
                 for i in start..(start + CHUNK).min(n) {
-                    for (pc, &c) in p.iter_mut().zip(&candidates) {
-                        *pc += w[i] * closest[i].min(sq_dist(x.row(i), x.row(c)));
+                    let o = owner[i] as usize;
+                    for ((pc, &c), gap) in p.iter_mut().zip(&candidates).zip(&gaps) {
+                        let dist = if far(gap[o], closest[i]) {
+                            closest[i]
+                        } else {
+                            closest[i].min(sq_dist(x.row(i), x.row(c)))
+                        };
+                        *pc += w[i] * dist;
                     }
                 }
                 p
@@ -366,24 +403,35 @@ fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> 
                 *t += v;
             }
         }
-        let mut chosen = 0;
+        let mut best = 0;
         for (j, p) in potentials.iter().enumerate() {
-            if *p < potentials[chosen] {
-                chosen = j;
+            if *p < potentials[best] {
+                best = j;
             }
         }
-        let c = candidates[chosen];
+        let c = candidates[best];
+        let gap = &gaps[best];
+        let new = chosen as u32;
         centers.extend_from_slice(x.row(c));
         closest
             .par_iter_mut()
+            .zip(owner.par_iter_mut())
             .enumerate()
             .with_min_len(CHUNK)
-            .for_each(|(i, d)| *d = d.min(sq_dist(x.row(i), x.row(c))));
+            .for_each(|(i, (d, o))| {
+                if !far(gap[*o as usize], *d) {
+                    let dist = sq_dist(x.row(i), x.row(c));
+                    if dist < *d {
+                        *d = dist;
+                        *o = new;
+                    }
+                }
+            });
     }
     centers
 }
 
-fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
+pub(crate) fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
     let mut weights = w.to_vec();
     let mut centers = Vec::with_capacity(k * x.dim());
     for _ in 0..k {
@@ -434,9 +482,24 @@ fn lloyd_step(
             p
         })
         .collect();
+    update_centers(x, w, centers, labels, &partials, new_centers)
+}
+
+/// New centres from the chunks' sums (reduced in order; empty clusters relocated to the rows
+/// farthest from their centres). Returns the squared centre shift.
+fn update_centers(
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    labels: &[u32],
+    partials: &[Partial],
+    new_centers: &mut [f64],
+) -> f64 {
+    let d = x.dim();
+    let k = centers.len() / d;
     let mut sums = vec![0.0; k * d];
     let mut weights = vec![0.0; k];
-    for p in &partials {
+    for p in partials {
         for (s, v) in sums.iter_mut().zip(&p.sums) {
             *s += v;
         }
@@ -457,6 +520,131 @@ fn lloyd_step(
         }
         shift += sq_dist(new, &centers[c * d..(c + 1) * d]);
     }
+    shift
+}
+
+/// Relative safety margin of Hamerly's bounds against rounding.
+const BOUND_MARGIN: f64 = 1e-10;
+
+/// Hamerly's per-row bounds (distances, not squared); `valid` is false before the first step.
+struct Bounds {
+    upper: Vec<f64>,
+    lower: Vec<f64>,
+    valid: bool,
+}
+
+/// The nearest and the second-nearest squared distances (the lowest index among equals).
+#[inline]
+fn two_nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64, f64) {
+    let (mut best, mut d1, mut d2) = (0u32, f64::INFINITY, f64::INFINITY);
+    for (c, center) in centers.chunks_exact(d).enumerate() {
+        let dist = sq_dist(x, center);
+        if dist < d1 {
+            d2 = d1;
+            d1 = dist;
+            best = c as u32;
+        } else if dist < d2 {
+            d2 = dist;
+        }
+    }
+    (best, d1, d2)
+}
+
+/// One Hamerly step: the labels Lloyd's step would give, computed with the bounds, then the
+/// same centre update; the bounds follow the centres' moves. Returns the squared centre shift.
+fn hamerly_step(
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    labels: &mut [u32],
+    bounds: &mut Bounds,
+    new_centers: &mut [f64],
+) -> f64 {
+    let d = x.dim();
+    let k = centers.len() / d;
+    // Half the distance from each centre to its nearest other centre.
+    let half: Vec<f64> = (0..k)
+        .map(|c| {
+            let own = &centers[c * d..(c + 1) * d];
+            let nearest = (0..k)
+                .filter(|&o| o != c)
+                .map(|o| sq_dist(own, &centers[o * d..(o + 1) * d]))
+                .fold(f64::INFINITY, f64::min);
+            0.5 * nearest.sqrt()
+        })
+        .collect();
+    let valid = bounds.valid;
+    let partials: Vec<Partial> = labels
+        .par_chunks_mut(CHUNK)
+        .zip(bounds.upper.par_chunks_mut(CHUNK))
+        .zip(bounds.lower.par_chunks_mut(CHUNK))
+        .enumerate()
+        .map(|(c, ((labels, upper), lower))| {
+            let mut p = Partial {
+                sums: vec![0.0; k * d],
+                weights: vec![0.0; k],
+            };
+            for (offset, ((label, u), l)) in labels
+                .iter_mut()
+                .zip(upper.iter_mut())
+                .zip(lower.iter_mut())
+                .enumerate()
+            {
+                let i = c * CHUNK + offset;
+                let row = x.row(i);
+                let proven = |u: f64, m: f64| u * (1.0 + BOUND_MARGIN) < m * (1.0 - BOUND_MARGIN);
+                let mut keep = false;
+                if valid {
+                    let a = *label as usize;
+                    let m = half[a].max(*l);
+                    if proven(*u, m) {
+                        keep = true;
+                    } else {
+                        *u = sq_dist(row, &centers[a * d..(a + 1) * d]).sqrt();
+                        keep = proven(*u, m);
+                    }
+                }
+                if !keep {
+                    let (best, d1, d2) = two_nearest(row, centers, d);
+                    *label = best;
+                    *u = d1.sqrt();
+                    *l = d2.sqrt();
+                }
+                let a = *label as usize;
+                p.weights[a] += w[i];
+                for (s, v) in p.sums[a * d..(a + 1) * d].iter_mut().zip(row) {
+                    *s += w[i] * v;
+                }
+            }
+            p
+        })
+        .collect();
+    let shift = update_centers(x, w, centers, labels, &partials, new_centers);
+    // Move the bounds with the centres.
+    let moves: Vec<f64> = (0..k)
+        .map(|c| {
+            sq_dist(
+                &new_centers[c * d..(c + 1) * d],
+                &centers[c * d..(c + 1) * d],
+            )
+            .sqrt()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|a, b| moves[*b].total_cmp(&moves[*a]));
+    let (largest, second) = (order[0], order.get(1).map_or(0.0, |&c| moves[c]));
+    bounds
+        .upper
+        .par_iter_mut()
+        .zip(bounds.lower.par_iter_mut())
+        .zip(labels.par_iter())
+        .with_min_len(CHUNK)
+        .for_each(|((u, l), a)| {
+            let a = *a as usize;
+            *u += moves[a];
+            *l -= if a == largest { second } else { moves[largest] };
+        });
+    bounds.valid = true;
     shift
 }
 
@@ -504,9 +692,33 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
     let mut new_centers = vec![0.0; centers.len()];
     let mut strict = false;
     let mut iterations = 0;
+    let mut bounds = Bounds {
+        upper: vec![
+            0.0;
+            if opts.algorithm == Algorithm::Hamerly {
+                n
+            } else {
+                0
+            }
+        ],
+        lower: vec![
+            0.0;
+            if opts.algorithm == Algorithm::Hamerly {
+                n
+            } else {
+                0
+            }
+        ],
+        valid: false,
+    };
     for _ in 0..opts.max_iter {
         iterations += 1;
-        let shift = lloyd_step(x, w, &centers, &mut labels, &mut new_centers);
+        let shift = match opts.algorithm {
+            Algorithm::Lloyd => lloyd_step(x, w, &centers, &mut labels, &mut new_centers),
+            Algorithm::Hamerly => {
+                hamerly_step(x, w, &centers, &mut labels, &mut bounds, &mut new_centers)
+            }
+        };
         std::mem::swap(&mut centers, &mut new_centers);
         if labels == previous {
             strict = true;
@@ -696,6 +908,33 @@ mod tests {
         assert!(fit1.model.predict_one(&[1.0, f64::NAN]).is_err());
         let t = fit1.model.transform(&x).unwrap();
         assert_eq!(t.len(), 9000 * 3);
+    }
+
+    #[test]
+    fn hamerly_gives_lloyds_labels_and_centres() {
+        // Overlapping uniform data (many rows change centre) and separated blobs, with weights.
+        let mut draw = Draw::new(9, 1);
+        let uniform: Vec<f64> = (0..20_000 * 4).map(|_| draw.uniform()).collect();
+        let weights: Vec<f64> = (0..20_000).map(|_| 0.5 + draw.uniform()).collect();
+        for (data, d) in [(uniform, 4), (blobs(2000), 2)] {
+            let x = Rows::new(&data, d).unwrap();
+            for k in [2, 5, 12] {
+                for w in [None, Some(&weights[..x.len()])] {
+                    let opts = |algorithm| KMeansOptions {
+                        k,
+                        seed: 4,
+                        algorithm,
+                        ..Default::default()
+                    };
+                    let lloyd = fit(&x, w, &opts(Algorithm::Lloyd)).unwrap();
+                    let hamerly = fit(&x, w, &opts(Algorithm::Hamerly)).unwrap();
+                    assert_eq!(lloyd, hamerly, "k = {k}");
+                    if d == 4 {
+                        assert!(lloyd.n_iter > 5, "{}", lloyd.n_iter);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod kmeans;
 pub mod kprototypes;
 pub mod lifecycle;
 pub mod maps;
+pub mod minibatch;
 pub mod portrait;
 pub mod quality;
 pub mod rfm;
