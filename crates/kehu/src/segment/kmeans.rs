@@ -346,27 +346,64 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
     let mut centers = Vec::with_capacity(k * d);
     let first = pick(&cumulative(w), draw.uniform() * w.iter().sum::<f64>());
     centers.extend_from_slice(x.row(first));
-    let mut closest: Vec<f64> = (0..n)
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .map(|i| sq_dist(x.row(i), x.row(first)))
-        .collect();
-    // The chosen centre nearest each row: a candidate at least twice a row's distance from
-    // that centre cannot be nearer to the row (triangle inequality), so its distance is skipped;
-    // min(closest, distance) is then `closest` either way, so the sums are unchanged.
+    // `closest`: squared distance of each row to its nearest chosen centre `owner`. A candidate
+    // at least twice a row's distance from that centre cannot be nearer to the row (triangle
+    // inequality), so its distance is skipped: min(closest, distance) is `closest` either way.
+    let mut closest = vec![0.0; n];
     let mut owner = vec![0u32; n];
-    let far = |centre_gap: f64, closest: f64| centre_gap >= 4.0 * closest * (1.0 + BOUND_MARGIN);
-    let mut cum = vec![0.0; n];
-    for _ in 1..k {
-        let mut total = 0.0;
-        for ((c, d), w) in cum.iter_mut().zip(&closest).zip(w) {
-            total += d * w;
-            *c = total;
+    let far = |gap: f64, closest: f64| gap >= 4.0 * closest * (1.0 + BOUND_MARGIN);
+    // Σ weight · closest per chunk of rows.
+    let mut chunk_totals: Vec<f64> = closest
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut total = 0.0;
+            for (o, v) in chunk.iter_mut().enumerate() {
+                let i = c * CHUNK + o;
+                *v = sq_dist(x.row(i), x.row(first));
+                total += w[i] * *v;
+            }
+            total
+        })
+        .collect();
+    // The last chosen centre (row, and its squared distances to the centres chosen before it)
+    // is folded into `closest` lazily, in the next round's single pass over the rows.
+    let mut pending: Option<(usize, Vec<f64>)> = None;
+    let folded = |i: usize, closest: f64, owner: u32, pending: &Option<(usize, Vec<f64>)>| {
+        let Some((row, gaps)) = pending else {
+            return (closest, owner);
+        };
+        if (owner as usize) < gaps.len() && far(gaps[owner as usize], closest) {
+            return (closest, owner);
         }
+        let dist = sq_dist(x.row(i), x.row(*row));
+        if dist < closest {
+            (dist, gaps.len() as u32)
+        } else {
+            (closest, owner)
+        }
+    };
+    for _ in 1..k {
+        // Candidates drawn ∝ weight × closest (with the pending centre folded in): the chunk
+        // first, then the row within it.
+        let chunk_cum = cumulative(&chunk_totals);
+        let total = chunk_cum[chunk_cum.len() - 1];
         let candidates: Vec<usize> = (0..trials)
-            .map(|_| pick(&cum, draw.uniform() * total))
+            .map(|_| {
+                let target = draw.uniform() * total;
+                let c = pick(&chunk_cum, target);
+                let mut rest = target - if c > 0 { chunk_cum[c - 1] } else { 0.0 };
+                let rows = c * CHUNK..((c + 1) * CHUNK).min(n);
+                let last = rows.end - 1;
+                for i in rows {
+                    rest -= w[i] * folded(i, closest[i], owner[i], &pending).0;
+                    if rest < 0.0 {
+                        return i;
+                    }
+                }
+                last
+            })
             .collect();
-        // Squared distances of each candidate to each chosen centre.
         let chosen = centers.len() / d;
         let gaps: Vec<Vec<f64>> = candidates
             .iter()
@@ -376,20 +413,22 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
                     .collect()
             })
             .collect();
-        // The candidate that lowers the potential Σ w · min(D², d²) most (the first of
-        // equals): all candidates' potentials in one pass, in fixed chunks.
-        let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
-        let partials: Vec<Vec<f64>> = starts
-            .par_iter()
-            .map(|&start| {
+        // One pass: fold the pending centre, then each candidate's potential
+        // Σ w · min(closest, d²), per chunk.
+        let partials: Vec<Vec<f64>> = closest
+            .par_chunks_mut(CHUNK)
+            .zip(owner.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(c, (closest, owner))| {
                 let mut p = vec![0.0; candidates.len()];
-                for i in start..(start + CHUNK).min(n) {
-                    let o = owner[i] as usize;
-                    for ((pc, &c), gap) in p.iter_mut().zip(&candidates).zip(&gaps) {
-                        let dist = if far(gap[o], closest[i]) {
-                            closest[i]
+                for (o, (cl, ow)) in closest.iter_mut().zip(owner.iter_mut()).enumerate() {
+                    let i = c * CHUNK + o;
+                    (*cl, *ow) = folded(i, *cl, *ow, &pending);
+                    for ((pc, &cand), gap) in p.iter_mut().zip(&candidates).zip(&gaps) {
+                        let dist = if far(gap[*ow as usize], *cl) {
+                            *cl
                         } else {
-                            closest[i].min(sq_dist(x.row(i), x.row(c)))
+                            cl.min(sq_dist(x.row(i), x.row(cand)))
                         };
                         *pc += w[i] * dist;
                     }
@@ -409,24 +448,9 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
                 best = j;
             }
         }
-        let c = candidates[best];
-        let gap = &gaps[best];
-        let new = chosen as u32;
-        centers.extend_from_slice(x.row(c));
-        closest
-            .par_iter_mut()
-            .zip(owner.par_iter_mut())
-            .enumerate()
-            .with_min_len(CHUNK)
-            .for_each(|(i, (d, o))| {
-                if !far(gap[*o as usize], *d) {
-                    let dist = sq_dist(x.row(i), x.row(c));
-                    if dist < *d {
-                        *d = dist;
-                        *o = new;
-                    }
-                }
-            });
+        centers.extend_from_slice(x.row(candidates[best]));
+        chunk_totals = partials.iter().map(|p| p[best]).collect();
+        pending = Some((candidates[best], gaps[best].clone()));
     }
     centers
 }
@@ -755,35 +779,37 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
 /// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it.
 fn mean_variance(x: &Rows) -> f64 {
     let (n, d) = (x.len(), x.dim());
-    // Column sums of f(value, column) over fixed chunks of rows, reduced in order.
-    let column_sums = |f: &(dyn Fn(f64, usize) -> f64 + Sync)| -> Vec<f64> {
-        let partials: Vec<Vec<f64>> = x
-            .data()
-            .par_chunks(CHUNK * d)
-            .map(|block| {
-                let mut s = vec![0.0; d];
-                for row in block.chunks_exact(d) {
-                    for (j, (sj, v)) in s.iter_mut().zip(row).enumerate() {
-                        *sj += f(*v, j);
-                    }
-                }
-                s
-            })
-            .collect();
-        let mut total = vec![0.0; d];
-        for p in &partials {
-            for (t, v) in total.iter_mut().zip(p) {
-                *t += v;
-            }
-        }
-        total
-    };
-    let means: Vec<f64> = column_sums(&|v, _| v)
+    let means: Vec<f64> = column_sums(x, |v, _| v)
         .iter()
         .map(|s| s / n as f64)
         .collect();
-    let squares = column_sums(&|v, j| (v - means[j]) * (v - means[j]));
+    let squares = column_sums(x, |v, j| (v - means[j]) * (v - means[j]));
     squares.iter().sum::<f64>() / (n * d) as f64
+}
+
+/// Column sums of f(value, column) over fixed chunks of rows, reduced in order.
+fn column_sums(x: &Rows, f: impl Fn(f64, usize) -> f64 + Sync) -> Vec<f64> {
+    let d = x.dim();
+    let partials: Vec<Vec<f64>> = x
+        .data()
+        .par_chunks(CHUNK * d)
+        .map(|block| {
+            let mut s = vec![0.0; d];
+            for row in block.chunks_exact(d) {
+                for (j, (sj, v)) in s.iter_mut().zip(row).enumerate() {
+                    *sj += f(*v, j);
+                }
+            }
+            s
+        })
+        .collect();
+    let mut total = vec![0.0; d];
+    for p in &partials {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    total
 }
 
 /// Fits k-means to the rows of `x` (with optional `weights`, ≥ 0).
