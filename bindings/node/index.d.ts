@@ -141,6 +141,7 @@ export declare class GaussianMixture {
   predictProba (rows: number[][]): number[][]
   bic (rows: number[][]): number
   toJson (): string
+  static fromJson (json: string): GaussianMixture
 }
 
 export declare function lifecycleStages (tenureDays: ArrayLike<number | null>, daysSinceLast: ArrayLike<number>,
@@ -182,3 +183,16 @@ export declare class Audience {
   }): { ids: string[]; members: Record<string, boolean[]>; report?: Report }
   toJson (): string
 }
+
+/** Mini-batch k-means: fit by random batches or partialFit one batch at a time. */
+export declare class MiniBatchKMeans extends KMeans {
+  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number; batchSize?: number; maxNoImprovement?: number | null; initSize?: number; reassignmentRatio?: number })
+  partialFit (rows: number[][], options?: { sampleWeight?: ArrayLike<number> }): this
+  readonly nSteps: number
+  stateJson (): string
+  static fromState (json: string): MiniBatchKMeans
+}
+
+/** Segment portraits: per segment and feature, against the whole base. */
+export declare function portrait (segments: ArrayLike<string | null>, features: Record<string, unknown>[], options?: { top?: number }):
+  { numeric: Record<string, unknown>[]; categories: Record<string, unknown>[] }

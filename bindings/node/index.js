@@ -372,6 +372,77 @@ class KMeans {
   }
 }
 
+/**
+ * Mini-batch k-means for data that does not fit in memory: fit(rows) by random batches, or
+ * partialFit(batch) one batch at a time; stateJson() saves the training state and
+ * MiniBatchKMeans.fromState(json) continues it (in any binding). Options as KMeans, plus
+ * batchSize, maxNoImprovement, initSize, reassignmentRatio.
+ */
+class MiniBatchKMeans extends KMeans {
+  _options () {
+    const o = this.options
+    // Only what is given is passed: the core holds the defaults.
+    const given = {
+      k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed, batch_size: o.batchSize,
+      max_no_improvement: o.maxNoImprovement, init_size: o.initSize, reassignment_ratio: o.reassignmentRatio
+    }
+    if (o.init !== undefined) {
+      given.init = Array.isArray(o.init)
+        ? { kind: 'centers', centers: o.init.flat() }
+        : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
+    }
+    return JSON.stringify(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)))
+  }
+
+  fit (rows, { sampleWeight } = {}) {
+    const [data, d] = flatten(rows)
+    const r = call(() => native.minibatchFit(data, d, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+    Object.assign(this, { state: r.state, model: r.model, labels: r.labels, inertia: r.inertia, nIter: r.nIter, nSteps: r.nSteps })
+    return this
+  }
+
+  partialFit (rows, { sampleWeight } = {}) {
+    const [data, d] = flatten(rows)
+    const r = call(() => native.minibatchPartialFit(this.state, data, d, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+    Object.assign(this, { state: r.state, model: r.model, nSteps: JSON.parse(r.state).steps })
+    return this
+  }
+
+  stateJson () {
+    return this.state
+  }
+
+  static fromState (json) {
+    const m = new MiniBatchKMeans()
+    m.model = call(() => native.minibatchModel(json))
+    m.state = json
+    m.nSteps = JSON.parse(json).steps
+    return m
+  }
+}
+
+/**
+ * Segment portraits (画像): segments (one label or null per customer) and features (an array of
+ * row objects); numeric fields give mean, quartiles and index against the base, others their
+ * top values with share and lift. Returns { numeric: [...], categories: [...] }.
+ */
+function portrait (segments, features, { top } = {}) {
+  const names = [...new Set(features.flatMap((f) => Object.keys(f)))]
+  const numeric = []
+  const categories = []
+  for (const name of names) {
+    const values = features.map((f) => f[name])
+    if (values.every((v) => v == null || typeof v === 'number')) {
+      numeric.push({ name, values: values.map((v) => (v == null ? NaN : v)) })
+    } else {
+      categories.push({ name, values: values.map((v) => (v == null ? null : String(v))) })
+    }
+  }
+  const seg = Array.from(segments, (s) => (s == null ? null : String(s)))
+  const [n, c] = call(() => native.portraitOf(seg, numeric, categories, top))
+  return { numeric: JSON.parse(n), categories: JSON.parse(c) }
+}
+
 /** Gaussian mixture by EM (scikit-learn semantics): fit on an array of rows. */
 class GaussianMixture {
   constructor ({ nComponents, covarianceType, tol, regCovar, maxIter, seed } = {}) {
@@ -398,6 +469,14 @@ class GaussianMixture {
 
   bic (rows) {
     return call(() => native.gmmBic(this.model, flatten(rows)[0]))
+  }
+
+  /** A mixture saved by any binding. */
+  static fromJson (json) {
+    const m = new GaussianMixture()
+    call(() => native.gmmPredictProba(json, new Float64Array(0)))
+    m.model = json
+    return m
   }
 
   toJson () {
@@ -565,6 +644,8 @@ module.exports = {
   rfmScores,
   SegmentMap,
   KMeans,
+  MiniBatchKMeans,
+  portrait,
   GaussianMixture,
   KPrototypes,
   KModes,

@@ -13,7 +13,8 @@ uniffi::setup_scaffolding!();
 mod segment;
 mod value;
 pub use segment::{
-    AttributeEntry, AudienceEvaluator, ClusterAssigner, ModesAssigner, SegmentMapper,
+    lifecycle_stage, AttributeEntry, AudienceEvaluator, ClusterAssigner, MixtureAssigner,
+    ModesAssigner, SegmentMapper,
 };
 pub use value::{ClvSettings, CustomerHistory, ValueScore, ValueScorer};
 

@@ -4,8 +4,10 @@
 use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
 use kehu::data::time::{parse_timestamp, MICROS_PER_DAY};
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
-use kehu::segment::kmeans::KMeansModel;
+use kehu::segment::gmm::GaussianMixture;
+use kehu::segment::kmeans::{KMeansModel, Rows};
 use kehu::segment::kprototypes::KPrototypesModel;
+use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{SegmentError, SegmentMap};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -199,4 +201,59 @@ impl AudienceEvaluator {
             .map(|(n, _)| n.to_string())
             .collect())
     }
+}
+
+/// A fitted Gaussian mixture (`gaussian_mixture` document): the component and probabilities
+/// of one customer's feature vector.
+#[derive(uniffi::Object)]
+pub struct MixtureAssigner {
+    model: GaussianMixture,
+}
+
+#[uniffi::export]
+impl MixtureAssigner {
+    /// Loads a Gaussian mixture document.
+    #[uniffi::constructor]
+    pub fn from_json(document: String) -> Result<Arc<Self>, KehuError> {
+        Ok(Arc::new(MixtureAssigner {
+            model: GaussianMixture::from_json(&document)?,
+        }))
+    }
+
+    /// The most probable component of `features`.
+    pub fn component(&self, features: Vec<f64>) -> Result<u32, KehuError> {
+        let x = Rows::new(&features, features.len().max(1))?;
+        Ok(self.model.predict(&x)?[0])
+    }
+
+    /// The probability of each component for `features`.
+    pub fn probabilities(&self, features: Vec<f64>) -> Result<Vec<f64>, KehuError> {
+        let x = Rows::new(&features, features.len().max(1))?;
+        Ok(self.model.predict_proba(&x)?)
+    }
+}
+
+/// The lifecycle stage of one customer (`prospect`, `new`, `active`, `at_risk`, `lapsed`,
+/// `lost`): `tenure_days` `None` for no purchase; `rule` the core's JSON overrides (kind days,
+/// cadence or alive; absent: days); `interval_p80_days` and `probability_alive` as the rule
+/// needs (from the profile and a value model).
+#[uniffi::export]
+pub fn lifecycle_stage(
+    tenure_days: Option<f64>,
+    days_since_last: f64,
+    interval_p80_days: Option<f64>,
+    probability_alive: Option<f64>,
+    rule: Option<String>,
+) -> Result<String, KehuError> {
+    let rule = match rule {
+        None => StageRule::default(),
+        Some(text) => StageRule::from_overrides(&text)?,
+    };
+    let inputs = StageInputs {
+        tenure_days: vec![tenure_days],
+        days_since_last: vec![days_since_last],
+        probability_alive: probability_alive.map(|p| vec![p]),
+        interval_p80_days: Some(vec![interval_p80_days]),
+    };
+    Ok(lifecycle_stages(&inputs, &rule)?[0].name().to_string())
 }

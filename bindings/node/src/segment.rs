@@ -9,7 +9,8 @@ use kehu::segment::kprototypes::{
     self, Categories, KPrototypesModel, KPrototypesOptions, MixedRows,
 };
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
-use kehu::segment::{quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use kehu::segment::minibatch::{self, MiniBatchKMeans, MiniBatchOptions};
+use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
@@ -375,4 +376,115 @@ pub fn evaluate_audiences(
 pub fn audience_names(document: String) -> napi::Result<Vec<String>, Code> {
     let a = Audiences::from_json(&document).map_err(to_js)?;
     Ok(a.names().iter().map(|s| s.to_string()).collect())
+}
+
+/// A mini-batch k-means fit: the training state, the k-means model, labels, inertia, passes
+/// and steps.
+#[napi(object)]
+pub struct MiniBatchFitJs {
+    pub state: String,
+    pub model: String,
+    pub labels: Vec<u32>,
+    pub inertia: f64,
+    pub n_iter: u32,
+    pub n_steps: u32,
+}
+
+/// Fits mini-batch k-means on `data` (rows of `d` values); `options` is the core's
+/// MiniBatchOptions as JSON.
+#[napi]
+pub fn minibatch_fit(
+    data: Float64Array,
+    d: u32,
+    options: Option<String>,
+    sample_weight: Option<Vec<f64>>,
+) -> napi::Result<MiniBatchFitJs, Code> {
+    let opts: MiniBatchOptions = parse("MiniBatchKMeans", options)?;
+    let x = Rows::new(&data, d as usize).map_err(to_js)?;
+    let f = minibatch::fit(&x, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    Ok(MiniBatchFitJs {
+        state: f.state.to_json(),
+        model: f.state.model().to_json(),
+        labels: f.labels,
+        inertia: f.inertia,
+        n_iter: f.n_iter as u32,
+        n_steps: f.n_steps as u32,
+    })
+}
+
+/// The training state and k-means model after one `partial_fit` step.
+#[napi(object)]
+pub struct MiniBatchStepJs {
+    pub state: String,
+    pub model: String,
+}
+
+/// One mini-batch step on a batch (`state` absent: initialise from the batch).
+#[napi]
+pub fn minibatch_partial_fit(
+    state: Option<String>,
+    data: Float64Array,
+    d: u32,
+    options: Option<String>,
+    sample_weight: Option<Vec<f64>>,
+) -> napi::Result<MiniBatchStepJs, Code> {
+    let opts: MiniBatchOptions = parse("MiniBatchKMeans", options)?;
+    let state = state
+        .as_deref()
+        .map(MiniBatchKMeans::from_json)
+        .transpose()
+        .map_err(to_js)?;
+    let x = Rows::new(&data, d as usize).map_err(to_js)?;
+    let s =
+        MiniBatchKMeans::partial_fit(state, &x, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    Ok(MiniBatchStepJs {
+        state: s.to_json(),
+        model: s.model().to_json(),
+    })
+}
+
+/// A named numeric feature.
+#[napi(object)]
+pub struct NumericFeatureJs {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// A named categorical feature (`null` = missing).
+#[napi(object)]
+pub struct CategoryFeatureJs {
+    pub name: String,
+    pub values: Vec<Option<String>>,
+}
+
+/// Segment portraits as JSON texts: (numeric rows, category rows).
+#[napi]
+pub fn portrait_of(
+    segments: Vec<Option<String>>,
+    numeric: Vec<NumericFeatureJs>,
+    categories: Vec<CategoryFeatureJs>,
+    top: Option<u32>,
+) -> napi::Result<Vec<String>, Code> {
+    let num: Vec<(&str, &[f64])> = numeric
+        .iter()
+        .map(|f| (f.name.as_str(), f.values.as_slice()))
+        .collect();
+    let cat: Vec<(&str, &[Option<String>])> = categories
+        .iter()
+        .map(|f| (f.name.as_str(), f.values.as_slice()))
+        .collect();
+    let n = portrait::numeric_portrait(&segments, &num).map_err(to_js)?;
+    let c =
+        portrait::category_portrait(&segments, &cat, top.unwrap_or(3) as usize).map_err(to_js)?;
+    Ok(vec![
+        serde_json::to_string(&n).expect("rows serialise"),
+        serde_json::to_string(&c).expect("rows serialise"),
+    ])
+}
+
+/// The k-means model JSON of a saved mini-batch state (checked).
+#[napi]
+pub fn minibatch_model(state: String) -> napi::Result<String, Code> {
+    let s = MiniBatchKMeans::from_json(&state).map_err(to_js)?;
+    Ok(s.model().to_json())
 }

@@ -14,6 +14,13 @@ test('documents saved by the core assign the golden points and customers identic
   const s = kehu.rfmScores(i.recency, i.frequency, i.monetary)
   assert.deepEqual(s, golden.rfm_scores)
   assert.deepEqual(kehu.SegmentMap.fromJson(JSON.stringify(golden.segment_map)).assign(s), golden.segments)
+  const gm = kehu.GaussianMixture.fromJson(JSON.stringify(golden.gmm))
+  const probs = gm.predictProba(golden.points)
+  probs.forEach((p, i) => {
+    const best = p.indexOf(Math.max(...p))
+    assert.equal(best, golden.gmm_components[i])
+    p.forEach((v, c) => assert.ok(Math.abs(v - golden.gmm_probabilities[i][c]) <= 1e-12 * Math.max(1, v)))
+  })
   const kp = kehu.KPrototypes.fromJson(JSON.stringify(golden.kprototypes))
   const rows = golden.mixed_numeric.map((n, i) => [...n, ...golden.mixed_categories[i]])
   assert.deepEqual(Array.from(kp.predict(rows)), golden.mixed_labels)
@@ -140,4 +147,25 @@ test('Audience: events in a window, attributes, segments and references', () => 
   assert.deepEqual(r.members.either, [true, false, true, false])
   assert.throws(() => new kehu.Audience({ x: { field: 'orders', op: '=>', value: 1 } }),
     (e) => e.code === 'SEGMENT_INVALID_MAP' && /rule: unknown operator/.test(e.message))
+})
+
+test('MiniBatchKMeans fits, continues from a saved state, and portraits describe segments', () => {
+  const rows = []
+  for (let i = 0; i < 6000; i++) {
+    const g = i % 3
+    rows.push([g * 10 + ((i * 7919) % 100) / 100, -g * 5 + ((i * 104729) % 100) / 100])
+  }
+  const m = new kehu.MiniBatchKMeans({ nClusters: 3, seed: 1, batchSize: 256 }).fit(rows)
+  for (let i = 0; i < 300; i++) assert.equal(m.labels[i], m.labels[i % 3])
+  const full = new kehu.KMeans({ nClusters: 3 }).fit(rows)
+  assert.ok(m.inertia <= full.inertia * 1.01)
+  let s = new kehu.MiniBatchKMeans({ nClusters: 3, seed: 1 })
+  for (let b = 0; b < 6; b++) s = kehu.MiniBatchKMeans.fromState(s.partialFit(rows.slice(b * 1000, (b + 1) * 1000)).stateJson())
+  assert.equal(s.nSteps, 6)
+  assert.deepEqual(Array.from(s.predict(rows.slice(0, 3))).length, 3)
+  const p = kehu.portrait(['a', 'a', 'b', null], [{ spend: 10, city: 'x' }, { spend: 30, city: 'y' }, { spend: 5, city: 'x' }, { spend: 1, city: 'x' }])
+  const a = p.numeric.find((r) => r.segment === 'a' && r.feature === 'spend')
+  assert.equal(a.mean, 20)
+  assert.equal(a.customers, 2)
+  assert.ok(p.categories.some((r) => r.segment === 'b' && r.value === 'x' && r.share === 1))
 })

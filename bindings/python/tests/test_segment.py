@@ -195,7 +195,12 @@ def test_golden_segment_vectors():
     assert {c: s[c].tolist() for c in "RFM"} == g["rfm_scores"]
     seg_map = SegmentMap.from_json(json.dumps(g["segment_map"]))
     assert rfm_segments(s, seg_map).tolist() == g["segments"]
-    from kehu.segment import Audience, KPrototypes
+    from kehu.segment import Audience, GaussianMixture, KPrototypes
+
+    gm = GaussianMixture.from_json(json.dumps(g["gmm"]))
+    pts = np.array(g["points"])
+    assert gm.predict(pts).tolist() == g["gmm_components"]
+    np.testing.assert_allclose(gm.predict_proba(pts), np.array(g["gmm_probabilities"]), rtol=1e-12, atol=1e-300)
 
     kp = KPrototypes.from_json(json.dumps(g["kprototypes"]))
     rows = pd.DataFrame([[np.nan if v is None else v for v in n] + c for n, c in zip(g["mixed_numeric"], g["mixed_categories"])])

@@ -6,6 +6,7 @@
 use kehu::data::time::parse_timestamp;
 use kehu::profile::{Event, ProfileAccumulator, ProfileOptions};
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
+use kehu::segment::gmm::{self, GmmOptions};
 use kehu::segment::kmeans::{fit, KMeansOptions, Rows};
 use kehu::segment::kprototypes::{self, Categories, KPrototypesOptions, MixedRows};
 use kehu::segment::{rfm_scores, RfmOptions, SegmentMap};
@@ -42,6 +43,24 @@ fn golden() -> Value {
     };
     let f = fit(&x, None, &opts).unwrap();
     let points: Vec<Vec<f64>> = data.chunks(3).take(20).map(|c| c.to_vec()).collect();
+    let mixture = gmm::fit(
+        &x,
+        &GmmOptions {
+            k: 4,
+            seed: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .model;
+    let head = Rows::new(&data[..60], 3).unwrap();
+    let gmm_components = mixture.predict(&head).unwrap();
+    let gmm_probabilities: Vec<Vec<f64>> = mixture
+        .predict_proba(&head)
+        .unwrap()
+        .chunks(4)
+        .map(|c| c.to_vec())
+        .collect();
     let recency: Vec<f64> = (0..20).map(|i| f64::from((i * 37) % 200)).collect();
     let frequency: Vec<f64> = (0..20).map(|i| f64::from(1 + (i * 7) % 9)).collect();
     let monetary: Vec<f64> = (0..20).map(|i| f64::from(10 + (i * 53) % 400)).collect();
@@ -165,6 +184,9 @@ fn golden() -> Value {
         "rfm_scores": {"R": scores.r, "F": scores.f, "M": scores.m},
         "segment_map": serde_json::from_str::<Value>(&map.to_json()).unwrap(),
         "segments": map.assign(&scores),
+        "gmm": serde_json::from_str::<Value>(&mixture.to_json()).unwrap(),
+        "gmm_components": gmm_components,
+        "gmm_probabilities": gmm_probabilities,
         "kprototypes": serde_json::from_str::<Value>(&kp.model.to_json()).unwrap(),
         "mixed_numeric": mixed_numeric,
         "mixed_categories": mixed_categories,

@@ -237,6 +237,17 @@ fun segmentTests(path: String) {
         val segments = (c["segments"] as Map<String, String>)
         val got = evaluator.audiencesOf(c["customer_id"] as String, profile, attributes, segments, events, c["as_of"] as String)
         require(got == g["audience_members"]) { "audiences $got" }
+        val mixture = MixtureAssigner.fromJson(toJson(g["gmm"]))
+        val gc = g["gmm_components"] as List<Double>
+        val gp = g["gmm_probabilities"] as List<List<Double>>
+        val pts = g["points"] as List<List<Double>>
+        for (i in gc.indices) {
+            require(mixture.component(pts[i]).toDouble() == gc[i]) { "gmm row $i" }
+            val p = mixture.probabilities(pts[i])
+            for (c in p.indices) require(abs(p[c] - gp[i][c]) <= 1e-12 * maxOf(1.0, abs(gp[i][c]))) { "gmm row $i comp $c" }
+        }
+        require(lifecycleStage(200.0, 10.0, 8.0, null, """{"kind": "cadence"}""") == "at_risk")
+        require(lifecycleStage(null, 0.0, null, null, null) == "prospect")
         try { AudienceEvaluator.fromJson("""{"format_version": 1, "kind": "audiences", "audiences": [{"name": "x", "rule": {"field": "orders", "op": "=>", "value": 1}}]}"""); error("accepted") }
         catch (e: KehuException.Segment) { require(e.code == "SEGMENT_INVALID_MAP") }
     }
