@@ -1,5 +1,6 @@
 //! Customer segmentation (客群分类): RFM scores with explicit tie policies and segment maps as
-//! data.
+//! data; k-means (Lloyd, Hamerly), mini-batch k-means, k-prototypes / k-modes and Gaussian
+//! mixtures; scores for choosing k; lifecycle stages; rule audiences; portraits.
 
 pub mod audience;
 pub mod gmm;
