@@ -45,9 +45,9 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 
 /// Mean silhouette over all rows (Euclidean): s = (b − a) / max(a, b) with a the mean distance
 /// to the row's own cluster and b the least mean distance to another; 0 for rows alone in their
-/// cluster. Exact, every pair computed, with O(n·(d + k)) memory: the rows are laid out by
-/// cluster and by column, so each row's distances to all others and their per-cluster sums are
-/// straight vector loops (summed in a fixed order, whatever the thread count).
+/// cluster. Exact, every pair computed once and counted for both rows, with O(n·(d + k)) memory:
+/// the rows are laid out by cluster and by column, so distances and per-cluster sums are straight
+/// vector loops, summed in a fixed order whatever the thread count.
 pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
     let k = check_labels(x, labels)?;
     let (n, d) = (x.len(), x.dim());
@@ -68,59 +68,100 @@ pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
     let columns: Vec<Vec<f64>> = (0..d)
         .map(|j| order.iter().map(|&i| x.data()[i * d + j]).collect())
         .collect();
-    // Rows in blocks of ROWS share each tile of TILE cluster-ordered rows while it is in cache.
-    const ROWS: usize = 4;
-    const TILE: usize = 512;
-    let blocks: Vec<usize> = (0..n).step_by(ROWS).collect();
-    let per_block: Vec<[f64; ROWS]> = blocks
-        .par_iter()
-        .with_min_len(4)
-        .map(|&first| {
-            let rows: Vec<usize> = (first..(first + ROWS).min(n)).collect();
-            let mut sums = vec![[0.0; ROWS]; k];
-            let mut buf = [[0.0; TILE]; ROWS];
-            for tile in (0..n).step_by(TILE) {
-                let len = TILE.min(n - tile);
-                for (b, &i) in rows.iter().enumerate() {
-                    let row = &x.data()[i * d..(i + 1) * d];
-                    distances(&columns, tile, row, &mut buf[b][..len]);
-                }
-                // Add the tile's distances into each cluster's sums, segment by segment.
-                for (c, range) in ranges.iter().enumerate() {
-                    let (lo, hi) = (range.start.max(tile), range.end.min(tile + len));
-                    if lo < hi {
-                        for b in 0..rows.len() {
-                            sums[c][b] += block_sum(&buf[b][lo - tile..hi - tile]);
-                        }
-                    }
-                }
-            }
-            let mut values = [0.0; ROWS];
-            for (b, &i) in rows.iter().enumerate() {
-                let own = labels[i] as usize;
-                let size = |c: usize| ranges[c].len();
-                if size(own) <= 1 {
-                    continue;
-                }
-                // The row's distance to itself is 0: the own-cluster sum needs no correction.
-                let a = sums[own][b] / (size(own) - 1) as f64;
-                let bmin = (0..k)
-                    .filter(|&c| c != own && size(c) > 0)
-                    .map(|c| sums[c][b] / size(c) as f64)
-                    .fold(f64::INFINITY, f64::min);
-                if a.max(bmin) > 0.0 {
-                    values[b] = (bmin - a) / a.max(bmin);
+    // Each pair of blocks of BLOCK cluster-ordered rows is computed once and counted for both
+    // sides. Pairs are scheduled in rounds (the circle method) in which no block appears twice,
+    // so every row receives one contribution per round, added in round order: the same sums on
+    // any thread count.
+    const BLOCK: usize = 256;
+    let ordered: Vec<f64> = order
+        .iter()
+        .flat_map(|&i| x.data()[i * d..(i + 1) * d].iter().copied())
+        .collect();
+    let cluster_of: Vec<usize> = order.iter().map(|&i| labels[i] as usize).collect();
+    let nb = n.div_ceil(BLOCK);
+    let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
+    let pair = |bi: usize, bj: usize| -> (Vec<f64>, Vec<f64>) {
+        let (ri, rj) = (block(bi), block(bj));
+        let (li, lj) = (ri.len(), rj.len());
+        let mut row_side = vec![0.0; k * li];
+        let mut col_side = vec![0.0; if bi == bj { 0 } else { k * lj }];
+        let mut buf = vec![0.0; lj];
+        for (a, p) in ri.clone().enumerate() {
+            distances(&columns, rj.start, &ordered[p * d..(p + 1) * d], &mut buf);
+            for (c, range) in ranges.iter().enumerate() {
+                let (lo, hi) = (range.start.max(rj.start), range.end.min(rj.end));
+                if lo < hi {
+                    row_side[c * li + a] += block_sum(&buf[lo - rj.start..hi - rj.start]);
                 }
             }
-            values
+            if bi != bj {
+                let c = cluster_of[p];
+                for (t, v) in col_side[c * lj..(c + 1) * lj].iter_mut().zip(&buf) {
+                    *t += v;
+                }
+            }
+        }
+        (row_side, col_side)
+    };
+    // sums[c * n + p]: Σ distance from cluster-ordered row p to the rows of cluster c.
+    let mut sums = vec![0.0; k * n];
+    let mut apply = |bi: usize, bj: usize, (row_side, col_side): (Vec<f64>, Vec<f64>)| {
+        let add = |sums: &mut [f64], b: usize, side: &[f64]| {
+            let r = block(b);
+            for (c, part) in side.chunks_exact(r.len()).enumerate() {
+                for (t, v) in sums[c * n + r.start..c * n + r.end].iter_mut().zip(part) {
+                    *t += v;
+                }
+            }
+        };
+        add(&mut sums, bi, &row_side);
+        if bi != bj {
+            add(&mut sums, bj, &col_side);
+        }
+    };
+    let mut rounds: Vec<Vec<(usize, usize)>> = vec![(0..nb).map(|b| (b, b)).collect()];
+    let m = nb + nb % 2;
+    for r in 0..m.saturating_sub(1) {
+        let mut pairs = vec![(r, m - 1)];
+        for t in 1..m / 2 {
+            pairs.push(((r + t) % (m - 1), (r + m - 1 - t) % (m - 1)));
+        }
+        pairs.retain(|&(a, b)| a < nb && b < nb);
+        rounds.push(
+            pairs
+                .into_iter()
+                .map(|(a, b)| (a.min(b), a.max(b)))
+                .collect(),
+        );
+    }
+    for round in &rounds {
+        let done: Vec<(Vec<f64>, Vec<f64>)> =
+            round.par_iter().map(|&(bi, bj)| pair(bi, bj)).collect();
+        for (&(bi, bj), result) in round.iter().zip(done) {
+            apply(bi, bj, result);
+        }
+    }
+    let size = |c: usize| ranges[c].len();
+    let values: Vec<f64> = (0..n)
+        .map(|p| {
+            let own = cluster_of[p];
+            if size(own) <= 1 {
+                return 0.0;
+            }
+            // The row's distance to itself is 0: the own-cluster sum needs no correction.
+            let a = sums[own * n + p] / (size(own) - 1) as f64;
+            let b = (0..k)
+                .filter(|&c| c != own && size(c) > 0)
+                .map(|c| sums[c * n + p] / size(c) as f64)
+                .fold(f64::INFINITY, f64::min);
+            if a.max(b) > 0.0 {
+                (b - a) / a.max(b)
+            } else {
+                0.0
+            }
         })
         .collect();
-    let total: f64 = blocks
-        .iter()
-        .zip(&per_block)
-        .map(|(&first, v)| v[..ROWS.min(n - first)].iter().sum::<f64>())
-        .sum();
-    Ok(total / n as f64)
+    Ok(block_sum(&values) / n as f64)
 }
 
 /// Euclidean distances of `row` to the rows `tile..tile + out.len()` of `columns`. The same
@@ -417,6 +458,46 @@ mod tests {
         assert!(silhouette_score(&x, &[0, 0, 1]).is_err());
         let full = silhouette_score_sampled(&x, &labels, 4, 1).unwrap();
         assert!((full - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn silhouette_counts_every_pair_once_per_side_on_any_thread_count() {
+        // 3 clusters of uneven sizes over several blocks (odd block count), against a direct
+        // double loop.
+        let mut draw = Draw::new(5, 2);
+        let n = 1_300;
+        let data: Vec<f64> = (0..n * 3)
+            .map(|i| draw.uniform() + (i % 7) as f64)
+            .collect();
+        let labels: Vec<u32> = (0..n).map(|i| ((i * i) % 3) as u32).collect();
+        let x = Rows::new(&data, 3).unwrap();
+        let mut total = 0.0;
+        for i in 0..n {
+            let mut sum = [0.0; 3];
+            let mut count = [0usize; 3];
+            for j in 0..n {
+                sum[labels[j] as usize] += dist(x.row(i), x.row(j));
+                count[labels[j] as usize] += 1;
+            }
+            let own = labels[i] as usize;
+            let a = sum[own] / (count[own] - 1) as f64;
+            let b = (0..3)
+                .filter(|&c| c != own)
+                .map(|c| sum[c] / count[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            total += (b - a) / a.max(b);
+        }
+        let want = total / n as f64;
+        let on = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| silhouette_score(&x, &labels).unwrap())
+        };
+        let one = on(1);
+        assert!((one - want).abs() < 1e-12, "{one} vs {want}");
+        assert_eq!(one.to_bits(), on(3).to_bits());
     }
 
     #[test]
