@@ -119,7 +119,7 @@ export declare class SegmentMap {
 }
 
 export declare class KMeans {
-  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number })
+  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'k-means||' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number; algorithm?: 'hamerly' | 'lloyd' })
   fit (rows: number[][], options?: { sampleWeight?: ArrayLike<number> }): this
   readonly labels: number[]
   readonly inertia: number

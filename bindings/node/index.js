@@ -334,11 +334,11 @@ class KMeans {
     const [data, d] = flatten(rows)
     const o = this.options
     // Only what is given is passed: the core holds the defaults (k 8, k-means++, ...).
-    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed }
+    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed, algorithm: o.algorithm }
     if (o.init !== undefined) {
       given.init = Array.isArray(o.init)
         ? { kind: 'centers', centers: o.init.flat() }
-        : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
+        : { kind: { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }[o.init] ?? String(o.init) }
     }
     const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
     const r = call(() => native.kmeansFit(data, d, JSON.stringify(opts), sampleWeight ? Array.from(sampleWeight) : undefined))
@@ -389,7 +389,7 @@ class MiniBatchKMeans extends KMeans {
     if (o.init !== undefined) {
       given.init = Array.isArray(o.init)
         ? { kind: 'centers', centers: o.init.flat() }
-        : { kind: o.init === 'random' ? 'random' : 'k_means_plus_plus' }
+        : { kind: { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }[o.init] ?? String(o.init) }
     }
     return JSON.stringify(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)))
   }

@@ -169,3 +169,12 @@ test('MiniBatchKMeans fits, continues from a saved state, and portraits describe
   assert.equal(a.customers, 2)
   assert.ok(p.categories.some((r) => r.segment === 'b' && r.value === 'x' && r.share === 1))
 })
+
+test('KMeans: k-means|| seeding and both algorithms; unknown settings are errors', () => {
+  const rows = []
+  for (let i = 0; i < 3000; i++) rows.push([(i % 3) * 10 + ((i * 7919) % 97) / 97, ((i * 104729) % 89) / 89])
+  const a = new kehu.KMeans({ nClusters: 3, init: 'k-means||', seed: 1 }).fit(rows)
+  const b = new kehu.KMeans({ nClusters: 3, seed: 1, algorithm: 'lloyd' }).fit(rows)
+  assert.ok(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia)
+  assert.throws(() => new kehu.KMeans({ nClusters: 3, init: 'kmeans+' }).fit(rows), (e) => e.code === 'SEGMENT_INVALID_OPTION')
+})

@@ -355,3 +355,18 @@ def test_minibatch_kmeans_against_scikit_learn():
     assert again.n_steps_ == 31
     with pytest.raises(kehu.SegmentError, match="at least k"):
         MiniBatchKMeans(6).partial_fit(X[:3])
+
+
+def test_kmeans_algorithms_agree():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5000, 4)) + rng.integers(0, 3, size=(5000, 1)) * 2.0
+    a = KMeans(5, random_state=1, algorithm="lloyd").fit(X)
+    b = KMeans(5, random_state=1).fit(X)
+    c = KMeans(5, random_state=1, algorithm="elkan").fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.cluster_centers_, c.cluster_centers_)
+    assert a.inertia_ == b.inertia_ and a.n_iter_ == b.n_iter_ > 2
+    with pytest.raises(ValueError, match="algorithm"):
+        KMeans(2, algorithm="fast").fit(X)
+    par = KMeans(5, random_state=1, init="k-means||").fit(X)
+    assert par.inertia_ <= 1.02 * b.inertia_

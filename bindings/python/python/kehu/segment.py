@@ -186,7 +186,7 @@ class KMeans(_Estimator):
     deterministic). Fitted models save to JSON.
     """
 
-    _params = ("n_clusters", "init", "n_init", "max_iter", "tol", "random_state")
+    _params = ("n_clusters", "init", "n_init", "max_iter", "tol", "random_state", "algorithm")
 
     def __init__(
         self,
@@ -196,6 +196,7 @@ class KMeans(_Estimator):
         max_iter: int = 300,
         tol: float = 1e-4,
         random_state: int | None = None,
+        algorithm: str | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.init = init
@@ -203,26 +204,33 @@ class KMeans(_Estimator):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.algorithm = algorithm
 
     def _options(self) -> str:
         if isinstance(self.init, str):
-            kinds = {"k-means++": "k_means_plus_plus", "random": "random"}
+            kinds = {"k-means++": "k_means_plus_plus", "random": "random", "k-means||": "k_means_parallel"}
             if self.init not in kinds:
-                raise ValueError(f"init must be 'k-means++', 'random' or an array of centres, got {self.init!r}")
+                raise ValueError(f"init must be 'k-means++', 'k-means||', 'random' or an array of centres, got {self.init!r}")
             init: dict[str, Any] = {"kind": kinds[self.init]}
         else:
             init = {"kind": "centers", "centers": [float(v) for v in np.asarray(self.init, dtype=np.float64).ravel()]}
         n_init = None if self.n_init == "auto" else int(self.n_init)
-        return json.dumps(
-            {
-                "k": int(self.n_clusters),
-                "init": init,
-                "n_init": n_init,
-                "max_iter": int(self.max_iter),
-                "tol": float(self.tol),
-                "seed": 0 if self.random_state is None else int(self.random_state),
-            }
-        )
+        opts: dict[str, Any] = {
+            "k": int(self.n_clusters),
+            "init": init,
+            "n_init": n_init,
+            "max_iter": int(self.max_iter),
+            "tol": float(self.tol),
+            "seed": 0 if self.random_state is None else int(self.random_state),
+        }
+        algorithm = getattr(self, "algorithm", None)
+        if algorithm is not None:
+            # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
+            kinds = {"lloyd": "lloyd", "hamerly": "hamerly", "elkan": "hamerly"}
+            if algorithm not in kinds:
+                raise ValueError(f"algorithm must be 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}")
+            opts["algorithm"] = kinds[algorithm]
+        return json.dumps(opts)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
         """Fits on the rows of X (n × d), with optional per-row weights."""

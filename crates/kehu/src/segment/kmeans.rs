@@ -20,11 +20,31 @@ pub enum Init {
     KMeansPlusPlus,
     /// k distinct rows drawn with probability ∝ weight.
     Random,
+    /// k-means‖ (Bahmani et al. 2012): `rounds` passes that each keep every row with
+    /// probability min(1, ℓ · weight · D² / Σ weight · D²), ℓ = `oversampling` × k, then greedy
+    /// k-means++ on the candidates weighted by the rows nearest to them. Each chunk of rows draws
+    /// from its own stream, so the candidates do not depend on the thread count.
+    KMeansParallel {
+        /// Sampling passes (5, as Bahmani et al. suggest).
+        #[serde(default = "default_rounds")]
+        rounds: usize,
+        /// ℓ / k (2).
+        #[serde(default = "default_oversampling")]
+        oversampling: f64,
+    },
     /// Given centres (k × d, row-major); a single run.
     Centers {
         /// The centres.
         centers: Vec<f64>,
     },
+}
+
+fn default_rounds() -> usize {
+    5
+}
+
+fn default_oversampling() -> f64 {
+    2.0
 }
 
 /// k-means settings (scikit-learn's defaults).
@@ -455,6 +475,94 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
     centers
 }
 
+/// k-means‖ seeding (see [`Init::KMeansParallel`]); falls back to greedy k-means++ on all rows
+/// when the rounds keep fewer than k candidates.
+fn kmeans_parallel(
+    x: &Rows,
+    w: &[f64],
+    k: usize,
+    rounds: usize,
+    oversampling: f64,
+    seed: u64,
+    run: u64,
+) -> Vec<f64> {
+    let (n, d) = (x.len(), x.dim());
+    let mut draw = Draw::new(seed, run);
+    let first = pick(&cumulative(w), draw.uniform() * w.iter().sum::<f64>());
+    let mut candidates = vec![first];
+    let mut closest: Vec<f64> = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| sq_dist(x.row(i), x.row(first)))
+        .collect();
+    let ell = oversampling * k as f64;
+    let chunks = n.div_ceil(CHUNK) as u64;
+    for round in 0..rounds as u64 {
+        let phi = chunked_sum(n, |i| w[i] * closest[i]);
+        if phi <= 0.0 {
+            break;
+        }
+        let kept: Vec<Vec<usize>> = (0..n)
+            .step_by(CHUNK)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|&start| {
+                let stream =
+                    1 + run * (rounds as u64 * chunks) + round * chunks + (start / CHUNK) as u64;
+                let mut draw = Draw::new(seed ^ 0x6b6d_6561_6e73_7c7c, stream);
+                (start..(start + CHUNK).min(n))
+                    .filter(|&i| draw.uniform() < ell * w[i] * closest[i] / phi)
+                    .collect()
+            })
+            .collect();
+        let new: Vec<usize> = kept.into_iter().flatten().collect();
+        if new.is_empty() {
+            continue;
+        }
+        closest
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(CHUNK)
+            .for_each(|(i, c)| {
+                for &j in &new {
+                    *c = c.min(sq_dist(x.row(i), x.row(j)));
+                }
+            });
+        candidates.extend(new);
+    }
+    if candidates.len() < k {
+        return kmeans_plus_plus(x, w, k, &mut draw);
+    }
+    // Weight of each candidate: the rows nearest to it.
+    let centres: Vec<f64> = candidates
+        .iter()
+        .flat_map(|&c| x.row(c).iter().copied())
+        .collect();
+    let partials: Vec<Vec<f64>> = (0..n)
+        .step_by(CHUNK)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|&start| {
+            let mut p = vec![0.0; candidates.len()];
+            for i in start..(start + CHUNK).min(n) {
+                p[nearest(x.row(i), &centres, d).0 as usize] += w[i];
+            }
+            p
+        })
+        .collect();
+    let mut weights = vec![0.0; candidates.len()];
+    for p in &partials {
+        for (t, v) in weights.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    let rows = Rows { data: &centres, d };
+    if weights.iter().filter(|v| **v > 0.0).count() < k {
+        return kmeans_plus_plus(x, w, k, &mut draw);
+    }
+    kmeans_plus_plus(&rows, &weights, k, &mut draw)
+}
+
 pub(crate) fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
     let mut weights = w.to_vec();
     let mut centers = Vec::with_capacity(k * x.dim());
@@ -854,6 +962,18 @@ pub fn fit(
         let centers = match &opts.init {
             Init::KMeansPlusPlus => kmeans_plus_plus(x, w, opts.k, &mut draw),
             Init::Random => random_init(x, w, opts.k, &mut draw),
+            Init::KMeansParallel {
+                rounds,
+                oversampling,
+            } => {
+                if *rounds == 0 || !(oversampling.is_finite() && *oversampling > 0.0) {
+                    return Err(bad(
+                        "init",
+                        "k-means|| needs rounds ≥ 1 and oversampling > 0".into(),
+                    ));
+                }
+                kmeans_parallel(x, w, opts.k, *rounds, *oversampling, opts.seed, r as u64)
+            }
             Init::Centers { centers } => {
                 if centers.len() != opts.k * d || centers.iter().any(|v| !v.is_finite()) {
                     return Err(bad(
@@ -934,6 +1054,70 @@ mod tests {
         assert!(fit1.model.predict_one(&[1.0, f64::NAN]).is_err());
         let t = fit1.model.transform(&x).unwrap();
         assert_eq!(t.len(), 9000 * 3);
+    }
+
+    #[test]
+    fn kmeans_parallel_seeding_is_as_good_and_thread_independent() {
+        let data = blobs(3000);
+        let x = Rows::new(&data, 2).unwrap();
+        let opts = KMeansOptions {
+            k: 3,
+            seed: 2,
+            init: Init::KMeansParallel {
+                rounds: 5,
+                oversampling: 2.0,
+            },
+            ..Default::default()
+        };
+        let on = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| fit(&x, None, &opts).unwrap())
+        };
+        let one = on(1);
+        assert_eq!(one, on(4));
+        for b in 0..3 {
+            let l = &one.labels[b * 3000..(b + 1) * 3000];
+            assert!(l.iter().all(|v| *v == l[0]));
+        }
+        let mut draw = Draw::new(9, 4);
+        let uniform: Vec<f64> = (0..30_000 * 3).map(|_| draw.uniform()).collect();
+        let u = Rows::new(&uniform, 3).unwrap();
+        let par = fit(
+            &u,
+            None,
+            &KMeansOptions {
+                k: 10,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        let pp = fit(
+            &u,
+            None,
+            &KMeansOptions {
+                k: 10,
+                seed: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            par.inertia <= pp.inertia * 1.02,
+            "{} vs {}",
+            par.inertia,
+            pp.inertia
+        );
+        let bad = KMeansOptions {
+            init: Init::KMeansParallel {
+                rounds: 0,
+                oversampling: 2.0,
+            },
+            ..opts
+        };
+        assert!(fit(&x, None, &bad).is_err());
     }
 
     #[test]

@@ -348,6 +348,12 @@ fn initial_centers(
     Ok(match &opts.init {
         Init::KMeansPlusPlus => kmeans_plus_plus(&rows, &sw, opts.k, draw),
         Init::Random => random_init(&rows, &sw, opts.k, draw),
+        Init::KMeansParallel { .. } => {
+            return Err(bad(
+                "init",
+                "mini-batch k-means starts from k-means++, random rows or given centres".into(),
+            ))
+        }
         Init::Centers { centers } => {
             if centers.len() != opts.k * d || centers.iter().any(|v| !v.is_finite()) {
                 return Err(bad(
