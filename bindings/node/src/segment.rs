@@ -328,13 +328,15 @@ pub fn evaluate_audiences(
     let customers = match customer_ids {
         None => None,
         Some(ids) => {
-            let mut c = CustomerTable::new(ids).map_err(|e| to_js(kehu::Error::from(e)))?;
-            for a in attributes.unwrap_or_default() {
-                let (name, values) = attribute_of(a)?;
-                c.add_attribute(&name, values)
-                    .map_err(|e| to_js(kehu::Error::from(e)))?;
-            }
-            Some(c)
+            let columns = attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(attribute_of)
+                .collect::<napi::Result<Vec<_>, Code>>()?;
+            Some(
+                CustomerTable::with_attributes(ids, columns)
+                    .map_err(|e| to_js(kehu::Error::from(e)))?,
+            )
         }
     };
     let (transactions, report) = match columns {

@@ -481,12 +481,15 @@ pub fn segment_audiences<'py>(
     let customers = match customer_ids {
         None => None,
         Some(ids) => {
-            let mut c = CustomerTable::new(ids).map_err(|e| to_py(kehu::Error::from(e)))?;
-            for (name, kind, values) in attributes.unwrap_or_default() {
-                c.add_attribute(&name, attribute_column(&kind, &values)?)
-                    .map_err(|e| to_py(kehu::Error::from(e)))?;
-            }
-            Some(c)
+            let columns = attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, kind, values)| Ok((name, attribute_column(&kind, &values)?)))
+                .collect::<PyResult<Vec<_>>>()?;
+            Some(
+                CustomerTable::with_attributes(ids, columns)
+                    .map_err(|e| to_py(kehu::Error::from(e)))?,
+            )
         }
     };
     let report = PyDict::new(py);

@@ -119,18 +119,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), kehu::Error> {
         &RfmOptions::default(),
     )?;
     let segments = map.assign(&scores);
-    let stages = lifecycle_stages(
-        &StageInputs {
-            tenure_days: profiles.iter().map(|p| Some(p.tenure_days)).collect(),
-            days_since_last: profiles
-                .iter()
-                .map(|p| p.days_since_last_purchase)
-                .collect(),
-            interval_p80_days: Some(profiles.iter().map(|p| p.interval_p80_days).collect()),
-            probability_alive: None,
-        },
-        &rule,
-    )?;
+    let stages = lifecycle_stages(&StageInputs::from_profiles(profiles), &rule)?;
     let n = profiles.len();
     let clusters = match &ks {
         None => None,

@@ -154,15 +154,7 @@ pub fn run_customers(
     bar: &ProgressBar,
 ) -> Result<(), kehu::Error> {
     bar.set_message("staging, clustering attributes, evaluating audiences");
-    let inputs = StageInputs {
-        tenure_days: profiles.iter().map(|p| Some(p.tenure_days)).collect(),
-        days_since_last: profiles
-            .iter()
-            .map(|p| p.days_since_last_purchase)
-            .collect(),
-        interval_p80_days: Some(profiles.iter().map(|p| p.interval_p80_days).collect()),
-        probability_alive: None,
-    };
+    let inputs = StageInputs::from_profiles(profiles);
     let cadence = lifecycle_stages(&inputs, &StageRule::default_of("cadence")?)?;
     let days = lifecycle_stages(&inputs, &StageRule::default())?;
 

@@ -24,3 +24,13 @@ pub mod simulate;
 pub mod value;
 
 pub use error::Error;
+
+/// Runs `f` on a pool of `threads` threads (tests check results do not depend on the count).
+#[cfg(test)]
+pub(crate) fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+        .install(f)
+}

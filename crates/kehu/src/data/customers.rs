@@ -84,6 +84,18 @@ impl CustomerTable {
         Ok(())
     }
 
+    /// A table of `ids` with the attribute columns `attributes` (each one value per customer).
+    pub fn with_attributes(
+        ids: Vec<String>,
+        attributes: Vec<(String, Attribute)>,
+    ) -> Result<Self, DataError> {
+        let mut table = CustomerTable::new(ids)?;
+        for (name, values) in attributes {
+            table.add_attribute(&name, values)?;
+        }
+        Ok(table)
+    }
+
     /// Adds an attribute column.
     pub fn add_attribute(&mut self, name: &str, values: Attribute) -> Result<(), DataError> {
         self.check(name, values.len())?;

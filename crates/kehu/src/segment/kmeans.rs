@@ -1021,16 +1021,8 @@ mod tests {
             seed: 7,
             ..Default::default()
         };
-        let fit1 = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap()
-            .install(|| fit(&x, None, &opts).unwrap());
-        let fit4 = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap()
-            .install(|| fit(&x, None, &opts).unwrap());
+        let fit1 = crate::on_threads(1, || fit(&x, None, &opts).unwrap());
+        let fit4 = crate::on_threads(4, || fit(&x, None, &opts).unwrap());
         assert_eq!(fit1, fit4);
         // Each blob is one cluster.
         for b in 0..3 {
@@ -1069,13 +1061,7 @@ mod tests {
             },
             ..Default::default()
         };
-        let on = |t: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .unwrap()
-                .install(|| fit(&x, None, &opts).unwrap())
-        };
+        let on = |t: usize| crate::on_threads(t, || fit(&x, None, &opts).unwrap());
         let one = on(1);
         assert_eq!(one, on(4));
         for b in 0..3 {

@@ -1132,16 +1132,8 @@ mod tests {
                 seed: 3,
                 ..Default::default()
             };
-            let one = rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .unwrap()
-                .install(|| fit(&x, &cats, None, &opts).unwrap());
-            let four = rayon::ThreadPoolBuilder::new()
-                .num_threads(4)
-                .build()
-                .unwrap()
-                .install(|| fit(&x, &cats, None, &opts).unwrap());
+            let one = crate::on_threads(1, || fit(&x, &cats, None, &opts).unwrap());
+            let four = crate::on_threads(4, || fit(&x, &cats, None, &opts).unwrap());
             assert_eq!(one, four);
             for i in 0..200 {
                 assert_eq!(one.labels[i], one.labels[i % 2]);

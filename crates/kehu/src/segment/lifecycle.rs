@@ -243,6 +243,22 @@ pub struct StageInputs {
     pub interval_p80_days: Option<Vec<Option<f64>>>,
 }
 
+impl StageInputs {
+    /// Tenure, days since the last purchase and p80 purchase gap of profiled customers (no
+    /// P(alive): set `probability_alive` for the alive rule).
+    pub fn from_profiles(profiles: &[crate::profile::CustomerProfile]) -> Self {
+        StageInputs {
+            tenure_days: profiles.iter().map(|p| Some(p.tenure_days)).collect(),
+            days_since_last: profiles
+                .iter()
+                .map(|p| p.days_since_last_purchase)
+                .collect(),
+            probability_alive: None,
+            interval_p80_days: Some(profiles.iter().map(|p| p.interval_p80_days).collect()),
+        }
+    }
+}
+
 /// Each customer's stage under `rule`.
 pub fn lifecycle_stages(
     inputs: &StageInputs,

@@ -501,13 +501,7 @@ mod tests {
             seed: 3,
             ..Default::default()
         };
-        let on = |t: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .unwrap()
-                .install(|| fit(&x, None, &opts).unwrap())
-        };
+        let on = |t: usize| crate::on_threads(t, || fit(&x, None, &opts).unwrap());
         let one = on(1);
         assert_eq!(one, on(3));
         let full = kmeans::fit(

@@ -488,13 +488,7 @@ mod tests {
             total += (b - a) / a.max(b);
         }
         let want = total / n as f64;
-        let on = |t: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .unwrap()
-                .install(|| silhouette_score(&x, &labels).unwrap())
-        };
+        let on = |t: usize| crate::on_threads(t, || silhouette_score(&x, &labels).unwrap());
         let one = on(1);
         assert!((one - want).abs() < 1e-12, "{one} vs {want}");
         assert_eq!(one.to_bits(), on(3).to_bits());
