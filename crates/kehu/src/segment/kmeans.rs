@@ -663,6 +663,12 @@ struct Bounds {
     upper: Vec<f64>,
     lower: Vec<f64>,
     valid: bool,
+    /// The last step's centre moves, applied to each row's bounds when the next step reads
+    /// them (saving a pass): the move of each centre, the largest-moving centre and the second
+    /// largest move.
+    moves: Vec<f64>,
+    largest: usize,
+    second: f64,
 }
 
 /// The nearest and the second-nearest squared distances (the lowest index among equals).
@@ -706,6 +712,7 @@ fn hamerly_step(
         })
         .collect();
     let valid = bounds.valid;
+    let (moves, largest, second) = (&bounds.moves, bounds.largest, bounds.second);
     let partials: Vec<Partial> = labels
         .par_chunks_mut(CHUNK)
         .zip(bounds.upper.par_chunks_mut(CHUNK))
@@ -728,6 +735,8 @@ fn hamerly_step(
                 let mut keep = false;
                 if valid {
                     let a = *label as usize;
+                    *u += moves[a];
+                    *l -= if a == largest { second } else { moves[largest] };
                     let m = half[a].max(*l);
                     if proven(*u, m) {
                         keep = true;
@@ -752,8 +761,8 @@ fn hamerly_step(
         })
         .collect();
     let shift = update_centers(x, w, centers, labels, &partials, new_centers);
-    // Move the bounds with the centres.
-    let moves: Vec<f64> = (0..k)
+    // The bounds follow the centres' moves in the next step.
+    bounds.moves = (0..k)
         .map(|c| {
             sq_dist(
                 &new_centers[c * d..(c + 1) * d],
@@ -763,19 +772,9 @@ fn hamerly_step(
         })
         .collect();
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|a, b| moves[*b].total_cmp(&moves[*a]));
-    let (largest, second) = (order[0], order.get(1).map_or(0.0, |&c| moves[c]));
-    bounds
-        .upper
-        .par_iter_mut()
-        .zip(bounds.lower.par_iter_mut())
-        .zip(labels.par_iter())
-        .with_min_len(CHUNK)
-        .for_each(|((u, l), a)| {
-            let a = *a as usize;
-            *u += moves[a];
-            *l -= if a == largest { second } else { moves[largest] };
-        });
+    order.sort_by(|a, b| bounds.moves[*b].total_cmp(&bounds.moves[*a]));
+    bounds.largest = order[0];
+    bounds.second = order.get(1).map_or(0.0, |&c| bounds.moves[c]);
     bounds.valid = true;
     shift
 }
@@ -842,6 +841,9 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
             }
         ],
         valid: false,
+        moves: Vec::new(),
+        largest: 0,
+        second: 0.0,
     };
     for _ in 0..opts.max_iter {
         iterations += 1;
@@ -884,40 +886,43 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
     }
 }
 
-/// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it.
-fn mean_variance(x: &Rows) -> f64 {
+/// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it. One pass of
+/// sums shifted by the first row (numerically safe for data far from the origin), in fixed
+/// chunks reduced in order.
+pub(crate) fn mean_variance(x: &Rows) -> f64 {
     let (n, d) = (x.len(), x.dim());
-    let means: Vec<f64> = column_sums(x, |v, _| v)
-        .iter()
-        .map(|s| s / n as f64)
-        .collect();
-    let squares = column_sums(x, |v, j| (v - means[j]) * (v - means[j]));
-    squares.iter().sum::<f64>() / (n * d) as f64
-}
-
-/// Column sums of f(value, column) over fixed chunks of rows, reduced in order.
-fn column_sums(x: &Rows, f: impl Fn(f64, usize) -> f64 + Sync) -> Vec<f64> {
-    let d = x.dim();
-    let partials: Vec<Vec<f64>> = x
+    if n == 0 {
+        return 0.0;
+    }
+    let shift = x.row(0);
+    let partials: Vec<Vec<(f64, f64)>> = x
         .data()
         .par_chunks(CHUNK * d)
         .map(|block| {
-            let mut s = vec![0.0; d];
+            let mut s = vec![(0.0, 0.0); d];
             for row in block.chunks_exact(d) {
-                for (j, (sj, v)) in s.iter_mut().zip(row).enumerate() {
-                    *sj += f(*v, j);
+                for ((acc, v), c) in s.iter_mut().zip(row).zip(shift) {
+                    let t = v - c;
+                    acc.0 += t;
+                    acc.1 += t * t;
                 }
             }
             s
         })
         .collect();
-    let mut total = vec![0.0; d];
+    let mut total = vec![(0.0, 0.0); d];
     for p in &partials {
         for (t, v) in total.iter_mut().zip(p) {
-            *t += v;
+            t.0 += v.0;
+            t.1 += v.1;
         }
     }
+    let n = n as f64;
     total
+        .iter()
+        .map(|(s1, s2)| ((s2 - s1 * s1 / n) / n).max(0.0))
+        .sum::<f64>()
+        / d as f64
 }
 
 /// Fits k-means to the rows of `x` (with optional `weights`, ≥ 0).

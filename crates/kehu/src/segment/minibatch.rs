@@ -12,7 +12,7 @@
 //! and every random choice comes from the seed: the same result on any thread count.
 
 use super::kmeans::{
-    check_weights, kmeans_plus_plus, nearest, random_init, Init, KMeansModel, Rows,
+    check_weights, kmeans_plus_plus, mean_variance, nearest, random_init, Init, KMeansModel, Rows,
 };
 use super::SegmentError;
 use crate::simulate::Draw;
@@ -462,17 +462,6 @@ pub fn fit(
         n_steps: steps,
         n_iter: (steps * batch).div_ceil(n),
     })
-}
-
-/// The mean of the column variances (scikit-learn scales `tol` by it).
-fn mean_variance(x: &Rows) -> f64 {
-    let (n, d) = (x.len(), x.dim());
-    let mut total = 0.0;
-    for j in 0..d {
-        let m = (0..n).map(|i| x.row(i)[j]).sum::<f64>() / n as f64;
-        total += (0..n).map(|i| (x.row(i)[j] - m).powi(2)).sum::<f64>() / n as f64;
-    }
-    total / d as f64
 }
 
 #[cfg(test)]
