@@ -579,17 +579,20 @@ pub(crate) fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec
 struct Partial {
     sums: Vec<f64>,
     weights: Vec<f64>,
+    /// Σ weight · squared distance to the step's centre of the row's label.
+    inertia: f64,
 }
 
 /// One Lloyd step: labels from `centers`, then the new centres (weighted means, empty clusters
-/// relocated to the rows farthest from their centres). Returns the squared centre shift.
+/// relocated to the rows farthest from their centres). Returns the squared centre shift and
+/// the step's inertia.
 fn lloyd_step(
     x: &Rows,
     w: &[f64],
     centers: &[f64],
     labels: &mut [u32],
     new_centers: &mut [f64],
-) -> f64 {
+) -> (f64, f64) {
     let d = x.dim();
     let k = centers.len() / d;
     let partials: Vec<Partial> = labels
@@ -599,13 +602,15 @@ fn lloyd_step(
             let mut p = Partial {
                 sums: vec![0.0; k * d],
                 weights: vec![0.0; k],
+                inertia: 0.0,
             };
             for (offset, label) in chunk.iter_mut().enumerate() {
                 let i = c * CHUNK + offset;
                 let row = x.row(i);
-                let (l, _) = nearest(row, centers, d);
+                let (l, dist) = nearest(row, centers, d);
                 *label = l;
                 let l = l as usize;
+                p.inertia += w[i] * dist;
                 p.weights[l] += w[i];
                 for (s, v) in p.sums[l * d..(l + 1) * d].iter_mut().zip(row) {
                     *s += w[i] * v;
@@ -614,7 +619,23 @@ fn lloyd_step(
             p
         })
         .collect();
-    update_centers(x, w, centers, labels, &partials, new_centers)
+    step_result(x, w, centers, labels, &partials, new_centers)
+}
+
+/// (squared centre shift, Σ weight · squared distance to the step's centres) of a step.
+fn step_result(
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    labels: &[u32],
+    partials: &[Partial],
+    new_centers: &mut [f64],
+) -> (f64, f64) {
+    let inertia = partials.iter().map(|p| p.inertia).sum();
+    (
+        update_centers(x, w, centers, labels, partials, new_centers),
+        inertia,
+    )
 }
 
 /// New centres from the chunks' sums (reduced in order; empty clusters relocated to the rows
@@ -689,7 +710,8 @@ fn two_nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64, f64) {
 }
 
 /// One Hamerly step: the labels Lloyd's step would give, computed with the bounds, then the
-/// same centre update; the bounds follow the centres' moves. Returns the squared centre shift.
+/// same centre update; the bounds follow the centres' moves. Returns the squared centre shift
+/// and the step's inertia.
 fn hamerly_step(
     x: &Rows,
     w: &[f64],
@@ -697,7 +719,7 @@ fn hamerly_step(
     labels: &mut [u32],
     bounds: &mut Bounds,
     new_centers: &mut [f64],
-) -> f64 {
+) -> (f64, f64) {
     let d = x.dim();
     let k = centers.len() / d;
     // Half the distance from each centre to its nearest other centre.
@@ -722,6 +744,7 @@ fn hamerly_step(
             let mut p = Partial {
                 sums: vec![0.0; k * d],
                 weights: vec![0.0; k],
+                inertia: 0.0,
             };
             for (offset, ((label, u), l)) in labels
                 .iter_mut()
@@ -733,25 +756,29 @@ fn hamerly_step(
                 let row = x.row(i);
                 let proven = |u: f64, m: f64| u * (1.0 + BOUND_MARGIN) < m * (1.0 - BOUND_MARGIN);
                 let mut keep = false;
+                // The squared distance to the assigned centre (the row is read for the sums
+                // anyway, so the step's inertia costs no extra pass).
+                let mut own = 0.0;
                 if valid {
                     let a = *label as usize;
                     *u += moves[a];
                     *l -= if a == largest { second } else { moves[largest] };
                     let m = half[a].max(*l);
-                    if proven(*u, m) {
-                        keep = true;
-                    } else {
-                        *u = sq_dist(row, &centers[a * d..(a + 1) * d]).sqrt();
-                        keep = proven(*u, m);
+                    own = sq_dist(row, &centers[a * d..(a + 1) * d]);
+                    if !proven(*u, m) {
+                        *u = own.sqrt();
                     }
+                    keep = proven(*u, m);
                 }
                 if !keep {
                     let (best, d1, d2) = two_nearest(row, centers, d);
                     *label = best;
                     *u = d1.sqrt();
                     *l = d2.sqrt();
+                    own = d1;
                 }
                 let a = *label as usize;
+                p.inertia += w[i] * own;
                 p.weights[a] += w[i];
                 for (s, v) in p.sums[a * d..(a + 1) * d].iter_mut().zip(row) {
                     *s += w[i] * v;
@@ -760,7 +787,7 @@ fn hamerly_step(
             p
         })
         .collect();
-    let shift = update_centers(x, w, centers, labels, &partials, new_centers);
+    let (shift, inertia) = step_result(x, w, centers, labels, &partials, new_centers);
     // The bounds follow the centres' moves in the next step.
     bounds.moves = (0..k)
         .map(|c| {
@@ -776,7 +803,7 @@ fn hamerly_step(
     bounds.largest = order[0];
     bounds.second = order.get(1).map_or(0.0, |&c| bounds.moves[c]);
     bounds.valid = true;
-    shift
+    (shift, inertia)
 }
 
 /// scikit-learn's relocation: each empty cluster takes the row farthest from its centre (the
@@ -822,6 +849,7 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
     let mut previous = vec![u32::MAX; n];
     let mut new_centers = vec![0.0; centers.len()];
     let mut strict = false;
+    let mut final_inertia = None;
     let mut iterations = 0;
     let mut bounds = Bounds {
         upper: vec![
@@ -847,7 +875,7 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
     };
     for _ in 0..opts.max_iter {
         iterations += 1;
-        let shift = match opts.algorithm {
+        let (shift, step_inertia) = match opts.algorithm {
             Algorithm::Lloyd => lloyd_step(x, w, &centers, &mut labels, &mut new_centers),
             Algorithm::Hamerly => {
                 hamerly_step(x, w, &centers, &mut labels, &mut bounds, &mut new_centers)
@@ -856,6 +884,11 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
         std::mem::swap(&mut centers, &mut new_centers);
         if labels == previous {
             strict = true;
+            // The centres did not move (the same labels give the same means), so the step's
+            // distances are the final ones.
+            if shift == 0.0 {
+                final_inertia = Some(step_inertia);
+            }
             break;
         }
         if shift <= tol {
@@ -874,9 +907,11 @@ fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f6
                 }
             });
     }
-    let inertia = chunked_sum(n, |i| {
-        let l = labels[i] as usize;
-        w[i] * sq_dist(x.row(i), &centers[l * d..(l + 1) * d])
+    let inertia = final_inertia.unwrap_or_else(|| {
+        chunked_sum(n, |i| {
+            let l = labels[i] as usize;
+            w[i] * sq_dist(x.row(i), &centers[l * d..(l + 1) * d])
+        })
     });
     KMeansFit {
         model: KMeansModel { d, centers },
