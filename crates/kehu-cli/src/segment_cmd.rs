@@ -10,9 +10,7 @@ use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::kmeans::{self, KMeansOptions, Rows};
 use kehu::segment::lifecycle::{lifecycle_stages, Stage, StageInputs, StageRule};
 use kehu::segment::quality::k_sweep;
-use kehu::segment::{
-    rfm_inputs, rfm_scores, FrequencyBasis, MonetaryBasis, RfmOptions, SegmentError, SegmentMap,
-};
+use kehu::segment::{SegmentError, SegmentMap};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -111,13 +109,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), kehu::Error> {
     )?;
     let profiles = &set.profiles;
     bar.set_message("segmenting");
-    let inputs = rfm_inputs(profiles, FrequencyBasis::Orders, MonetaryBasis::Sum);
-    let scores = rfm_scores(
-        &inputs.recency_days,
-        &inputs.frequency,
-        &inputs.monetary,
-        &RfmOptions::default(),
-    )?;
+    let (inputs, scores) = crate::segment_step::rfm_of(profiles)?;
     let segments = map.assign(&scores);
     let stages = lifecycle_stages(&StageInputs::from_profiles(profiles), &rule)?;
     let n = profiles.len();

@@ -12,13 +12,26 @@ use kehu::segment::kprototypes::{self, Categories, KPrototypesOptions, MixedRows
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule, STAGES};
 use kehu::segment::quality::k_sweep;
 use kehu::segment::{
-    rfm_inputs, rfm_scores, FrequencyBasis, MonetaryBasis, RfmInputs, RfmOptions, SegmentMap,
+    rfm_inputs, rfm_scores, FrequencyBasis, MonetaryBasis, RfmInputs, RfmOptions, RfmScores,
+    SegmentMap,
 };
 use rustc_hash::FxHashMap;
 
 fn mean(v: impl Iterator<Item = f64>) -> f64 {
     let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
     s / n.max(1) as f64
+}
+
+/// RFM inputs (days since the last order, orders, spend) and mid-rank scores of profiles.
+pub fn rfm_of(profiles: &[CustomerProfile]) -> Result<(RfmInputs, RfmScores), kehu::Error> {
+    let inputs = rfm_inputs(profiles, FrequencyBasis::Orders, MonetaryBasis::Sum);
+    let scores = rfm_scores(
+        &inputs.recency_days,
+        &inputs.frequency,
+        &inputs.monetary,
+        &RfmOptions::default(),
+    )?;
+    Ok((inputs, scores))
 }
 
 /// Standardised ln(1 + x) of recency days, orders and spend (n × 3, row-major).
@@ -49,13 +62,7 @@ pub fn log_rfm_features(inputs: &RfmInputs) -> Vec<f64> {
 /// Scores, segments and clusters the profiled customers and prints each step.
 pub fn run(profiles: &[CustomerProfile], bar: &ProgressBar) -> Result<(), kehu::Error> {
     bar.set_message("segmenting");
-    let inputs = rfm_inputs(profiles, FrequencyBasis::Orders, MonetaryBasis::Sum);
-    let scores = rfm_scores(
-        &inputs.recency_days,
-        &inputs.frequency,
-        &inputs.monetary,
-        &RfmOptions::default(),
-    )?;
+    let (inputs, scores) = rfm_of(profiles)?;
     let map = SegmentMap::rf10();
     let segments = map.assign(&scores);
 
@@ -223,13 +230,7 @@ pub fn run_customers(
     )?;
 
     let rfm = {
-        let inputs = rfm_inputs(profiles, FrequencyBasis::Orders, MonetaryBasis::Sum);
-        let scores = rfm_scores(
-            &inputs.recency_days,
-            &inputs.frequency,
-            &inputs.monetary,
-            &RfmOptions::default(),
-        )?;
+        let (_, scores) = rfm_of(profiles)?;
         SegmentMap::rf10().assign(&scores)
     };
     let profile_ids: Vec<String> = profiles.iter().map(|p| p.customer_id.clone()).collect();
