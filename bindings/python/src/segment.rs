@@ -113,6 +113,12 @@ fn rows<'a>(x: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Rows<'a>> {
     Rows::new(x.as_slice()?, d).map_err(to_py)
 }
 
+/// Cluster labels as scikit-learn's int32 array; the buffer is reused, not copied.
+fn int32_labels(py: Python<'_>, labels: Vec<u32>) -> Bound<'_, PyArray1<i32>> {
+    // Labels are below k ≤ the row count, far under i32::MAX.
+    PyArray1::from_vec(py, labels.into_iter().map(|l| l as i32).collect())
+}
+
 /// Fits k-means; `options` is the core's KMeansOptions as JSON. Returns (model JSON, labels,
 /// inertia, iterations).
 #[pyfunction]
@@ -122,13 +128,13 @@ pub fn segment_kmeans_fit<'py>(
     x: PyReadonlyArray2<'py, f64>,
     options: &str,
     sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<(String, Bound<'py, PyArray1<i64>>, f64, usize)> {
+) -> PyResult<(String, Bound<'py, PyArray1<i32>>, f64, usize)> {
     let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
     let f = py.detach(|| kmeans::fit(&x, w, &opts)).map_err(to_py)?;
-    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
-    Ok((f.model.to_json(), labels, f.inertia, f.n_iter))
+    let json = f.model.to_json();
+    Ok((json, int32_labels(py, f.labels), f.inertia, f.n_iter))
 }
 
 /// Nearest centre of each row.
@@ -137,14 +143,11 @@ pub fn segment_kmeans_predict<'py>(
     py: Python<'py>,
     json: &str,
     x: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
+) -> PyResult<Bound<'py, PyArray1<i32>>> {
     let model = KMeansModel::from_json(json).map_err(to_py)?;
     let x = rows(&x)?;
     let labels = py.detach(|| model.predict(&x)).map_err(to_py)?;
-    Ok(PyArray1::from_vec(
-        py,
-        labels.into_iter().map(i64::from).collect(),
-    ))
+    Ok(int32_labels(py, labels))
 }
 
 /// Distances of each row to every centre (n × k).
@@ -559,11 +562,10 @@ pub fn segment_minibatch_fit<'py>(
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
     let f = py.detach(|| minibatch::fit(&x, w, &opts)).map_err(to_py)?;
-    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
     Ok((
         f.state.to_json(),
         f.state.model().to_json(),
-        labels,
+        int32_labels(py, f.labels),
         f.inertia,
         f.n_iter,
         f.n_steps,
@@ -571,7 +573,7 @@ pub fn segment_minibatch_fit<'py>(
 }
 
 /// (state JSON, k-means model JSON, labels, inertia, passes, steps) of a mini-batch fit.
-type MiniBatchResult<'py> = (String, String, Bound<'py, PyArray1<i64>>, f64, usize, usize);
+type MiniBatchResult<'py> = (String, String, Bound<'py, PyArray1<i32>>, f64, usize, usize);
 
 /// One `partial_fit` step on a batch; returns (state JSON, k-means model JSON).
 #[pyfunction]

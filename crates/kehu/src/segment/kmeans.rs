@@ -3,6 +3,8 @@
 //! fixed chunks whose partial sums are reduced in order: the same seed gives bit-identical
 //! results on 1, 2 or N threads. Ties between equally near centres go to the lowest index.
 
+pub(crate) use super::distance::{nearest, sq_dist};
+use super::distance::{simd, with_width, Width};
 use super::SegmentError;
 use crate::simulate::Draw;
 use rayon::prelude::*;
@@ -147,62 +149,6 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Squared Euclidean distance (a pairwise sum; fixed-size code for common widths).
-#[inline(always)]
-pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    match a.len() {
-        1 => fixed::<1>(a, b),
-        2 => fixed::<2>(a, b),
-        3 => fixed::<3>(a, b),
-        4 => fixed::<4>(a, b),
-        5 => fixed::<5>(a, b),
-        6 => fixed::<6>(a, b),
-        7 => fixed::<7>(a, b),
-        8 => fixed::<8>(a, b),
-        _ => {
-            let mut acc = [0.0; 8];
-            let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-            let (ra, rb) = (ca.remainder(), cb.remainder());
-            for (x, y) in ca.zip(cb) {
-                for j in 0..8 {
-                    let t = x[j] - y[j];
-                    acc[j] += t * t;
-                }
-            }
-            let mut s =
-                ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-            for (x, y) in ra.iter().zip(rb) {
-                s += (x - y) * (x - y);
-            }
-            s
-        }
-    }
-}
-
-#[inline(always)]
-fn fixed<const D: usize>(a: &[f64], b: &[f64]) -> f64 {
-    let (a, b): (&[f64; D], &[f64; D]) =
-        (a.try_into().expect("width"), b.try_into().expect("width"));
-    let mut acc = [0.0; 4];
-    for j in 0..D {
-        let d = a[j] - b[j];
-        acc[j % 4] += d * d;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
-}
-
-/// The nearest centre and its squared distance (the lowest index among equals).
-pub(crate) fn nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64) {
-    let mut best = (0u32, f64::INFINITY);
-    for (c, center) in centers.chunks_exact(d).enumerate() {
-        let dist = sq_dist(x, center);
-        if dist < best.1 {
-            best = (c as u32, dist);
-        }
-    }
-    best
-}
-
 /// A fitted k-means model: the centres.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KMeansModel {
@@ -309,6 +255,17 @@ impl KMeansModel {
     }
 }
 
+/// `n` copies of `value`, written by parallel chunks: a large buffer's pages are mapped here
+/// at once rather than one by one inside the passes (page faults there cost several times
+/// the pass itself).
+fn filled<T: Copy + Send + Sync>(n: usize, value: T) -> Vec<T> {
+    (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|_| value)
+        .collect()
+}
+
 /// Σ f(i) over rows in fixed chunks, reduced in order.
 fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
     let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
@@ -342,6 +299,19 @@ pub(crate) fn check_weights(
     Ok(Some(w))
 }
 
+/// Index of the first running weight above `target`, the weights summed in row order (the
+/// last row if rounding leaves none).
+fn pick_row(w: &[f64], target: f64) -> usize {
+    let mut total = 0.0;
+    for (i, v) in w.iter().enumerate() {
+        total += v;
+        if total > target {
+            return i;
+        }
+    }
+    w.len() - 1
+}
+
 /// Index of the first cumulative weight above `target` (the last positive one if rounding
 /// leaves none).
 fn pick(cumulative: &[f64], target: f64) -> usize {
@@ -360,49 +330,107 @@ fn cumulative(v: &[f64]) -> Vec<f64> {
     out
 }
 
-pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
+/// Whether a centre at squared distance `gap` from a row's nearest centre, itself at squared
+/// distance `closest`, is provably no nearer to the row: by the triangle inequality, when
+/// gap ≥ 4 · closest (with a margin against rounding).
+#[inline(always)]
+fn far(gap: f64, closest: f64) -> bool {
+    gap >= 4.0 * closest * (1.0 + BOUND_MARGIN)
+}
+
+/// A row's nearest centre so far (`label`, at squared distance `closest`) after adding the
+/// centre `centre`, numbered `gaps.len()` and at squared distances `gaps` from the centres
+/// before it. Ties keep the lower index.
+#[inline(always)]
+fn fold<W: Width>(
+    width: W,
+    row: &[f64],
+    centre: &[f64],
+    gaps: &[f64],
+    (label, closest): (u32, f64),
+) -> (u32, f64) {
+    if W::PRUNE && far(gaps[label as usize], closest) {
+        return (label, closest);
+    }
+    let dist = width.dist(row, centre);
+    if dist < closest {
+        (gaps.len() as u32, dist)
+    } else {
+        (label, closest)
+    }
+}
+
+/// Initial centres, and, from greedy k-means++, each row's nearest centre among all but the
+/// last one chosen: the first step folds that one in instead of computing every distance.
+pub(crate) struct Seeding {
+    /// The centres, k × d row-major.
+    pub(crate) centers: Vec<f64>,
+    start: Option<Start>,
+}
+
+/// Each row's nearest centre among the first k − 1 (label and squared distance), and the last
+/// centre's squared distances to them.
+struct Start {
+    labels: Vec<u32>,
+    closest: Vec<f64>,
+    gaps: Vec<f64>,
+}
+
+impl From<Vec<f64>> for Seeding {
+    fn from(centers: Vec<f64>) -> Self {
+        Seeding {
+            centers,
+            start: None,
+        }
+    }
+}
+
+/// Greedy k-means++ (see [`Init::KMeansPlusPlus`]).
+pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Seeding {
+    with_width!(x.dim(), |width| plus_plus(width, x, w, k, draw))
+}
+
+fn plus_plus<W: Width>(width: W, x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Seeding {
     let (n, d) = (x.len(), x.dim());
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k * d);
-    let first = pick(&cumulative(w), draw.uniform() * w.iter().sum::<f64>());
+    let first = pick_row(w, draw.uniform() * w.iter().sum::<f64>());
     centers.extend_from_slice(x.row(first));
-    // `closest`: squared distance of each row to its nearest chosen centre `owner`. A candidate
-    // at least twice a row's distance from that centre cannot be nearer to the row (triangle
-    // inequality), so its distance is skipped: min(closest, distance) is `closest` either way.
-    let mut closest = vec![0.0; n];
-    let mut owner = vec![0u32; n];
-    let far = |gap: f64, closest: f64| gap >= 4.0 * closest * (1.0 + BOUND_MARGIN);
+    // Each row's nearest chosen centre (`labels`) and squared distance to it (`closest`).
+    let mut closest = filled(n, 0.0);
+    let mut labels = filled(n, 0u32);
     // Σ weight · closest per chunk of rows.
     let mut chunk_totals: Vec<f64> = closest
         .par_chunks_mut(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut total = 0.0;
-            for (o, v) in chunk.iter_mut().enumerate() {
-                let i = c * CHUNK + o;
-                *v = sq_dist(x.row(i), x.row(first));
-                total += w[i] * *v;
-            }
-            total
+        .zip(x.data().par_chunks(CHUNK * d))
+        .zip(w.par_chunks(CHUNK))
+        .map(|((closest, rows), w)| {
+            simd(
+                #[inline(always)]
+                || {
+                    let centre = x.row(first);
+                    let mut total = 0.0;
+                    for ((v, row), wi) in
+                        closest.iter_mut().zip(rows.chunks_exact(width.d())).zip(w)
+                    {
+                        *v = width.dist(row, centre);
+                        total += wi * *v;
+                    }
+                    total
+                },
+            )
         })
         .collect();
-    // The last chosen centre (row, and its squared distances to the centres chosen before it)
-    // is folded into `closest` lazily, in the next round's single pass over the rows.
-    let mut pending: Option<(usize, Vec<f64>)> = None;
-    let folded = |i: usize, closest: f64, owner: u32, pending: &Option<(usize, Vec<f64>)>| {
-        let Some((row, gaps)) = pending else {
-            return (closest, owner);
+    // The last chosen centre (its row, and its squared distances to the centres chosen before
+    // it) is folded into `labels` and `closest` lazily, in the next round's single pass.
+    let mut pending: Option<(&[f64], Vec<f64>)> = None;
+    let folded =
+        |i: usize, labels: &[u32], closest: &[f64], pending: &Option<(&[f64], Vec<f64>)>| {
+            let now = (labels[i], closest[i]);
+            pending.as_ref().map_or(now, |(centre, gaps)| {
+                fold(width, x.row(i), centre, gaps, now)
+            })
         };
-        if (owner as usize) < gaps.len() && far(gaps[owner as usize], closest) {
-            return (closest, owner);
-        }
-        let dist = sq_dist(x.row(i), x.row(*row));
-        if dist < closest {
-            (dist, gaps.len() as u32)
-        } else {
-            (closest, owner)
-        }
-    };
     for _ in 1..k {
         // Candidates drawn ∝ weight × closest (with the pending centre folded in): the chunk
         // first, then the row within it.
@@ -416,7 +444,7 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
                 let rows = c * CHUNK..((c + 1) * CHUNK).min(n);
                 let last = rows.end - 1;
                 for i in rows {
-                    rest -= w[i] * folded(i, closest[i], owner[i], &pending).0;
+                    rest -= w[i] * folded(i, &labels, &closest, &pending).1;
                     if rest < 0.0 {
                         return i;
                     }
@@ -425,38 +453,51 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
             })
             .collect();
         let chosen = centers.len() / d;
-        let gaps: Vec<Vec<f64>> = candidates
-            .iter()
-            .map(|&c| {
-                (0..chosen)
-                    .map(|o| sq_dist(x.row(c), &centers[o * d..(o + 1) * d]))
-                    .collect()
-            })
+        let rows: Vec<f64> = candidates.iter().flat_map(|&c| x.row(c)).copied().collect();
+        // gaps[t × chosen + o]: squared distance of candidate t to chosen centre o.
+        let gaps: Vec<f64> = rows
+            .chunks_exact(d)
+            .flat_map(|r| centers.chunks_exact(d).map(|c| sq_dist(r, c)))
             .collect();
         // One pass: fold the pending centre, then each candidate's potential
         // Σ w · min(closest, d²), per chunk.
         let partials: Vec<Vec<f64>> = closest
             .par_chunks_mut(CHUNK)
-            .zip(owner.par_chunks_mut(CHUNK))
-            .enumerate()
-            .map(|(c, (closest, owner))| {
-                let mut p = vec![0.0; candidates.len()];
-                for (o, (cl, ow)) in closest.iter_mut().zip(owner.iter_mut()).enumerate() {
-                    let i = c * CHUNK + o;
-                    (*cl, *ow) = folded(i, *cl, *ow, &pending);
-                    for ((pc, &cand), gap) in p.iter_mut().zip(&candidates).zip(&gaps) {
-                        let dist = if far(gap[*ow as usize], *cl) {
-                            *cl
-                        } else {
-                            cl.min(sq_dist(x.row(i), x.row(cand)))
-                        };
-                        *pc += w[i] * dist;
-                    }
-                }
-                p
+            .zip(labels.par_chunks_mut(CHUNK))
+            .zip(x.data().par_chunks(CHUNK * d))
+            .zip(w.par_chunks(CHUNK))
+            .map(|(((closest, labels), data), w)| {
+                simd(
+                    #[inline(always)]
+                    || {
+                        let mut p = vec![0.0; trials];
+                        for (((cl, label), row), wi) in closest
+                            .iter_mut()
+                            .zip(labels.iter_mut())
+                            .zip(data.chunks_exact(width.d()))
+                            .zip(w)
+                        {
+                            if let Some((centre, gaps)) = &pending {
+                                (*label, *cl) = fold(width, row, centre, gaps, (*label, *cl));
+                            }
+                            let o = *label as usize;
+                            for (t, (pc, cand)) in
+                                p.iter_mut().zip(rows.chunks_exact(width.d())).enumerate()
+                            {
+                                let dist = if W::PRUNE && far(gaps[t * chosen + o], *cl) {
+                                    *cl
+                                } else {
+                                    cl.min(width.dist(row, cand))
+                                };
+                                *pc += wi * dist;
+                            }
+                        }
+                        p
+                    },
+                )
             })
             .collect();
-        let mut potentials = vec![0.0; candidates.len()];
+        let mut potentials = vec![0.0; trials];
         for p in &partials {
             for (t, v) in potentials.iter_mut().zip(p) {
                 *t += v;
@@ -470,9 +511,20 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -
         }
         centers.extend_from_slice(x.row(candidates[best]));
         chunk_totals = partials.iter().map(|p| p[best]).collect();
-        pending = Some((candidates[best], gaps[best].clone()));
+        pending = Some((
+            x.row(candidates[best]),
+            gaps[best * chosen..(best + 1) * chosen].to_vec(),
+        ));
     }
-    centers
+    let gaps = pending.map_or_else(Vec::new, |(_, gaps)| gaps);
+    Seeding {
+        centers,
+        start: Some(Start {
+            labels,
+            closest,
+            gaps,
+        }),
+    }
 }
 
 /// k-means‖ seeding (see [`Init::KMeansParallel`]); falls back to greedy k-means++ on all rows
@@ -485,10 +537,10 @@ fn kmeans_parallel(
     oversampling: f64,
     seed: u64,
     run: u64,
-) -> Vec<f64> {
+) -> Seeding {
     let (n, d) = (x.len(), x.dim());
     let mut draw = Draw::new(seed, run);
-    let first = pick(&cumulative(w), draw.uniform() * w.iter().sum::<f64>());
+    let first = pick_row(w, draw.uniform() * w.iter().sum::<f64>());
     let mut candidates = vec![first];
     let mut closest: Vec<f64> = (0..n)
         .into_par_iter()
@@ -561,6 +613,8 @@ fn kmeans_parallel(
         return kmeans_plus_plus(x, w, k, &mut draw);
     }
     kmeans_plus_plus(&rows, &weights, k, &mut draw)
+        .centers
+        .into()
 }
 
 pub(crate) fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec<f64> {
@@ -575,54 +629,127 @@ pub(crate) fn random_init(x: &Rows, w: &[f64], k: usize, draw: &mut Draw) -> Vec
     centers
 }
 
-/// Per-chunk partial sums of one Lloyd step.
+/// Per-chunk partial sums of one step.
 struct Partial {
     sums: Vec<f64>,
     weights: Vec<f64>,
     /// Σ weight · squared distance to the step's centre of the row's label.
     inertia: f64,
+    /// Rows whose label changed.
+    changed: usize,
+}
+
+impl Partial {
+    fn new(k: usize, d: usize) -> Self {
+        Partial {
+            sums: vec![0.0; k * d],
+            weights: vec![0.0; k],
+            inertia: 0.0,
+            changed: 0,
+        }
+    }
+
+    /// Adds a row of weight `w` labelled `label`, at squared distance `dist` from its centre.
+    #[inline(always)]
+    fn add(&mut self, row: &[f64], w: f64, label: u32, dist: f64) {
+        let (l, d) = (label as usize, row.len());
+        self.inertia += w * dist;
+        self.weights[l] += w;
+        for (s, v) in self.sums[l * d..(l + 1) * d].iter_mut().zip(row) {
+            *s += w * v;
+        }
+    }
+}
+
+/// What a step did: the squared centre shift, Σ weight · squared distance to the step's
+/// centres, and how many labels changed.
+struct Step {
+    shift: f64,
+    inertia: f64,
+    changed: usize,
 }
 
 /// One Lloyd step: labels from `centers`, then the new centres (weighted means, empty clusters
-/// relocated to the rows farthest from their centres). Returns the squared centre shift and
-/// the step's inertia.
-fn lloyd_step(
+/// relocated to the rows farthest from their centres).
+fn lloyd_step<W: Width>(
+    width: W,
     x: &Rows,
     w: &[f64],
     centers: &[f64],
     labels: &mut [u32],
     new_centers: &mut [f64],
-) -> (f64, f64) {
-    let d = x.dim();
-    let k = centers.len() / d;
+) -> Step {
+    let (d, k) = (x.dim(), centers.len() / x.dim());
     let partials: Vec<Partial> = labels
         .par_chunks_mut(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut p = Partial {
-                sums: vec![0.0; k * d],
-                weights: vec![0.0; k],
-                inertia: 0.0,
-            };
-            for (offset, label) in chunk.iter_mut().enumerate() {
-                let i = c * CHUNK + offset;
-                let row = x.row(i);
-                let (l, dist) = nearest(row, centers, d);
-                *label = l;
-                let l = l as usize;
-                p.inertia += w[i] * dist;
-                p.weights[l] += w[i];
-                for (s, v) in p.sums[l * d..(l + 1) * d].iter_mut().zip(row) {
-                    *s += w[i] * v;
-                }
-            }
-            p
+        .zip(x.data().par_chunks(CHUNK * d))
+        .zip(w.par_chunks(CHUNK))
+        .map(|((labels, rows), w)| {
+            simd(
+                #[inline(always)]
+                || {
+                    let mut p = Partial::new(k, d);
+                    for ((label, row), &wi) in
+                        labels.iter_mut().zip(rows.chunks_exact(width.d())).zip(w)
+                    {
+                        let (l, dist) = width.nearest(row, centers);
+                        p.changed += usize::from(l != *label);
+                        *label = l;
+                        p.add(row, wi, l, dist);
+                    }
+                    p
+                },
+            )
         })
         .collect();
     step_result(x, w, centers, labels, &partials, new_centers)
 }
 
-/// (squared centre shift, Σ weight · squared distance to the step's centres) of a step.
+/// The first step after greedy k-means++: Lloyd's step, with each row's nearest centre found
+/// by folding the last centre into the nearest among the others, which seeding left.
+fn seeded_step<W: Width>(
+    width: W,
+    x: &Rows,
+    w: &[f64],
+    centers: &[f64],
+    start: &mut Start,
+    new_centers: &mut [f64],
+) -> Step {
+    let (d, k) = (x.dim(), centers.len() / x.dim());
+    let last = &centers[(k - 1) * d..];
+    let gaps = &start.gaps;
+    let partials: Vec<Partial> = start
+        .labels
+        .par_chunks_mut(CHUNK)
+        .zip(start.closest.par_chunks_mut(CHUNK))
+        .zip(x.data().par_chunks(CHUNK * d))
+        .zip(w.par_chunks(CHUNK))
+        .map(|(((labels, closest), rows), w)| {
+            simd(
+                #[inline(always)]
+                || {
+                    let mut p = Partial::new(k, d);
+                    for (((label, cl), row), &wi) in labels
+                        .iter_mut()
+                        .zip(closest.iter_mut())
+                        .zip(rows.chunks_exact(width.d()))
+                        .zip(w)
+                    {
+                        if k > 1 {
+                            (*label, *cl) = fold(width, row, last, gaps, (*label, *cl));
+                        }
+                        p.add(row, wi, *label, *cl);
+                    }
+                    p.changed = labels.len();
+                    p
+                },
+            )
+        })
+        .collect();
+    step_result(x, w, centers, &start.labels, &partials, new_centers)
+}
+
+/// The step's figures from the chunks' partial sums; writes the new centres.
 fn step_result(
     x: &Rows,
     w: &[f64],
@@ -630,12 +757,12 @@ fn step_result(
     labels: &[u32],
     partials: &[Partial],
     new_centers: &mut [f64],
-) -> (f64, f64) {
-    let inertia = partials.iter().map(|p| p.inertia).sum();
-    (
-        update_centers(x, w, centers, labels, partials, new_centers),
-        inertia,
-    )
+) -> Step {
+    Step {
+        shift: update_centers(x, w, centers, labels, partials, new_centers),
+        inertia: partials.iter().map(|p| p.inertia).sum(),
+        changed: partials.iter().map(|p| p.changed).sum(),
+    }
 }
 
 /// New centres from the chunks' sums (reduced in order; empty clusters relocated to the rows
@@ -692,12 +819,54 @@ struct Bounds {
     second: f64,
 }
 
+impl Bounds {
+    /// Bounds for `n` rows, none known yet.
+    fn new(n: usize) -> Self {
+        Bounds {
+            upper: filled(n, 0.0),
+            lower: filled(n, 0.0),
+            valid: false,
+            moves: Vec::new(),
+            largest: 0,
+            second: 0.0,
+        }
+    }
+
+    /// Bounds after the seeded step: the upper bound is the distance to the row's centre
+    /// (`closest`, squared, is taken over), the lower bound 0 (no second centre known).
+    fn seeded(mut closest: Vec<f64>) -> Self {
+        closest.par_iter_mut().for_each(|v| *v = v.sqrt());
+        let n = closest.len();
+        Bounds {
+            upper: closest,
+            lower: filled(n, 0.0),
+            valid: true,
+            moves: Vec::new(),
+            largest: 0,
+            second: 0.0,
+        }
+    }
+
+    /// Records how far each centre moved from `centers` to `new_centers`, for the next step.
+    fn follow(&mut self, centers: &[f64], new_centers: &[f64], d: usize) {
+        self.moves = centers
+            .chunks_exact(d)
+            .zip(new_centers.chunks_exact(d))
+            .map(|(old, new)| sq_dist(new, old).sqrt())
+            .collect();
+        let mut order: Vec<usize> = (0..self.moves.len()).collect();
+        order.sort_by(|a, b| self.moves[*b].total_cmp(&self.moves[*a]));
+        self.largest = order[0];
+        self.second = order.get(1).map_or(0.0, |&c| self.moves[c]);
+    }
+}
+
 /// The nearest and the second-nearest squared distances (the lowest index among equals).
-#[inline]
-fn two_nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64, f64) {
+#[inline(always)]
+fn two_nearest<W: Width>(width: W, x: &[f64], centers: &[f64]) -> (u32, f64, f64) {
     let (mut best, mut d1, mut d2) = (0u32, f64::INFINITY, f64::INFINITY);
-    for (c, center) in centers.chunks_exact(d).enumerate() {
-        let dist = sq_dist(x, center);
+    for (c, center) in centers.chunks_exact(width.d()).enumerate() {
+        let dist = width.dist(x, center);
         if dist < d1 {
             d2 = d1;
             d1 = dist;
@@ -710,16 +879,16 @@ fn two_nearest(x: &[f64], centers: &[f64], d: usize) -> (u32, f64, f64) {
 }
 
 /// One Hamerly step: the labels Lloyd's step would give, computed with the bounds, then the
-/// same centre update; the bounds follow the centres' moves. Returns the squared centre shift
-/// and the step's inertia.
-fn hamerly_step(
+/// same centre update; the bounds follow the centres' moves.
+fn hamerly_step<W: Width>(
+    width: W,
     x: &Rows,
     w: &[f64],
     centers: &[f64],
     labels: &mut [u32],
     bounds: &mut Bounds,
     new_centers: &mut [f64],
-) -> (f64, f64) {
+) -> Step {
     let d = x.dim();
     let k = centers.len() / d;
     // Half the distance from each centre to its nearest other centre.
@@ -739,71 +908,56 @@ fn hamerly_step(
         .par_chunks_mut(CHUNK)
         .zip(bounds.upper.par_chunks_mut(CHUNK))
         .zip(bounds.lower.par_chunks_mut(CHUNK))
-        .enumerate()
-        .map(|(c, ((labels, upper), lower))| {
-            let mut p = Partial {
-                sums: vec![0.0; k * d],
-                weights: vec![0.0; k],
-                inertia: 0.0,
-            };
-            for (offset, ((label, u), l)) in labels
-                .iter_mut()
-                .zip(upper.iter_mut())
-                .zip(lower.iter_mut())
-                .enumerate()
-            {
-                let i = c * CHUNK + offset;
-                let row = x.row(i);
-                let proven = |u: f64, m: f64| u * (1.0 + BOUND_MARGIN) < m * (1.0 - BOUND_MARGIN);
-                let mut keep = false;
-                // The squared distance to the assigned centre (the row is read for the sums
-                // anyway, so the step's inertia costs no extra pass).
-                let mut own = 0.0;
-                if valid {
-                    let a = *label as usize;
-                    *u += moves[a];
-                    *l -= if a == largest { second } else { moves[largest] };
-                    let m = half[a].max(*l);
-                    own = sq_dist(row, &centers[a * d..(a + 1) * d]);
-                    if !proven(*u, m) {
-                        *u = own.sqrt();
+        .zip(x.data().par_chunks(CHUNK * d))
+        .zip(w.par_chunks(CHUNK))
+        .map(|((((labels, upper), lower), rows), w)| {
+            simd(
+                #[inline(always)]
+                || {
+                    let mut p = Partial::new(k, d);
+                    let proven =
+                        |u: f64, m: f64| u * (1.0 + BOUND_MARGIN) < m * (1.0 - BOUND_MARGIN);
+                    for ((((label, u), l), row), &wi) in labels
+                        .iter_mut()
+                        .zip(upper.iter_mut())
+                        .zip(lower.iter_mut())
+                        .zip(rows.chunks_exact(width.d()))
+                        .zip(w)
+                    {
+                        let mut keep = false;
+                        // The squared distance to the assigned centre (the row is read for the
+                        // sums anyway, so the step's inertia costs no extra pass).
+                        let mut own = 0.0;
+                        if valid {
+                            let a = *label as usize;
+                            *u += moves[a];
+                            *l -= if a == largest { second } else { moves[largest] };
+                            let m = half[a].max(*l);
+                            own = width.dist(row, &centers[a * d..(a + 1) * d]);
+                            if !proven(*u, m) {
+                                *u = own.sqrt();
+                            }
+                            keep = proven(*u, m);
+                        }
+                        if !keep {
+                            let (best, d1, d2) = two_nearest(width, row, centers);
+                            p.changed += usize::from(best != *label);
+                            *label = best;
+                            *u = d1.sqrt();
+                            *l = d2.sqrt();
+                            own = d1;
+                        }
+                        p.add(row, wi, *label, own);
                     }
-                    keep = proven(*u, m);
-                }
-                if !keep {
-                    let (best, d1, d2) = two_nearest(row, centers, d);
-                    *label = best;
-                    *u = d1.sqrt();
-                    *l = d2.sqrt();
-                    own = d1;
-                }
-                let a = *label as usize;
-                p.inertia += w[i] * own;
-                p.weights[a] += w[i];
-                for (s, v) in p.sums[a * d..(a + 1) * d].iter_mut().zip(row) {
-                    *s += w[i] * v;
-                }
-            }
-            p
-        })
-        .collect();
-    let (shift, inertia) = step_result(x, w, centers, labels, &partials, new_centers);
-    // The bounds follow the centres' moves in the next step.
-    bounds.moves = (0..k)
-        .map(|c| {
-            sq_dist(
-                &new_centers[c * d..(c + 1) * d],
-                &centers[c * d..(c + 1) * d],
+                    p
+                },
             )
-            .sqrt()
         })
         .collect();
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|a, b| bounds.moves[*b].total_cmp(&bounds.moves[*a]));
-    bounds.largest = order[0];
-    bounds.second = order.get(1).map_or(0.0, |&c| bounds.moves[c]);
+    let step = step_result(x, w, centers, labels, &partials, new_centers);
+    bounds.follow(centers, new_centers, d);
     bounds.valid = true;
-    (shift, inertia)
+    step
 }
 
 /// scikit-learn's relocation: each empty cluster takes the row farthest from its centre (the
@@ -843,68 +997,77 @@ fn relocate_empty(
     }
 }
 
-fn run(x: &Rows, w: &[f64], mut centers: Vec<f64>, opts: &KMeansOptions, tol: f64) -> KMeansFit {
+fn run<W: Width>(
+    width: W,
+    x: &Rows,
+    w: &[f64],
+    seeding: Seeding,
+    opts: &KMeansOptions,
+    tol: f64,
+) -> KMeansFit {
     let (n, d) = (x.len(), x.dim());
-    let mut labels = vec![0u32; n];
-    let mut previous = vec![u32::MAX; n];
+    let Seeding {
+        mut centers,
+        mut start,
+    } = seeding;
+    let hamerly = opts.algorithm == Algorithm::Hamerly;
+    let mut labels = if start.is_some() {
+        Vec::new()
+    } else {
+        filled(n, 0u32)
+    };
+    let mut bounds = match (&start, hamerly) {
+        (None, true) => Some(Bounds::new(n)),
+        _ => None,
+    };
     let mut new_centers = vec![0.0; centers.len()];
     let mut strict = false;
     let mut final_inertia = None;
     let mut iterations = 0;
-    let mut bounds = Bounds {
-        upper: vec![
-            0.0;
-            if opts.algorithm == Algorithm::Hamerly {
-                n
-            } else {
-                0
+    for iteration in 1..=opts.max_iter {
+        iterations = iteration;
+        let step = if let Some(mut s) = start.take() {
+            let step = seeded_step(width, x, w, &centers, &mut s, &mut new_centers);
+            if hamerly {
+                let mut b = Bounds::seeded(s.closest);
+                b.follow(&centers, &new_centers, d);
+                bounds = Some(b);
             }
-        ],
-        lower: vec![
-            0.0;
-            if opts.algorithm == Algorithm::Hamerly {
-                n
-            } else {
-                0
-            }
-        ],
-        valid: false,
-        moves: Vec::new(),
-        largest: 0,
-        second: 0.0,
-    };
-    for _ in 0..opts.max_iter {
-        iterations += 1;
-        let (shift, step_inertia) = match opts.algorithm {
-            Algorithm::Lloyd => lloyd_step(x, w, &centers, &mut labels, &mut new_centers),
-            Algorithm::Hamerly => {
-                hamerly_step(x, w, &centers, &mut labels, &mut bounds, &mut new_centers)
-            }
+            labels = s.labels;
+            step
+        } else if let Some(b) = bounds.as_mut() {
+            hamerly_step(width, x, w, &centers, &mut labels, b, &mut new_centers)
+        } else {
+            lloyd_step(width, x, w, &centers, &mut labels, &mut new_centers)
         };
         std::mem::swap(&mut centers, &mut new_centers);
-        if labels == previous {
+        if iteration > 1 && step.changed == 0 {
             strict = true;
             // The centres did not move (the same labels give the same means), so the step's
             // distances are the final ones.
-            if shift == 0.0 {
-                final_inertia = Some(step_inertia);
+            if step.shift == 0.0 {
+                final_inertia = Some(step.inertia);
             }
             break;
         }
-        if shift <= tol {
+        if step.shift <= tol {
             break;
         }
-        previous.copy_from_slice(&labels);
     }
     if !strict {
         // Labels that match the final centres.
         labels
             .par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(c, chunk)| {
-                for (offset, l) in chunk.iter_mut().enumerate() {
-                    *l = nearest(x.row(c * CHUNK + offset), &centers, d).0;
-                }
+            .zip(x.data().par_chunks(CHUNK * d))
+            .for_each(|(labels, rows)| {
+                simd(
+                    #[inline(always)]
+                    || {
+                        for (l, row) in labels.iter_mut().zip(rows.chunks_exact(width.d())) {
+                            *l = width.nearest(row, &centers).0;
+                        }
+                    },
+                )
             });
     }
     let inertia = final_inertia.unwrap_or_else(|| {
@@ -984,7 +1147,7 @@ pub fn fit(
     let w = match check_weights(weights, n)? {
         Some(w) => w,
         None => {
-            ones = vec![1.0; n];
+            ones = filled(n, 1.0);
             &ones
         }
     };
@@ -999,9 +1162,9 @@ pub fn fit(
     let mut best: Option<KMeansFit> = None;
     for r in 0..runs {
         let mut draw = Draw::new(opts.seed, r as u64);
-        let centers = match &opts.init {
+        let seeding: Seeding = match &opts.init {
             Init::KMeansPlusPlus => kmeans_plus_plus(x, w, opts.k, &mut draw),
-            Init::Random => random_init(x, w, opts.k, &mut draw),
+            Init::Random => random_init(x, w, opts.k, &mut draw).into(),
             Init::KMeansParallel {
                 rounds,
                 oversampling,
@@ -1021,10 +1184,10 @@ pub fn fit(
                         format!("needs {} finite values (k × d)", opts.k * d),
                     ));
                 }
-                centers.clone()
+                centers.clone().into()
             }
         };
-        let result = run(x, w, centers, opts, tol);
+        let result = with_width!(d, |width| run(width, x, w, seeding, opts, tol));
         if best.as_ref().is_none_or(|b| result.inertia < b.inertia) {
             best = Some(result);
         }
@@ -1167,6 +1330,41 @@ mod tests {
                     assert_eq!(lloyd, hamerly, "k = {k}");
                     if d == 4 {
                         assert!(lloyd.n_iter > 5, "{}", lloyd.n_iter);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn seeded_first_step_equals_a_step_from_the_centres_alone() {
+        // Seeding hands the first step each row's nearest centre among the first k − 1; the fit
+        // must equal one that starts from the same centres and computes every distance. Narrow
+        // rows (branch-free code) and wide ones (distances skipped by the triangle inequality).
+        let mut draw = Draw::new(21, 0);
+        for d in [2, 11] {
+            let data: Vec<f64> = (0..6000 * d)
+                .map(|i| draw.uniform() + ((i / d) % 4) as f64 * 3.0)
+                .collect();
+            let weights: Vec<f64> = (0..6000).map(|_| 0.5 + draw.uniform()).collect();
+            let x = Rows::new(&data, d).unwrap();
+            for k in [1, 3, 9] {
+                for algorithm in [Algorithm::Lloyd, Algorithm::Hamerly] {
+                    for max_iter in [1, 300] {
+                        let opts = KMeansOptions {
+                            k,
+                            algorithm,
+                            max_iter,
+                            ..Default::default()
+                        };
+                        let seeding = kmeans_plus_plus(&x, &weights, k, &mut Draw::new(5, 0));
+                        let plain = Seeding::from(seeding.centers.clone());
+                        let tol = opts.tol * mean_variance(&x);
+                        let (a, b) = with_width!(d, |width| (
+                            run(width, &x, &weights, seeding, &opts, tol),
+                            run(width, &x, &weights, plain, &opts, tol)
+                        ));
+                        assert_eq!(a, b, "d = {d}, k = {k}, {algorithm:?}, max_iter {max_iter}");
                     }
                 }
             }

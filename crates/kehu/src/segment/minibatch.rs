@@ -346,7 +346,7 @@ fn initial_centers(
         ));
     }
     Ok(match &opts.init {
-        Init::KMeansPlusPlus => kmeans_plus_plus(&rows, &sw, opts.k, draw),
+        Init::KMeansPlusPlus => kmeans_plus_plus(&rows, &sw, opts.k, draw).centers,
         Init::Random => random_init(&rows, &sw, opts.k, draw),
         Init::KMeansParallel { .. } => {
             return Err(bad(

@@ -3,6 +3,7 @@
 //! mixtures; scores for choosing k; lifecycle stages; rule audiences; portraits.
 
 pub mod audience;
+mod distance;
 pub mod gmm;
 pub mod kmeans;
 pub mod kprototypes;
