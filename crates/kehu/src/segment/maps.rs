@@ -149,6 +149,12 @@ impl SegmentMap {
         match name {
             "rf10" => Ok(SegmentMap::rf10()),
             "rfm8" => Ok(SegmentMap::rfm8()),
+            "rfm125" => Err(SegmentError::InvalidOption {
+                option: "map".into(),
+                reason: "'rfm125' is a vendor's published 125-code list that kehu may not \
+                         ship; load it from its CSV file (R,F,M,code,segment) as a code table"
+                    .into(),
+            }),
             other => Err(SegmentError::InvalidOption {
                 option: "map".into(),
                 reason: format!(

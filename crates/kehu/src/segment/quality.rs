@@ -1,6 +1,7 @@
 //! How good a clustering is, and which k to choose: silhouette (exact in O(n) memory, or on a
 //! seeded sample), Calinski–Harabasz, Davies–Bouldin, and a sweep over k.
 
+use super::distance::simd;
 use super::gmm::{Covariance, GmmOptions};
 use super::kmeans::{self, KMeansOptions, Rows};
 use super::SegmentError;
@@ -165,24 +166,12 @@ pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
 }
 
 /// Euclidean distances of `row` to the rows `tile..tile + out.len()` of `columns`. The same
-/// operations in the same order on every machine; with AVX, four lanes at a time (no fused
-/// multiply-add, so the results are bit-identical).
+/// operations in the same order on every machine (compiled for AVX where the CPU has it).
 fn distances(columns: &[Vec<f64>], tile: usize, row: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the CPU supports AVX (checked just above).
-            unsafe { distances_avx(columns, tile, row, out) };
-            return;
-        }
-    }
-    distances_plain(columns, tile, row, out);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn distances_avx(columns: &[Vec<f64>], tile: usize, row: &[f64], out: &mut [f64]) {
-    distances_plain(columns, tile, row, out);
+    simd(
+        #[inline(always)]
+        || distances_plain(columns, tile, row, out),
+    );
 }
 
 #[inline(always)]
