@@ -152,6 +152,14 @@ def _matrix(X: Any) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
+def _named(option: str, value: str, names: dict[str, str], other: str = "") -> str:
+    """The core's name for a user-facing choice; a ValueError listing the choices otherwise."""
+    if value not in names:
+        listed = [repr(n) for n in names] + ([other] if other else [])
+        raise ValueError(f"{option} must be {', '.join(listed[:-1])} or {listed[-1]}, got {value!r}")
+    return names[value]
+
+
 class _Estimator:
     """scikit-learn's parameter protocol and the fitted document, shared by the models here."""
 
@@ -168,6 +176,9 @@ class _Estimator:
                 raise ValueError(f"unknown parameter {k!r}")
             setattr(self, k, v)
         return self
+
+    def _seed(self) -> int:
+        return 0 if self.random_state is None else int(self.random_state)
 
     def _model(self) -> str:
         if getattr(self, "_json", None) is None:
@@ -208,10 +219,8 @@ class KMeans(_Estimator):
 
     def _options(self) -> str:
         if isinstance(self.init, str):
-            kinds = {"k-means++": "k_means_plus_plus", "random": "random", "k-means||": "k_means_parallel"}
-            if self.init not in kinds:
-                raise ValueError(f"init must be 'k-means++', 'k-means||', 'random' or an array of centres, got {self.init!r}")
-            init: dict[str, Any] = {"kind": kinds[self.init]}
+            kinds = {"k-means++": "k_means_plus_plus", "k-means||": "k_means_parallel", "random": "random"}
+            init: dict[str, Any] = {"kind": _named("init", self.init, kinds, "an array of centres")}
         else:
             init = {"kind": "centers", "centers": [float(v) for v in np.asarray(self.init, dtype=np.float64).ravel()]}
         n_init = None if self.n_init == "auto" else int(self.n_init)
@@ -221,15 +230,13 @@ class KMeans(_Estimator):
             "n_init": n_init,
             "max_iter": int(self.max_iter),
             "tol": float(self.tol),
-            "seed": 0 if self.random_state is None else int(self.random_state),
+            "seed": self._seed(),
         }
         algorithm = getattr(self, "algorithm", None)
         if algorithm is not None:
             # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
-            kinds = {"lloyd": "lloyd", "hamerly": "hamerly", "elkan": "hamerly"}
-            if algorithm not in kinds:
-                raise ValueError(f"algorithm must be 'lloyd', 'hamerly' or 'elkan', got {algorithm!r}")
-            opts["algorithm"] = kinds[algorithm]
+            # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
+            opts["algorithm"] = _named("algorithm", algorithm, {"lloyd": "lloyd", "hamerly": "hamerly", "elkan": "hamerly"})
         return json.dumps(opts)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
@@ -498,7 +505,7 @@ class GaussianMixture(_Estimator):
                 "tol": float(self.tol),
                 "max_iter": int(self.max_iter),
                 "init": init,
-                "seed": 0 if self.random_state is None else int(self.random_state),
+                "seed": self._seed(),
             }
         )
 
@@ -622,9 +629,7 @@ class KPrototypes(_Estimator):
     def _options(self) -> str:
         if isinstance(self.init, str):
             kinds = {"cao": "cao", "huang": "huang", "random": "random", "k-prototypes++": "plus_plus"}
-            if self.init.lower() not in kinds:
-                raise ValueError(f"init must be 'Cao', 'Huang', 'random', 'k-prototypes++' or given centres, got {self.init!r}")
-            init: dict[str, Any] = {"kind": kinds[self.init.lower()]}
+            init: dict[str, Any] = {"kind": _named("init", self.init.lower(), kinds, "given centres")}
         else:
             numeric, cats = self._given_centres()
             init = {"kind": "centers", "numeric": numeric, "categorical": cats}
@@ -642,7 +647,7 @@ class KPrototypes(_Estimator):
                 "n_init": None if self.n_init is None else int(self.n_init),
                 "max_iter": int(self.max_iter),
                 "gamma": gamma,
-                "seed": 0 if self.random_state is None else int(self.random_state),
+                "seed": self._seed(),
             }
         )
 

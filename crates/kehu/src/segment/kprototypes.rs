@@ -913,6 +913,20 @@ struct Partial {
     changed: usize,
 }
 
+impl Partial {
+    /// Empty sums for `k` clusters, `p` numeric columns and `width` categories in all.
+    fn new(k: usize, p: usize, width: usize) -> Self {
+        Partial {
+            sums: vec![0.0; k * p],
+            counts: vec![0.0; k * p],
+            freq: vec![0.0; k * width],
+            size: vec![0.0; k],
+            cost: 0.0,
+            changed: 0,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run(
     x: &MixedRows,
@@ -949,14 +963,7 @@ fn run(
             .zip(dist.par_chunks_mut(CHUNK))
             .enumerate()
             .map(|(chunk, (labels, dist))| {
-                let mut part = Partial {
-                    sums: vec![0.0; k * p],
-                    counts: vec![0.0; k * p],
-                    freq: vec![0.0; k * width],
-                    size: vec![0.0; k],
-                    cost: 0.0,
-                    changed: 0,
-                };
+                let mut part = Partial::new(k, p, width);
                 for (o, (label, d)) in labels.iter_mut().zip(dist.iter_mut()).enumerate() {
                     let i = chunk * CHUNK + o;
                     let (c, best) = centres.nearest(x.num(i), x.cat(i));
@@ -974,14 +981,7 @@ fn run(
                 part
             })
             .collect();
-        let mut total = Partial {
-            sums: vec![0.0; k * p],
-            counts: vec![0.0; k * p],
-            freq: vec![0.0; k * width],
-            size: vec![0.0; k],
-            cost: 0.0,
-            changed: 0,
-        };
+        let mut total = Partial::new(k, p, width);
         for part in &partials {
             for (t, v) in total.sums.iter_mut().zip(&part.sums) {
                 *t += v;

@@ -481,6 +481,15 @@ mod tests {
         data
     }
 
+    /// Full k-means (k = 4, defaults) on the same rows, the yardstick for mini-batch inertia.
+    fn full_kmeans(x: &Rows) -> kmeans::KMeansFit {
+        let opts = KMeansOptions {
+            k: 4,
+            ..Default::default()
+        };
+        kmeans::fit(x, None, &opts).unwrap()
+    }
+
     #[test]
     fn close_to_full_kmeans_and_thread_independent() {
         let data = blobs(10_000, 1);
@@ -493,15 +502,7 @@ mod tests {
         let on = |t: usize| crate::on_threads(t, || fit(&x, None, &opts).unwrap());
         let one = on(1);
         assert_eq!(one, on(3));
-        let full = kmeans::fit(
-            &x,
-            None,
-            &KMeansOptions {
-                k: 4,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let full = full_kmeans(&x);
         assert!(
             one.inertia <= full.inertia * 1.01,
             "{} vs {}",
@@ -535,15 +536,7 @@ mod tests {
         assert_eq!(state.steps, 20);
         let total: f64 = state.counts.iter().sum();
         assert!((total - 20_000.0).abs() < 1e-9);
-        let full = kmeans::fit(
-            &x,
-            None,
-            &KMeansOptions {
-                k: 4,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let full = full_kmeans(&x);
         let inertia = state.model().inertia(&x, None).unwrap();
         assert!(
             inertia <= full.inertia * 1.02,
