@@ -128,6 +128,87 @@ pub fn parse_time_option(
     .transpose()
 }
 
+/// Timestamps that arrived as numbers (a JS number column, a numeric DataFrame column), read
+/// by [`numeric_timestamps`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumericTimestamps {
+    /// Microseconds since the epoch (read as [`TimeUnit::Micros`]).
+    Micros(Vec<Option<i64>>),
+    /// Each number as text (`20240101`), to be parsed with the datetime format.
+    Text(Vec<Option<String>>),
+}
+
+/// The one rule for numbers given as timestamps, in every binding. A number has no unit of its
+/// own (epoch seconds, milliseconds and `20240101` all look alike), so it needs one of:
+///
+/// - `unit` (`"s"`, `"ms"` or `"us"`): the number counts that unit since 1970-01-01; fractions
+///   are kept to the nearest microsecond;
+/// - `format` (a chrono `strftime` format such as `%Y%m%d`): the number is written as text
+///   (`20240101`) and parsed with the format, so a value that does not match is reported by
+///   validation as an unparseable timestamp.
+///
+/// Giving both is an [`DataError::InvalidOption`]; giving neither, while some value is present,
+/// is a [`DataError::WrongType`] naming `column` and saying to give a unit or a format. A
+/// missing or non-finite number, or one whose microseconds do not fit an `i64`, is missing
+/// (validation reports the row).
+pub fn numeric_timestamps(
+    column: &str,
+    values: &dyn super::NumberColumn,
+    unit: Option<&str>,
+    format: Option<&str>,
+) -> Result<NumericTimestamps, super::DataError> {
+    let n = values.len();
+    match (unit, format) {
+        (Some(_), Some(_)) => Err(super::DataError::InvalidOption {
+            option: "timestamp unit".into(),
+            reason: "numbers as timestamps take a unit or a datetime format, not both".into(),
+        }),
+        (Some(unit), None) => {
+            let per_unit = match unit {
+                "s" => 1e6,
+                "ms" => 1e3,
+                "us" => 1.0,
+                _ => {
+                    return Err(super::DataError::InvalidOption {
+                        option: "timestamp unit".into(),
+                        reason: "must be 's', 'ms' or 'us'".into(),
+                    })
+                }
+            };
+            // i64::MAX as f64 rounds up to 2^63, so the bound is exclusive.
+            let limit = i64::MAX as f64;
+            Ok(NumericTimestamps::Micros(
+                (0..n)
+                    .map(|row| {
+                        let micros = (values.get(row)? * per_unit).round();
+                        (micros.is_finite() && micros.abs() < limit).then_some(micros as i64)
+                    })
+                    .collect(),
+            ))
+        }
+        (None, Some(_)) => Ok(NumericTimestamps::Text(
+            (0..n)
+                .map(|row| {
+                    values
+                        .get(row)
+                        .filter(|v| v.is_finite())
+                        .map(|v| v.to_string())
+                })
+                .collect(),
+        )),
+        (None, None) if (0..n).all(|row| values.get(row).is_none()) => {
+            Ok(NumericTimestamps::Micros(vec![None; n]))
+        }
+        (None, None) => Err(super::DataError::WrongType {
+            column: column.to_string(),
+            expected: "text or dates; numbers need a timestamp unit ('s', 'ms' or 'us') or a \
+                       datetime format such as '%Y%m%d'"
+                .into(),
+            found: "numbers".into(),
+        }),
+    }
+}
+
 fn digits(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
@@ -271,5 +352,52 @@ mod tests {
         assert_eq!(TimeUnit::Nanos.to_micros(-1), Some(-1));
         assert_eq!(TimeUnit::Days.to_micros(1), Some(MICROS_PER_DAY));
         assert_eq!(TimeUnit::Days.to_micros(i64::MAX), None);
+    }
+
+    #[test]
+    fn numbers_need_a_unit_or_a_format() {
+        let v: Vec<Option<f64>> = vec![Some(1_704_067_200.5), None, Some(f64::NAN)];
+        assert_eq!(
+            numeric_timestamps("t", &v, Some("s"), None).unwrap(),
+            NumericTimestamps::Micros(vec![Some(1_704_067_200_500_000), None, None])
+        );
+        let ms: Vec<Option<f64>> = vec![Some(1_704_067_200_000.0), Some(1e300)];
+        assert_eq!(
+            numeric_timestamps("t", &ms, Some("ms"), None).unwrap(),
+            NumericTimestamps::Micros(vec![Some(1_704_067_200_000_000), None])
+        );
+        let us: Vec<Option<f64>> = vec![Some(-1.0)];
+        assert_eq!(
+            numeric_timestamps("t", &us, Some("us"), None).unwrap(),
+            NumericTimestamps::Micros(vec![Some(-1)])
+        );
+        let ymd: Vec<Option<f64>> = vec![Some(20_240_101.0), Some(20_240_101.5), None];
+        let NumericTimestamps::Text(text) =
+            numeric_timestamps("t", &ymd, None, Some("%Y%m%d")).unwrap()
+        else {
+            panic!("a format gives text")
+        };
+        assert_eq!(
+            parse_timestamp(text[0].as_deref().unwrap(), Some("%Y%m%d")),
+            Some(days_from_civil(2024, 1, 1) * MICROS_PER_DAY)
+        );
+        assert_eq!(
+            parse_timestamp(text[1].as_deref().unwrap(), Some("%Y%m%d")),
+            None
+        );
+        assert_eq!(text[2], None);
+        let e = numeric_timestamps("date", &ymd, None, None).unwrap_err();
+        assert_eq!(e.code(), "DATA_WRONG_TYPE");
+        assert!(e.to_string().contains("'date'") && e.to_string().contains("unit"));
+        assert!(!e.to_string().contains("2024"));
+        let none: Vec<Option<f64>> = vec![None, None];
+        assert_eq!(
+            numeric_timestamps("t", &none, None, None).unwrap(),
+            NumericTimestamps::Micros(vec![None, None])
+        );
+        for (unit, format) in [(Some("sec"), None), (Some("s"), Some("%Y%m%d"))] {
+            let e = numeric_timestamps("t", &v, unit, format).unwrap_err();
+            assert_eq!(e.code(), "DATA_INVALID_OPTION");
+        }
     }
 }
