@@ -128,6 +128,36 @@ fn floats(array: &ArrayRef, column: &str) -> Result<ArrowFloats, DataError> {
     })
 }
 
+/// Float ids as text: NaN is the float columns' missing marker (pandas writes it for a missing
+/// value), so it becomes a missing id for validation to report; other values are written as
+/// numbers are written as text everywhere else (`1.0` is "1", as an integer id 1 and
+/// JavaScript's `String(1.0)`; `2.5` is "2.5").
+fn float_ids(array: &ArrayRef, column: &str) -> Result<ArrowText, DataError> {
+    let a = cast(array, &DataType::Float64, column, "text or integer ids")?;
+    let a = a.as_primitive::<Float64Type>();
+    let texts: StringArray = a
+        .iter()
+        .map(|v| v.filter(|x| !x.is_nan()).map(|x| x.to_string()))
+        .collect();
+    Ok(ArrowText::Utf8(texts))
+}
+
+/// A column of customer ids as text, converted as the transaction table's ids are (integers
+/// and floats as numbers are written, NaN and nulls missing).
+pub fn id_texts(array: &ArrayRef, column: &str) -> Result<Vec<Option<String>>, DataError> {
+    let t = match array.data_type() {
+        t if t.is_integer() => {
+            let i = ints(array, column, "text or integer ids")?;
+            return Ok((0..i.len())
+                .map(|r| i.get(r).map(|v| v.to_string()))
+                .collect());
+        }
+        t if t.is_floating() => float_ids(array, column)?,
+        _ => text(array, column)?,
+    };
+    Ok((0..t.len()).map(|r| t.get(r).map(str::to_string)).collect())
+}
+
 enum Id {
     Text(ArrowText),
     Int(ArrowInts),
@@ -196,6 +226,7 @@ impl ArrowTransactions {
         let (id_name, id_array) = required("customer_id")?;
         let id = match id_array.data_type() {
             t if t.is_integer() => Id::Int(ints(&id_array, id_name, "text or integer ids")?),
+            t if t.is_floating() => Id::Text(float_ids(&id_array, id_name)?),
             _ => Id::Text(text(&id_array, id_name)?),
         };
         let (ts_name, ts_array) = required("timestamp")?;

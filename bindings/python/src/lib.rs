@@ -108,6 +108,87 @@ fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
     })
 }
 
+/// A whole-number option (a count, a size, a seed) in the core's unsigned type. A value the type
+/// cannot hold (negative, too large, not an integer) is the area's invalid-option error, as the
+/// core would report it, instead of Python's OverflowError or TypeError.
+pub(crate) fn whole<'py, T, E>(
+    value: &Bound<'py, PyAny>,
+    option: &str,
+    invalid: fn(String, String) -> E,
+) -> PyResult<T>
+where
+    T: for<'a> FromPyObject<'a, 'py>,
+    E: Into<kehu::Error>,
+{
+    value.extract::<T>().map_err(|_| {
+        to_py(invalid(
+            option.to_string(),
+            "must be a whole number ≥ 0 in range".to_string(),
+        ))
+    })
+}
+
+/// [`whole`] for an option that may be absent (`None`: the core's default).
+pub(crate) fn opt_whole<'py, T, E>(
+    value: Option<&Bound<'py, PyAny>>,
+    option: &str,
+    invalid: fn(String, String) -> E,
+) -> PyResult<Option<T>>
+where
+    T: for<'a> FromPyObject<'a, 'py>,
+    E: Into<kehu::Error>,
+{
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| whole(v, option, invalid))
+        .transpose()
+}
+
+/// A number option (`None`: the core's default); a value that is not a number is the area's
+/// invalid-option error.
+pub(crate) fn opt_number<E: Into<kehu::Error>>(
+    value: Option<&Bound<'_, PyAny>>,
+    option: &str,
+    invalid: fn(String, String) -> E,
+) -> PyResult<Option<f64>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| {
+            v.extract::<f64>()
+                .map_err(|_| to_py(invalid(option.to_string(), "must be a number".to_string())))
+        })
+        .transpose()
+}
+
+/// The text of a JSON document given as `str` (or UTF-8 `bytes`); anything else is the core's
+/// `FORMAT_INVALID` for `kind`, instead of Python's TypeError.
+pub(crate) fn document(value: &Bound<'_, PyAny>, kind: &str) -> PyResult<String> {
+    if let Ok(text) = value.extract::<String>() {
+        return Ok(text);
+    }
+    let invalid = |reason: String| {
+        to_py(kehu::format::FormatError::Invalid {
+            kind: kind.to_string(),
+            reason,
+        })
+    };
+    if let Ok(bytes) = value.extract::<Vec<u8>>() {
+        if !value.is_instance_of::<pyo3::types::PyString>() {
+            return String::from_utf8(bytes).map_err(|_| invalid("the bytes are not UTF-8".into()));
+        }
+    }
+    let found = value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an object".into());
+    Err(invalid(format!("expected JSON text (str), got {found}")))
+}
+
+fn profile_option(option: String, reason: String) -> CoreProfileError {
+    CoreProfileError::InvalidOption { option, reason }
+}
+
 fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
     Ok(kehu::data::time::parse_time_option(option, text)?)
 }
@@ -155,7 +236,7 @@ fn summarize<'py>(
     columns: HashMap<String, String>,
     observation_period_end: Option<&str>,
     freq: Option<&str>,
-    freq_multiplier: Option<f64>,
+    freq_multiplier: Option<Bound<'py, PyAny>>,
     include_first_transaction: Option<bool>,
     datetime_format: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -163,7 +244,8 @@ fn summarize<'py>(
     let defaults = SummaryOptions::default();
     let opts = SummaryOptions {
         freq: freq_arg(freq).map_err(to_py)?,
-        freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
+        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?
+            .unwrap_or(defaults.freq_multiplier),
         observation_period_end: time_arg("observation_period_end", observation_period_end)
             .map_err(to_py)?,
         include_first_transaction: include_first_transaction
@@ -188,7 +270,7 @@ fn calibration_and_holdout<'py>(
     calibration_period_end: &str,
     observation_period_end: Option<&str>,
     freq: Option<&str>,
-    freq_multiplier: Option<f64>,
+    freq_multiplier: Option<Bound<'py, PyAny>>,
     include_first_transaction: Option<bool>,
     datetime_format: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -202,7 +284,8 @@ fn calibration_and_holdout<'py>(
         observation_period_end: time_arg("observation_period_end", observation_period_end)
             .map_err(to_py)?,
         freq: freq_arg(freq).map_err(to_py)?,
-        freq_multiplier: freq_multiplier.unwrap_or(defaults.freq_multiplier),
+        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?
+            .unwrap_or(defaults.freq_multiplier),
         include_first_transaction: include_first_transaction
             .unwrap_or(defaults.include_first_transaction),
     };
@@ -289,16 +372,18 @@ fn validate<'py>(
 
 fn profile_options(
     observation_end: Option<&str>,
-    top_n: Option<usize>,
-    trend_periods: Option<usize>,
-    trend_period_days: Option<u32>,
-) -> Result<ProfileOptions, kehu::Error> {
+    top_n: Option<&Bound<'_, PyAny>>,
+    trend_periods: Option<&Bound<'_, PyAny>>,
+    trend_period_days: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ProfileOptions> {
     let d = ProfileOptions::default();
     Ok(ProfileOptions {
-        observation_end: time_arg("observation_end", observation_end)?,
-        top_n: top_n.unwrap_or(d.top_n),
-        trend_periods: trend_periods.unwrap_or(d.trend_periods),
-        trend_period_days: trend_period_days.unwrap_or(d.trend_period_days),
+        observation_end: time_arg("observation_end", observation_end).map_err(to_py)?,
+        top_n: opt_whole(top_n, "top_n", profile_option)?.unwrap_or(d.top_n),
+        trend_periods: opt_whole(trend_periods, "trend_periods", profile_option)?
+            .unwrap_or(d.trend_periods),
+        trend_period_days: opt_whole(trend_period_days, "trend_period_days", profile_option)?
+            .unwrap_or(d.trend_period_days),
     })
 }
 
@@ -379,6 +464,17 @@ fn profiles_into<'py>(
     Ok(())
 }
 
+/// Tag rules from their document (absent or `None`: no tags).
+fn tag_rules(tags: Option<&Bound<'_, PyAny>>) -> PyResult<Option<TagRules>> {
+    match tags.filter(|t| !t.is_none()) {
+        None => Ok(None),
+        Some(t) => {
+            let text = document(t, <TagRules as kehu::format::Versioned>::KIND)?;
+            TagRules::from_json(&text).map(Some).map_err(to_py)
+        }
+    }
+}
+
 /// Validates and profiles a transaction table.
 #[pyfunction]
 #[pyo3(signature = (table, columns, datetime_format=None, allow_returns=None, observation_end=None, deduplicate=None, top_n=None, trend_periods=None, trend_period_days=None, tags=None))]
@@ -390,17 +486,21 @@ fn profile<'py>(
     allow_returns: Option<bool>,
     observation_end: Option<&str>,
     deduplicate: Option<bool>,
-    top_n: Option<usize>,
-    trend_periods: Option<usize>,
-    trend_period_days: Option<u32>,
-    tags: Option<&str>,
+    top_n: Option<Bound<'py, PyAny>>,
+    trend_periods: Option<Bound<'py, PyAny>>,
+    trend_period_days: Option<Bound<'py, PyAny>>,
+    tags: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
     let vopts =
         validation_options(allow_returns, observation_end, deduplicate, None).map_err(to_py)?;
-    let popts =
-        profile_options(observation_end, top_n, trend_periods, trend_period_days).map_err(to_py)?;
-    let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
+    let popts = profile_options(
+        observation_end,
+        top_n.as_ref(),
+        trend_periods.as_ref(),
+        trend_period_days.as_ref(),
+    )?;
+    let rules = tag_rules(tags.as_ref())?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
     let (set, report) = py
         .detach(|| profile_columns(&cols.columns(), &vopts, &popts))
@@ -532,8 +632,10 @@ fn default_simulation_config() -> String {
 
 /// Checks a `tag_rules` document; returns it normalised.
 #[pyfunction]
-fn check_tag_rules(json: &str) -> PyResult<String> {
-    Ok(TagRules::from_json(json).map_err(to_py)?.to_json())
+fn check_tag_rules(json: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(tag_rules(Some(json))?
+        .map(|r| r.to_json())
+        .unwrap_or_default())
 }
 
 /// One customer's profile, updated event by event (as on a device or a stream).
@@ -555,17 +657,23 @@ impl IncrementalProfile {
     #[pyo3(signature = (timestamp, amount, order_id=None, category=None, channel=None))]
     fn add(
         &mut self,
-        timestamp: &str,
-        amount: f64,
+        timestamp: Option<&str>,
+        amount: &Bound<'_, PyAny>,
         order_id: Option<&str>,
         category: Option<&str>,
         channel: Option<&str>,
     ) -> PyResult<()> {
-        let ts = parse_timestamp(timestamp, None).ok_or_else(|| {
+        let invalid = |reason: &str| {
             to_py(CoreProfileError::InvalidEvent {
-                reason: "timestamp is not ISO 8601".into(),
+                reason: reason.into(),
             })
-        })?;
+        };
+        let ts = timestamp
+            .and_then(|t| parse_timestamp(t, None))
+            .ok_or_else(|| invalid("timestamp is not ISO 8601"))?;
+        let amount: f64 = amount
+            .extract()
+            .map_err(|_| invalid("amount is not a number"))?;
         self.state
             .add(&Event {
                 timestamp: ts,
@@ -584,14 +692,18 @@ impl IncrementalProfile {
         py: Python<'py>,
         customer_id: &str,
         observation_end: Option<&str>,
-        top_n: Option<usize>,
-        trend_periods: Option<usize>,
-        trend_period_days: Option<u32>,
-        tags: Option<&str>,
+        top_n: Option<Bound<'py, PyAny>>,
+        trend_periods: Option<Bound<'py, PyAny>>,
+        trend_period_days: Option<Bound<'py, PyAny>>,
+        tags: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let opts = profile_options(observation_end, top_n, trend_periods, trend_period_days)
-            .map_err(to_py)?;
-        let rules = tags.map(TagRules::from_json).transpose().map_err(to_py)?;
+        let opts = profile_options(
+            observation_end,
+            top_n.as_ref(),
+            trend_periods.as_ref(),
+            trend_period_days.as_ref(),
+        )?;
+        let rules = tag_rules(tags.as_ref())?;
         let Some(p) = self.state.profile(customer_id, &opts).map_err(to_py)? else {
             return Ok(None);
         };
@@ -611,11 +723,27 @@ impl IncrementalProfile {
 
     /// Restores a state saved with `to_json`.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
+    fn from_json(json: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = document(json, <ProfileAccumulator as kehu::format::Versioned>::KIND)?;
         Ok(IncrementalProfile {
-            state: ProfileAccumulator::from_json(json).map_err(to_py)?,
+            state: ProfileAccumulator::from_json(&text).map_err(to_py)?,
         })
     }
+}
+
+/// The `column` of `table` as customer id texts (as transaction ids are read; None: missing).
+#[pyfunction]
+fn customer_id_texts(table: PyTable, column: &str) -> PyResult<Vec<Option<String>>> {
+    let batch = batch_of(table)?;
+    let array = batch
+        .column_by_name(column)
+        .ok_or_else(|| {
+            to_py(CoreDataError::MissingColumn {
+                column: column.to_string(),
+            })
+        })?
+        .clone();
+    arrow_columns::id_texts(&array, column).map_err(to_py)
 }
 
 /// The newest model/config `format_version` this build reads and writes.
@@ -642,6 +770,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(default_simulation_config, m)?)?;
     m.add_function(wrap_pyfunction!(check_tag_rules, m)?)?;
     m.add_function(wrap_pyfunction!(format_version, m)?)?;
+    m.add_function(wrap_pyfunction!(customer_id_texts, m)?)?;
     m.add_class::<IncrementalProfile>()?;
     m.add_function(wrap_pyfunction!(value::fit_value_model, m)?)?;
     m.add_function(wrap_pyfunction!(value::load_value_model, m)?)?;
@@ -673,6 +802,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment::segment_audiences, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_minibatch_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_minibatch_model, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::segment_load, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_minibatch_partial_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_audience_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_kprototypes_predict, m)?)?;

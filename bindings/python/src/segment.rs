@@ -1,7 +1,8 @@
 //! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
 
-use crate::to_py;
+use crate::{document, opt_whole, to_py, whole};
 use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::format::Versioned;
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
@@ -33,6 +34,10 @@ fn options<T: serde::de::DeserializeOwned + Default>(
             })
         }),
     }
+}
+
+fn segment_option(option: String, reason: String) -> SegmentError {
+    SegmentError::InvalidOption { option, reason }
 }
 
 type Scores<'py> = (
@@ -83,16 +88,17 @@ type MapCheckPy = (Vec<String>, Vec<(String, Vec<String>)>);
 
 /// Checks a map over every code of `bins` scores: (unassigned codes, [(code, segments)]).
 #[pyfunction]
-pub fn segment_map_check(json: &str, bins: u32) -> PyResult<MapCheckPy> {
+pub fn segment_map_check(json: &str, bins: Bound<'_, PyAny>) -> PyResult<MapCheckPy> {
     let map = SegmentMap::from_json(json).map_err(to_py)?;
-    let c = map.check(bins);
+    let c = map.check(whole(&bins, "bins", segment_option)?);
     Ok((c.unassigned, c.overlapping))
 }
 
 /// Segment names of a map, in rule order.
 #[pyfunction]
-pub fn segment_map_segments(json: &str) -> PyResult<Vec<String>> {
-    Ok(SegmentMap::from_json(json).map_err(to_py)?.segments())
+pub fn segment_map_segments(json: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let text = document(json, SegmentMap::KIND)?;
+    Ok(SegmentMap::from_json(&text).map_err(to_py)?.segments())
 }
 
 /// Each customer's segment under a map (`None` where no rule matches).
@@ -201,15 +207,18 @@ fn labels_u32(labels: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
 /// A clustering score: `which` is silhouette, calinski_harabasz or davies_bouldin; a
 /// silhouette on a seeded sample when `sample_size` is given.
 #[pyfunction]
-#[pyo3(signature = (which, x, labels, sample_size=None, seed=0))]
+#[pyo3(signature = (which, x, labels, sample_size=None, seed=None))]
 pub fn segment_score<'py>(
     py: Python<'py>,
     which: &str,
     x: PyReadonlyArray2<'py, f64>,
     labels: PyReadonlyArray1<'py, i64>,
-    sample_size: Option<usize>,
-    seed: u64,
+    sample_size: Option<Bound<'py, PyAny>>,
+    seed: Option<Bound<'py, PyAny>>,
 ) -> PyResult<f64> {
+    let sample_size: Option<usize> =
+        opt_whole(sample_size.as_ref(), "sample_size", segment_option)?;
+    let seed: u64 = opt_whole(seed.as_ref(), "random_state", segment_option)?.unwrap_or(0);
     let x = rows(&x)?;
     let labels = labels_u32(&labels)?;
     py.detach(|| match (which, sample_size) {
@@ -227,17 +236,32 @@ pub fn segment_score<'py>(
 
 /// k-means for every k in `ks` with every criterion, as a JSON list of rows.
 #[pyfunction]
-#[pyo3(signature = (x, ks, options, min_cluster_size=0, silhouette_sample=None, gmm=None))]
+#[pyo3(signature = (x, ks, options, min_cluster_size=None, silhouette_sample=None, gmm=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn segment_k_sweep<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
-    ks: Vec<usize>,
+    ks: Vec<Bound<'py, PyAny>>,
     options: &str,
-    min_cluster_size: usize,
-    silhouette_sample: Option<usize>,
+    min_cluster_size: Option<Bound<'py, PyAny>>,
+    silhouette_sample: Option<Bound<'py, PyAny>>,
     gmm: Option<&str>,
 ) -> PyResult<String> {
+    let ks = ks
+        .iter()
+        .map(|k| whole(k, "k_range", segment_option))
+        .collect::<PyResult<Vec<usize>>>()?;
+    let min_cluster_size: usize = opt_whole(
+        min_cluster_size.as_ref(),
+        "min_cluster_size",
+        segment_option,
+    )?
+    .unwrap_or(0);
+    let silhouette_sample: Option<usize> = opt_whole(
+        silhouette_sample.as_ref(),
+        "silhouette_sample",
+        segment_option,
+    )?;
     let gmm = gmm
         .map(|g| {
             serde_json::from_value::<kehu::segment::gmm::Covariance>(serde_json::Value::from(g))
@@ -308,15 +332,16 @@ pub fn segment_migration(before: Vec<String>, after: Vec<String>) -> PyResult<Ve
 
 /// Portraits of a segmentation: (numeric rows, category rows) as JSON lists.
 #[pyfunction]
-#[pyo3(signature = (segments, numeric_names, numeric, category_names, categories, top=3))]
+#[pyo3(signature = (segments, numeric_names, numeric, category_names, categories, top))]
 pub fn segment_portrait<'py>(
     segments: Vec<Option<String>>,
     numeric_names: Vec<String>,
     numeric: Vec<PyReadonlyArray1<'py, f64>>,
     category_names: Vec<String>,
     categories: Vec<Vec<Option<String>>>,
-    top: usize,
+    top: Bound<'py, PyAny>,
 ) -> PyResult<(String, String)> {
+    let top: usize = whole(&top, "top", segment_option)?;
     let slices: Vec<&[f64]> = numeric
         .iter()
         .map(|a| a.as_slice())
@@ -473,7 +498,7 @@ pub fn segment_audiences<'py>(
     columns: Option<std::collections::HashMap<String, String>>,
     datetime_format: Option<String>,
     allow_returns: Option<bool>,
-    customer_ids: Option<Vec<String>>,
+    customer_ids: Option<Vec<Option<String>>>,
     attributes: Option<Vec<AttributeColumn<'py>>>,
     segments: Option<Vec<SegmentLabels>>,
 ) -> PyResult<AudienceResult<'py>> {
@@ -484,6 +509,8 @@ pub fn segment_audiences<'py>(
     let customers = match customer_ids {
         None => None,
         Some(ids) => {
+            // A missing id is handed to the core as an empty one, which it reports by row.
+            let ids: Vec<String> = ids.into_iter().map(Option::unwrap_or_default).collect();
             let columns = attributes
                 .unwrap_or_default()
                 .into_iter()
@@ -543,8 +570,9 @@ type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py,
 
 /// Checks an audiences document; returns the audience names.
 #[pyfunction]
-pub fn segment_audience_names(document: &str) -> PyResult<Vec<String>> {
-    let a = Audiences::from_json(document).map_err(to_py)?;
+pub fn segment_audience_names(document: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let text = crate::document(document, "audiences")?;
+    let a = Audiences::from_json(&text).map_err(to_py)?;
     Ok(a.names().iter().map(|s| s.to_string()).collect())
 }
 
@@ -603,4 +631,63 @@ pub fn segment_minibatch_partial_fit<'py>(
 pub fn segment_minibatch_model(state: &str) -> PyResult<String> {
     let s = MiniBatchKMeans::from_json(state).map_err(to_py)?;
     Ok(s.model().to_json())
+}
+
+/// Loads and checks a saved segmentation document of `kind` (kmeans, minibatch_kmeans,
+/// gaussian_mixture, kprototypes) and describes it: `json` (the document as the core writes
+/// it), `k` and the shapes the Python classes need (`d`; `p`, `q`, `gamma`; `covariance`;
+/// `model`, `steps`, `counts` of a mini-batch state).
+#[pyfunction]
+pub fn segment_load<'py>(
+    py: Python<'py>,
+    kind: &str,
+    json: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    match kind {
+        "kmeans" => {
+            let m = KMeansModel::from_json(&document(json, KMeansModel::KIND)?).map_err(to_py)?;
+            d.set_item("k", m.k())?;
+            d.set_item("d", m.d)?;
+            d.set_item("json", m.to_json())?;
+        }
+        "minibatch_kmeans" => {
+            let text = document(json, MiniBatchKMeans::KIND)?;
+            let s = MiniBatchKMeans::from_json(&text).map_err(to_py)?;
+            let model = s.model();
+            d.set_item("k", model.k())?;
+            d.set_item("d", model.d)?;
+            d.set_item("model", model.to_json())?;
+            d.set_item("steps", s.steps)?;
+            d.set_item("counts", s.counts.clone())?;
+            d.set_item("json", s.to_json())?;
+        }
+        "gaussian_mixture" => {
+            let text = document(json, GaussianMixture::KIND)?;
+            let m = GaussianMixture::from_json(&text).map_err(to_py)?;
+            d.set_item("k", m.k())?;
+            d.set_item("d", m.d)?;
+            d.set_item(
+                "covariance",
+                serde_json::to_value(m.covariance).expect("a name").as_str(),
+            )?;
+            d.set_item("json", m.to_json())?;
+        }
+        "kprototypes" => {
+            let text = document(json, KPrototypesModel::KIND)?;
+            let m = KPrototypesModel::from_json(&text).map_err(to_py)?;
+            d.set_item("k", m.k())?;
+            d.set_item("p", m.p)?;
+            d.set_item("q", m.gamma.len())?;
+            d.set_item("gamma", m.gamma.clone())?;
+            d.set_item("json", m.to_json())?;
+        }
+        other => {
+            return Err(to_py(SegmentError::InvalidOption {
+                option: "kind".into(),
+                reason: format!("unknown model kind '{other}'"),
+            }))
+        }
+    }
+    Ok(d)
 }

@@ -1,6 +1,6 @@
 //! Value models for Python: arrays in, arrays out; fitting, prediction and CLV are the core's.
 
-use crate::to_py;
+use crate::{document, opt_number, opt_whole, to_py, whole};
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
@@ -9,6 +9,10 @@ use kehu::value::{
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+
+fn value_option(option: String, reason: String) -> ValueError {
+    ValueError::InvalidOption { option, reason }
+}
 
 fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -36,29 +40,31 @@ pub fn fit_value_model<'py>(
     b: PyReadonlyArray1<'py, f64>,
     c: PyReadonlyArray1<'py, f64>,
     weights: Option<PyReadonlyArray1<'py, f64>>,
-    penalizer: Option<f64>,
+    penalizer: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(String, Bound<'py, PyDict>)> {
     let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
     let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
-    let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
+    let penalizer = opt_number(penalizer.as_ref(), "penalizer", value_option)?
+        .unwrap_or(kehu::value::DEFAULT_PENALIZER);
     let (model, report) = py
         .detach(|| ValueModel::fit(kind, a, b, c, w, penalizer))
         .map_err(to_py)?;
     Ok((model.to_json(), report_dict(py, &report)?))
 }
 
-/// Loads and checks a model document; returns (kind, parameter dict).
+/// Loads and checks a model document; returns (kind, parameter dict, the document as the core
+/// writes it).
 #[pyfunction]
 pub fn load_value_model<'py>(
     py: Python<'py>,
-    json: &str,
-) -> PyResult<(String, Bound<'py, PyDict>)> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
+    json: &Bound<'py, PyAny>,
+) -> PyResult<(String, Bound<'py, PyDict>, String)> {
+    let model = ValueModel::from_json(&document(json, "value model")?).map_err(to_py)?;
     let d = PyDict::new(py);
     for (name, v) in model.params() {
         d.set_item(name, v)?;
     }
-    Ok((model.kind().to_string(), d))
+    Ok((model.kind().to_string(), d, model.to_json()))
 }
 
 /// Evaluates one prediction per customer. `what`: expected_purchases_new (t in `c`),
@@ -172,9 +178,10 @@ pub fn value_holdout_check<'py>(
     t_cal: PyReadonlyArray1<'py, f64>,
     frequency_holdout: PyReadonlyArray1<'py, f64>,
     duration_holdout: PyReadonlyArray1<'py, f64>,
-    max_frequency: u32,
+    max_frequency: Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
     let model = ValueModel::from_json(json).map_err(to_py)?;
+    let max_frequency = whole(&max_frequency, "max_frequency", value_option)?;
     let (fc, rc, tc) = (
         frequency_cal.as_slice()?,
         recency_cal.as_slice()?,
@@ -199,9 +206,10 @@ pub fn value_period_transactions<'py>(
     json: &str,
     frequency: PyReadonlyArray1<'py, f64>,
     t: PyReadonlyArray1<'py, f64>,
-    max_frequency: u32,
+    max_frequency: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let model = ValueModel::from_json(json).map_err(to_py)?;
+    let max_frequency = whole(&max_frequency, "max_frequency", value_option)?;
     let (f, t) = (frequency.as_slice()?, t.as_slice()?);
     let bins = py
         .detach(|| period_transactions(&model, f, t, max_frequency))
@@ -220,10 +228,10 @@ pub fn value_clv<'py>(
     recency: PyReadonlyArray1<'py, f64>,
     t: PyReadonlyArray1<'py, f64>,
     monetary_value: PyReadonlyArray1<'py, f64>,
-    months: Option<u32>,
-    discount_rate: Option<f64>,
-    margin: Option<f64>,
-    units_per_month: Option<f64>,
+    months: Option<Bound<'py, PyAny>>,
+    discount_rate: Option<Bound<'py, PyAny>>,
+    margin: Option<Bound<'py, PyAny>>,
+    units_per_month: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let purchase = ValueModel::from_json(purchase_json).map_err(to_py)?;
     let ValueModel::GammaGamma(spend) = ValueModel::from_json(spend_json).map_err(to_py)? else {
@@ -234,10 +242,12 @@ pub fn value_clv<'py>(
     };
     let d = ClvOptions::default();
     let opts = ClvOptions {
-        months: months.unwrap_or(d.months),
-        discount_rate: discount_rate.unwrap_or(d.discount_rate),
-        margin: margin.unwrap_or(d.margin),
-        units_per_month: units_per_month.unwrap_or(d.units_per_month),
+        months: opt_whole(months.as_ref(), "months", value_option)?.unwrap_or(d.months),
+        discount_rate: opt_number(discount_rate.as_ref(), "discount_rate", value_option)?
+            .unwrap_or(d.discount_rate),
+        margin: opt_number(margin.as_ref(), "margin", value_option)?.unwrap_or(d.margin),
+        units_per_month: opt_number(units_per_month.as_ref(), "units_per_month", value_option)?
+            .unwrap_or(d.units_per_month),
     };
     let (f, r, tt, m) = (
         frequency.as_slice()?,
@@ -261,9 +271,10 @@ pub fn value_simulate<'py>(
     py: Python<'py>,
     json: &str,
     t: PyReadonlyArray1<'py, f64>,
-    seed: u64,
+    seed: Bound<'py, PyAny>,
 ) -> PyResult<(Array<'py>, Option<Array<'py>>)> {
     let model = ValueModel::from_json(json).map_err(to_py)?;
+    let seed: u64 = whole(&seed, "seed", value_option)?;
     let t = t.as_slice()?;
     if let ValueModel::GammaGamma(gg) = model {
         let spend = py.detach(|| simulate_spend(&gg, t, seed)).map_err(to_py)?;

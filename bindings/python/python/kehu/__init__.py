@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from . import _native
-from ._convert import index_of, iso, to_arrow
+from ._convert import coded, index_of, iso, micros_to_datetimes, micros_to_timestamp, options_json, to_arrow
 from ._native import (
     DataError,
     FormatError,
@@ -44,6 +44,7 @@ __all__ = [
     "simulate",
     "IncrementalProfile",
     "ValidationReport",
+    "ValidationCounts",
     "SimulatedData",
     "format_version",
 ]
@@ -59,15 +60,18 @@ def summarize(
     datetime_col: str,
     monetary_value_col: str | None = None,
     observation_period_end: Any = None,
-    freq: str = "D",
-    freq_multiplier: float = 1,
-    include_first_transaction: bool = False,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
+    include_first_transaction: bool | None = None,
     datetime_format: str | None = None,
 ) -> pd.DataFrame:
     """Per-customer `frequency`, `recency`, `T` (and `monetary_value`) with lifetimes' semantics.
 
     Returns a DataFrame indexed by customer id (sorted), like lifetimes'
-    `summary_data_from_transaction_data`. Rows after `observation_period_end` are left out; any
+    `summary_data_from_transaction_data`. `freq`, `freq_multiplier` and
+    `include_first_transaction` left as None take the core's defaults (lifetimes' "D", 1,
+    False). Rows after `observation_period_end` are left out, as
+    lifetimes leaves them out, and counted in `frame.attrs["rows_after_end"]` (an int); any
     other bad row raises `DataError` naming the row and field.
     """
     cols = _mapping(customer_id=customer_id_col, timestamp=datetime_col, amount=monetary_value_col)
@@ -75,14 +79,16 @@ def summarize(
     out = _native.summarize(
         table,
         cols,
-        observation_period_end=iso(observation_period_end, datetime_format),
+        observation_period_end=iso(observation_period_end, datetime_format, "observation_period_end"),
         freq=freq,
-        freq_multiplier=float(freq_multiplier),
+        freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,
         datetime_format=datetime_format,
     )
     names = ["frequency", "recency", "T"] + (["monetary_value"] if monetary_value_col else [])
-    return pd.DataFrame({n: out[n] for n in names}, index=index_of(out["customer_id"], customer_id_col))
+    frame = pd.DataFrame({n: out[n] for n in names}, index=index_of(out["customer_id"], customer_id_col))
+    frame.attrs["rows_after_end"] = int(out["rows_after_end"])
+    return frame
 
 
 def calibration_and_holdout(
@@ -91,11 +97,11 @@ def calibration_and_holdout(
     datetime_col: str,
     calibration_period_end: Any,
     observation_period_end: Any = None,
-    freq: str = "D",
-    freq_multiplier: float = 1,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
     datetime_format: str | None = None,
     monetary_value_col: str | None = None,
-    include_first_transaction: bool = False,
+    include_first_transaction: bool | None = None,
 ) -> pd.DataFrame:
     """Calibration summary (`*_cal`) plus holdout purchases per calibration customer, like
     lifetimes' `calibration_and_holdout_data`."""
@@ -104,10 +110,10 @@ def calibration_and_holdout(
     out = _native.calibration_and_holdout(
         table,
         cols,
-        iso(calibration_period_end, datetime_format),
-        observation_period_end=iso(observation_period_end, datetime_format),
+        iso(calibration_period_end, datetime_format, "calibration_period_end"),
+        observation_period_end=iso(observation_period_end, datetime_format, "observation_period_end"),
         freq=freq,
-        freq_multiplier=float(freq_multiplier),
+        freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,
         datetime_format=datetime_format,
     )
@@ -135,6 +141,15 @@ class ValidationReport:
         """Number of rejected rows per reason code."""
         return {str(k): int(v) for k, v in self.rejected["reason"].value_counts().sort_index().items()}
 
+    def counts(self) -> "ValidationCounts":
+        """The counts of this report (what `frame.attrs["validation"]` holds)."""
+        return ValidationCounts(
+            total_rows=self.total_rows,
+            accepted=self.accepted,
+            rejected=len(self.rejected),
+            by_reason=self.counts_by_reason(),
+        )
+
     @staticmethod
     def _from_native(d: Mapping[str, Any]) -> "ValidationReport":
         rejected = pd.DataFrame(
@@ -146,6 +161,24 @@ class ValidationReport:
             }
         )
         return ValidationReport(int(d["total_rows"]), int(d["accepted"]), rejected)
+
+
+class ValidationCounts(dict):
+    """A validation report's counts as kept in a frame's `attrs["validation"]`: a plain dict
+    (`total_rows`, `accepted`, `rejected` and `by_reason`, reason code -> rows) whose keys also
+    read as attributes. It holds no DataFrame, so frames carrying it still merge, concatenate,
+    copy and save (pandas compares, deep-copies and JSON-encodes `attrs`). The rejected rows
+    themselves: `kehu.validate`, or `profile(..., with_report=True)`."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def counts_by_reason(self) -> dict[str, int]:
+        """Number of rejected rows per reason code."""
+        return dict(self["by_reason"])
 
 
 def validate(
@@ -182,23 +215,27 @@ def validate(
         cols,
         datetime_format=datetime_format,
         allow_returns=allow_returns,
-        observation_end=iso(observation_end),
+        observation_end=iso(observation_end, option="observation_end"),
         deduplicate=deduplicate,
         strict=strict,
     )
     return ValidationReport._from_native(out)
 
 
-def _tags_json(tags: Any) -> str | None:
-    if tags is None or isinstance(tags, str):
+def _tags_json(tags: Any) -> Any:
+    """Tag rules as a `tag_rules` document; text (or anything that is not a mapping or a list of
+    rules) goes to the core as given, for it to read or reject."""
+    if tags is None or isinstance(tags, (str, bytes)):
         return tags
     if isinstance(tags, Mapping) and "tags" in tags:
-        return json.dumps({"format_version": format_version(), "kind": "tag_rules", **tags})
-    if isinstance(tags, Mapping):
-        rules = [{"name": k, "when": v} for k, v in tags.items()]
+        doc: Any = {"format_version": format_version(), "kind": "tag_rules", **tags}
+    elif isinstance(tags, Mapping):
+        doc = {"format_version": format_version(), "kind": "tag_rules", "tags": [{"name": k, "when": v} for k, v in tags.items()]}
+    elif isinstance(tags, (list, tuple)):
+        doc = {"format_version": format_version(), "kind": "tag_rules", "tags": list(tags)}
     else:
-        rules = list(tags)
-    return json.dumps({"format_version": format_version(), "kind": "tag_rules", "tags": rules})
+        return tags
+    return options_json(doc, ProfileError, "PROFILE_INVALID_RULE", "tag rules")
 
 
 _PROFILE_TIMES = ("first_purchase", "last_purchase")
@@ -206,10 +243,8 @@ _PROFILE_TIMES = ("first_purchase", "last_purchase")
 
 def _profile_frame(out: Mapping[str, Any]) -> pd.DataFrame:
     names = [k for k in out if k not in ("customer_id", "report", "without_purchases")]
-    frame = pd.DataFrame({k: out[k] for k in names}, index=pd.Index(out["customer_id"], name="customer_id"))
-    for k in _PROFILE_TIMES:
-        frame[k] = pd.to_datetime(frame[k], unit="us")
-    return frame
+    columns = {k: micros_to_datetimes(out[k]) if k in _PROFILE_TIMES else out[k] for k in names}
+    return pd.DataFrame(columns, index=pd.Index(out["customer_id"], name="customer_id"))
 
 
 def profile(
@@ -229,14 +264,19 @@ def profile(
     trend_periods: int | None = None,
     trend_period_days: int | None = None,
     tags: Any = None,
-) -> pd.DataFrame:
+    with_report: bool = False,
+) -> Any:
     """Validates transactions and returns one profile row per customer with a purchase (客户画像):
     tenure, orders, spend, lifetimes' daily summary, purchase intervals, top categories and
     channels, preferred weekday/hour, spend trend, returns, and `tags` when rules are given
     (a `tag_rules` JSON text, a dict name -> condition, or a list of rules).
 
-    The validation report is in `frame.attrs["validation"]`; customers with only returns are
-    listed in `frame.attrs["without_purchases"]`.
+    `first_purchase` / `last_purchase` are datetime64[us] (years 1–9999). The validation counts
+    are in `frame.attrs["validation"]` (a `ValidationCounts` dict: total_rows, accepted,
+    rejected, by_reason); customers with only returns are listed in
+    `frame.attrs["without_purchases"]`. `attrs` hold plain values only, so the frame merges,
+    concatenates and saves like any other. With `with_report=True` the result is
+    `(frame, ValidationReport)`, the report listing every rejected row.
     """
     cols = _mapping(
         customer_id=customer_id_col,
@@ -251,7 +291,7 @@ def profile(
         cols,
         datetime_format=datetime_format,
         allow_returns=allow_returns,
-        observation_end=iso(observation_end),
+        observation_end=iso(observation_end, option="observation_end"),
         deduplicate=deduplicate,
         top_n=top_n,
         trend_periods=trend_periods,
@@ -259,9 +299,10 @@ def profile(
         tags=_tags_json(tags),
     )
     frame = _profile_frame(out)
-    frame.attrs["validation"] = ValidationReport._from_native(out["report"])
-    frame.attrs["without_purchases"] = list(out["without_purchases"])
-    return frame
+    report = ValidationReport._from_native(out["report"])
+    frame.attrs["validation"] = report.counts()
+    frame.attrs["without_purchases"] = [str(v) for v in out["without_purchases"]]
+    return (frame, report) if with_report else frame
 
 
 @dataclass(frozen=True)
@@ -281,7 +322,8 @@ def simulate(*, as_arrow: bool = False, **settings: Any) -> SimulatedData:
     purchase ({r, alpha, a, b}), spend ({p, q, gamma}), categories, products_per_category,
     channels, return_rate, dirty_rate. The same settings give the same data on every platform.
     """
-    out = _native.simulate(json.dumps(settings) if settings else None)
+    config = options_json(settings, SimulateError, "SIMULATE_INVALID_CONFIG", "simulation settings") if settings else None
+    out = _native.simulate(config)
     customers, transactions = out["customers"], out["transactions"]
     if not as_arrow:
         customers, transactions = customers.to_pandas(), transactions.to_pandas()
@@ -304,7 +346,7 @@ class IncrementalProfile:
         channel: str | None = None,
     ) -> None:
         """Adds one event (a negative amount is a return)."""
-        self._state.add(iso(timestamp), float(amount), order_id, category, channel)
+        self._state.add(iso(timestamp, option="timestamp"), amount, order_id, category, channel)
 
     def profile(
         self,
@@ -318,13 +360,13 @@ class IncrementalProfile:
     ) -> dict[str, Any] | None:
         """The profile as a dict (None before the first purchase)."""
         out = self._state.profile(
-            customer_id, iso(observation_end), top_n, trend_periods, trend_period_days, _tags_json(tags)
+            customer_id, iso(observation_end, option="observation_end"), top_n, trend_periods, trend_period_days, _tags_json(tags)
         )
         if out is None:
             return None
         out = {k: (v.item() if hasattr(v, "item") else v) for k, v in out.items()}
         for k in _PROFILE_TIMES:
-            out[k] = pd.Timestamp(out[k], unit="us")
+            out[k] = micros_to_timestamp(out[k])
         return out
 
     def to_json(self) -> str:

@@ -15,10 +15,57 @@ import pyarrow as pa
 from . import _native
 
 
-def _data_error(message: str, code: str) -> Exception:
-    err = _native.DataError(message)
+def coded(cls: type, message: str, code: str) -> Exception:
+    """An exception of kehu's class `cls` with the core's stable `code` (for the few failures
+    found while converting Python values, before the core sees them)."""
+    err = cls(message)
     err.code = code
     return err
+
+
+def _data_error(message: str, code: str) -> Exception:
+    return coded(_native.DataError, message, code)
+
+
+def float_array(values: Any, error_cls: type, code: str) -> np.ndarray:
+    """`values` as a float64 array; values that are not numbers are `error_cls` with `code`."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise coded(error_cls, "expected numbers (an array, Series or list of them)", code) from None
+
+
+def micros_to_datetimes(values: Any) -> np.ndarray:
+    """The core's timestamps (microseconds since 1970-01-01) as datetime64[us], which holds
+    years 1–9999 (datetime64[ns] only 1677–2262)."""
+    return np.asarray(values, dtype=np.int64).astype("datetime64[us]")
+
+
+def micros_to_timestamp(value: Any) -> pd.Timestamp:
+    """One core timestamp as a pandas Timestamp in microseconds (years 1–9999)."""
+    return pd.Timestamp(np.datetime64(int(value), "us"))
+
+
+def json_value(value: Any) -> Any:
+    """`json.dumps` `default=`: numpy scalars and arrays as Python numbers and lists, dates and
+    times as ISO text; anything else is left for the caller to report."""
+    if isinstance(value, (_dt.date, np.datetime64, pd.Period)):
+        return iso(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def options_json(value: Any, error_cls: type, code: str, what: str) -> str:
+    """Options as JSON text for the core; a value JSON cannot hold is `error_cls` with `code`."""
+    import json
+
+    try:
+        return json.dumps(value, default=json_value, allow_nan=True)
+    except (TypeError, ValueError) as e:
+        raise coded(error_cls, f"invalid {what}: {e}", code) from None
 
 
 def to_arrow(data: Any, columns: Iterable[str | None]) -> pa.Table:
@@ -59,15 +106,17 @@ def to_arrow(data: Any, columns: Iterable[str | None]) -> pa.Table:
         return data.select([c for c in wanted if c in data.columns]).to_arrow()
     if hasattr(data, "__arrow_c_stream__"):
         return pa.table(data).select([c for c in wanted if c in pa.table(data).column_names])
-    raise TypeError(
-        "expected a pandas or polars DataFrame, a pyarrow Table, or a dict of columns; "
-        f"got {type(data).__name__}"
+    raise _data_error(
+        "invalid option 'transactions': expected a pandas or polars DataFrame, a pyarrow Table, "
+        f"or a dict of columns; got {type(data).__name__}",
+        "DATA_INVALID_OPTION",
     )
 
 
-def iso(value: Any, datetime_format: str | None = None) -> str | None:
+def iso(value: Any, datetime_format: str | None = None, option: str = "date") -> str | None:
     """ISO 8601 text of a date given as text, datetime, date, pandas Timestamp/Period or numpy
-    datetime64 (time-zone aware values are taken in UTC)."""
+    datetime64 (time-zone aware values are taken in UTC); another type is a `DataError` naming
+    `option`."""
     if value is None:
         return None
     if isinstance(value, pd.Period):
@@ -78,14 +127,19 @@ def iso(value: Any, datetime_format: str | None = None) -> str | None:
         except (ValueError, TypeError):
             return value  # left for the core to reject with a typed error
     if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
+        if np.isnat(value):
+            return "NaT"  # left for the core to reject with a typed error
+        value = value.astype("datetime64[us]").item()
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
-    raise TypeError(f"expected a date, datetime or ISO text; got {type(value).__name__}")
+    raise _data_error(
+        f"invalid option '{option}': expected a date, datetime or ISO text; got {type(value).__name__}",
+        "DATA_INVALID_OPTION",
+    )
 
 
 def index_of(ids: Any, name: str) -> pd.Index:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._convert import iso, to_arrow
+from ._convert import coded, float_array, iso, options_json, to_arrow
 
 __all__ = [
     "rfm_scores",
@@ -42,15 +42,28 @@ _TIES = ("mid", "min", "max", "first")
 
 
 def _arr(values: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(-1))
+    return np.ascontiguousarray(float_array(values, _native.SegmentError, "SEGMENT_INVALID_DATA").reshape(-1))
+
+
+def _invalid(message: str) -> Exception:
+    return coded(_native.SegmentError, message, "SEGMENT_INVALID_OPTION")
+
+
+def _json(options: Any, what: str) -> str:
+    return options_json(options, _native.SegmentError, "SEGMENT_INVALID_OPTION", what)
+
+
+def _ids(values: Any) -> list[str | None]:
+    """Customer ids as text, converted as transaction ids are (1.0 is "1"; NaN/None missing)."""
+    return _native.customer_id_texts(to_arrow({"id": pd.Series(values).reset_index(drop=True)}, ["id"]), "id")
 
 
 def _binning(bins: int, ties: str, cut_offs: Sequence[float] | None, edges: Sequence[float] | None) -> dict[str, Any]:
     if edges is not None:
-        return {"kind": "edges", "edges": [float(e) for e in edges]}
+        return {"kind": "edges", "edges": list(edges)}
     if cut_offs is not None:
-        return {"kind": "cut_offs", "cut_offs": [float(c) for c in cut_offs], "ties": ties}
-    return {"kind": "quantiles", "bins": int(bins), "ties": ties}
+        return {"kind": "cut_offs", "cut_offs": list(cut_offs), "ties": ties}
+    return {"kind": "quantiles", "bins": bins, "ties": ties}
 
 
 def rfm_scores(
@@ -77,7 +90,7 @@ def rfm_scores(
         "frequency": _binning(bins, ties, cut_offs, frequency_edges),
         "monetary": _binning(bins, ties, cut_offs, monetary_edges),
     }
-    r, f, m = _native.segment_rfm_scores(_arr(recency), _arr(frequency), _arr(monetary), json.dumps(options))
+    r, f, m = _native.segment_rfm_scores(_arr(recency), _arr(frequency), _arr(monetary), _json(options, "binning"))
     index = next((v.index for v in (recency, frequency, monetary) if isinstance(v, pd.Series)), None)
     return pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
 
@@ -121,7 +134,7 @@ class SegmentMap:
     def check(self, bins: int = 5) -> dict[str, Any]:
         """Totality check over every code: `unassigned` codes and `overlapping` codes (with
         the segments that match them, the first winning)."""
-        unassigned, overlapping = _native.segment_map_check(self._json, int(bins))
+        unassigned, overlapping = _native.segment_map_check(self._json, bins)
         return {"unassigned": unassigned, "overlapping": dict(overlapping)}
 
     def __repr__(self) -> str:
@@ -144,19 +157,19 @@ def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Ser
 
 
 def _matrix(X: Any) -> np.ndarray:
-    a = np.asarray(X, dtype=np.float64)
+    a = float_array(X, _native.SegmentError, "SEGMENT_INVALID_DATA")
     if a.ndim == 1:
         a = a.reshape(-1, 1)
     if a.ndim != 2:
-        raise ValueError(f"X must be 2-dimensional, got {a.ndim} dimensions")
+        raise coded(_native.SegmentError, f"X must be 2-dimensional, got {a.ndim} dimensions", "SEGMENT_INVALID_DATA")
     return np.ascontiguousarray(a)
 
 
 def _named(option: str, value: str, names: dict[str, str], other: str = "") -> str:
-    """The core's name for a user-facing choice; a ValueError listing the choices otherwise."""
+    """The core's name for a user-facing choice; a SegmentError listing the choices otherwise."""
     if value not in names:
         listed = [repr(n) for n in names] + ([other] if other else [])
-        raise ValueError(f"{option} must be {', '.join(listed[:-1])} or {listed[-1]}, got {value!r}")
+        raise _invalid(f"invalid option '{option}': must be {', '.join(listed[:-1])} or {listed[-1]}")
     return names[value]
 
 
@@ -173,16 +186,16 @@ class _Estimator:
         """Sets estimator parameters (scikit-learn convention)."""
         for k, v in params.items():
             if k not in self._params:
-                raise ValueError(f"unknown parameter {k!r}")
+                raise _invalid(f"invalid option {k!r}: not a parameter of {type(self).__name__}")
             setattr(self, k, v)
         return self
 
-    def _seed(self) -> int:
-        return 0 if self.random_state is None else int(self.random_state)
+    def _seed(self) -> Any:
+        return 0 if self.random_state is None else self.random_state
 
     def _model(self) -> str:
         if getattr(self, "_json", None) is None:
-            raise _native.SegmentError("the model is not fitted; call fit() or from_json() first")
+            raise _invalid("invalid option 'model': not fitted; call fit() or from_json() first")
         return self._json
 
     def to_json(self) -> str:
@@ -222,22 +235,21 @@ class KMeans(_Estimator):
             kinds = {"k-means++": "k_means_plus_plus", "k-means||": "k_means_parallel", "random": "random"}
             init: dict[str, Any] = {"kind": _named("init", self.init, kinds, "an array of centres")}
         else:
-            init = {"kind": "centers", "centers": [float(v) for v in np.asarray(self.init, dtype=np.float64).ravel()]}
-        n_init = None if self.n_init == "auto" else int(self.n_init)
+            init = {"kind": "centers", "centers": _arr(self.init).tolist()}
+        n_init = None if isinstance(self.n_init, str) and self.n_init == "auto" else self.n_init
         opts: dict[str, Any] = {
-            "k": int(self.n_clusters),
+            "k": self.n_clusters,
             "init": init,
             "n_init": n_init,
-            "max_iter": int(self.max_iter),
-            "tol": float(self.tol),
+            "max_iter": self.max_iter,
+            "tol": self.tol,
             "seed": self._seed(),
         }
         algorithm = getattr(self, "algorithm", None)
         if algorithm is not None:
             # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
-            # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
             opts["algorithm"] = _named("algorithm", algorithm, {"lloyd": "lloyd", "hamerly": "hamerly", "elkan": "hamerly"})
-        return json.dumps(opts)
+        return _json(opts, type(self).__name__)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
         """Fits on the rows of X (n × d), with optional per-row weights."""
@@ -277,11 +289,10 @@ class KMeans(_Estimator):
     @classmethod
     def from_json(cls, document: str) -> "KMeans":
         """A model saved by `to_json` (in any binding): predict, transform and score work."""
-        doc = json.loads(document)
-        model = cls(n_clusters=len(doc.get("centers", [])) // max(1, int(doc.get("d", 1))))
-        model._json = document
-        _native.segment_kmeans_predict(document, np.zeros((0, int(doc.get("d", 1)))))  # validates
-        model.n_features_in_ = int(doc["d"])
+        info = _native.segment_load("kmeans", document)  # the core reads and checks it first
+        model = cls(n_clusters=info["k"])
+        model._json = document if isinstance(document, str) else info["json"]
+        model.n_features_in_ = info["d"]
         return model
 
     def __getstate__(self) -> dict[str, Any]:
@@ -323,12 +334,12 @@ class MiniBatchKMeans(KMeans):
     def _options(self) -> str:
         opts = json.loads(super()._options())
         opts.update(
-            batch_size=int(self.batch_size),
-            max_no_improvement=None if self.max_no_improvement is None else int(self.max_no_improvement),
-            init_size=None if self.init_size is None else int(self.init_size),
-            reassignment_ratio=float(self.reassignment_ratio),
+            batch_size=self.batch_size,
+            max_no_improvement=self.max_no_improvement,
+            init_size=self.init_size,
+            reassignment_ratio=self.reassignment_ratio,
         )
-        return json.dumps(opts)
+        return _json(opts, type(self).__name__)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
         """Fits on the rows of X (n × d) by random batches, with optional per-row weights."""
@@ -362,11 +373,11 @@ class MiniBatchKMeans(KMeans):
     @classmethod
     def from_state(cls, document: str) -> "MiniBatchKMeans":
         """Restores a state saved with `state_json`: partial_fit continues it."""
-        doc = json.loads(document)
-        model = cls(n_clusters=len(doc.get("counts", [])))
-        model._json = _native.segment_minibatch_model(document)
-        model._state = document
-        model.n_features_in_ = int(doc["d"])
+        info = _native.segment_load("minibatch_kmeans", document)  # the core reads and checks it first
+        model = cls(n_clusters=info["k"])
+        model._json = info["model"]
+        model._state = document if isinstance(document, str) else info["json"]
+        model.n_features_in_ = info["d"]
         return model
 
     def __repr__(self) -> str:
@@ -380,8 +391,7 @@ def _labels(labels: Any) -> np.ndarray:
 def silhouette_score(X: Any, labels: Any, sample_size: int | None = None, random_state: int | None = None) -> float:
     """Mean silhouette (Euclidean), exact over every pair in O(n) memory; with `sample_size`,
     on a seeded sample of that many rows, as scikit-learn estimates it."""
-    seed = 0 if random_state is None else int(random_state)
-    return _native.segment_score("silhouette", _matrix(X), _labels(labels), sample_size, seed)
+    return _native.segment_score("silhouette", _matrix(X), _labels(labels), sample_size, random_state)
 
 
 def calinski_harabasz_score(X: Any, labels: Any) -> float:
@@ -406,9 +416,8 @@ def k_sweep(
     k with inertia, silhouette, calinski_harabasz, davies_bouldin, sizes (largest first) and
     meets_min_size; with `gmm="full"` or `"diag"` also the BIC of a Gaussian mixture per k
     (`gmm_bic`). `kmeans_params` are KMeans' (init, n_init, max_iter, tol, random_state)."""
-    ks = [int(k) for k in k_range]
     options = KMeans(**kmeans_params)._options()
-    rows = json.loads(_native.segment_k_sweep(_matrix(X), ks, options, int(min_cluster_size), silhouette_sample, gmm))
+    rows = json.loads(_native.segment_k_sweep(_matrix(X), list(k_range), options, min_cluster_size, silhouette_sample, gmm))
     return pd.DataFrame(rows).set_index("k")
 
 
@@ -424,7 +433,7 @@ def lifecycle_stages(
     core's defaults."""
     p = None if probability_alive is None else _arr(probability_alive)
     c = None if interval_p80_days is None else _arr(interval_p80_days)
-    names = _native.segment_lifecycle(_arr(tenure_days), _arr(days_since_last), p, c, json.dumps(rule) if rule else None)
+    names = _native.segment_lifecycle(_arr(tenure_days), _arr(days_since_last), p, c, _json(rule, "lifecycle rule") if rule else None)
     index = next((v.index for v in (tenure_days, days_since_last) if isinstance(v, pd.Series)), None)
     return pd.Series(pd.Categorical(names, categories=_native.segment_stage_names(), ordered=True), index=index, name="stage")
 
@@ -451,7 +460,7 @@ def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, p
     other = [c for c in features.columns if c not in numeric]
     arrays = [_arr(features[c]) for c in numeric]
     cats = [[None if pd.isna(v) else str(v) for v in features[c].tolist()] for c in other]
-    num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], cats, int(top))
+    num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], cats, top)
     num = pd.DataFrame(json.loads(num_json))
     cat = pd.DataFrame(json.loads(cat_json), columns=["segment", "feature", "value", "share", "base_share", "lift"])
     if not num.empty:
@@ -495,18 +504,19 @@ class GaussianMixture(_Estimator):
             init: dict[str, Any] = {"kind": "k_means"}
         else:
             if any(v is None for v in given):
-                raise ValueError("give weights_init, means_init and precisions_init together")
-            init = {"kind": "given", **{k: [float(x) for x in np.asarray(v, dtype=np.float64).ravel()] for k, v in zip(("weights", "means", "precisions"), given)}}
-        return json.dumps(
+                raise _invalid("invalid option 'init': give weights_init, means_init and precisions_init together")
+            init = {"kind": "given", **{k: _arr(v).tolist() for k, v in zip(("weights", "means", "precisions"), given)}}
+        return _json(
             {
-                "k": int(self.n_components),
+                "k": self.n_components,
                 "covariance": self.covariance_type,
-                "reg_covar": float(self.reg_covar),
-                "tol": float(self.tol),
-                "max_iter": int(self.max_iter),
+                "reg_covar": self.reg_covar,
+                "tol": self.tol,
+                "max_iter": self.max_iter,
                 "init": init,
                 "seed": self._seed(),
-            }
+            },
+            "GaussianMixture",
         )
 
     def fit(self, X: Any, y: Any = None) -> "GaussianMixture":
@@ -564,10 +574,9 @@ class GaussianMixture(_Estimator):
     @classmethod
     def from_json(cls, document: str) -> "GaussianMixture":
         """A model saved by `to_json`."""
-        doc = json.loads(document)
-        model = cls(n_components=len(doc.get("weights", [])), covariance_type=doc.get("covariance", "full"))
-        _native.segment_gmm_apply(document, "score_samples", np.zeros((0, int(doc.get("d", 1)))))
-        model._json = document
+        info = _native.segment_load("gaussian_mixture", document)  # the core reads and checks it first
+        model = cls(n_components=info["k"], covariance_type=info["covariance"])
+        model._json = document if isinstance(document, str) else info["json"]
         return model
 
 
@@ -583,14 +592,14 @@ def _split_mixed(X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | 
     cat = sorted({int(c) for c in (categorical or [])})
     width = frame.shape[1]
     if any(c < 0 or c >= width for c in cat):
-        raise ValueError(f"categorical column indices must be in 0..{width - 1}, got {cat}")
+        raise _invalid(f"invalid option 'categorical': column indices must be in 0..{width - 1}, got {cat}")
     num = [c for c in range(width) if c not in cat]
     numeric = np.empty((frame.shape[0], len(num)), dtype=np.float64)
     for j, c in enumerate(num):
         try:
             numeric[:, j] = pd.to_numeric(frame.iloc[:, c], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"column {c} is not numeric; list it in `categorical`") from e
+        except (TypeError, ValueError):
+            raise coded(_native.SegmentError, f"column {c} is not numeric; list it in `categorical`", "SEGMENT_INVALID_DATA") from None
     cats = [_category_column(frame.iloc[:, c].tolist()) for c in cat]
     return numeric, cats
 
@@ -637,18 +646,19 @@ class KPrototypes(_Estimator):
         if g is None:
             gamma: dict[str, Any] = {"kind": "auto"}
         elif np.ndim(g) == 0:
-            gamma = {"kind": "all", "value": float(g)}
+            gamma = {"kind": "all", "value": g}
         else:
-            gamma = {"kind": "per_column", "value": [float(v) for v in g]}
-        return json.dumps(
+            gamma = {"kind": "per_column", "value": list(g)}
+        return _json(
             {
-                "k": int(self.n_clusters),
+                "k": self.n_clusters,
                 "init": init,
-                "n_init": None if self.n_init is None else int(self.n_init),
-                "max_iter": int(self.max_iter),
+                "n_init": self.n_init,
+                "max_iter": self.max_iter,
                 "gamma": gamma,
                 "seed": self._seed(),
-            }
+            },
+            type(self).__name__,
         )
 
     def _given_centres(self) -> tuple[list[float], list[str]]:
@@ -701,14 +711,13 @@ class KPrototypes(_Estimator):
     @classmethod
     def from_json(cls, document: str) -> Any:
         """A model saved by `to_json` (in any binding); pass `categorical` to `predict`."""
-        doc = json.loads(document)
-        model = cls(n_clusters=len(doc.get("modes", [])) // max(1, len(doc.get("categories", {}).get("columns", [1]))))
-        p, q = int(doc.get("p", 0)), len(doc.get("categories", {}).get("columns", []))
-        _native.segment_kprototypes_predict(document, np.zeros((0, p)), [[] for _ in range(q)])  # validates
-        model._json = document
+        info = _native.segment_load("kprototypes", document)  # the core reads and checks it first
+        model = cls(n_clusters=info["k"])
+        p, q, gammas = info["p"], info["q"], info["gamma"]
+        model._json = document if isinstance(document, str) else info["json"]
         model._categorical = list(range(p, p + q))
         if "gamma" in cls._params:
-            model.gamma = doc["gamma"][0] if len(set(doc["gamma"])) == 1 else np.asarray(doc["gamma"])
+            model.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
         return model
 
     def __repr__(self) -> str:
@@ -773,8 +782,10 @@ def _attribute_kind(col: pd.Series) -> tuple[str, list[Any]]:
     if pd.api.types.is_bool_dtype(col):
         return "boolean", [None if pd.isna(v) else bool(v) for v in col.tolist()]
     if pd.api.types.is_datetime64_any_dtype(col):
-        days = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
-        return "date", [None if pd.isna(v) else int(v.value // 86_400_000_000_000) for v in days]
+        local = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
+        # Whole days in the column's own unit (datetime64[us] holds years 1–9999, [ns] 1677–2262).
+        days = local.to_numpy().astype("datetime64[D]")
+        return "date", [None if np.isnat(v) else int(v.astype(np.int64)) for v in days]
     if pd.api.types.is_numeric_dtype(col):
         return "numeric", [None if pd.isna(v) else float(v) for v in col.tolist()]
     return "categorical", _category_column(col.tolist())
@@ -793,11 +804,16 @@ class Audience:
     """
 
     def __init__(self, rules: Any) -> None:
-        if isinstance(rules, str):
+        if isinstance(rules, (str, bytes)):
             document = rules
         else:
-            items = [{"name": k, "rule": v} for k, v in rules.items()] if isinstance(rules, dict) else list(rules)
-            document = json.dumps({"format_version": _native.format_version(), "kind": "audiences", "audiences": items})
+            if isinstance(rules, dict):
+                items = [{"name": k, "rule": v} for k, v in rules.items()]
+            elif isinstance(rules, (list, tuple)):
+                items = list(rules)
+            else:
+                items = rules  # the core rejects it with a typed error
+            document = _json({"format_version": _native.format_version(), "kind": "audiences", "audiences": items}, "audiences")
         self.names = _native.segment_audience_names(document)
         self._document = document
 
@@ -829,7 +845,7 @@ class Audience:
         Profiles and event windows are computed as of `as_of`; `customers` holds one row per
         customer (`customer_id_col` and typed attribute columns); `segments` maps a
         segmentation name to a Series of labels indexed by customer id. The transactions'
-        validation report is in `frame.attrs["validation"]`.
+        validation counts are in `frame.attrs["validation"]` (a `kehu.ValidationCounts` dict).
         """
         from . import ValidationReport
 
@@ -846,20 +862,20 @@ class Audience:
             table = to_arrow(transactions, cols.values())
         ids = attrs = None
         if customers is not None:
-            ids = [str(v) for v in customers[customer_id_col].tolist()]
+            ids = _ids(customers[customer_id_col])
             attrs = [(str(c), *_attribute_kind(customers[c])) for c in customers.columns if c != customer_id_col]
         segs = None
         if segments:
             segs = []
             for name, labels in segments.items():
                 labels = pd.Series(labels)
-                segs.append((str(name), [str(i) for i in labels.index], _category_column(labels.tolist())))
+                segs.append((str(name), [("" if i is None else i) for i in _ids(labels.index)], _category_column(labels.tolist())))
         out_ids, names, members, report = _native.segment_audiences(
             self._document, iso(as_of), table, cols, datetime_format, allow_returns, ids, attrs, segs
         )
         frame = pd.DataFrame({n: np.asarray(m, dtype=bool) for n, m in zip(names, members)}, index=pd.Index(out_ids, name="customer_id"))
         if report:
-            frame.attrs["validation"] = ValidationReport._from_native(report)
+            frame.attrs["validation"] = ValidationReport._from_native(report).counts()
         return frame
 
     def __repr__(self) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
+from ._convert import coded, float_array
 
 __all__ = [
     "BetaGeo",
@@ -28,11 +29,14 @@ __all__ = [
 
 
 def _arr(values: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(-1))
+    return np.ascontiguousarray(float_array(values, _native.ValueModelError, "VALUE_INVALID_DATA").reshape(-1))
 
 
 def _broadcast(*values: Any) -> list[np.ndarray]:
-    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in values])
+    try:
+        arrays = np.broadcast_arrays(*[float_array(v, _native.ValueModelError, "VALUE_INVALID_DATA") for v in values])
+    except ValueError as e:
+        raise coded(_native.ValueModelError, f"inputs of different lengths: {e}", "VALUE_INVALID_DATA") from None
     return [np.ascontiguousarray(a.reshape(-1)) for a in arrays]
 
 
@@ -65,20 +69,20 @@ class _Model:
         """Sets estimator parameters (scikit-learn convention)."""
         for k, v in params.items():
             if k != "penalizer":
-                raise ValueError(f"unknown parameter {k!r}")
+                raise coded(_native.ValueModelError, f"invalid option {k!r}: not a parameter of {type(self).__name__}", "VALUE_INVALID_OPTION")
             setattr(self, k, v)
         return self
 
     def _fit(self, a: Any, b: Any, c: Any, weights: Any) -> "_Model":
         w = None if weights is None else _arr(weights)
         self._json, self._report = _native.fit_value_model(
-            self._kind, _arr(a), _arr(b), _arr(c), w, float(self.penalizer)
+            self._kind, _arr(a), _arr(b), _arr(c), w, self.penalizer
         )
         return self
 
     def _model(self) -> str:
         if self._json is None:
-            raise _native.ValueModelError("the model is not fitted; call fit() or from_json() first")
+            raise coded(_native.ValueModelError, "invalid option 'model': not fitted; call fit() or from_json() first", "VALUE_INVALID_OPTION")
         return self._json
 
     @property
@@ -89,7 +93,7 @@ class _Model:
     def _report_value(self, key: str) -> Any:
         self._model()
         if self._report is None:
-            raise _native.ValueModelError("no fit report: the model was loaded, not fitted")
+            raise coded(_native.ValueModelError, "invalid option 'model': no fit report, the model was loaded, not fitted", "VALUE_INVALID_OPTION")
         return self._report[key]
 
     @property
@@ -141,14 +145,13 @@ class _Model:
 
     @classmethod
     def from_json(cls, text: str) -> "_Model":
-        """Loads a model saved with `to_json` (any binding)."""
-        kind, _ = _native.load_value_model(text)
+        """Loads a model saved with `to_json` (any binding); malformed text raises `FormatError`
+        (code FORMAT_INVALID), another model kind FORMAT_WRONG_KIND."""
+        kind, _, document = _native.load_value_model(text)
         if kind != cls._kind:
-            err = _native.FormatError(f"expected a {cls._kind} model, found {kind}")
-            err.code = "FORMAT_WRONG_KIND"
-            raise err
+            raise coded(_native.FormatError, f"expected a document of kind '{cls._kind}', found '{kind}'", "FORMAT_WRONG_KIND")
         model = cls()
-        model._json = text
+        model._json = text if isinstance(text, str) else document
         return model
 
     def __getstate__(self) -> dict[str, Any]:
@@ -198,7 +201,7 @@ class _PurchaseModel(_Model):
         """Customers simulated from the fitted model (its exact generative process), one per
         entry of `T` (observation lengths); the same seed gives the same data everywhere."""
         t = _arr(T)
-        frequency, recency = _native.value_simulate(self._model(), t, int(seed))
+        frequency, recency = _native.value_simulate(self._model(), t, seed)
         return pd.DataFrame({"frequency": frequency, "recency": recency, "T": t})
 
     def customer_lifetime_value(
@@ -208,13 +211,15 @@ class _PurchaseModel(_Model):
         recency: Any,
         T: Any,
         monetary_value: Any,
-        months: int = 12,
-        discount_rate: float = 0.01,
-        margin: float = 1.0,
-        units_per_month: float = 30.0,
+        months: int | None = None,
+        discount_rate: float | None = None,
+        margin: float | None = None,
+        units_per_month: float | None = None,
     ) -> Any:
         """CLV with lifetimes' monthly discounting: `units_per_month` is 30 when the model's time
-        unit is days, 4.345 for weeks."""
+        unit is days, 4.345 for weeks. Options left as None take the core's defaults (12 months,
+        0.01 a month, margin 1, 30 units a month); a negative `months` raises ValueModelError
+        (VALUE_INVALID_OPTION)."""
         f, r, t, m = _broadcast(frequency, recency, T, monetary_value)
         out = _native.value_clv(self._model(), spend_model.to_json(), f, r, t, m, months, discount_rate, margin, units_per_month)
         return _like(out, frequency, recency, T, monetary_value)
@@ -273,7 +278,7 @@ class BetaGeoBetaBinom(_Model):
     def simulate(self, n_periods: Any, seed: int = 0) -> pd.DataFrame:
         """Customers simulated from the fitted model, one per entry of `n_periods`."""
         n = _arr(n_periods)
-        frequency, recency = _native.value_simulate(self._model(), n, int(seed))
+        frequency, recency = _native.value_simulate(self._model(), n, seed)
         return pd.DataFrame({"frequency": frequency, "recency": recency, "n_periods": n})
 
     def discounted_expected_residual_transactions(self, discount_rate: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
@@ -294,7 +299,7 @@ class GammaGamma(_Model):
 
     def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
         """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""
-        spend, _ = _native.value_simulate(self._model(), _arr(frequency), int(seed))
+        spend, _ = _native.value_simulate(self._model(), _arr(frequency), seed)
         return _like(spend, frequency) if isinstance(frequency, pd.Series) else pd.Series(spend, name="monetary_value")
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
@@ -305,7 +310,7 @@ class GammaGamma(_Model):
 def value_tiers(values: Any, cut_offs: Sequence[float] = (0.01, 0.05, 0.2)) -> Any:
     """Tier of each customer by value: 0 for the top `cut_offs[0]` share, 1 for the next, …,
     `len(cut_offs)` for the rest."""
-    out = _native.value_tiers_of(_arr(values), [float(c) for c in cut_offs])
+    out = _native.value_tiers_of(_arr(values), _arr(cut_offs).tolist())
     return _like(out, values)
 
 
@@ -325,7 +330,7 @@ def holdout_check(model: _Model, calibration_holdout: pd.DataFrame, max_frequenc
     mean absolute and root mean squared errors."""
     c = calibration_holdout
     cols = [_arr(c[k]) for k in ("frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout")]
-    bins, metrics = _native.value_holdout_check(model._model(), *cols, int(max_frequency))
+    bins, metrics = _native.value_holdout_check(model._model(), *cols, max_frequency)
     frame = _bins_frame(bins, "frequency_cal")
     frame.attrs.update(metrics)
     return frame
@@ -335,5 +340,5 @@ def period_transactions(model: _Model, frequency: Any, T: Any, max_frequency: in
     """Customers by repeat purchases in the calibration period: `actual` (counted) and
     `predicted` (Σ over customers of the model's P(X(T) = x), exact rather than simulated).
     Rows are frequencies 0 … max_frequency − 1 and an open-ended last row."""
-    bins = _native.value_period_transactions(model._model(), _arr(frequency), _arr(T), int(max_frequency))
+    bins = _native.value_period_transactions(model._model(), _arr(frequency), _arr(T), max_frequency)
     return _bins_frame(bins, "frequency").drop(columns="customers")

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _native
+from .._convert import coded
 from ..value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD
 
 __all__ = ["BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
@@ -114,5 +116,14 @@ class GammaGammaFitter(_FitterMixin, GammaGamma):
         """lifetimes' CLV: `time` months, monthly `discount_rate`, the model's time unit `freq`."""
         return transaction_prediction_model.customer_lifetime_value(
             self, frequency, recency, T, monetary_value,
-            months=time, discount_rate=discount_rate, units_per_month=_UNITS_PER_MONTH[freq],
+            months=time, discount_rate=discount_rate, units_per_month=self._units_per_month(freq),
         )
+
+    @staticmethod
+    def _units_per_month(freq: str) -> float:
+        try:
+            return _UNITS_PER_MONTH[freq]
+        except (KeyError, TypeError):
+            raise coded(
+                _native.ValueModelError, f"invalid option 'freq': must be one of {', '.join(_UNITS_PER_MONTH)}", "VALUE_INVALID_OPTION"
+            ) from None

@@ -18,9 +18,9 @@ def summary_data_from_transaction_data(
     monetary_value_col: str | None = None,
     datetime_format: str | None = None,
     observation_period_end: Any = None,
-    freq: str = "D",
-    freq_multiplier: float = 1,
-    include_first_transaction: bool = False,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
+    include_first_transaction: bool | None = None,
 ) -> pd.DataFrame:
     """Same arguments and result as `lifetimes.utils.summary_data_from_transaction_data`."""
     return summarize(
@@ -42,11 +42,11 @@ def calibration_and_holdout_data(
     datetime_col: str,
     calibration_period_end: Any,
     observation_period_end: Any = None,
-    freq: str = "D",
-    freq_multiplier: float = 1,
+    freq: str | None = None,
+    freq_multiplier: float | None = None,
     datetime_format: str | None = None,
     monetary_value_col: str | None = None,
-    include_first_transaction: bool = False,
+    include_first_transaction: bool | None = None,
 ) -> pd.DataFrame:
     """Same arguments and result as `lifetimes.utils.calibration_and_holdout_data`."""
     return calibration_and_holdout(
