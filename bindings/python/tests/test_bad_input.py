@@ -1,0 +1,258 @@
+"""Bad input to the Python package (issue 15): every failure is a typed `kehu.KehuError` with a
+code, and accepted input is converted without losing or inventing values."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kehu
+from kehu.lifetimes import GammaGammaFitter
+from kehu.segment import (
+    Audience,
+    GaussianMixture,
+    KMeans,
+    KModes,
+    KPrototypes,
+    MiniBatchKMeans,
+    SegmentMap,
+    k_sweep,
+    portrait,
+    silhouette_score,
+)
+from kehu.value import BetaGeo, GammaGamma, holdout_check, period_transactions
+
+FAR_DATES = ["0001-01-01", "2999-01-01", "9999-12-31"]
+MALFORMED = ["{not json", "[]", "null", '{"format_version": 1}', 5, None]
+
+
+def _raises(cls: type, code: str, f, *args, **kwargs) -> kehu.KehuError:
+    with pytest.raises(cls) as info:
+        f(*args, **kwargs)
+    assert isinstance(info.value, kehu.KehuError)
+    assert info.value.code == code
+    return info.value
+
+
+def _tx() -> pd.DataFrame:
+    return pd.DataFrame({"id": ["a", "a", "b"], "ts": ["2020-01-01", "2020-01-05", "2020-01-02"], "amt": [1.0, 2.0, 3.0]})
+
+
+@pytest.fixture(scope="module")
+def bg() -> BetaGeo:
+    return BetaGeo().fit([1, 2, 0, 3, 1], [5, 10, 0, 20, 3], [30, 30, 30, 30, 30])
+
+
+@pytest.fixture(scope="module")
+def gg() -> GammaGamma:
+    return GammaGamma().fit([1, 2, 3, 1], [10, 20, 30, 15])
+
+
+# 1. Timestamps pandas cannot hold as datetime64[ns]
+
+
+def test_profile_keeps_timestamps_of_years_1_to_9999() -> None:
+    tx = pd.DataFrame({"id": ["a", "a", "b"], "ts": FAR_DATES, "amt": [1.0, 2.0, 3.0]})
+    frame = kehu.profile(tx, "id", "ts", "amt")
+    assert str(frame["first_purchase"].dtype) == "datetime64[us]"
+    assert frame.loc["a", "first_purchase"] == pd.Timestamp(np.datetime64("0001-01-01", "us"))
+    assert frame.loc["a", "last_purchase"] == pd.Timestamp(np.datetime64("2999-01-01", "us"))
+    assert frame.loc["b", "last_purchase"] == pd.Timestamp(np.datetime64("9999-12-31", "us"))
+
+
+def test_incremental_profile_keeps_far_timestamps() -> None:
+    p = kehu.IncrementalProfile()
+    p.add("9999-12-30", 1.0)
+    out = p.profile("x", "9999-12-31")
+    assert out["first_purchase"] == pd.Timestamp(np.datetime64("9999-12-30", "us"))
+
+
+def test_audience_date_attributes_of_far_years() -> None:
+    customers = pd.DataFrame({"customer_id": ["a"], "signup": pd.Series(np.array(["2999-01-01"], dtype="datetime64[us]"))})
+    rules = {"late": {"attribute": "signup", "op": ">", "value": "2500-01-01"}}
+    got = Audience(rules).evaluate(as_of="2999-06-01", customers=customers)
+    assert bool(got.loc["a", "late"])
+
+
+# 2. NaN ids are missing ids; integral float ids are the integer's text
+
+
+def test_nan_float_id_is_rejected_as_missing() -> None:
+    tx = pd.DataFrame({"id": [1.0, np.nan], "ts": ["2020-01-01", "2020-01-02"], "amt": [1.0, 2.0]})
+    report = kehu.validate(tx, "id", "ts", "amt")
+    assert report.accepted == 1
+    assert report.rejected[["row", "field", "reason"]].values.tolist() == [[1, "customer_id", "missing"]]
+    _raises(kehu.DataError, "DATA_REJECTED_ROW", kehu.validate, tx, "id", "ts", "amt", strict=True)
+
+
+def test_integral_float_ids_are_the_integer_text() -> None:
+    tx = pd.DataFrame({"id": [1.0, 2.5, 1.0], "ts": ["2020-01-01", "2020-01-02", "2020-01-03"], "amt": [1.0, 2.0, 3.0]})
+    assert sorted(kehu.profile(tx, "id", "ts", "amt").index) == ["1", "2.5"]
+    assert kehu.summarize(tx, "id", "ts", "amt").index.tolist() == ["1", "2.5"]
+    ints = tx.assign(id=[1, 3, 1])
+    assert sorted(kehu.profile(ints, "id", "ts", "amt").index) == ["1", "3"]
+
+
+def test_audience_customer_ids_convert_like_transaction_ids() -> None:
+    tx = pd.DataFrame({"customer_id": [1.0, 2.0], "timestamp": ["2020-01-01", "2020-01-02"]})
+    rules = {"all": {"field": "orders", "op": ">=", "value": 0}}
+    got = Audience(rules).evaluate(tx, as_of="2020-02-01", customers=pd.DataFrame({"customer_id": [1.0, 2.0]}))
+    assert sorted(got.index) == ["1", "2"]
+    missing = pd.DataFrame({"customer_id": [1.0, np.nan]})
+    _raises(kehu.DataError, "DATA_INVALID_OPTION", Audience(rules).evaluate, tx, as_of="2020-02-01", customers=missing)
+
+
+# 3. Malformed documents and negative counts
+
+
+@pytest.mark.parametrize("doc", MALFORMED)
+@pytest.mark.parametrize(
+    "load",
+    [
+        KMeans.from_json,
+        KPrototypes.from_json,
+        KModes.from_json,
+        GaussianMixture.from_json,
+        MiniBatchKMeans.from_state,
+        BetaGeo.from_json,
+        GammaGamma.from_json,
+        SegmentMap.from_json,
+        kehu.IncrementalProfile.from_json,
+    ],
+)
+def test_malformed_documents_are_format_invalid(load, doc) -> None:
+    _raises(kehu.FormatError, "FORMAT_INVALID", load, doc)
+
+
+def test_malformed_audiences_and_tags_are_format_invalid() -> None:
+    _raises(kehu.FormatError, "FORMAT_INVALID", Audience, "{not json")
+    _raises(kehu.FormatError, "FORMAT_INVALID", kehu.profile, _tx(), "id", "ts", "amt", tags="{not json")
+    _raises(kehu.FormatError, "FORMAT_INVALID", kehu.profile, _tx(), "id", "ts", "amt", tags=5)
+
+
+def test_documents_still_load_from_their_own_json() -> None:
+    x = np.arange(20, dtype=float).reshape(10, 2)
+    km = KMeans(n_clusters=2).fit(x)
+    again = KMeans.from_json(km.to_json())
+    assert again.n_clusters == 2 and again.n_features_in_ == 2
+    assert (again.predict(x) == km.predict(x)).all()
+    assert KMeans.from_json(km.to_json().encode()).n_clusters == 2
+    mb = MiniBatchKMeans(n_clusters=2, batch_size=4).fit(x)
+    assert MiniBatchKMeans.from_state(mb.state_json()).n_features_in_ == 2
+    gm = GaussianMixture(n_components=2, covariance_type="diag").fit(x)
+    assert GaussianMixture.from_json(gm.to_json()).covariance_type == "diag"
+    mixed = pd.DataFrame({"x": [1.0, 2.0, 10.0, 11.0], "c": ["a", "a", "b", "b"]})
+    kp = KPrototypes(n_clusters=2).fit(mixed, categorical=[1])
+    assert KPrototypes.from_json(kp.to_json())._categorical == [1]
+
+
+def test_clv_negative_months_is_a_value_error(bg, gg) -> None:
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", bg.customer_lifetime_value, gg, [1], [5], [30], [10], months=-1)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", bg.customer_lifetime_value, gg, [1], [5], [30], [10], months=1.5)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", bg.customer_lifetime_value, gg, [1], [5], [30], [10], discount_rate="x")
+
+
+def test_portrait_negative_top_is_a_segment_error() -> None:
+    features = pd.DataFrame({"x": [1.0, 2.0], "c": ["u", "v"]})
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", portrait, ["a", "b"], features, top=-1)
+
+
+def test_other_negative_counts_and_seeds_are_typed(bg) -> None:
+    x = np.random.default_rng(0).random((10, 2))
+    labels = [0, 1] * 5
+    ch = pd.DataFrame({"frequency_cal": [1.0], "recency_cal": [1.0], "T_cal": [5.0], "frequency_holdout": [1.0], "duration_holdout": [3.0]})
+    cases = [
+        (kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: bg.simulate([10, 20], seed=-1)),
+        (kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: holdout_check(bg, ch, max_frequency=-1)),
+        (kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: period_transactions(bg, [1, 2], [10, 10], max_frequency=-1)),
+        (kehu.ProfileError, "PROFILE_INVALID_OPTION", lambda: kehu.profile(_tx(), "id", "ts", "amt", top_n=-1)),
+        (kehu.ProfileError, "PROFILE_INVALID_OPTION", lambda: kehu.profile(_tx(), "id", "ts", "amt", trend_periods=-1)),
+        (kehu.ProfileError, "PROFILE_INVALID_OPTION", lambda: kehu.profile(_tx(), "id", "ts", "amt", trend_period_days=-1)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: silhouette_score(x, labels, sample_size=-1)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: silhouette_score(x, labels, sample_size=5, random_state=-1)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: k_sweep(x, [-1])),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: k_sweep(x, [2], min_cluster_size=-1)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: SegmentMap.builtin("rf10").check(bins=-1)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: KMeans(n_clusters=-1).fit(x)),
+        (kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: KMeans(n_clusters=2.5).fit(x)),
+    ]
+    for cls, code, f in cases:
+        _raises(cls, code, f)
+
+
+# 4. profile frames merge, concatenate, copy and pickle
+
+
+def test_profile_frames_merge_and_concatenate() -> None:
+    tx = pd.concat([_tx(), pd.DataFrame({"id": ["c"], "ts": ["not a date"], "amt": [1.0]})], ignore_index=True)
+    frame = kehu.profile(tx, "id", "ts", "amt")
+    counts = frame.attrs["validation"]
+    assert counts == {"total_rows": 4, "accepted": 3, "rejected": 1, "by_reason": counts["by_reason"]}
+    assert counts.accepted == 3 and sum(counts.counts_by_reason().values()) == 1
+    json.dumps(frame.attrs)
+    assert pd.concat([frame, frame]).shape[0] == 2 * len(frame)
+    assert frame.merge(frame, left_index=True, right_index=True).shape[0] == len(frame)
+    assert pickle.loads(pickle.dumps(frame)).attrs == frame.attrs
+    assert copy.deepcopy(frame).attrs == frame.attrs
+    same, report = kehu.profile(tx, "id", "ts", "amt", with_report=True)
+    assert report.rejected["row"].tolist() == [3]
+    assert report.counts() == counts
+
+
+# 5. summarize surfaces the rows after the observation end
+
+
+def test_summarize_counts_rows_after_end() -> None:
+    tx = pd.DataFrame({"id": ["a", "b"], "ts": ["2020-01-01", "2020-03-02"], "amt": [1.0, 2.0]})
+    s = kehu.summarize(tx, "id", "ts", "amt", observation_period_end="2020-02-01")
+    assert len(s) == 1
+    assert s.attrs["rows_after_end"] == 1 and isinstance(s.attrs["rows_after_end"], int)
+    assert kehu.summarize(tx, "id", "ts", "amt").attrs["rows_after_end"] == 0
+
+
+# More of the same kind
+
+
+def test_unsupported_inputs_are_data_errors() -> None:
+    _raises(kehu.DataError, "DATA_INVALID_OPTION", kehu.summarize, [1, 2], "id", "ts", "amt")
+    _raises(kehu.DataError, "DATA_INVALID_OPTION", kehu.summarize, _tx(), "id", "ts", "amt", observation_period_end=5)
+    _raises(kehu.ProfileError, "PROFILE_INVALID_OPTION", kehu.summarize, _tx(), "id", "ts", "amt", freq_multiplier="x")
+
+
+def test_incremental_add_bad_amount_is_a_profile_error() -> None:
+    _raises(kehu.ProfileError, "PROFILE_INVALID_EVENT", kehu.IncrementalProfile().add, "2020-01-01", "x")
+    _raises(kehu.ProfileError, "PROFILE_INVALID_EVENT", kehu.IncrementalProfile().add, None, 1.0)
+
+
+def test_value_model_misuse_is_typed(bg, gg) -> None:
+    _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", BetaGeo().fit, ["a"], [1], [1])
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", BetaGeo().set_params, foo=1)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: BetaGeo().params_)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", BetaGeo(penalizer="x").fit, [1, 2], [1, 2], [3, 3])
+    _raises(kehu.FormatError, "FORMAT_WRONG_KIND", GammaGamma.from_json, bg.to_json())
+    _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", GammaGammaFitter().fit([1, 2, 3, 1], [10, 20, 30, 15]).customer_lifetime_value, bg, [1], [5], [30], [10], freq="Q")
+    _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", kehu.value.value_tiers, [1, 2, 3], cut_offs=["x"])
+
+
+def test_segment_misuse_is_typed() -> None:
+    x = np.random.default_rng(0).random((10, 2))
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KMeans().predict, [[1, 2]])
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KMeans(init="zz").fit, x)
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KMeans().set_params, foo=1)
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KMeans().fit, np.zeros((2, 2, 2)))
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KMeans().fit, [["a", "b"]])
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", GaussianMixture(weights_init=[1]).fit, x)
+    frame = pd.DataFrame({"x": ["a", "b"], "c": ["a", "b"]})
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KPrototypes(n_clusters=2).fit, frame, categorical=[5])
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KPrototypes(n_clusters=2).fit, frame, categorical=[1])
+
+
+def test_simulation_settings_are_typed() -> None:
+    _raises(kehu.SimulateError, "SIMULATE_INVALID_CONFIG", kehu.simulate, customers=-1)
+    _raises(kehu.SimulateError, "SIMULATE_INVALID_CONFIG", kehu.simulate, customers=object())
+    assert len(kehu.simulate(customers=np.int64(5), seed=np.int64(1)).customers) == 5
