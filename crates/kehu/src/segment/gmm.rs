@@ -24,7 +24,7 @@ pub enum Covariance {
 
 /// How EM starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum GmmInit {
     /// Responsibilities from a k-means fit (one run of greedy k-means++ with the seed).
     KMeans,
@@ -41,7 +41,7 @@ pub enum GmmInit {
 
 /// Gaussian mixture settings (scikit-learn's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GmmOptions {
     /// Components.
     pub k: usize,

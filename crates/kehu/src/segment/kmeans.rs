@@ -15,7 +15,7 @@ const CHUNK: usize = 4096;
 
 /// How the first centres are chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum Init {
     /// Greedy k-means++: each new centre is the best of 2 + ⌊ln k⌋ candidates drawn with
     /// probability ∝ weight × squared distance to the nearest chosen centre.
@@ -51,7 +51,7 @@ fn default_oversampling() -> f64 {
 
 /// k-means settings (scikit-learn's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct KMeansOptions {
     /// Number of clusters.
     pub k: usize,

@@ -186,7 +186,7 @@ impl<'a> MixedRows<'a> {
 
 /// How the first centres are chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum ModesInit {
     /// Cao et al. (2009): density and distance, no randomness.
     Cao,
@@ -209,7 +209,12 @@ pub enum ModesInit {
 
 /// The weight γ of categorical mismatches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+#[serde(
+    rename_all = "snake_case",
+    tag = "kind",
+    content = "value",
+    deny_unknown_fields
+)]
 pub enum Gamma {
     /// 0.5 × the mean standard deviation of the numeric columns (1 without numeric columns).
     Auto,
@@ -221,7 +226,7 @@ pub enum Gamma {
 
 /// k-prototypes settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct KPrototypesOptions {
     /// Number of clusters.
     pub k: usize,

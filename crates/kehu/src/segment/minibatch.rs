@@ -23,7 +23,7 @@ const CHUNK: usize = 1024;
 
 /// Mini-batch k-means settings (scikit-learn's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MiniBatchOptions {
     /// Number of clusters.
     pub k: usize,
