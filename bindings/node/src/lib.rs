@@ -2,7 +2,9 @@
 //! calls the core and maps its errors to JS errors with a stable `code`. The JS wrapper
 //! (`index.js`) turns row objects into columns.
 
-use kehu::data::time::{format_iso, parse_timestamp, TimeUnit};
+use kehu::data::time::{
+    format_iso, numeric_timestamps, parse_timestamp, NumericTimestamps, TimeUnit,
+};
 use kehu::data::{
     validate as core_validate, DataError, IdColumn, NumberColumn, TextColumn, TimeColumn,
     TransactionColumns, ValidationOptions, ValidationReport,
@@ -33,13 +35,18 @@ pub(crate) fn to_js(error: impl Into<kehu::Error>) -> napi::Error<Code> {
     napi::Error::new(Code(error.code().to_string()), error.to_string())
 }
 
-/// Transaction columns (all arrays of one length). Timestamps are ISO text (`timestamp`) or
-/// epoch milliseconds (`timestampMs`).
+/// Transaction columns (all arrays of one length). Timestamps are text (`timestamp`: ISO or
+/// `datetimeFormat`) or numbers (`timestampNumbers`), which the core reads with
+/// `timestampUnit` or `datetimeFormat` ([`numeric_timestamps`]).
 #[napi(object)]
 pub struct Columns {
     pub customer_id: Vec<Option<String>>,
     pub timestamp: Option<Vec<Option<String>>>,
-    pub timestamp_ms: Option<Vec<Option<f64>>>,
+    pub timestamp_numbers: Option<Vec<Option<f64>>>,
+    /// `s`, `ms` or `us`: the unit of `timestampNumbers`.
+    pub timestamp_unit: Option<String>,
+    /// The caller's name of the timestamp column (for error messages).
+    pub timestamp_column: Option<String>,
     pub amount: Option<Vec<Option<f64>>>,
     pub order_id: Option<Vec<Option<String>>>,
     pub quantity: Option<Vec<Option<f64>>>,
@@ -50,31 +57,37 @@ pub struct Columns {
     pub datetime_format: Option<String>,
 }
 
-/// Epoch milliseconds as integers (a non-finite value is missing, reported by validation).
-fn millis(v: &[Option<f64>]) -> Vec<Option<i64>> {
-    v.iter()
-        .map(|x| x.filter(|m| m.is_finite()).map(|m| m.floor() as i64))
-        .collect()
-}
-
 fn with_columns<T>(
     c: &Columns,
     f: impl FnOnce(&TransactionColumns) -> Result<T, kehu::Error>,
 ) -> napi::Result<T, Code> {
-    let ms = c.timestamp_ms.as_deref().map(millis);
-    let timestamp = match (&c.timestamp, &ms) {
+    let format = c.datetime_format.as_deref();
+    let numbers = c
+        .timestamp_numbers
+        .as_ref()
+        .map(|v| {
+            let column = c.timestamp_column.as_deref().unwrap_or("timestamp");
+            numeric_timestamps(column, v, c.timestamp_unit.as_deref(), format)
+        })
+        .transpose()
+        .map_err(to_js)?;
+    let timestamp = match (&c.timestamp, &numbers) {
         (Some(text), None) => TimeColumn::Text {
             values: text,
-            format: c.datetime_format.as_deref(),
+            format,
         },
-        (None, Some(ms)) => TimeColumn::Epoch {
-            values: ms,
-            unit: TimeUnit::Millis,
+        (None, Some(NumericTimestamps::Text(text))) => TimeColumn::Text {
+            values: text,
+            format,
+        },
+        (None, Some(NumericTimestamps::Micros(micros))) => TimeColumn::Epoch {
+            values: micros,
+            unit: TimeUnit::Micros,
         },
         _ => {
             return Err(to_js(DataError::InvalidOption {
                 option: "timestamp".into(),
-                reason: "give exactly one of timestamp (text) and timestampMs (numbers)".into(),
+                reason: "give exactly one of timestamp (text) and timestampNumbers".into(),
             }))
         }
     };
@@ -386,6 +399,8 @@ pub struct ProfileResult {
     pub profiles: Vec<Profile>,
     pub report: Report,
     pub without_purchases: Vec<String>,
+    /// Accepted rows after the observation end, left out of the profiles.
+    pub rows_after_end: u32,
 }
 
 /// Validates and profiles a transaction table.
@@ -407,6 +422,7 @@ pub fn profile(
                 .collect(),
             report: report(&r),
             without_purchases: set.without_purchases,
+            rows_after_end: set.rows_after_end as u32,
         })
     })
 }
@@ -448,7 +464,9 @@ pub fn simulate(settings: Option<String>) -> napi::Result<SimulatedJs, Code> {
         transactions: Columns {
             customer_id: t.customer_id,
             timestamp: Some(t.timestamp),
-            timestamp_ms: None,
+            timestamp_numbers: None,
+            timestamp_unit: None,
+            timestamp_column: None,
             amount: t.amount,
             order_id: t.order_id,
             quantity: t.quantity,

@@ -114,11 +114,15 @@ pub fn kmeans_fit(
     })
 }
 
-/// The nearest centre of each row of `data`.
+/// The nearest centre of each row of `data` (rows of `d` values; the model's width when absent).
 #[napi]
-pub fn kmeans_predict(model: String, data: Float64Array) -> napi::Result<Vec<u32>, Code> {
+pub fn kmeans_predict(
+    model: String,
+    data: Float64Array,
+    d: Option<u32>,
+) -> napi::Result<Vec<u32>, Code> {
     let m = KMeansModel::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
     m.predict(&x).map_err(to_js)
 }
 
@@ -173,17 +177,21 @@ pub fn gmm_fit(
 
 /// Responsibilities (n × k, row-major) of the rows of `data` under a mixture.
 #[napi]
-pub fn gmm_predict_proba(model: String, data: Float64Array) -> napi::Result<Float64Array, Code> {
+pub fn gmm_predict_proba(
+    model: String,
+    data: Float64Array,
+    d: Option<u32>,
+) -> napi::Result<Float64Array, Code> {
     let m = GaussianMixture::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
     Ok(m.predict_proba(&x).map_err(to_js)?.into())
 }
 
 /// BIC of a mixture on the rows of `data`.
 #[napi]
-pub fn gmm_bic(model: String, data: Float64Array) -> napi::Result<f64, Code> {
+pub fn gmm_bic(model: String, data: Float64Array, d: Option<u32>) -> napi::Result<f64, Code> {
     let m = GaussianMixture::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, m.d).map_err(to_js)?;
+    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
     m.bic(&x).map_err(to_js)
 }
 

@@ -34,7 +34,8 @@ pub fn fit_value_model(
     weights: Option<Vec<f64>>,
     penalizer: Option<f64>,
 ) -> napi::Result<FitResult, Code> {
-    let c = c.unwrap_or_else(|| vec![0.0; a.len()]);
+    // gamma_gamma has no third column; the other kinds report an absent one as 0 values.
+    let c = c.unwrap_or_default();
     let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
     let (model, r) =
         ValueModel::fit(&kind, &a, &b, &c, weights.as_deref(), penalizer).map_err(to_js)?;
