@@ -23,12 +23,19 @@ export interface Mapping {
   channel?: string
 }
 
-/** Row objects, or an object of equal-length column arrays. Timestamps: ISO text, Date or epoch ms. */
+/**
+ * Row objects, or an object of equal-length column arrays. Timestamps: ISO text (or text in
+ * `datetimeFormat`), Date, or numbers with `timestampUnit` ('s' | 'ms' | 'us') or a
+ * `datetimeFormat` such as '%Y%m%d' (numbers with neither are a DATA_WRONG_TYPE error).
+ */
 export type Data = Array<Record<string, unknown>> | Record<string, ArrayLike<unknown>>
 
 export declare const STANDARD_COLUMNS: Readonly<Required<Mapping>>
 
 export type DateLike = string | Date
+
+/** The unit of numeric timestamps. */
+export type TimestampUnit = 's' | 'ms' | 'us'
 
 export interface SummarizeOptions {
   observationPeriodEnd?: DateLike
@@ -36,6 +43,7 @@ export interface SummarizeOptions {
   freqMultiplier?: number
   includeFirstTransaction?: boolean
   datetimeFormat?: string
+  timestampUnit?: TimestampUnit
 }
 
 export interface HoldoutOptions extends SummarizeOptions {
@@ -48,6 +56,7 @@ export interface ValidateOptions {
   deduplicate?: boolean
   strict?: boolean
   datetimeFormat?: string
+  timestampUnit?: TimestampUnit
 }
 
 export type TagRulesInput = string | Record<string, unknown> | Array<{ name: string; when: unknown }>
@@ -66,6 +75,8 @@ export declare function profile (data: Data, mapping: Mapping, options?: Profile
   profiles: Profile[]
   report: Report
   withoutPurchases: string[]
+  /** Accepted rows after the observation end, left out of the profiles. */
+  rowsAfterEnd: number
 }
 
 export interface SimulatedData {
@@ -94,13 +105,19 @@ export declare class ValueModel {
   static fromJson (json: string): ValueModel
   toJson (): string
   readonly params: Record<string, number>
+  conditionalExpectedPurchases (horizon: number, frequency: number, recency: number, T: number): number
   conditionalExpectedPurchases (horizon: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  probabilityAlive (frequency: number, recency: number, T: number): number
   probabilityAlive (frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
+  discountedExpectedResidualTransactions (rate: number, frequency: number, recency: number, T: number): number
   discountedExpectedResidualTransactions (rate: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
-  probabilityOfPurchases (n: number | number[], t: number): Float64Array
+  probabilityOfPurchases (n: number, t: number): number
+  probabilityOfPurchases (n: ArrayLike<number>, t: number): Float64Array
+  conditionalProbabilityOfPurchases (n: number, t: number, frequency: number, recency: number, T: number): number
   conditionalProbabilityOfPurchases (n: number, t: number, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): Float64Array
   holdoutCheck (holdout: import('./native').HoldoutResult, maxFrequency?: number): import('./native').HoldoutCheckJs
   periodTransactions (frequency: ArrayLike<number>, T: ArrayLike<number>, maxFrequency?: number): import('./native').FrequencyBinJs[]
+  customerLifetimeValue (spendModel: ValueModel, frequency: number, recency: number, T: number, monetaryValue: number, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): number
   customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
 }
 

@@ -29,6 +29,104 @@ function call (fn) {
   }
 }
 
+const wrongType = (message) => new KehuError(message, 'DATA_WRONG_TYPE')
+
+/** An array or a typed array: the list inputs kehu takes. */
+function isList (v) {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))
+}
+
+/** What a value is, for type errors: never the value itself (it may be customer data). */
+function typeName (v) {
+  if (v === null || v === undefined) return String(v)
+  if (Array.isArray(v)) return 'an array'
+  if (v instanceof Date) return 'a Date'
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`
+}
+
+/** An array of numbers (non-finite ones are the core's to judge); `nullable`: null/undefined → null. */
+function numbers (values, name, { nullable = false } = {}) {
+  if (!isList(values)) throw wrongType(`'${name}' must be an array of numbers, got ${typeName(values)}`)
+  return Array.from(values, (v, i) => {
+    if (typeof v === 'number') return v
+    if (nullable && v == null) return null
+    throw wrongType(`row ${i}, field '${name}': must be a number, got ${typeName(v)}`)
+  })
+}
+
+/** An array of integers (napi would truncate 1.5 and wrap -1 for unsigned fields). */
+function integers (values, name, { unsigned = false } = {}) {
+  return numbers(values, name).map((v, i) => {
+    if (Number.isInteger(v) && (!unsigned || (v >= 0 && v <= 0xffffffff))) return v
+    throw wrongType(`row ${i}, field '${name}': must be a whole number${unsigned ? ' ≥ 0' : ''}`)
+  })
+}
+
+/** A whole-number option (≥ 0) passed to an unsigned native field; `undefined` stays absent. */
+function count (value, name, code) {
+  if (value === undefined || (Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) return value
+  throw new KehuError(`invalid option '${name}': must be a whole number ≥ 0`, code)
+}
+
+/** Rows of numbers as a row-major Float64Array and its width: non-numbers and ragged rows are
+ * type errors with the row and column (NaN and ±Infinity are left to the core, which rejects them). */
+function matrix (rows, name = 'X') {
+  if (!isList(rows)) throw wrongType(`'${name}' must be an array of rows, got ${typeName(rows)}`)
+  const width = (row, i) => {
+    if (!isList(row)) throw wrongType(`row ${i} of '${name}' must be an array of numbers, got ${typeName(row)}`)
+    return row.length
+  }
+  const n = rows.length
+  const d = n ? width(rows[0], 0) : 0
+  const data = new Float64Array(n * d)
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]
+    const w = width(row, i)
+    if (w !== d) throw new KehuError(`row ${i} of '${name}' has ${w} columns, expected ${d} (as row 0)`, 'DATA_LENGTH_MISMATCH')
+    for (let j = 0; j < d; j++) {
+      const v = row[j]
+      if (typeof v !== 'number') throw wrongType(`row ${i}, field 'column ${j}': must be a number, got ${typeName(v)}`)
+      data[i * d + j] = v
+    }
+  }
+  return [data, d]
+}
+
+/** Throws for an option name not in `known` (the names the wrapper forwards). */
+function knownOptions (options, known, what, code) {
+  if (options == null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) throw wrongType(`the options of ${what} must be an object, got ${typeName(options)}`)
+  const unknown = Object.keys(options).find((k) => !known.includes(k))
+  if (unknown !== undefined) {
+    throw new KehuError(`invalid option '${unknown}': not an option of ${what}; use ${known.join(', ')}`, code)
+  }
+  return options
+}
+
+const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/**
+ * Every given option under the core's snake_case name (`renames`: the scikit-learn names the
+ * core calls otherwise; `convert`: converters of given values), as an object for the core's
+ * JSON, which rejects unknown names.
+ */
+function coreOptions (options, what, renames = {}, convert = {}, code = 'SEGMENT_INVALID_OPTION') {
+  if (options == null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) throw wrongType(`the options of ${what} must be an object, got ${typeName(options)}`)
+  const out = {}
+  const from = {}
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue
+    const name = renames[key] ?? snakeCase(key)
+    if (name in out) {
+      throw new KehuError(`invalid option '${key}': the same option as '${from[name]}' of ${what}`, code)
+    }
+    out[name] = convert[key] ? convert[key](value) : value
+    from[name] = key
+  }
+  return out
+}
+
 /** The column names `simulate()` uses, usable as a mapping. */
 const STANDARD_COLUMNS = Object.freeze({
   customerId: 'customerId',
@@ -50,14 +148,60 @@ function column (data, name) {
   }
   const values = data[name]
   if (values === undefined) throw new KehuError(`missing column '${name}'`, 'DATA_MISSING_COLUMN')
+  if (!isList(values)) throw wrongType(`column '${name}' must be an array, got ${typeName(values)}`)
   return Array.from(values, (v) => (v === undefined ? null : v))
 }
 
-function toText (values) {
-  return values.map((v) => (v == null ? null : typeof v === 'string' ? v : String(v)))
+/** Ids and labels as text: NaN is missing like null (validation reports it); objects and arrays
+ * have no text of their own and are type errors. */
+function toText (values, name) {
+  return values.map((v, i) => {
+    if (v == null || Number.isNaN(v)) return null
+    if (typeof v === 'string') return v
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
+    throw wrongType(`row ${i}, field '${name}': must be text or a number, got ${typeName(v)}`)
+  })
 }
 
-function toColumns (data, mapping, datetimeFormat) {
+function toNumbers (values, name) {
+  return values.map((v, i) => {
+    if (v == null || typeof v === 'number') return v
+    throw wrongType(`row ${i}, field '${name}': must be a number, got ${typeName(v)}`)
+  })
+}
+
+/** Options of the intake itself (how timestamps are read). */
+const INTAKE = ['datetimeFormat', 'timestampUnit']
+
+/** Timestamps: text and Dates as ISO text, or numbers, which the core reads with the
+ * timestampUnit or datetimeFormat (it rejects numbers with neither). */
+function timestamps (cols, times, name, { datetimeFormat, timestampUnit }) {
+  let text = -1
+  let number = -1
+  times.forEach((v, i) => {
+    if (v == null) return
+    if (typeof v === 'string' || v instanceof Date) text = text < 0 ? i : text
+    else if (typeof v === 'number') number = number < 0 ? i : number
+    else throw wrongType(`row ${i}, field '${name}': a timestamp must be text, a Date or a number, got ${typeName(v)}`)
+  })
+  if (text >= 0 && number >= 0) {
+    throw wrongType(`column '${name}' mixes numbers (row ${number}) with text or Dates (row ${text})`)
+  }
+  if (text >= 0) {
+    cols.timestamp = times.map((v) => {
+      if (v == null) return null
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString()
+      return v
+    })
+  } else {
+    cols.timestampNumbers = times
+    cols.timestampColumn = name
+    if (timestampUnit !== undefined) cols.timestampUnit = timestampUnit
+  }
+  if (datetimeFormat !== undefined) cols.datetimeFormat = datetimeFormat
+}
+
+function toColumns (data, mapping, intake = {}) {
   if (data == null || typeof data !== 'object') {
     throw new KehuError('expected an array of row objects or an object of column arrays', 'DATA_WRONG_TYPE')
   }
@@ -66,24 +210,12 @@ function toColumns (data, mapping, datetimeFormat) {
   }
   const unknown = Object.keys(mapping).find((k) => !FIELDS.includes(k))
   if (unknown) throw new KehuError(`'${unknown}' is not a transaction field; use ${FIELDS.join(', ')}`, 'DATA_INVALID_OPTION')
-  const cols = { customerId: toText(column(data, mapping.customerId)) }
-  const times = column(data, mapping.timestamp)
-  const textual = times.some((v) => typeof v === 'string' || v instanceof Date)
-  if (textual) {
-    cols.timestamp = times.map((v) => {
-      if (v == null) return null
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString()
-      if (typeof v === 'number') return Number.isFinite(v) ? new Date(v).toISOString() : String(v)
-      return String(v)
-    })
-  } else {
-    cols.timestampMs = times
-  }
-  if (datetimeFormat) cols.datetimeFormat = datetimeFormat
+  const cols = { customerId: toText(column(data, mapping.customerId), mapping.customerId) }
+  timestamps(cols, column(data, mapping.timestamp), mapping.timestamp, intake)
   for (const field of ['amount', 'quantity', ...TEXT_FIELDS]) {
     if (!mapping[field]) continue
     const values = column(data, mapping[field])
-    cols[field] = TEXT_FIELDS.includes(field) ? toText(values) : values
+    cols[field] = TEXT_FIELDS.includes(field) ? toText(values, mapping[field]) : toNumbers(values, mapping[field])
   }
   return cols
 }
@@ -99,28 +231,32 @@ function tagsJson (tags) {
 
 function isoOf (value) {
   if (value == null) return undefined
-  return value instanceof Date ? value.toISOString() : String(value)
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid date' : value.toISOString()
+  return String(value)
 }
 
-/** lifetimes' summary: frequency, recency, T (and monetaryValue) per customer. */
+function summaryOptions (o) {
+  return {
+    observationPeriodEnd: isoOf(o.observationPeriodEnd),
+    freq: o.freq,
+    freqMultiplier: o.freqMultiplier,
+    includeFirstTransaction: o.includeFirstTransaction
+  }
+}
+
+/** lifetimes' summary: frequency, recency, T (and monetaryValue) per customer; rows after the
+ * observation end are left out and counted in rowsAfterEnd. */
 function summarize (data, mapping, options = {}) {
-  return call(() => native.summarize(toColumns(data, mapping, options.datetimeFormat), {
-    observationPeriodEnd: isoOf(options.observationPeriodEnd),
-    freq: options.freq,
-    freqMultiplier: options.freqMultiplier,
-    includeFirstTransaction: options.includeFirstTransaction
-  }))
+  const forwarded = summaryOptions(options ?? {})
+  const o = knownOptions(options, [...INTAKE, ...Object.keys(forwarded)], 'summarize', 'PROFILE_INVALID_OPTION')
+  return call(() => native.summarize(toColumns(data, mapping, o), forwarded))
 }
 
 /** Calibration summary plus holdout purchases per calibration customer. */
-function calibrationAndHoldout (data, mapping, options) {
-  return call(() => native.calibrationAndHoldout(toColumns(data, mapping, options.datetimeFormat), {
-    calibrationPeriodEnd: isoOf(options.calibrationPeriodEnd),
-    observationPeriodEnd: isoOf(options.observationPeriodEnd),
-    freq: options.freq,
-    freqMultiplier: options.freqMultiplier,
-    includeFirstTransaction: options.includeFirstTransaction
-  }))
+function calibrationAndHoldout (data, mapping, options = {}) {
+  const forwarded = { calibrationPeriodEnd: isoOf(options?.calibrationPeriodEnd), ...summaryOptions(options ?? {}) }
+  const o = knownOptions(options, [...INTAKE, ...Object.keys(forwarded)], 'calibrationAndHoldout', 'PROFILE_INVALID_OPTION')
+  return call(() => native.calibrationAndHoldout(toColumns(data, mapping, o), forwarded))
 }
 
 function validationOptions (options) {
@@ -134,29 +270,37 @@ function validationOptions (options) {
 
 /** Validates rows: counts and every rejected row (row, field, reason, detail). */
 function validate (data, mapping, options = {}) {
-  return call(() => native.validate(toColumns(data, mapping, options.datetimeFormat), validationOptions(options)))
+  const forwarded = validationOptions(options ?? {})
+  const o = knownOptions(options, [...INTAKE, ...Object.keys(forwarded)], 'validate', 'DATA_INVALID_OPTION')
+  return call(() => native.validate(toColumns(data, mapping, o), forwarded))
 }
 
-/** Validates and profiles: { profiles, report, withoutPurchases }. */
+function profileOptions (o) {
+  return {
+    observationEnd: isoOf(o.observationEnd),
+    topN: count(o.topN, 'topN', 'PROFILE_INVALID_OPTION'),
+    trendPeriods: count(o.trendPeriods, 'trendPeriods', 'PROFILE_INVALID_OPTION'),
+    trendPeriodDays: count(o.trendPeriodDays, 'trendPeriodDays', 'PROFILE_INVALID_OPTION'),
+    tags: tagsJson(o.tags)
+  }
+}
+
+/** Validates and profiles: { profiles, report, withoutPurchases, rowsAfterEnd }. */
 function profile (data, mapping, options = {}) {
-  return call(() => native.profile(
-    toColumns(data, mapping, options.datetimeFormat),
-    validationOptions(options),
-    {
-      observationEnd: isoOf(options.observationEnd),
-      topN: options.topN,
-      trendPeriods: options.trendPeriods,
-      trendPeriodDays: options.trendPeriodDays,
-      tags: tagsJson(options.tags)
-    }
-  ))
+  const o = options ?? {}
+  const validation = validationOptions(o)
+  const profiling = profileOptions(o)
+  knownOptions(options, [...new Set([...INTAKE, ...Object.keys(validation), ...Object.keys(profiling)])], 'profile', 'PROFILE_INVALID_OPTION')
+  return call(() => native.profile(toColumns(data, mapping, o), validation, profiling))
 }
 
 /** Simulates a customer base (same settings, same data, on every platform). */
 function simulate (settings) {
   return call(() => {
-    const out = native.simulate(settings ? JSON.stringify(settings) : undefined)
-    const { datetimeFormat, timestampMs, ...transactions } = out.transactions
+    // Settings are the core's (snake_case; camelCase names are converted); it rejects unknown ones.
+    const given = settings == null ? undefined : JSON.stringify(coreOptions(settings, 'simulate', {}, {}, 'SIMULATE_INVALID_CONFIG'))
+    const out = native.simulate(given)
+    const { datetimeFormat, timestampNumbers, timestampUnit, timestampColumn, ...transactions } = out.transactions
     const customers = out.customerIds.map((customerId, i) => ({
       customerId,
       age: out.ages[i],
@@ -172,18 +316,15 @@ class IncrementalProfile {
     this._state = state || new native.IncrementalProfile()
   }
 
-  add (timestamp, amount, { orderId, category, channel } = {}) {
+  add (timestamp, amount, extra = {}) {
+    const { orderId, category, channel } = knownOptions(extra, ['orderId', 'category', 'channel'], 'IncrementalProfile.add', 'PROFILE_INVALID_OPTION')
     call(() => this._state.add(isoOf(timestamp), amount, orderId, category, channel))
   }
 
   profile (customerId, options = {}) {
-    return call(() => this._state.profile(customerId, {
-      observationEnd: isoOf(options.observationEnd),
-      topN: options.topN,
-      trendPeriods: options.trendPeriods,
-      trendPeriodDays: options.trendPeriodDays,
-      tags: tagsJson(options.tags)
-    }))
+    const forwarded = profileOptions(options ?? {})
+    knownOptions(options, Object.keys(forwarded), 'IncrementalProfile.profile', 'PROFILE_INVALID_OPTION')
+    return call(() => this._state.profile(customerId, forwarded))
   }
 
   toJson () {
@@ -195,6 +336,23 @@ class IncrementalProfile {
   }
 }
 
+/**
+ * Per-customer inputs: arrays (or typed arrays) of numbers, or all numbers for one customer, as
+ * lifetimes takes them; `out` gives the core's result back as a number in that case.
+ */
+function perCustomer (named) {
+  const entries = Object.entries(named)
+  const scalar = entries.map(([, v]) => typeof v === 'number')
+  const one = scalar.every(Boolean)
+  if (!one && scalar.some(Boolean)) {
+    throw wrongType(`give ${entries.map(([n]) => `'${n}'`).join(', ')} all as numbers (one customer) or all as arrays`)
+  }
+  return {
+    columns: entries.map(([n, v]) => (one ? [v] : numbers(v, n))),
+    out: (result) => (one ? result[0] : result)
+  }
+}
+
 /** A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
 class ValueModel {
   constructor (json, report) {
@@ -203,9 +361,10 @@ class ValueModel {
   }
 
   /** Fits `kind` (bgnbd, mbgnbd, pnbd, bgbb: frequency, recency, T; gamma_gamma: frequency, monetary value). */
-  static fit (kind, a, b, c, { weights, penalizer } = {}) {
-    const r = call(() => native.fitValueModel(kind, Array.from(a), Array.from(b), c ? Array.from(c) : undefined,
-      weights ? Array.from(weights) : undefined, penalizer))
+  static fit (kind, a, b, c, options = {}) {
+    const { weights, penalizer } = knownOptions(options, ['weights', 'penalizer'], 'ValueModel.fit', 'VALUE_INVALID_OPTION')
+    const r = call(() => native.fitValueModel(kind, numbers(a, 'a'), numbers(b, 'b'), c == null ? undefined : numbers(c, 'c'),
+      weights == null ? undefined : numbers(weights, 'weights'), penalizer))
     return new ValueModel(r.model, r)
   }
 
@@ -226,44 +385,60 @@ class ValueModel {
   }
 
   conditionalExpectedPurchases (horizon, frequency, recency, T) {
-    return call(() => native.conditionalExpectedPurchases(this.json, horizon, Array.from(frequency), Array.from(recency), Array.from(T)))
+    const c = perCustomer({ frequency, recency, T })
+    return c.out(call(() => native.conditionalExpectedPurchases(this.json, horizon, ...c.columns)))
   }
 
   probabilityAlive (frequency, recency, T) {
-    return call(() => native.probabilityAlive(this.json, Array.from(frequency), Array.from(recency), Array.from(T)))
+    const c = perCustomer({ frequency, recency, T })
+    return c.out(call(() => native.probabilityAlive(this.json, ...c.columns)))
   }
 
   /** Discounted expected residual transactions (pnbd: continuous rate per time unit; bgbb: per opportunity). */
   discountedExpectedResidualTransactions (rate, frequency, recency, T) {
-    return call(() => native.discountedExpectedResidualTransactions(this.json, rate, Array.from(frequency), Array.from(recency), Array.from(T)))
+    const c = perCustomer({ frequency, recency, T })
+    return c.out(call(() => native.discountedExpectedResidualTransactions(this.json, rate, ...c.columns)))
   }
 
-  /** P(X(t) = n) for a customer just acquired, for each n (a number or an array). */
+  /** P(X(t) = n) for a customer just acquired: a number for a number n, an array for an array. */
   probabilityOfPurchases (n, t) {
-    return call(() => native.probabilityOfPurchases(this.json, Array.isArray(n) ? n : [n], t))
+    const c = perCustomer({ n })
+    return c.out(call(() => native.probabilityOfPurchases(this.json, ...c.columns, t)))
   }
 
-  /** P(n purchases in the next t time units) per customer. */
+  /** P(n purchases in the next t time units) per customer (a number for numbers). */
   conditionalProbabilityOfPurchases (n, t, frequency, recency, T) {
-    return call(() => native.conditionalProbabilityOfPurchases(this.json, n, t, Array.from(frequency), Array.from(recency), Array.from(T)))
+    const c = perCustomer({ frequency, recency, T })
+    return c.out(call(() => native.conditionalProbabilityOfPurchases(this.json, n, t, ...c.columns)))
   }
 
   /** Predicted against actual holdout purchases by calibration frequency, from `calibrationAndHoldout`'s result. */
   holdoutCheck (holdout, maxFrequency = 7) {
     const c = holdout.calibration
     const duration = new Array(c.frequency.length).fill(holdout.durationHoldout)
-    return call(() => native.holdoutCheckOf(this.json, Array.from(c.frequency), Array.from(c.recency), Array.from(c.T),
-      Array.from(holdout.frequencyHoldout), duration, maxFrequency))
+    return call(() => native.holdoutCheckOf(this.json, numbers(c.frequency, 'frequency'), numbers(c.recency, 'recency'),
+      numbers(c.T, 'T'), numbers(holdout.frequencyHoldout, 'frequencyHoldout'), duration,
+      count(maxFrequency, 'maxFrequency', 'VALUE_INVALID_OPTION')))
   }
 
   /** Customers by calibration repeat purchases: counted and expected by the model. */
   periodTransactions (frequency, T, maxFrequency = 7) {
-    return call(() => native.periodTransactionsOf(this.json, Array.from(frequency), Array.from(T), maxFrequency))
+    return call(() => native.periodTransactionsOf(this.json, numbers(frequency, 'frequency'), numbers(T, 'T'),
+      count(maxFrequency, 'maxFrequency', 'VALUE_INVALID_OPTION')))
   }
 
+  /** CLV per customer (a number for numbers); options: months, discountRate, margin, unitsPerMonth. */
   customerLifetimeValue (spendModel, frequency, recency, T, monetaryValue, options = {}) {
-    return call(() => native.customerLifetimeValueOf(this.json, spendModel.toJson(), Array.from(frequency),
-      Array.from(recency), Array.from(T), Array.from(monetaryValue), options))
+    const o = options ?? {}
+    const forwarded = {
+      months: count(o.months, 'months', 'VALUE_INVALID_OPTION'),
+      discountRate: o.discountRate,
+      margin: o.margin,
+      unitsPerMonth: o.unitsPerMonth
+    }
+    knownOptions(options, Object.keys(forwarded), 'customerLifetimeValue', 'VALUE_INVALID_OPTION')
+    const c = perCustomer({ frequency, recency, T, monetaryValue })
+    return c.out(call(() => native.customerLifetimeValueOf(this.json, spendModel.toJson(), ...c.columns, forwarded)))
   }
 }
 
@@ -273,18 +448,21 @@ class ValueModel {
  * frequencyEdges, monetaryEdges }.
  */
 function rfmScores (recency, frequency, monetary, options = {}) {
-  const ties = options.ties || 'mid'
-  const binning = (edges) => edges
-    ? { kind: 'edges', edges: Array.from(edges) }
-    : options.cutOffs
-      ? { kind: 'cut_offs', cut_offs: Array.from(options.cutOffs), ties }
-      : { kind: 'quantiles', bins: options.bins || 5, ties }
+  const o = knownOptions(options, ['bins', 'ties', 'cutOffs', 'recencyEdges', 'frequencyEdges', 'monetaryEdges'], 'rfmScores', 'SEGMENT_INVALID_OPTION')
+  // What is given is passed as given (bins 0 included): the core checks it. The core's binning
+  // JSON has no defaults of its own yet, so absent bins and ties are its defaults (5, mid).
+  const ties = o.ties ?? 'mid'
+  const binning = (edges, name) => edges != null
+    ? { kind: 'edges', edges: numbers(edges, name) }
+    : o.cutOffs != null
+      ? { kind: 'cut_offs', cut_offs: numbers(o.cutOffs, 'cutOffs'), ties }
+      : { kind: 'quantiles', bins: o.bins ?? 5, ties }
   const opts = {
-    recency: binning(options.recencyEdges),
-    frequency: binning(options.frequencyEdges),
-    monetary: binning(options.monetaryEdges)
+    recency: binning(o.recencyEdges, 'recencyEdges'),
+    frequency: binning(o.frequencyEdges, 'frequencyEdges'),
+    monetary: binning(o.monetaryEdges, 'monetaryEdges')
   }
-  const s = call(() => native.rfmScoresOf(Array.from(recency), Array.from(frequency), Array.from(monetary), JSON.stringify(opts)))
+  const s = call(() => native.rfmScoresOf(numbers(recency, 'recency'), numbers(frequency, 'frequency'), numbers(monetary, 'monetary'), JSON.stringify(opts)))
   return { R: s.r, F: s.f, M: s.m }
 }
 
@@ -313,16 +491,20 @@ class SegmentMap {
 
   /** Each customer's segment from { R, F, M } scores (null where no rule matches). */
   assign (scores) {
-    return call(() => native.segmentsOf(this.json, Array.from(scores.R), Array.from(scores.F), Array.from(scores.M)))
+    return call(() => native.segmentsOf(this.json, integers(scores.R, 'R'), integers(scores.F, 'F'), integers(scores.M, 'M')))
   }
 }
 
-function flatten (rows) {
-  const d = rows.length ? rows[0].length : 0
-  const data = new Float64Array(rows.length * d)
-  rows.forEach((r, i) => data.set(r, i * d))
-  return [data, d]
+const KMEANS_INIT = { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }
+
+/** init: a name, rows of centres, or the core's own { kind, ... } object. */
+function kmeansInit (init) {
+  if (isList(init)) return { kind: 'centers', centers: Array.from(matrix(init, 'init')[0]) }
+  if (typeof init === 'string') return { kind: KMEANS_INIT[init] ?? init }
+  return init
 }
+
+const weightsOf = (sampleWeight) => (sampleWeight == null ? undefined : numbers(sampleWeight, 'sampleWeight'))
 
 /** k-means (scikit-learn semantics, deterministic for a seed): fit on an array of rows. */
 class KMeans {
@@ -330,18 +512,15 @@ class KMeans {
     this.options = options
   }
 
-  fit (rows, { sampleWeight } = {}) {
-    const [data, d] = flatten(rows)
-    const o = this.options
-    // Only what is given is passed: the core holds the defaults (k 8, k-means++, ...).
-    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed, algorithm: o.algorithm }
-    if (o.init !== undefined) {
-      given.init = Array.isArray(o.init)
-        ? { kind: 'centers', centers: o.init.flat() }
-        : { kind: { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }[o.init] ?? String(o.init) }
-    }
-    const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
-    const r = call(() => native.kmeansFit(data, d, JSON.stringify(opts), sampleWeight ? Array.from(sampleWeight) : undefined))
+  /** Every given option for the core (which holds the defaults: k 8, k-means++, ...). */
+  _options (what = 'KMeans') {
+    return JSON.stringify(coreOptions(this.options, what, { nClusters: 'k' }, { init: kmeansInit }))
+  }
+
+  fit (rows, options = {}) {
+    const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'KMeans.fit', 'SEGMENT_INVALID_OPTION')
+    const [data, d] = matrix(rows)
+    const r = call(() => native.kmeansFit(data, d, this._options(), weightsOf(sampleWeight)))
     this.model = r.model
     this.labels = r.labels
     this.inertia = r.inertia
@@ -357,7 +536,8 @@ class KMeans {
   }
 
   predict (rows) {
-    return call(() => native.kmeansPredict(this.model, flatten(rows)[0]))
+    const [data, d] = matrix(rows)
+    return call(() => native.kmeansPredict(this.model, data, rows.length ? d : undefined))
   }
 
   toJson () {
@@ -379,31 +559,18 @@ class KMeans {
  * batchSize, maxNoImprovement, initSize, reassignmentRatio.
  */
 class MiniBatchKMeans extends KMeans {
-  _options () {
-    const o = this.options
-    // Only what is given is passed: the core holds the defaults.
-    const given = {
-      k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, tol: o.tol, seed: o.seed, batch_size: o.batchSize,
-      max_no_improvement: o.maxNoImprovement, init_size: o.initSize, reassignment_ratio: o.reassignmentRatio
-    }
-    if (o.init !== undefined) {
-      given.init = Array.isArray(o.init)
-        ? { kind: 'centers', centers: o.init.flat() }
-        : { kind: { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }[o.init] ?? String(o.init) }
-    }
-    return JSON.stringify(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)))
-  }
-
-  fit (rows, { sampleWeight } = {}) {
-    const [data, d] = flatten(rows)
-    const r = call(() => native.minibatchFit(data, d, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+  fit (rows, options = {}) {
+    const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'MiniBatchKMeans.fit', 'SEGMENT_INVALID_OPTION')
+    const [data, d] = matrix(rows)
+    const r = call(() => native.minibatchFit(data, d, this._options('MiniBatchKMeans'), weightsOf(sampleWeight)))
     Object.assign(this, { state: r.state, model: r.model, labels: r.labels, inertia: r.inertia, nIter: r.nIter, nSteps: r.nSteps })
     return this
   }
 
-  partialFit (rows, { sampleWeight } = {}) {
-    const [data, d] = flatten(rows)
-    const r = call(() => native.minibatchPartialFit(this.state, data, d, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+  partialFit (rows, options = {}) {
+    const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'MiniBatchKMeans.partialFit', 'SEGMENT_INVALID_OPTION')
+    const [data, d] = matrix(rows)
+    const r = call(() => native.minibatchPartialFit(this.state, data, d, this._options('MiniBatchKMeans'), weightsOf(sampleWeight)))
     Object.assign(this, { state: r.state, model: r.model, nSteps: JSON.parse(r.state).steps })
     return this
   }
@@ -426,7 +593,12 @@ class MiniBatchKMeans extends KMeans {
  * row objects); numeric fields give mean, quartiles and index against the base, others their
  * top values with share and lift. Returns { numeric: [...], categories: [...] }.
  */
-function portrait (segments, features, { top } = {}) {
+function portrait (segments, features, options = {}) {
+  const { top } = knownOptions(options, ['top'], 'portrait', 'SEGMENT_INVALID_OPTION')
+  if (!isList(features)) throw wrongType(`'features' must be an array of row objects, got ${typeName(features)}`)
+  features.forEach((f, i) => {
+    if (f == null || typeof f !== 'object' || Array.isArray(f)) throw wrongType(`row ${i} of 'features' must be an object, got ${typeName(f)}`)
+  })
   const names = [...new Set(features.flatMap((f) => Object.keys(f)))]
   const numeric = []
   const categories = []
@@ -435,24 +607,24 @@ function portrait (segments, features, { top } = {}) {
     if (values.every((v) => v == null || typeof v === 'number')) {
       numeric.push({ name, values: values.map((v) => (v == null ? NaN : v)) })
     } else {
-      categories.push({ name, values: values.map((v) => (v == null ? null : String(v))) })
+      categories.push({ name, values: toText(values, name) })
     }
   }
-  const seg = Array.from(segments, (s) => (s == null ? null : String(s)))
-  const [n, c] = call(() => native.portraitOf(seg, numeric, categories, top))
+  if (!isList(segments)) throw wrongType(`'segments' must be an array, got ${typeName(segments)}`)
+  const seg = toText(Array.from(segments), 'segments')
+  const [n, c] = call(() => native.portraitOf(seg, numeric, categories, count(top, 'top', 'SEGMENT_INVALID_OPTION')))
   return { numeric: JSON.parse(n), categories: JSON.parse(c) }
 }
 
 /** Gaussian mixture by EM (scikit-learn semantics): fit on an array of rows. */
 class GaussianMixture {
-  constructor ({ nComponents, covarianceType, tol, regCovar, maxIter, seed } = {}) {
-    // Only what is given is passed: the core holds the defaults.
-    const given = { k: nComponents, covariance: covarianceType, tol, reg_covar: regCovar, max_iter: maxIter, seed }
-    this.options = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
+  constructor (options = {}) {
+    // Every given option goes to the core, which holds the defaults and rejects unknown names.
+    this.options = coreOptions(options, 'GaussianMixture', { nComponents: 'k', covarianceType: 'covariance' })
   }
 
   fit (rows) {
-    const [data, d] = flatten(rows)
+    const [data, d] = matrix(rows)
     const r = call(() => native.gmmFit(data, d, JSON.stringify(this.options)))
     Object.assign(this, { model: r.model, converged: r.converged, nIter: r.nIter, lowerBound: r.lowerBound })
     return this
@@ -460,7 +632,8 @@ class GaussianMixture {
 
   /** Responsibilities, one array of k per row. */
   predictProba (rows) {
-    const flat = call(() => native.gmmPredictProba(this.model, flatten(rows)[0]))
+    const [data, d] = matrix(rows)
+    const flat = call(() => native.gmmPredictProba(this.model, data, rows.length ? d : undefined))
     const k = JSON.parse(this.model).weights.length
     const out = []
     for (let i = 0; i < flat.length; i += k) out.push(Array.from(flat.slice(i, i + k)))
@@ -468,7 +641,8 @@ class GaussianMixture {
   }
 
   bic (rows) {
-    return call(() => native.gmmBic(this.model, flatten(rows)[0]))
+    const [data, d] = matrix(rows)
+    return call(() => native.gmmBic(this.model, data, rows.length ? d : undefined))
   }
 
   /** A mixture saved by any binding. */
@@ -484,19 +658,60 @@ class GaussianMixture {
   }
 }
 
-/** Numeric columns (row-major, NaN = missing) and categorical columns (text or null) of rows. */
+/**
+ * Numeric columns (row-major; null, undefined and NaN = missing) and categorical columns (text
+ * or null) of rows. Ragged rows, non-numbers in numeric columns, objects in categorical ones and
+ * categorical indices outside the rows are type errors with the row and column.
+ */
 function splitMixed (rows, categorical) {
-  const cat = new Set(categorical)
+  if (!isList(rows)) throw wrongType(`'X' must be an array of rows, got ${typeName(rows)}`)
+  rows.forEach((row, i) => {
+    if (!isList(row)) throw wrongType(`row ${i} of 'X' must be an array, got ${typeName(row)}`)
+  })
   const width = rows.length ? rows[0].length : 0
+  const cat = new Set(integers(categorical, 'categorical', { unsigned: true }))
+  for (const j of cat) {
+    if (rows.length && j >= width) throw new KehuError(`invalid option 'categorical': column ${j} is not in rows of ${width} columns`, 'SEGMENT_INVALID_OPTION')
+  }
   const num = []
   for (let j = 0; j < width; j++) if (!cat.has(j)) num.push(j)
   const numeric = new Float64Array(rows.length * num.length)
-  rows.forEach((row, i) => num.forEach((j, c) => { numeric[i * num.length + c] = row[j] == null ? NaN : Number(row[j]) }))
-  const cats = [...cat].sort((a, b) => a - b).map((j) => rows.map((row) => (row[j] == null ? null : String(row[j]))))
+  rows.forEach((row, i) => {
+    if (row.length !== width) throw new KehuError(`row ${i} of 'X' has ${row.length} columns, expected ${width} (as row 0)`, 'DATA_LENGTH_MISMATCH')
+    num.forEach((j, c) => {
+      const v = row[j]
+      if (v != null && typeof v !== 'number') throw wrongType(`row ${i}, field 'column ${j}': must be a number or missing, got ${typeName(v)}`)
+      numeric[i * num.length + c] = v == null ? NaN : v
+    })
+  })
+  const cats = [...cat].sort((a, b) => a - b).map((j) => toText(rows.map((row) => row[j]), `column ${j}`))
   return { numeric, p: num.length, cats }
 }
 
 const MODES_INIT = { cao: 'cao', huang: 'huang', random: 'random', 'k-prototypes++': 'plus_plus' }
+
+/** init: a name, [numeric centres, category centres], or the core's own { kind, ... } object. */
+function modesInit (init) {
+  if (isList(init)) {
+    if (init.length !== 2) throw wrongType(`'init' must be [numeric centres, category centres], got ${init.length} parts`)
+    const numeric = Array.from(matrix(init[0], 'init[0]')[0])
+    if (!isList(init[1])) throw wrongType(`'init[1]' must be an array of rows, got ${typeName(init[1])}`)
+    const categorical = init[1].flatMap((row, i) => {
+      if (!isList(row)) throw wrongType(`row ${i} of 'init[1]' must be an array, got ${typeName(row)}`)
+      return toText(Array.from(row), 'init[1]')
+    })
+    return { kind: 'centers', numeric, categorical }
+  }
+  if (typeof init === 'string') return { kind: MODES_INIT[init.toLowerCase()] ?? init }
+  return init
+}
+
+/** gamma: one number, one per categorical column, or the core's own { kind, value } object. */
+function gammaOf (gamma) {
+  if (isList(gamma)) return { kind: 'per_column', value: numbers(gamma, 'gamma') }
+  if (typeof gamma === 'number') return { kind: 'all', value: gamma }
+  return gamma
+}
 
 /**
  * k-prototypes for rows of numbers and categories (kmodes' semantics, batch iterations):
@@ -510,21 +725,14 @@ class KPrototypes {
   }
 
   _options () {
-    const o = this.options
-    // Only what is given is passed: the core holds the defaults.
-    const given = { k: o.nClusters, n_init: o.nInit, max_iter: o.maxIter, seed: o.seed }
-    if (o.init !== undefined) {
-      given.init = Array.isArray(o.init)
-        ? { kind: 'centers', numeric: o.init[0].flat(), categorical: o.init[1].flat().map(String) }
-        : { kind: MODES_INIT[String(o.init).toLowerCase()] ?? String(o.init) }
-    }
-    if (o.gamma !== undefined) given.gamma = Array.isArray(o.gamma) ? { kind: 'per_column', value: o.gamma } : { kind: 'all', value: o.gamma }
-    return JSON.stringify(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)))
+    // Every given option goes to the core, which holds the defaults and rejects unknown names.
+    return JSON.stringify(coreOptions(this.options, this.constructor.name, { nClusters: 'k' }, { init: modesInit, gamma: gammaOf }))
   }
 
-  fit (rows, { categorical = [], sampleWeight } = {}) {
+  fit (rows, options = {}) {
+    const { categorical = [], sampleWeight } = knownOptions(options, ['categorical', 'sampleWeight'], `${this.constructor.name}.fit`, 'SEGMENT_INVALID_OPTION')
     const { numeric, p, cats } = splitMixed(rows, categorical)
-    const r = call(() => native.kprototypesFit(numeric, p, cats, this._options(), sampleWeight ? Array.from(sampleWeight) : undefined))
+    const r = call(() => native.kprototypesFit(numeric, p, cats, this._options(), weightsOf(sampleWeight)))
     Object.assign(this, { model: r.model, labels: r.labels, cost: r.cost, nIter: r.nIter, notes: r.notes, categorical })
     return this
   }
@@ -567,21 +775,31 @@ class KPrototypes {
 
 /** k-modes: k-prototypes on rows of categories only (every column categorical, γ = 1). */
 class KModes extends KPrototypes {
-  fit (rows, { sampleWeight } = {}) {
-    const width = rows.length ? rows[0].length : 0
+  fit (rows, options = {}) {
+    const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'KModes.fit', 'SEGMENT_INVALID_OPTION')
+    const width = isList(rows) && rows.length && isList(rows[0]) ? rows[0].length : 0
     return super.fit(rows, { categorical: Array.from({ length: width }, (_, j) => j), sampleWeight })
   }
 }
 
+/** Customer attributes by the type of their first value; every other value must have that type. */
 function attributeColumns (customers, idKey) {
   const names = [...new Set(customers.flatMap((c) => Object.keys(c)))].filter((k) => k !== idKey)
   return names.map((name) => {
     const values = customers.map((c) => (c[name] == null ? null : c[name]))
     const first = values.find((v) => v != null)
-    if (typeof first === 'number') return { name, kind: 'numeric', numbers: values }
-    if (typeof first === 'boolean') return { name, kind: 'boolean', flags: values }
-    if (first instanceof Date) return { name, kind: 'date', numbers: values.map((v) => (v == null ? null : Math.floor(v.getTime() / 86400000))) }
-    return { name, kind: 'categorical', texts: values.map((v) => (v == null ? null : String(v))) }
+    const typed = (ok, what, convert = (v) => v) => values.map((v, i) => {
+      if (v == null) return null
+      if (!ok(v)) throw wrongType(`row ${i}, attribute '${name}': must be ${what} (as its first value), got ${typeName(v)}`)
+      return convert(v)
+    })
+    if (typeof first === 'number') return { name, kind: 'numeric', numbers: typed((v) => typeof v === 'number', 'a number') }
+    if (typeof first === 'boolean') return { name, kind: 'boolean', flags: typed((v) => typeof v === 'boolean', 'a boolean') }
+    if (first instanceof Date) {
+      const day = (v) => Math.floor(v.getTime() / 86400000)
+      return { name, kind: 'date', numbers: typed((v) => v instanceof Date && !Number.isNaN(v.getTime()), 'a valid Date', day) }
+    }
+    return { name, kind: 'categorical', texts: toText(values, name) }
   })
 }
 
@@ -599,14 +817,23 @@ class Audience {
     this.names = call(() => native.audienceNames(this.document))
   }
 
-  evaluate ({ asOf, transactions, mapping, customers, customerIdKey = 'customerId', segments, datetimeFormat, ...validation } = {}) {
-    const columns = transactions ? toColumns(transactions, mapping, datetimeFormat) : undefined
-    const ids = customers ? customers.map((c) => String(c[customerIdKey])) : undefined
+  evaluate ({ asOf, transactions, mapping, customers, customerIdKey = 'customerId', segments, datetimeFormat, timestampUnit, ...validation } = {}) {
+    knownOptions(validation, Object.keys(validationOptions({})), 'Audience.evaluate', 'SEGMENT_INVALID_OPTION')
+    const columns = transactions ? toColumns(transactions, mapping, { datetimeFormat, timestampUnit }) : undefined
+    if (customers != null && !isList(customers)) throw wrongType(`'customers' must be an array of objects, got ${typeName(customers)}`)
+    const ids = customers
+      ? toText(customers.map((c) => (c == null ? null : c[customerIdKey])), customerIdKey).map((id, i) => {
+        if (id == null) throw wrongType(`row ${i} of 'customers' has no '${customerIdKey}'`)
+        return id
+      })
+      : undefined
     const attributes = customers ? attributeColumns(customers, customerIdKey) : undefined
     const segs = segments
       ? Object.entries(segments).map(([name, labels]) => {
         const entries = labels instanceof Map ? [...labels.entries()] : Object.entries(labels)
-        return { name, ids: entries.map(([id]) => String(id)), labels: entries.map(([, l]) => (l == null ? null : String(l))) }
+        const ids = toText(entries.map(([id]) => id), `segments.${name}`)
+        if (ids.includes(null)) throw wrongType(`segment '${name}' has a missing customer id (row ${ids.indexOf(null)})`)
+        return { name, ids, labels: toText(entries.map(([, l]) => l), `segments.${name}`) }
       })
       : undefined
     const r = call(() => native.evaluateAudiences(this.document, isoOf(asOf), columns, validationOptions(validation), ids, attributes, segs))
@@ -623,21 +850,23 @@ class Audience {
  * prospect. rule: overrides such as { kind: 'alive', active: 0.8 } (core defaults otherwise).
  */
 function lifecycleStages (tenureDays, daysSinceLast, { probabilityAlive, intervalP80Days, ...rule } = {}) {
-  const orNull = (v) => (v == null ? null : v)
-  return call(() => native.lifecycleStagesOf(Array.from(tenureDays, orNull), Array.from(daysSinceLast),
-    probabilityAlive ? Array.from(probabilityAlive) : undefined, intervalP80Days ? Array.from(intervalP80Days, orNull) : undefined,
-    Object.keys(rule).length ? JSON.stringify(rule) : undefined))
+  // The rule's settings are the core's (camelCase names converted); it rejects unknown ones.
+  const settings = coreOptions(rule, 'lifecycleStages')
+  return call(() => native.lifecycleStagesOf(numbers(tenureDays, 'tenureDays', { nullable: true }), numbers(daysSinceLast, 'daysSinceLast'),
+    probabilityAlive == null ? undefined : numbers(probabilityAlive, 'probabilityAlive'),
+    intervalP80Days == null ? undefined : numbers(intervalP80Days, 'intervalP80Days', { nullable: true }),
+    Object.keys(settings).length ? JSON.stringify(settings) : undefined))
 }
 
 /** silhouette | calinski_harabasz | davies_bouldin of a labelling of rows. */
 function clusterScore (which, rows, labels) {
-  const [data, d] = flatten(rows)
-  return call(() => native.clusterScore(which, data, d, Array.from(labels)))
+  const [data, d] = matrix(rows)
+  return call(() => native.clusterScore(which, data, d, integers(labels, 'labels', { unsigned: true })))
 }
 
 /** Tier of each value: 0 for the top cutOffs[0] share, … cutOffs.length for the rest. */
 function valueTiers (values, cutOffs = [0.01, 0.05, 0.2]) {
-  return call(() => native.valueTiersOf(Array.from(values), cutOffs))
+  return call(() => native.valueTiersOf(numbers(values, 'values'), numbers(cutOffs, 'cutOffs')))
 }
 
 module.exports = {

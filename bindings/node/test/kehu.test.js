@@ -74,7 +74,7 @@ test('rows, column arrays, Date and epoch-ms timestamps agree', () => {
   const opts = { observationPeriodEnd: '2024-03-31' }
   const a = kehu.summarize(rows, m, opts)
   const b = kehu.summarize({ c: rows.map((r) => r.c), t: rows.map((r) => new Date(r.t + (r.t.length === 10 ? 'T00:00:00Z' : 'Z'))), v: rows.map((r) => r.v) }, m, opts)
-  const c = kehu.summarize({ c: rows.map((r) => r.c), t: rows.map((r) => Date.parse(r.t + (r.t.length === 10 ? 'T00:00:00Z' : 'Z'))), v: rows.map((r) => r.v) }, m, opts)
+  const c = kehu.summarize({ c: rows.map((r) => r.c), t: rows.map((r) => Date.parse(r.t + (r.t.length === 10 ? 'T00:00:00Z' : 'Z'))), v: rows.map((r) => r.v) }, m, { ...opts, timestampUnit: 'ms' })
   for (const x of [b, c]) {
     assert.deepEqual(x.customerId, a.customerId)
     assert.deepEqual(Array.from(x.recency), Array.from(a.recency))

@@ -1,0 +1,215 @@
+'use strict'
+// Regression tests of issue 15: bad input to the Node binding is a typed KehuError (or reported
+// by validation), never silently coerced. Messages name rows, columns and options, never values.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const kehu = require('..')
+
+/** Asserts that `f` throws a KehuError with `code` whose message matches every pattern. */
+function throwsCode (f, code, ...patterns) {
+  assert.throws(f, (e) => {
+    assert.ok(e instanceof kehu.KehuError, `not a KehuError: ${e}`)
+    assert.equal(e.code, code, e.message)
+    for (const p of patterns) assert.match(e.message, p)
+    return true
+  })
+}
+
+const X = [[0, 0], [0, 1], [5, 5], [5, 6]]
+const mapping = { customerId: 'c', timestamp: 't' }
+
+test('numeric matrices: null, undefined, NaN, ±Infinity, non-numbers and ragged rows are errors with row and column', () => {
+  const bad = [
+    [null, 'DATA_WRONG_TYPE'], [undefined, 'DATA_WRONG_TYPE'], ['3', 'DATA_WRONG_TYPE'], [true, 'DATA_WRONG_TYPE'],
+    [NaN, 'SEGMENT_INVALID_DATA'], [Infinity, 'SEGMENT_INVALID_DATA'], [-Infinity, 'SEGMENT_INVALID_DATA']
+  ]
+  const km = new kehu.KMeans({ nClusters: 2, seed: 1 }).fit(X)
+  const gm = new kehu.GaussianMixture({ nComponents: 2, seed: 1 }).fit(X)
+  for (const [v, code] of bad) {
+    const rows = [[0, 0], [0, 1], [5, v], [5, 6]]
+    const where = [/row 2/, /column 1/]
+    throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(rows), code, ...where)
+    throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2 }).fit(rows), code, ...where)
+    throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2 }).partialFit(rows), code, ...where)
+    throwsCode(() => new kehu.GaussianMixture({ nComponents: 2 }).fit(rows), code, ...where)
+    throwsCode(() => km.predict(rows), code, ...where)
+    throwsCode(() => gm.predictProba(rows), code, ...where)
+    throwsCode(() => gm.bic(rows), code, ...where)
+    throwsCode(() => kehu.clusterScore('silhouette', rows, [0, 0, 1, 1]), code, ...where)
+  }
+  for (const rows of [[[0, 0], [1], [5, 5], [5, 6]], [[0, 0], [1, 1, 1], [5, 5], [5, 6]]]) {
+    throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(rows), 'DATA_LENGTH_MISMATCH', /row 1/, /columns/)
+    throwsCode(() => new kehu.GaussianMixture({ nComponents: 2 }).fit(rows), 'DATA_LENGTH_MISMATCH', /row 1/)
+    throwsCode(() => km.predict(rows), 'DATA_LENGTH_MISMATCH', /row 1/)
+    throwsCode(() => kehu.clusterScore('silhouette', rows, [0, 0, 1, 1]), 'DATA_LENGTH_MISMATCH', /row 1/)
+  }
+  throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit([[0, 0], 'ab', [5, 5]]), 'DATA_WRONG_TYPE', /row 1/)
+  // Rows of the wrong width for the model (once split into more rows silently).
+  throwsCode(() => km.predict([[0, 0, 1, 1]]), 'SEGMENT_INVALID_OPTION', /4 columns/)
+  throwsCode(() => gm.predictProba([[0, 0, 1, 1]]), 'SEGMENT_INVALID_OPTION', /4 columns/)
+  // Given centres are a matrix too.
+  throwsCode(() => new kehu.KMeans({ nClusters: 2, init: [[0, 0], [1]] }).fit(X), 'DATA_LENGTH_MISMATCH', /row 1 of 'init'/)
+  // k-prototypes: null is a missing number (documented), other types are errors.
+  const mixed = [[1, 'a'], [2, 'b'], [null, 'a'], [4, 'b']]
+  const kp = new kehu.KPrototypes({ nClusters: 2, seed: 1 }).fit(mixed, { categorical: [1] })
+  assert.equal(kp.labels.length, 4)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], ['x', 'b'], [3, 'a']], { categorical: [1] }),
+    'DATA_WRONG_TYPE', /row 1/, /column 0/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], [2], [3, 'a']], { categorical: [1] }),
+    'DATA_LENGTH_MISMATCH', /row 1/)
+  throwsCode(() => kp.predict([[1, 'a'], [Infinity, 'b']]), 'SEGMENT_INVALID_DATA', /row 1/)
+  throwsCode(() => kp.predict([[1, { secret: 'x' }]]), 'DATA_WRONG_TYPE', /row 0/)
+  // Weights are checked as numbers, with the row.
+  throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(X, { sampleWeight: [1, null, 1, 1] }), 'DATA_WRONG_TYPE', /row 1/, /sampleWeight/)
+})
+
+test('misspelt option names are errors, not defaults', () => {
+  throwsCode(() => new kehu.KMeans({ nClusterz: 3 }).fit(X), 'SEGMENT_INVALID_OPTION', /n_clusterz/)
+  throwsCode(() => new kehu.KMeans({ nClusters: 2, init: { kind: 'k_means_parallel', round: 3 } }).fit(X), 'SEGMENT_INVALID_OPTION', /round/)
+  throwsCode(() => new kehu.KMeans({ nClusters: 2, k: 3 }).fit(X), 'SEGMENT_INVALID_OPTION', /nClusters/)
+  throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2, batchSise: 2 }).fit(X), 'SEGMENT_INVALID_OPTION', /batch_sise/)
+  throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2, algorithm: 'lloyd' }).fit(X), 'SEGMENT_INVALID_OPTION', /algorithm/)
+  throwsCode(() => new kehu.GaussianMixture({ nComponent: 2 }).fit(X), 'SEGMENT_INVALID_OPTION', /n_component/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2, gama: 1 }).fit([[1, 'a'], [2, 'b']], { categorical: [1] }), 'SEGMENT_INVALID_OPTION', /gama/)
+  throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(X, { sampleWeights: [1, 1, 1, 1] }), 'SEGMENT_INVALID_OPTION', /sampleWeights/)
+  // camelCase names reach the core as its snake_case ones.
+  const mb = new kehu.MiniBatchKMeans({ nClusters: 2, batchSize: 2, maxIter: 5, reassignmentRatio: 0.01, seed: 3 }).fit(X)
+  assert.equal(mb.labels.length, 4)
+  assert.equal(new kehu.KMeans({ nClusters: 2, maxIter: 1, nInit: 1 }).fit(X).nIter, 1)
+  // JS-only option lists.
+  const rows = { c: ['a', 'a'], t: ['2024-01-01', '2024-01-05'] }
+  throwsCode(() => kehu.summarize(rows, mapping, { observationPeriodEnds: '2024-02-01' }), 'PROFILE_INVALID_OPTION', /observationPeriodEnds/)
+  throwsCode(() => kehu.validate(rows, mapping, { alowReturns: true }), 'DATA_INVALID_OPTION', /alowReturns/)
+  throwsCode(() => kehu.profile(rows, mapping, { topn: 2 }), 'PROFILE_INVALID_OPTION', /topn/)
+  throwsCode(() => kehu.calibrationAndHoldout(rows, mapping, { calibrationPeriodEnd: '2024-01-02', freqMultiplyer: 7 }), 'PROFILE_INVALID_OPTION', /freqMultiplyer/)
+  throwsCode(() => kehu.rfmScores([1, 2, 3], [1, 2, 3], [1, 2, 3], { bin: 3 }), 'SEGMENT_INVALID_OPTION', /'bin'/)
+  throwsCode(() => kehu.portrait(['a'], [{ x: 1 }], { topp: 2 }), 'SEGMENT_INVALID_OPTION', /topp/)
+  throwsCode(() => kehu.simulate({ customerz: 5 }), 'SIMULATE_INVALID_CONFIG', /customerz/)
+  assert.equal(kehu.simulate({ customers: 5, acquisitionDays: 10, seed: 2 }).customers.length, 5)
+  throwsCode(() => kehu.lifecycleStages([10], [1], { newDayz: 5 }), 'SEGMENT_INVALID_OPTION', /new_dayz/)
+  const m = kehu.ValueModel.fit('bgnbd', [0, 1, 2, 3, 0, 5], [0, 10, 20, 25, 0, 28], [30, 30, 30, 30, 30, 30])
+  throwsCode(() => kehu.ValueModel.fit('bgnbd', [0, 1], [0, 1], [2, 2], { penaliser: 0.1 }), 'VALUE_INVALID_OPTION', /penaliser/)
+  const gg = kehu.ValueModel.fit('gamma_gamma', [1, 2, 3, 4, 2], [10, 20, 15, 30, 12])
+  throwsCode(() => m.customerLifetimeValue(gg, [1], [10], [30], [20], { month: 3 }), 'VALUE_INVALID_OPTION', /'month'/)
+  throwsCode(() => new kehu.IncrementalProfile().add('2024-01-01', 5, { categori: 'x' }), 'PROFILE_INVALID_OPTION', /categori/)
+  throwsCode(() => new kehu.Audience({ a: { field: 'orders', op: '>=', value: 1 } }).evaluate({ asOf: '2024-02-01', transactions: rows, mapping, stict: true }),
+    'SEGMENT_INVALID_OPTION', /stict/)
+})
+
+test('rfmScores({bins: 0}) is the core\'s error, not 5 bins', () => {
+  throwsCode(() => kehu.rfmScores([1, 2, 3], [1, 2, 3], [1, 2, 3], { bins: 0 }), 'SEGMENT_INVALID_OPTION', /bins/)
+  assert.deepEqual(kehu.rfmScores([1, 2, 3], [1, 2, 3], [1, 2, 3], { bins: 3 }).F, [1, 2, 3])
+})
+
+test('value predictions take numbers for one customer and return a number', () => {
+  const sim = kehu.simulate({ customers: 300, seed: 1, dirtyRate: 0, returnRate: 0 })
+  const w = kehu.summarize(sim.transactions, kehu.STANDARD_COLUMNS, { observationPeriodEnd: sim.observationEnd, freq: 'W' })
+  const m = kehu.ValueModel.fit('bgnbd', w.frequency, w.recency, w.T)
+  const gg = kehu.ValueModel.fit('gamma_gamma', [1, 2, 3, 4, 2], [10, 20, 15, 30, 12])
+  const one = m.probabilityAlive(3, 25, 30)
+  assert.equal(typeof one, 'number')
+  assert.equal(one, m.probabilityAlive([3], [25], [30])[0])
+  assert.equal(m.conditionalExpectedPurchases(10, 3, 25, 30), m.conditionalExpectedPurchases(10, [3], [25], [30])[0])
+  assert.equal(m.conditionalProbabilityOfPurchases(1, 10, 3, 25, 30), m.conditionalProbabilityOfPurchases(1, 10, [3], [25], [30])[0])
+  assert.equal(m.probabilityOfPurchases(1, 30), m.probabilityOfPurchases([1], 30)[0])
+  assert.equal(m.customerLifetimeValue(gg, 3, 25, 30, 20), m.customerLifetimeValue(gg, [3], [25], [30], [20])[0])
+  const pn = kehu.ValueModel.fit('pnbd', w.frequency, w.recency, w.T)
+  assert.equal(pn.discountedExpectedResidualTransactions(0.01, 3, 25, 30), pn.discountedExpectedResidualTransactions(0.01, [3], [25], [30])[0])
+  // Numbers mixed with arrays, and non-arrays such as text, are type errors (Array.from(3) was []).
+  throwsCode(() => m.probabilityAlive(3, [25], 30), 'DATA_WRONG_TYPE', /all as numbers/)
+  throwsCode(() => m.probabilityAlive('3', '2', '3'), 'DATA_WRONG_TYPE', /frequency/)
+  throwsCode(() => m.probabilityAlive([3, null], [25, 1], [30, 30]), 'DATA_WRONG_TYPE', /row 1/, /frequency/)
+  // An absent T is the core's length error, not zeros.
+  throwsCode(() => kehu.ValueModel.fit('bgnbd', w.frequency, w.recency), 'VALUE_INVALID_DATA', /'T'/)
+})
+
+test('numeric timestamps need timestampUnit or datetimeFormat', () => {
+  const iso = kehu.summarize({ c: ['a', 'a'], t: ['2024-01-01', '2024-01-11'] }, mapping)
+  const secs = { c: ['a', 'a'], t: [1704067200, 1704931200] }
+  throwsCode(() => kehu.summarize(secs, mapping), 'DATA_WRONG_TYPE', /column 't'/, /unit/)
+  throwsCode(() => kehu.validate({ c: ['a'], t: [20240101] }, mapping), 'DATA_WRONG_TYPE', /format/)
+  for (const [unit, scale] of [['s', 1], ['ms', 1e3], ['us', 1e6]]) {
+    const s = kehu.summarize({ c: secs.c, t: secs.t.map((v) => v * scale) }, mapping, { timestampUnit: unit })
+    assert.deepEqual(Array.from(s.T), Array.from(iso.T), unit)
+  }
+  const ymd = kehu.summarize({ c: ['a', 'a'], t: [20240101, 20240111] }, mapping, { datetimeFormat: '%Y%m%d' })
+  assert.deepEqual(Array.from(ymd.T), Array.from(iso.T))
+  const r = kehu.validate({ c: ['a', 'b'], t: [20240101, 20241301] }, mapping, { datetimeFormat: '%Y%m%d' })
+  assert.deepEqual(r.rejected.map((x) => [x.row, x.field]), [[1, 'timestamp']])
+  throwsCode(() => kehu.summarize(secs, mapping, { timestampUnit: 'sec' }), 'DATA_INVALID_OPTION', /unit/)
+  throwsCode(() => kehu.summarize(secs, mapping, { timestampUnit: 's', datetimeFormat: '%Y%m%d' }), 'DATA_INVALID_OPTION', /not both/)
+  throwsCode(() => kehu.summarize({ c: ['a', 'a'], t: ['2024-01-01', 1704931200] }, mapping, { timestampUnit: 's' }), 'DATA_WRONG_TYPE', /mixes/)
+  throwsCode(() => kehu.summarize({ c: ['a'], t: [{}] }, mapping), 'DATA_WRONG_TYPE', /row 0/)
+  // Dates stay accepted as they are.
+  const dates = kehu.summarize({ c: ['a', 'a'], t: [new Date('2024-01-01T00:00:00Z'), new Date('2024-01-11T00:00:00Z')] }, mapping)
+  assert.deepEqual(Array.from(dates.T), Array.from(iso.T))
+})
+
+test('object and array ids are type errors with the row, not one customer "[object Object]"', () => {
+  const secret = { email: 'someone@example.com' }
+  for (const ids of [[{ x: 1 }, { y: 2 }], [[1], [2]], ['a', secret]]) {
+    const row = ids[0] === 'a' ? 1 : 0
+    assert.throws(() => kehu.validate({ c: ids, t: ['2024-01-01', '2024-01-02'] }, mapping), (e) => {
+      assert.equal(e.code, 'DATA_WRONG_TYPE')
+      assert.match(e.message, new RegExp(`row ${row}`))
+      assert.match(e.message, /'c'/)
+      assert.doesNotMatch(e.message, /someone|object Object|"x"/)
+      return true
+    })
+  }
+  // The same for the other text columns and for customers of an audience.
+  assert.throws(() => kehu.validate({ c: ['a'], t: ['2024-01-01'], k: [{}] }, { ...mapping, category: 'k' }), (e) => e.code === 'DATA_WRONG_TYPE' && /row 0/.test(e.message))
+  const audience = new kehu.Audience({ a: { field: 'orders', op: '>=', value: 1 } })
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: secret }] }), 'DATA_WRONG_TYPE', /row 0/)
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ name: 'x' }] }), 'DATA_WRONG_TYPE', /row 0/)
+})
+
+test('NaN, null and undefined ids are missing ids: rejected and reported, not customer "NaN"', () => {
+  const r = kehu.validate({ c: [1.0, NaN, null, undefined], t: ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04'] }, mapping)
+  assert.equal(r.accepted, 1)
+  assert.deepEqual(r.rejected.map((x) => [x.row, x.field, x.reason]), [[1, 'customer_id', 'missing'], [2, 'customer_id', 'missing'], [3, 'customer_id', 'missing']])
+  const rows = kehu.validate([{ c: 1, t: '2024-01-01' }, { c: NaN, t: '2024-01-02' }], mapping)
+  assert.deepEqual(rows.rejected.map((x) => [x.row, x.reason]), [[1, 'missing']])
+})
+
+test('entries that drop or reject rows report them', () => {
+  const data = { c: ['a', 'a', 'b', null], t: ['2024-01-01', '2024-03-01', '2024-01-05', '2024-01-06'], v: [1, 2, 3, 4] }
+  const m = { ...mapping, amount: 'v' }
+  const p = kehu.profile(data, m, { observationEnd: '2024-02-01' })
+  assert.equal(typeof p.rowsAfterEnd, 'number')
+  assert.deepEqual(p.report.rejected.map((x) => x.row).sort(), [1, 3])
+  assert.equal(p.report.accepted + p.report.rejected.length, p.report.totalRows)
+  const s = kehu.summarize({ c: ['a', 'a'], t: ['2024-01-01', '2024-03-01'] }, mapping, { observationPeriodEnd: '2024-02-01' })
+  assert.equal(s.rowsAfterEnd, 1)
+  const audience = new kehu.Audience({ a: { field: 'orders', op: '>=', value: 1 } })
+  const r = audience.evaluate({ asOf: '2024-02-01', transactions: data, mapping: m })
+  assert.deepEqual(r.report.rejected.map((x) => x.row), [3])
+})
+
+test('more silent coercions: non-integers, wrong columns, strings as arrays', () => {
+  // Labels, scores and counts are whole numbers (napi truncated 1.5 and wrapped -1).
+  throwsCode(() => kehu.clusterScore('silhouette', X, [0, 0, 1, -1]), 'DATA_WRONG_TYPE', /row 3/, /labels/)
+  throwsCode(() => kehu.clusterScore('silhouette', X, [0, 0, 1, 1.5]), 'DATA_WRONG_TYPE', /row 3/)
+  const map = kehu.SegmentMap.builtin('rf10')
+  throwsCode(() => map.assign({ R: [1.5], F: [1], M: [1] }), 'DATA_WRONG_TYPE', /row 0/, /'R'/)
+  throwsCode(() => kehu.profile({ c: ['a'], t: ['2024-01-01'] }, mapping, { topN: 2.5 }), 'PROFILE_INVALID_OPTION', /topN/)
+  const f = [0, 1, 2, 3, 0, 5]
+  const m = kehu.ValueModel.fit('bgnbd', f, [0, 10, 20, 25, 0, 28], new Array(6).fill(30))
+  throwsCode(() => m.periodTransactions(f, new Array(6).fill(30), -1), 'VALUE_INVALID_OPTION', /maxFrequency/)
+  // Categorical column indices outside the rows selected nothing (all-missing categories).
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], [2, 'b']], { categorical: [5] }), 'SEGMENT_INVALID_OPTION', /column 5/)
+  // A string column was split into characters, one row each.
+  throwsCode(() => kehu.validate({ c: 'abc', t: ['2024-01-01', '2024-01-02', '2024-01-03'] }, mapping), 'DATA_WRONG_TYPE', /column 'c'/)
+  // Amounts as text were a conversion error without a row.
+  throwsCode(() => kehu.validate({ c: ['a', 'b'], t: ['2024-01-01', '2024-01-02'], v: [1, '2'] }, { ...mapping, amount: 'v' }), 'DATA_WRONG_TYPE', /row 1/, /'v'/)
+  // Attributes keep the type of their first value; an invalid Date was day 0 (1970-01-01).
+  const audience = new kehu.Audience({ a: { attribute: 'age', op: '>=', value: 30 } })
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: 'a', age: 40 }, { customerId: 'b', age: '41' }] }), 'DATA_WRONG_TYPE', /row 1/, /age/)
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: 'a', signup: new Date('2024-01-01') }, { customerId: 'b', signup: new Date('x') }] }),
+    'DATA_WRONG_TYPE', /row 1/, /signup/)
+  // An invalid Date as an option is the core's typed error, not a RangeError.
+  throwsCode(() => kehu.summarize({ c: ['a'], t: ['2024-01-01'] }, mapping, { observationPeriodEnd: new Date('x') }), 'DATA_INVALID_OPTION', /observationPeriodEnd/)
+  // Segment labels and portrait categories that are objects.
+  throwsCode(() => kehu.portrait([{}], [{ x: 1 }]), 'DATA_WRONG_TYPE', /row 0/)
+  throwsCode(() => kehu.portrait(['a', 'b'], [{ region: 'n' }, { region: ['s'] }]), 'DATA_WRONG_TYPE', /row 1/, /region/)
+})
