@@ -21,6 +21,8 @@ pub struct FitResult {
     pub bic: f64,
     pub iterations: u32,
     pub converged: bool,
+    /// Why the fit may not be trusted (a parameter at a limit, no standard errors, ...).
+    pub warnings: Vec<String>,
 }
 
 /// Fits a value model: `kind` is bgnbd, mbgnbd, pnbd, bgbb (a, b, c = frequency, recency, T or
@@ -49,6 +51,7 @@ pub fn fit_value_model(
         bic: r.bic,
         iterations: r.iterations as u32,
         converged: r.converged,
+        warnings: r.warnings,
     })
 }
 

@@ -27,6 +27,7 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
     d.set_item("iterations", r.iterations)?;
     d.set_item("gradient_norm", r.gradient_norm)?;
     d.set_item("converged", r.converged)?;
+    d.set_item("warnings", r.warnings.clone())?;
     Ok(d)
 }
 

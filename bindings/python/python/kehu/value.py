@@ -8,6 +8,7 @@ maximum likelihood in the Rust core, with standard errors, predictions, CLV and 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -78,6 +79,8 @@ class _Model:
         self._json, self._report = _native.fit_value_model(
             self._kind, _arr(a), _arr(b), _arr(c), w, self.penalizer
         )
+        for message in self._report["warnings"]:
+            warnings.warn(f"{type(self).__name__}: {message}", RuntimeWarning, stacklevel=3)
         return self
 
     def _model(self) -> str:

@@ -2,7 +2,7 @@
 //! discrete-time noncontractual setting"): in each of n opportunities an alive customer
 //! transacts with probability p ~ Beta(α, β) and then may die with probability θ ~ Beta(γ, δ).
 
-use super::fit::{check_lengths, compress, fit, total, FitReport, Rows};
+use super::fit::{check_lengths, compress, fit, total, FitReport, Rows, Spec};
 use super::special::{digamma, hyp2f1_series, ln_beta, ln_gamma, log_add_exp};
 use super::ValueError;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,39 @@ pub struct BetaGeoBetaBinom {
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
 
+/// BG/BB parameters for the fit: all four are beta shapes.
+const SPEC: Spec = Spec {
+    names: &NAMES,
+    shapes: &[true, true, true, true],
+    limit: "a beta distribution collapses to one value (alpha, beta → ∞: one transaction \
+            probability for everyone; gamma, delta → ∞: one dropout probability)",
+};
+
+/// Checks one customer's (frequency, recency, periods) in discrete time: whole numbers with
+/// x ≤ recency ≤ periods, periods ≥ 1, recency 0 exactly when x is 0. Shared by the fit and
+/// every prediction (the error's row is 0; the caller sets it).
+pub fn check_discrete_history(x: f64, tx: f64, p: f64) -> Result<(), ValueError> {
+    let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
+    let bad = |field: &str, reason: &str| ValueError::InvalidData {
+        row: 0,
+        field: field.into(),
+        reason: reason.into(),
+    };
+    if !whole(x) || !whole(tx) || !whole(p) {
+        return Err(bad(
+            "frequency",
+            "frequency, recency and periods must be whole numbers ≥ 0",
+        ));
+    }
+    if p < 1.0 || tx > p || x > tx || (x == 0.0) != (tx == 0.0) {
+        return Err(bad(
+            "recency",
+            "must satisfy x ≤ recency ≤ periods, recency 0 exactly when x is 0",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks `frequency` (x), `recency` (t_x, the opportunity of the last transaction) and
 /// `periods` (n): whole numbers with 0 ≤ x ≤ t_x ≤ n, t_x = 0 when x = 0, x ≥ 1 otherwise.
 pub fn discrete_rows(
@@ -38,25 +71,7 @@ pub fn discrete_rows(
         weights,
     )?;
     for i in 0..n {
-        let (x, tx, p) = (frequency[i], recency[i], periods[i]);
-        let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
-        let bad = |field: &str, reason: &str| ValueError::InvalidData {
-            row: i,
-            field: field.into(),
-            reason: reason.into(),
-        };
-        if !whole(x) || !whole(tx) || !whole(p) {
-            return Err(bad(
-                "frequency",
-                "frequency, recency and periods must be whole numbers ≥ 0",
-            ));
-        }
-        if p < 1.0 || tx > p || x > tx || (x == 0.0) != (tx == 0.0) {
-            return Err(bad(
-                "recency",
-                "must satisfy x ≤ recency ≤ periods, recency 0 exactly when x is 0",
-            ));
-        }
+        check_discrete_history(frequency[i], recency[i], periods[i]).map_err(|e| e.at_row(i))?;
     }
     compress(n, |i| (frequency[i], recency[i], periods[i]), weights)
 }
@@ -115,7 +130,7 @@ impl BetaGeoBetaBinom {
 
     /// Fits by maximum likelihood on rows from [`discrete_rows`].
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeoBetaBinom, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
+        let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeoBetaBinom {
                 alpha: p[0],
                 beta: p[1],

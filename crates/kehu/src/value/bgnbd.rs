@@ -1,6 +1,6 @@
 //! BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way").
 
-use super::fit::{fit, total, FitReport, Rows};
+use super::fit::{fit, total, FitReport, Rows, Spec};
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1};
 use super::{check_horizon, ValueError};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,15 @@ pub struct BetaGeo {
 
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
+
+/// BG/NBD and MBG/NBD parameters for the fit: r, a and b are shapes.
+const SPEC: Spec = Spec {
+    names: &NAMES,
+    shapes: &[true, false, true, true],
+    limit: "the data show no spread in purchase rates (r, alpha → ∞: one rate r/alpha for \
+            everyone) or in dropout probabilities (a, b → ∞: one probability a/(a+b)), or no \
+            dropout at all (b → ∞)",
+};
 
 impl BetaGeo {
     /// The parameters, checked to be finite and positive.
@@ -44,7 +53,7 @@ impl BetaGeo {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeo, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
+        let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],
                 alpha: p[1],
@@ -297,7 +306,7 @@ impl ModifiedBetaGeo {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ModifiedBetaGeo, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
+        let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],
                 alpha: p[1],

@@ -1,6 +1,6 @@
 //! Customer lifetime value with lifetimes' discrete monthly discounting, and value tiers.
 
-use super::gamma_gamma::GammaGamma;
+use super::gamma_gamma::{check_spend, GammaGamma};
 use super::ValueError;
 use rayon::prelude::*;
 
@@ -29,6 +29,9 @@ pub trait PurchaseModel: Sync {
         t: f64,
         out: &mut [f64],
     ) -> Result<(), ValueError>;
+
+    /// Checks one customer's (x, t_x, T) by the model's rule (row 0 in the error).
+    fn check(&self, x: f64, t_x: f64, t: f64) -> Result<(), ValueError>;
 }
 
 /// Fallible and infallible model methods alike, as results.
@@ -57,7 +60,7 @@ impl IntoResult<()> for () {
 /// Each purchase model's own methods (some may fail, as BG/NBD's series, some not) behind the
 /// trait.
 macro_rules! purchase_model {
-    ($($model:ty => $alive:ident),*) => {$(
+    ($($model:ty => $alive:ident, $check:path),*) => {$(
         impl PurchaseModel for $model {
             fn conditional_expected_purchases(
                 &self,
@@ -82,15 +85,19 @@ macro_rules! purchase_model {
             ) -> Result<(), ValueError> {
                 <$model>::expected_purchases_if_alive(self, horizons, x, t, out).into_result()
             }
+
+            fn check(&self, x: f64, t_x: f64, t: f64) -> Result<(), ValueError> {
+                $check(x, t_x, t)
+            }
         }
     )*};
 }
 
 purchase_model!(
-    super::BetaGeo => probability_alive,
-    super::ModifiedBetaGeo => probability_alive,
-    super::ParetoNbd => probability_alive,
-    super::BetaGeoBetaBinom => probability_alive_through
+    super::BetaGeo => probability_alive, super::fit::check_history,
+    super::ModifiedBetaGeo => probability_alive, super::fit::check_history,
+    super::ParetoNbd => probability_alive, super::fit::check_history,
+    super::BetaGeoBetaBinom => probability_alive_through, super::bgbb::check_discrete_history
 );
 
 /// How to value customers.
@@ -160,6 +167,18 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
                 reason: "out of range".into(),
             });
         }
+    }
+    let row_check = |i: usize| {
+        model
+            .check(frequency[i], recency[i], t[i])
+            .and_then(|()| check_spend(frequency[i], monetary_value[i]))
+            .map_err(|e| e.at_row(i))
+    };
+    if let Some(i) = (0..n)
+        .into_par_iter()
+        .position_first(|i| row_check(i).is_err())
+    {
+        return row_check(i).map(|()| Vec::new());
     }
     let horizons: Vec<f64> = (1..=opts.months)
         .map(|month| f64::from(month) * opts.units_per_month)

@@ -38,24 +38,7 @@ impl Rows {
         let n = frequency.len();
         check_lengths(n, &[("recency", recency.len()), ("T", t.len())], weights)?;
         for i in 0..n {
-            let (x, tx, tt) = (frequency[i], recency[i], t[i]);
-            let bad = |field: &str, reason: &str| ValueError::InvalidData {
-                row: i,
-                field: field.into(),
-                reason: reason.into(),
-            };
-            if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
-                return Err(bad("frequency", "must be a whole number ≥ 0"));
-            }
-            if !tt.is_finite() || tt <= 0.0 {
-                return Err(bad("T", "must be a finite number > 0"));
-            }
-            if !tx.is_finite() || tx < 0.0 || tx > tt {
-                return Err(bad("recency", "must be between 0 and T"));
-            }
-            if x == 0.0 && tx != 0.0 {
-                return Err(bad("recency", "must be 0 when frequency is 0"));
-            }
+            check_history(frequency[i], recency[i], t[i]).map_err(|e| e.at_row(i))?;
         }
         compress(n, |i| (frequency[i], recency[i], t[i]), weights)
     }
@@ -86,6 +69,34 @@ impl Rows {
         self.t.push(t);
         self.weight.push(weight);
     }
+}
+
+/// Checks one customer's (frequency, recency, T) in continuous time: frequency a whole number
+/// ≥ 0, 0 ≤ recency ≤ T, recency 0 when frequency is 0. T = 0 (first purchase at the end of
+/// the observation) is allowed: such a customer's likelihood term is exactly 1, as in
+/// lifetimes. The one rule shared by every fit and every prediction; the error's row is 0 (the
+/// caller sets it, see [`ValueError::at_row`]).
+pub fn check_history(x: f64, t_x: f64, t: f64) -> Result<(), ValueError> {
+    let bad = |field: &str, reason: &str| {
+        Err(ValueError::InvalidData {
+            row: 0,
+            field: field.into(),
+            reason: reason.into(),
+        })
+    };
+    if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
+        return bad("frequency", "must be a whole number ≥ 0");
+    }
+    if !t.is_finite() || t < 0.0 {
+        return bad("T", "must be a finite number ≥ 0");
+    }
+    if !t_x.is_finite() || t_x < 0.0 || t_x > t {
+        return bad("recency", "must be between 0 and T");
+    }
+    if x == 0.0 && t_x != 0.0 {
+        return bad("recency", "must be 0 when frequency is 0");
+    }
+    Ok(())
 }
 
 pub(crate) fn check_lengths(
@@ -213,8 +224,13 @@ pub struct FitReport {
     pub iterations: usize,
     /// Largest gradient component (log parameters) at the end.
     pub gradient_norm: f64,
-    /// Whether the optimiser met its tolerance; when not, the estimates may be off.
+    /// Whether the optimiser met its tolerance with every parameter inside the search region;
+    /// when not, the estimates may be off and `warnings` says why.
     pub converged: bool,
+    /// What the caller should know about the fit: a parameter that ran to a limit, standard
+    /// errors that do not exist, an optimiser that stopped early.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl FitReport {
@@ -259,13 +275,38 @@ impl Rows {
     }
 }
 
+/// What the fit needs to know of a model's parameters.
+pub(crate) struct Spec<'a> {
+    /// Parameter names, in order.
+    pub names: &'a [&'a str],
+    /// Which parameters are shapes (dimensionless: a gamma's shape, a beta's a and b), whose
+    /// size means the same in any time or money unit.
+    pub shapes: &'a [bool],
+    /// What it means when shapes grow without bound, for the warning.
+    pub limit: &'a str,
+}
+
+/// Shapes beyond this are treated as a limit reached (a gamma with shape 10⁴ has a coefficient
+/// of variation of 1%: no heterogeneity left); the fit reports it.
+const SHAPE_LIMIT: f64 = 1e4;
+/// The search stops shapes at e^18.4 ≈ 10⁸, so that a fit running towards a limit ends there.
+const LN_SHAPE_CAP: f64 = 18.420_680_743_952_367;
+/// Other parameters are searched within e^±40.
+const LN_CAP: f64 = 40.0;
+
 /// Fits a model by maximum likelihood over log parameters. `ll_grad(rows, params)` returns the
 /// total log-likelihood of `rows` and its gradient in natural parameters. `penalizer` λ adds
 /// λ Σ θ² per customer (λ · n · Σ θ² to the negative log-likelihood): the same meaning in every
 /// model, and the same as lifetimes' `penalizer_coef`. Large data are first fitted on a fixed
 /// subsample whose estimate starts the full fit (deterministic, no random starts).
+///
+/// Every fit ends in bounded time: the optimiser has an iteration and an evaluation cap, and
+/// the search region is bounded. A fit whose shapes run past [`SHAPE_LIMIT`] (the likelihood's
+/// maximum lies at a limiting model, say a Pareto/NBD with no evidence of dropout) returns the
+/// estimates at the boundary with `converged: false`, no standard errors and a warning naming
+/// the limit. Data without a single repeat purchase identify no purchase model: an error.
 pub(crate) fn fit<F>(
-    names: &[&str],
+    spec: &Spec,
     start: &[f64],
     penalizer: f64,
     rows: &Rows,
@@ -274,10 +315,18 @@ pub(crate) fn fit<F>(
 where
     F: Fn(&Rows, &[f64]) -> (f64, Vec<f64>),
 {
+    let names = spec.names;
     if !(penalizer.is_finite() && penalizer >= 0.0) {
         return Err(ValueError::InvalidOption {
             option: "penalizer".into(),
             reason: "must be ≥ 0".into(),
+        });
+    }
+    if rows.x.iter().all(|&x| x == 0.0) {
+        return Err(ValueError::NotIdentified {
+            reason: "no customer made a repeat purchase, so purchase rates and dropout cannot \
+                     be estimated"
+                .into(),
         });
     }
     let k = names.len();
@@ -285,8 +334,12 @@ where
     let weight = penalizer * customers;
     let objective = |data: &Rows, u: &[f64]| {
         // Parameters beyond e^±40 are outside any sensible model (and beyond the accuracy of
-        // the special functions): treat them as infeasible.
-        if u.iter().any(|v| v.abs() > 40.0) {
+        // the special functions), shapes beyond 10⁸ at a limit: treat them as infeasible.
+        let outside = u
+            .iter()
+            .zip(spec.shapes)
+            .any(|(v, &shape)| v.abs() > LN_CAP || (shape && *v > LN_SHAPE_CAP));
+        if outside {
             return (f64::INFINITY, vec![0.0; k]);
         }
         let theta: Vec<f64> = u.iter().map(|v| v.exp()).collect();
@@ -349,13 +402,51 @@ where
                 .collect()
         })
         .collect();
-    let standard_errors = invert(&information)
-        .map(|cov| {
-            (0..k)
-                .map(|i| cov[i][i].max(0.0).sqrt())
-                .collect::<Vec<_>>()
-        })
-        .filter(|se| se.iter().all(|v| v.is_finite()));
+    let mut warnings = Vec::new();
+    let mut converged = m.converged;
+    if !m.converged {
+        warnings.push(format!(
+            "the optimiser stopped after {} iterations with a gradient of {:.3e} (tolerance \
+             {gtol:.1e}): the estimates may be off",
+            m.iterations, m.gradient_norm
+        ));
+    }
+    let unbounded: Vec<String> = (0..k)
+        .filter(|&j| spec.shapes[j] && params[j] > SHAPE_LIMIT)
+        .map(|j| format!("{} = {:.3e}", names[j], params[j]))
+        .collect();
+    let at_edge = m.x.iter().any(|v| v.abs() > LN_CAP - 1.0);
+    let standard_errors = if unbounded.is_empty() && !at_edge {
+        positive_definite(&information)
+            .then(|| invert(&information))
+            .flatten()
+            .map(|cov| (0..k).map(|i| cov[i][i].sqrt()).collect::<Vec<_>>())
+            .filter(|se| se.iter().all(|v| v.is_finite() && *v > 0.0))
+    } else {
+        None
+    };
+    if !unbounded.is_empty() {
+        converged = false;
+        warnings.push(format!(
+            "shapes grew without bound ({}): {}; the estimates sit at the search boundary",
+            unbounded.join(", "),
+            spec.limit
+        ));
+    } else if at_edge {
+        converged = false;
+        warnings.push(
+            "a parameter reached the edge of the search region (beyond e^±39): the data do not \
+             identify it"
+                .into(),
+        );
+    }
+    if standard_errors.is_none() {
+        warnings.push(
+            "no standard errors: the information matrix is not positive definite at the \
+             estimates, so some parameters are not identified by these data"
+                .into(),
+        );
+    }
     Ok(FitReport {
         names: names.iter().map(|s| s.to_string()).collect(),
         params,
@@ -366,8 +457,30 @@ where
         customers,
         iterations: m.iterations,
         gradient_norm: m.gradient_norm,
-        converged: m.converged,
+        converged,
+        warnings,
     })
+}
+
+/// Whether a symmetric matrix is positive definite (its Cholesky factorisation exists).
+fn positive_definite(m: &[Vec<f64>]) -> bool {
+    let n = m.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|p| l[i][p] * l[j][p]).sum();
+            if i == j {
+                let d = m[i][i] - sum;
+                if !(d > 0.0 && d.is_finite()) {
+                    return false;
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (m[i][j] - sum) / l[j][j];
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Gamma-Gamma spend model (Fader and Hardie 2013, "The Gamma-Gamma model of monetary value").
 
-use super::fit::{check_lengths, compress, fit, total, FitReport, Rows};
+use super::fit::{check_lengths, compress, fit, total, FitReport, Rows, Spec};
 use super::special::{digamma, ln_gamma};
 use super::ValueError;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,35 @@ pub struct GammaGamma {
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 3] = ["p", "q", "gamma"];
 
+/// Gamma-Gamma parameters for the fit: p and q are shapes (gamma is in money units).
+const SPEC: Spec = Spec {
+    names: &NAMES,
+    shapes: &[true, true, false],
+    limit: "spend per transaction hardly varies around each customer's mean (p → ∞) or the \
+            mean spend is the same for every customer (q, gamma → ∞)",
+};
+
+/// Checks one customer's (frequency, monetary value): frequency a whole number ≥ 0, the mean
+/// spend finite and > 0 for a repeat buyer (≥ 0 without repeat transactions, where it is not
+/// used). Shared by the fit and the predictions (the error's row is 0; the caller sets it).
+pub fn check_spend(x: f64, m: f64) -> Result<(), ValueError> {
+    let bad = |field: &str, reason: &str| ValueError::InvalidData {
+        row: 0,
+        field: field.into(),
+        reason: reason.into(),
+    };
+    if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
+        return Err(bad("frequency", "must be a whole number ≥ 0"));
+    }
+    if !m.is_finite() || m < 0.0 || (x > 0.0 && m == 0.0) {
+        return Err(bad(
+            "monetary_value",
+            "must be a finite number > 0 (≥ 0 when frequency is 0)",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks `frequency` (≥ 1 repeat transaction) and `monetary_value` (> 0) of repeat buyers and
 /// merges identical rows.
 pub fn repeat_buyers(
@@ -29,20 +58,14 @@ pub fn repeat_buyers(
     let n = frequency.len();
     check_lengths(n, &[("monetary_value", monetary_value.len())], weights)?;
     for i in 0..n {
-        let bad = |field: &str, reason: &str| ValueError::InvalidData {
-            row: i,
-            field: field.into(),
-            reason: reason.into(),
-        };
-        if !frequency[i].is_finite() || frequency[i] < 1.0 || frequency[i].fract() != 0.0 {
-            return Err(bad(
-                "frequency",
-                "must be a whole number ≥ 1 (fit Gamma-Gamma on repeat buyers only)",
-            ));
+        if frequency[i] == 0.0 {
+            return Err(ValueError::InvalidData {
+                row: i,
+                field: "frequency".into(),
+                reason: "must be ≥ 1 (fit Gamma-Gamma on repeat buyers only)".into(),
+            });
         }
-        if !monetary_value[i].is_finite() || monetary_value[i] <= 0.0 {
-            return Err(bad("monetary_value", "must be a finite number > 0"));
-        }
+        check_spend(frequency[i], monetary_value[i]).map_err(|e| e.at_row(i))?;
     }
     compress(n, |i| (frequency[i], monetary_value[i], 0.0), weights)
 }
@@ -70,7 +93,7 @@ impl GammaGamma {
 
     /// Fits by maximum likelihood on rows from [`repeat_buyers`].
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(GammaGamma, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 3], penalizer, rows, |rows, p| {
+        let report = fit(&SPEC, &[1.0; 3], penalizer, rows, |rows, p| {
             let model = GammaGamma {
                 p: p[0],
                 q: p[1],
@@ -95,6 +118,7 @@ impl GammaGamma {
     /// E[M | x, m]: expected mean transaction value of a customer with `x` transactions of mean
     /// `m` (needs q > 1).
     pub fn conditional_expected_spend(&self, x: f64, m: f64) -> Result<f64, ValueError> {
+        check_spend(x, m)?;
         if self.q <= 1.0 {
             return Err(ValueError::InvalidParameter {
                 name: "q".into(),

@@ -68,6 +68,12 @@ pub enum ValueError {
         /// Why.
         reason: String,
     },
+    /// The data cannot identify the model (no repeat purchases at all, say).
+    #[error("the model is not identified by these data: {reason}")]
+    NotIdentified {
+        /// Why.
+        reason: String,
+    },
     /// A computation could not produce a finite result.
     #[error("numerical failure: {what}")]
     NumericalFailure {
@@ -77,12 +83,23 @@ pub enum ValueError {
 }
 
 impl ValueError {
+    /// The same error with its row set to `row` (input checks of one customer report row 0).
+    pub fn at_row(self, row: usize) -> ValueError {
+        match self {
+            ValueError::InvalidData { field, reason, .. } => {
+                ValueError::InvalidData { row, field, reason }
+            }
+            other => other,
+        }
+    }
+
     /// Stable code of the variant.
     pub fn code(&self) -> &'static str {
         match self {
             ValueError::InvalidData { .. } => "VALUE_INVALID_DATA",
             ValueError::InvalidParameter { .. } => "VALUE_INVALID_PARAMETER",
             ValueError::InvalidOption { .. } => "VALUE_INVALID_OPTION",
+            ValueError::NotIdentified { .. } => "VALUE_NOT_IDENTIFIED",
             ValueError::NumericalFailure { .. } => "VALUE_NUMERICAL_FAILURE",
         }
     }

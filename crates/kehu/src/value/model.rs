@@ -1,7 +1,8 @@
 //! Any fitted value model, by kind: one entry point to fit, load, save and predict, shared by
 //! the bindings.
 
-use super::bgbb::{discrete_rows, BetaGeoBetaBinom};
+use super::bgbb::{check_discrete_history, discrete_rows, BetaGeoBetaBinom};
+use super::fit::check_history;
 use super::gamma_gamma::repeat_buyers;
 use super::{
     BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, PurchaseModel, Rows, ValueError,
@@ -142,8 +143,14 @@ impl ValueModel {
         }
     }
 
-    /// E[X(t)] for a customer just acquired (BG/NBD, MBG/NBD).
+    /// E[X(t)] for a customer just acquired (BG/NBD, MBG/NBD, Pareto/NBD).
     pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ValueError> {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(ValueError::InvalidOption {
+                option: "t".into(),
+                reason: "must be a finite number ≥ 0".into(),
+            });
+        }
         match self {
             ValueModel::BetaGeo(m) => m.expected_purchases_new(t),
             ValueModel::ModifiedBetaGeo(m) => m.expected_purchases_new(t),
@@ -160,6 +167,8 @@ impl ValueModel {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ValueError> {
+        super::check_horizon(s)?;
+        self.check(x, t_x, t)?;
         match self {
             ValueModel::BetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
             ValueModel::ModifiedBetaGeo(m) => m.conditional_expected_purchases(s, x, t_x, t),
@@ -173,6 +182,7 @@ impl ValueModel {
 
     /// P(alive | x, t_x, T).
     pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> Result<f64, ValueError> {
+        self.check(x, t_x, t)?;
         match self {
             ValueModel::BetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
             ValueModel::ModifiedBetaGeo(m) => Ok(m.probability_alive(x, t_x, t)),
@@ -202,6 +212,9 @@ impl ValueModel {
             }
         };
         let count = whole("n", n)?;
+        if let Some((x, t_x, age)) = history {
+            self.check(x, t_x, age)?;
+        }
         if !(t.is_finite() && t > 0.0) {
             return Err(ValueError::InvalidOption {
                 option: "t".into(),
@@ -242,6 +255,7 @@ impl ValueModel {
         t_x: f64,
         t: f64,
     ) -> Result<f64, ValueError> {
+        self.check(x, t_x, t)?;
         match self {
             ValueModel::ParetoNbd(m) => {
                 m.discounted_expected_residual_transactions(rate, x, t_x, t)
@@ -279,7 +293,7 @@ pub fn same_length(arrays: &[(&str, usize)]) -> Result<usize, ValueError> {
 }
 
 /// Applies `f` to customers `0..n` in parallel (results in order); the first failing customer's
-/// error is returned, naming its row.
+/// error is returned, naming its row (an input error of customer `i` gets row `i`).
 pub fn map_customers<F>(n: usize, f: F) -> Result<Vec<f64>, ValueError>
 where
     F: Fn(usize) -> Result<f64, ValueError> + Sync,
@@ -293,7 +307,7 @@ where
             Ok(_) => Err(ValueError::NumericalFailure {
                 what: format!("the result for row {i} is not finite"),
             }),
-            Err(e) => Err(e),
+            Err(e) => Err(e.at_row(i)),
         })
         .collect()
 }
@@ -337,6 +351,15 @@ impl PurchaseModel for ValueModel {
             ValueModel::GammaGamma(_) => {
                 Err(unsupported("gamma_gamma", "conditional_expected_purchases"))
             }
+        }
+    }
+
+    /// Continuous time, or whole opportunities for BG/BB: every prediction of
+    /// [`ValueModel`] runs it first.
+    fn check(&self, x: f64, t_x: f64, t: f64) -> Result<(), ValueError> {
+        match self {
+            ValueModel::BetaGeoBetaBinom(_) => check_discrete_history(x, t_x, t),
+            _ => check_history(x, t_x, t),
         }
     }
 }

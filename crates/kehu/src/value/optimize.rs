@@ -12,15 +12,24 @@ pub struct Minimum {
     pub gradient_norm: f64,
     /// Iterations made.
     pub iterations: usize,
+    /// Evaluations of the objective made.
+    pub evaluations: usize,
     /// Whether the gradient tolerance was met.
     pub converged: bool,
     /// The final BFGS approximation of the inverse Hessian.
     pub inverse_hessian: Vec<Vec<f64>>,
 }
 
+/// Evaluations of the objective one minimisation makes at the most.
+pub const MAX_EVALUATIONS: usize = 4_000;
+/// Iterations over which a search must gain more than 1e-12 of the objective to go on.
+const STALL: usize = 10;
+
 /// Minimises `f` (returning the value and the gradient) from `x0`. Stops when the largest
-/// gradient component is below `gtol`, when the line search can make no progress, or after
-/// `max_iter` iterations. A non-finite value counts as +∞ (the line search backs off).
+/// gradient component is below `gtol`, when the line search can make no progress, after
+/// `max_iter` iterations, after [`MAX_EVALUATIONS`] evaluations, or when ten iterations
+/// together gained less than 1e-12 of the objective. A non-finite value counts
+/// as +∞ (the line search backs off).
 pub fn minimize<F>(f: F, x0: &[f64], gtol: f64, max_iter: usize) -> Minimum
 where
     F: Fn(&[f64]) -> (f64, Vec<f64>),
@@ -40,9 +49,20 @@ where
     let mut h = h0.to_vec();
     let norm = |g: &[f64]| g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let mut iterations = 0;
-    while iterations < max_iter {
+    let mut evaluations = 1;
+    // The objective STALL iterations ago: a search that gains almost nothing over that many
+    // iterations is crawling along a flat ridge (towards a limiting model) and stops.
+    let mut history = std::collections::VecDeque::with_capacity(STALL + 1);
+    while iterations < max_iter && evaluations < MAX_EVALUATIONS {
         if norm(&g) < gtol {
             break;
+        }
+        history.push_back(fx);
+        if history.len() > STALL {
+            let before = history.pop_front().unwrap_or(fx);
+            if before - fx <= 1e-12 * fx.abs().max(1.0) {
+                break;
+            }
         }
         iterations += 1;
         let mut p: Vec<f64> = (0..n)
@@ -62,6 +82,7 @@ where
         for _ in 0..60 {
             let candidate: Vec<f64> = x.iter().zip(&p).map(|(xi, pi)| xi + step * pi).collect();
             let (fc, gc) = f(&candidate);
+            evaluations += 1;
             if fc.is_finite() && gc.iter().all(|v| v.is_finite()) && fc <= fx + 1e-4 * step * slope
             {
                 accepted = Some((candidate, fc, gc));
@@ -97,6 +118,7 @@ where
         value: fx,
         gradient_norm,
         iterations,
+        evaluations,
         converged: gradient_norm < gtol,
         inverse_hessian: h,
     }

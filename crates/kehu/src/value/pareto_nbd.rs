@@ -14,9 +14,9 @@
 //! parameters are summed term by term alongside.
 
 use super::bgnbd::nbd_ln_pmf;
-use super::fit::{fit, total, FitReport, Rows};
+use super::fit::{fit, total, FitReport, Rows, Spec};
 use super::special::{
-    digamma, ln_gamma, ln_integral_0_to, log_add_exp, upper_incomplete_gamma_scaled,
+    digamma, ln_gamma, ln_integral_0_to, log_add_exp, tanh_sinh, upper_incomplete_gamma_scaled,
 };
 use super::ValueError;
 use serde::{Deserialize, Serialize};
@@ -37,11 +37,19 @@ pub struct ParetoNbd {
 /// Parameter names in [`FitReport`] order.
 pub const NAMES: [&str; 4] = ["r", "alpha", "s", "beta"];
 
-/// Series terms summed at the most (w within about 1e-5 of 1). Beyond, the likelihood is NaN and
-/// a fit treats the parameter vector as infeasible: one of α, β is some 10⁵ times the other plus
-/// the recency, a degenerate fit that the penalizer avoids. The tail at recency 0 is summed once
-/// per fit evaluation, so long series there cost little.
-const MAX_TERMS: usize = 2_000_000;
+/// Pareto/NBD parameters for the fit: r and s are shapes.
+const SPEC: Spec = Spec {
+    names: &NAMES,
+    shapes: &[true, false, true, false],
+    limit: "the data show no spread in dropout rates (s, beta → ∞: the Pareto/NBD tends to one \
+            dropout rate s/beta for everyone, and to the NBD, no dropout, as s/beta → 0) or in \
+            purchase rates (r, alpha → ∞)",
+};
+
+/// Series terms summed at the most (w within about 1e-3 of 1: one of α, β some thousand times
+/// the other plus the recency, as when a fit runs towards a limit with s, β → ∞). Beyond, the
+/// integral is taken by quadrature instead, so every evaluation has a bounded cost.
+const MAX_TERMS: usize = 1_000;
 
 /// ln G and its partial derivatives, where G(y) = u^−n₀ S(w), u = hi + y, w = (hi − lo)/u and
 /// S(w) = Σₖ (e)ₖ/k! wᵏ/(n₀+k), so that ∫_y^∞ (hi+v)^−(n₀+1−e) (lo+v)^−e dv = G(y).
@@ -175,8 +183,20 @@ impl ParetoNbd {
                 [g.d_n0 + g.d_e, g.d_lo, g.d_n0, g.d_hi]
             }
         };
-        let lower = tail(n0, e, hi, lo, t_x)?;
-        let upper = tail(n0, e, hi, lo, t)?;
+        let (Some(lower), Some(upper)) = (tail(n0, e, hi, lo, t_x), tail(n0, e, hi, lo, t)) else {
+            // One rate far above the other: the series would need too many terms.
+            let (ln_i, d_ln_i) = self.integral_by_quadrature(x, t_x, t)?;
+            let ln_integral = s.ln() + ln_i;
+            let ln_m = log_add_exp(ln_p, ln_integral);
+            let alive = (ln_p - ln_m).exp();
+            let dead = (ln_integral - ln_m).exp();
+            let mut grad = [0.0; 4];
+            for j in 0..4 {
+                grad[j] = alive * d_ln_p[j] + dead * d_ln_i[j];
+            }
+            grad[2] += dead / s;
+            return ln_m.is_finite().then_some(Mixture { ln_m, alive, grad });
+        };
         debug_assert!(lower.scale == 1.0 && upper.scale == 1.0);
         // s·(G(t_x) − G(T)) = s·G(t_x)·(1 − e^{ln G(T) − ln G(t_x)}) ≥ 0
         let gap = (upper.ln_g - lower.ln_g).min(0.0);
@@ -201,6 +221,33 @@ impl ParetoNbd {
         Some(Mixture { ln_m, alive, grad })
     }
 
+    /// ln I and ∂ ln I / ∂(r, α, s, β) for I = ∫_{t_x}^{T} (α+y)^−(r+x) (β+y)^−(s+1) dy, by
+    /// tanh-sinh quadrature of the integrand relative to its value at t_x (the logarithms
+    /// taken as ln(1 + v/(α+t_x)), so nothing cancels however large α, β, r or s are). Used
+    /// where the series would need too many terms; `None` for I = 0 (t_x = T) or when the
+    /// quadrature does not settle.
+    fn integral_by_quadrature(&self, x: f64, t_x: f64, t: f64) -> Option<(f64, [f64; 4])> {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let rx = r + x;
+        let (a0, b0) = (alpha + t_x, beta + t_x);
+        let [i0, i_la, i_a, i_lb, i_b] = tanh_sinh(t - t_x, |v| {
+            let (la, lb) = ((v / a0).ln_1p(), (v / b0).ln_1p());
+            let f = (-rx * la - (s + 1.0) * lb).exp();
+            [f, f * la, f / (a0 + v), f * lb, f / (b0 + v)]
+        })?;
+        if i0.is_nan() || i0 <= 0.0 {
+            return None;
+        }
+        let ln_i = -rx * a0.ln() - (s + 1.0) * b0.ln() + i0.ln();
+        let d = [
+            -(a0.ln() + i_la / i0),
+            -rx * i_a / i0,
+            -(b0.ln() + i_lb / i0),
+            -(s + 1.0) * i_b / i0,
+        ];
+        Some((ln_i, d))
+    }
+
     /// Log-likelihood of one customer with `x` repeat purchases, the last at `t_x`, observed
     /// for `t`, and its gradient with respect to (r, α, s, β). NaN when the series cannot be
     /// summed (parameters far outside any sensible model).
@@ -221,7 +268,7 @@ impl ParetoNbd {
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = s = β = 1).
     pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ParetoNbd, FitReport), ValueError> {
-        let report = fit(&NAMES, &[1.0; 4], penalizer, rows, |rows, p| {
+        let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = ParetoNbd {
                 r: p[0],
                 alpha: p[1],
@@ -493,7 +540,7 @@ impl<'a> Tables<'a> {
             _ => self.tail(g, t_x, (hi + t_x).ln()),
         };
         let (Some(lower), Some(upper)) = (lower, self.tail(g, t, ln_hi_t)) else {
-            return (f64::NAN, [f64::NAN; 4]);
+            return self.model.log_likelihood(self.x[g], t_x, t);
         };
         // M / P = 1 + s (G(t_x) − G(T)) / P, in linear space when it fits.
         let (da, db) = (lower.ln_g - ln_p, upper.ln_g - ln_p);
@@ -595,6 +642,45 @@ mod tests {
                 down[j] -= h;
                 let numeric = (ll(up, x, tx, t) - ll(down, x, tx, t)) / (2.0 * h);
                 assert_relative_eq!(g[j], numeric, max_relative = 1e-5, epsilon = 1e-6);
+            }
+        }
+    }
+
+    /// The quadrature that takes over from the series (one rate far above the other) gives the
+    /// series' likelihood and gradient where both work.
+    #[test]
+    fn quadrature_equals_the_series() {
+        let points = [
+            ([0.553, 10.578, 0.606, 11.669], 2.0, 30.43, 38.86),
+            ([0.553, 14.0, 0.606, 3.0], 5.0, 12.0, 38.86),
+            ([2.5, 3.0, 1.4, 9.0], 17.0, 20.0, 39.0),
+            ([10.465, 0.00798565181, 3.0516, 2.820], 400.0, 1.0, 37.0),
+            ([0.8, 5.0, 0.3, 500.0], 4.0, 0.5, 30.0),
+        ];
+        for (p, x, tx, t) in points {
+            let m = ParetoNbd {
+                r: p[0],
+                alpha: p[1],
+                s: p[2],
+                beta: p[3],
+            };
+            let series = m.mixture(x, tx, t).unwrap();
+            let (ln_i, d_ln_i) = m.integral_by_quadrature(x, tx, t).unwrap();
+            let rx = p[0] + x;
+            let ln_p = -rx * (p[1] + t).ln() - p[2] * (p[3] + t).ln();
+            let ln_m = log_add_exp(ln_p, p[2].ln() + ln_i);
+            assert_relative_eq!(ln_m, series.ln_m, max_relative = 1e-12, epsilon = 1e-13);
+            let (alive, dead) = ((ln_p - ln_m).exp(), (p[2].ln() + ln_i - ln_m).exp());
+            let d_ln_p = [
+                -(p[1] + t).ln(),
+                -rx / (p[1] + t),
+                -(p[3] + t).ln(),
+                -p[2] / (p[3] + t),
+            ];
+            for j in 0..4 {
+                let g =
+                    alive * d_ln_p[j] + dead * d_ln_i[j] + if j == 2 { dead / p[2] } else { 0.0 };
+                assert_relative_eq!(g, series.grad[j], max_relative = 1e-10, epsilon = 1e-12);
             }
         }
     }
