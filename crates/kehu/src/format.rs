@@ -89,41 +89,87 @@ pub fn to_json<T: Versioned>(value: &T) -> String {
     serde_json::to_string_pretty(&envelope).expect("kehu payloads serialize to JSON")
 }
 
-/// Reads a versioned document of kind `T::KIND`, checking the kind and the version first.
-pub fn from_json<T: Versioned>(text: &str) -> Result<T, FormatError> {
-    let invalid = |e: serde_json::Error| FormatError::Invalid {
-        kind: T::KIND.to_string(),
-        reason: e.to_string(),
+/// serde's message for `e` without the values it quotes (a document's strings may be customer
+/// data: `invalid type: string "alice@example.com"` becomes `invalid type, expected f64`),
+/// keeping the kind of fault, field names and the line and column.
+pub fn redact(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let (text, position) = match message.rfind(" at line ") {
+        Some(i) => message.split_at(i),
+        None => (message.as_str(), ""),
     };
-    let header: Header = serde_json::from_str(text).map_err(invalid)?;
-    if header.format_version > FORMAT_VERSION {
+    let quotes_a_value = ["invalid type:", "invalid value:", "unknown variant", "invalid length"]
+        .iter()
+        .any(|p| text.starts_with(p));
+    if !quotes_a_value {
+        return message;
+    }
+    let fault = text.split([':', ' ']).take(2).collect::<Vec<_>>().join(" ");
+    let fault = fault.trim_end_matches(':');
+    match text.find(", expected ") {
+        Some(i) => format!("{fault}{}{position}", &text[i..]),
+        None => format!("{fault}{position}"),
+    }
+}
+
+/// Parses `text` as a `T`; the error names the path of the offending node (`tags[2].when`) and
+/// serde's message without the values it quotes ([`redact`]).
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let reason = redact(e.inner());
+        if path == "." || path.is_empty() {
+            reason
+        } else {
+            format!("at {path}: {reason}")
+        }
+    })?;
+    de.end().map_err(|e| redact(&e))?;
+    Ok(value)
+}
+
+fn check_version(found: u32) -> Result<(), FormatError> {
+    if found > FORMAT_VERSION {
         return Err(FormatError::NewerVersion {
-            found: header.format_version,
+            found,
             supported: FORMAT_VERSION,
         });
     }
+    if found == 0 {
+        return Err(FormatError::Invalid {
+            kind: "kehu".into(),
+            reason: "format_version 0 does not exist; versions start at 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads a versioned document of kind `T::KIND`, checking the kind and the version first.
+pub fn from_json<T: Versioned>(text: &str) -> Result<T, FormatError> {
+    let invalid = |reason: String| FormatError::Invalid {
+        kind: T::KIND.to_string(),
+        reason,
+    };
+    let header: Header = parse_json(text).map_err(invalid)?;
+    check_version(header.format_version)?;
     if header.kind != T::KIND {
         return Err(FormatError::WrongKind {
             expected: T::KIND.to_string(),
             found: header.kind,
         });
     }
-    let envelope: EnvelopeIn<T> = serde_json::from_str(text).map_err(invalid)?;
+    let envelope: EnvelopeIn<T> = parse_json(text).map_err(invalid)?;
     Ok(envelope.body)
 }
 
 /// Reads only the `kind` of a document (after checking its version), to dispatch on it.
 pub fn peek_kind(text: &str) -> Result<String, FormatError> {
-    let header: Header = serde_json::from_str(text).map_err(|e| FormatError::Invalid {
+    let header: Header = parse_json(text).map_err(|reason| FormatError::Invalid {
         kind: "kehu".to_string(),
-        reason: e.to_string(),
+        reason,
     })?;
-    if header.format_version > FORMAT_VERSION {
-        return Err(FormatError::NewerVersion {
-            found: header.format_version,
-            supported: FORMAT_VERSION,
-        });
-    }
+    check_version(header.format_version)?;
     Ok(header.kind)
 }
 
@@ -169,5 +215,30 @@ mod tests {
             from_json::<Thing>(r#"{"format_version": 1, "kind": "thing"}"#),
             Err(FormatError::Invalid { .. })
         ));
+    }
+
+    #[test]
+    fn errors_name_the_node_not_the_value() {
+        let doc = r#"{"format_version": 1, "kind": "thing", "x": "alice@example.com"}"#;
+        let err = from_json::<Thing>(doc).unwrap_err().to_string();
+        assert!(!err.contains("alice"), "{err}");
+        assert!(err.contains("invalid type") && err.contains("expected f64"), "{err}");
+        #[derive(Debug, Deserialize)]
+        struct Rules {
+            #[allow(dead_code)]
+            rules: Vec<Thing>,
+        }
+        let err = parse_json::<Rules>(r#"{"rules": [{"x": 1}, {"x": "+44 7700 900123"}]}"#)
+            .unwrap_err();
+        assert!(err.starts_with("at rules[1].x: invalid type"), "{err}");
+        assert!(!err.contains("7700"), "{err}");
+        assert!(parse_json::<Rules>(r#"{"rules": []} trailing"#).is_err());
+    }
+
+    #[test]
+    fn format_version_zero_is_invalid() {
+        let zero = r#"{"format_version": 0, "kind": "thing", "x": 1.0}"#;
+        assert_eq!(from_json::<Thing>(zero).unwrap_err().code(), "FORMAT_INVALID");
+        assert_eq!(peek_kind(zero).unwrap_err().code(), "FORMAT_INVALID");
     }
 }

@@ -167,7 +167,7 @@ impl SimulationConfig {
             reason,
         };
         let overrides: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+            format::parse_json(text).map_err(invalid)?;
         let serde_json::Value::Object(mut merged) =
             serde_json::to_value(SimulationConfig::default()).expect("the config serializes")
         else {
@@ -183,8 +183,8 @@ impl SimulationConfig {
             }
             merged.insert(key, value);
         }
-        let config: SimulationConfig = serde_json::from_value(serde_json::Value::Object(merged))
-            .map_err(|e| invalid(e.to_string()))?;
+        let config: SimulationConfig =
+            format::parse_json(&serde_json::Value::Object(merged).to_string()).map_err(invalid)?;
         config.check()?;
         Ok(config)
     }
