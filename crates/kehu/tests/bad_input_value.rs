@@ -262,3 +262,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn amounts_whose_sums_would_overflow_are_reported_not_summed() {
+    let text = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+    let raw = kehu::data::RawTransactions {
+        customer_id: text(&["a", "a", "a", "b"]),
+        timestamp: text(&["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+        amount: Some(vec![Some(1e308), Some(1e308), Some(1e308), Some(5.0)]),
+        ..Default::default()
+    };
+    let cols = raw.columns();
+    let (t, report) = validate(&cols, &ValidationOptions::default()).unwrap();
+    assert_eq!(report.accepted, 1);
+    assert_eq!(report.counts_by_reason(), vec![("too_large", 3)]);
+    assert!(report.rejected.iter().all(|r| r.field.name() == "amount"));
+    let p =
+        kehu::profile::profile_customers(&t, &kehu::profile::ProfileOptions::default()).unwrap();
+    assert!(p.profiles.iter().all(|c| c.total_spend.is_finite()));
+    // Gamma-Gamma on such spend is refused at the input.
+    let err =
+        ValueModel::fit("gamma_gamma", &[2.0, 3.0], &[1e308, 1e308], &[], None, 0.0).unwrap_err();
+    assert!(
+        matches!(err, ValueError::InvalidData { row: 0, .. }),
+        "{err:?}"
+    );
+}

@@ -16,7 +16,9 @@ pub use columns::{
 pub use group::Grouping;
 pub use intern::MISSING;
 pub use transactions::{CustomerIds, Encoded, Transactions};
-pub use validate::{validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport};
+pub use validate::{
+    validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport, MAX_MAGNITUDE,
+};
 
 /// Why input data could not be taken in.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

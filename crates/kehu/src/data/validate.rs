@@ -62,6 +62,9 @@ pub enum RejectReason {
     NotFinite,
     /// The amount is negative and returns are not allowed.
     Negative,
+    /// The number's magnitude is beyond [`MAX_MAGNITUDE`], where sums and squares of a
+    /// customer's amounts could overflow.
+    TooLarge,
     /// The row repeats an earlier row exactly.
     Duplicate {
         /// The row it repeats (kept).
@@ -80,6 +83,7 @@ impl RejectReason {
             RejectReason::AfterObservationEnd => "after_observation_end",
             RejectReason::NotFinite => "not_finite",
             RejectReason::Negative => "negative",
+            RejectReason::TooLarge => "too_large",
             RejectReason::Duplicate { .. } => "duplicate_event",
         }
     }
@@ -98,6 +102,10 @@ impl fmt::Display for RejectReason {
             }
             RejectReason::NotFinite => f.write_str("value is NaN or infinite"),
             RejectReason::Negative => f.write_str("amount is negative and returns are not allowed"),
+            RejectReason::TooLarge => write!(
+                f,
+                "magnitude beyond {MAX_MAGNITUDE:e}, where sums and squares would overflow"
+            ),
             RejectReason::Duplicate { first_row } => {
                 write!(f, "exact duplicate of row {first_row}")
             }
@@ -190,19 +198,21 @@ fn problem_code(field: Field, reason: RejectReason) -> u8 {
         RejectReason::NotFinite => 5,
         RejectReason::Negative => 6,
         RejectReason::Duplicate { .. } => 7,
+        RejectReason::TooLarge => 8,
     };
-    (f << 3) | r
+    (f << 4) | r
 }
 
 fn decode_problem(code: u8) -> (Field, RejectReason) {
-    let field = match code >> 3 {
+    let field = match code >> 4 {
         0 => Field::CustomerId,
         1 => Field::Timestamp,
         2 => Field::Amount,
         3 => Field::Quantity,
         _ => Field::Event,
     };
-    let reason = match code & 7 {
+    let reason = match code & 15 {
+        8 => RejectReason::TooLarge,
         1 => RejectReason::Missing,
         2 => RejectReason::UnparseableTimestamp,
         3 => RejectReason::TimestampOutOfRange,
@@ -212,6 +222,10 @@ fn decode_problem(code: u8) -> (Field, RejectReason) {
     };
     (field, reason)
 }
+
+/// The largest magnitude an amount or quantity may have: the sum of a billion of them and the
+/// square of each stay finite, so no total, mean or spread computed from them overflows.
+pub const MAX_MAGNITUDE: f64 = 1e150;
 
 fn check_length(name: &str, len: usize, expected: usize) -> Result<(), DataError> {
     if len == expected {
@@ -263,12 +277,18 @@ fn check_row(cols: &TransactionColumns, opts: &ValidationOptions, row: usize) ->
             Some(v) if v < 0.0 && !opts.allow_returns => {
                 return (ts, problem_code(Field::Amount, RejectReason::Negative))
             }
+            Some(v) if v.abs() > MAX_MAGNITUDE => {
+                return (ts, problem_code(Field::Amount, RejectReason::TooLarge))
+            }
             Some(_) => {}
         }
     }
     if let Some(q) = cols.quantity.and_then(|q| q.get(row)) {
         if !q.is_finite() {
             return (ts, problem_code(Field::Quantity, RejectReason::NotFinite));
+        }
+        if q.abs() > MAX_MAGNITUDE {
+            return (ts, problem_code(Field::Quantity, RejectReason::TooLarge));
         }
     }
     (ts, OK)

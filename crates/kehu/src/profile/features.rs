@@ -224,11 +224,18 @@ impl ProfileAccumulator {
         Self::default()
     }
 
-    /// Adds one event. A NaN or infinite amount is rejected (the state is unchanged).
+    /// Adds one event. A NaN or infinite amount, or one beyond validation's
+    /// [`MAX_MAGNITUDE`](crate::data::MAX_MAGNITUDE), is rejected (the state is
+    /// unchanged).
     pub fn add(&mut self, event: &Event) -> Result<(), ProfileError> {
         if !event.amount.is_finite() {
             return Err(ProfileError::InvalidEvent {
                 reason: "amount is NaN or infinite".into(),
+            });
+        }
+        if event.amount.abs() > crate::data::MAX_MAGNITUDE {
+            return Err(ProfileError::InvalidEvent {
+                reason: crate::data::RejectReason::TooLarge.to_string(),
             });
         }
         let ts = event.timestamp;

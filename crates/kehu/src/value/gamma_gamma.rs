@@ -39,10 +39,10 @@ pub fn check_spend(x: f64, m: f64) -> Result<(), ValueError> {
     if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
         return Err(bad("frequency", "must be a whole number ≥ 0"));
     }
-    if !m.is_finite() || m < 0.0 || (x > 0.0 && m == 0.0) {
+    if !m.is_finite() || m < 0.0 || (x > 0.0 && m == 0.0) || m > crate::data::MAX_MAGNITUDE {
         return Err(bad(
             "monetary_value",
-            "must be a finite number > 0 (≥ 0 when frequency is 0)",
+            "must be a finite number > 0 (≥ 0 when frequency is 0) and at most 1e150",
         ));
     }
     Ok(())
