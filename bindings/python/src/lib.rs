@@ -77,10 +77,54 @@ create_exception!(
     "A segmentation could not be computed."
 );
 
-/// Maps a core error to the exception of its area, with the stable code in `.code`.
+/// Runs `f` without the GIL on a scoped helper thread while this thread looks for signals every
+/// 50 ms. On Ctrl-C it asks the core to stop ([`kehu::cancel`]) and waits for `f`: a core call
+/// that stopped returns `Cancelled`, which [`to_py`] raises as `KeyboardInterrupt`; one that ran
+/// to its end has the interrupt set again, so Python raises it right after.
+pub(crate) fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let (done, finished) = channel();
+    // The receiver is waited on from whichever thread runs the detached closure.
+    let finished = std::sync::Mutex::new(finished);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let out = f();
+            let _ = done.send(());
+            out
+        });
+        let mut interrupted = false;
+        loop {
+            let wait = py.detach(|| {
+                let finished = finished.lock().unwrap_or_else(|e| e.into_inner());
+                finished.recv_timeout(std::time::Duration::from_millis(50))
+            });
+            if !matches!(wait, Err(RecvTimeoutError::Timeout)) {
+                break;
+            }
+            if !interrupted && py.check_signals().is_err() {
+                interrupted = true;
+                kehu::cancel::request();
+            }
+        }
+        let out = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if interrupted && !kehu::cancel::reset() {
+            // SAFETY: called with the GIL held; it only marks SIGINT as pending.
+            unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+        }
+        out
+    })
+}
+
+/// Maps a core error to the exception of its area, with the stable code in `.code`; a
+/// cancelled call becomes `KeyboardInterrupt`.
 pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
     let error = error.into();
     let message = error.to_string();
+    if error.code() == kehu::cancel::CODE {
+        return pyo3::exceptions::PyKeyboardInterrupt::new_err(message);
+    }
     let err = match &error {
         kehu::Error::Data(_) => DataError::new_err(message),
         kehu::Error::Profile(_) => ProfileError::new_err(message),
@@ -252,9 +296,8 @@ fn summarize<'py>(
             .unwrap_or(defaults.include_first_transaction),
     };
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let summary = py
-        .detach(|| summarize_columns(&cols.columns(), &opts))
-        .map_err(to_py)?;
+    let summary =
+        crate::interruptible(py, || summarize_columns(&cols.columns(), &opts)).map_err(to_py)?;
     let d = PyDict::new(py);
     summary_into(py, &d, summary, "")?;
     Ok(d)
@@ -290,9 +333,10 @@ fn calibration_and_holdout<'py>(
             .unwrap_or(defaults.include_first_transaction),
     };
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let ch = py
-        .detach(|| calibration_and_holdout_columns(&cols.columns(), &opts))
-        .map_err(to_py)?;
+    let ch = crate::interruptible(py, || {
+        calibration_and_holdout_columns(&cols.columns(), &opts)
+    })
+    .map_err(to_py)?;
     let d = PyDict::new(py);
     summary_into(py, &d, ch.calibration, "_cal")?;
     d.set_item(
@@ -362,9 +406,8 @@ fn validate<'py>(
     let opts =
         validation_options(allow_returns, observation_end, deduplicate, strict).map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let (_, report) = py
-        .detach(|| core_validate(&cols.columns(), &opts))
-        .map_err(to_py)?;
+    let (_, report) =
+        crate::interruptible(py, || core_validate(&cols.columns(), &opts)).map_err(to_py)?;
     let d = PyDict::new(py);
     report_into(py, &d, &report)?;
     Ok(d)
@@ -502,9 +545,9 @@ fn profile<'py>(
     )?;
     let rules = tag_rules(tags.as_ref())?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
-    let (set, report) = py
-        .detach(|| profile_columns(&cols.columns(), &vopts, &popts))
-        .map_err(to_py)?;
+    let (set, report) =
+        crate::interruptible(py, || profile_columns(&cols.columns(), &vopts, &popts))
+            .map_err(to_py)?;
     let d = PyDict::new(py);
     profiles_into(py, &d, &set.profiles, rules.as_ref())?;
     let r = PyDict::new(py);
@@ -613,7 +656,7 @@ fn simulate<'py>(py: Python<'py>, config_json: Option<&str>) -> PyResult<Bound<'
         Some(text) => SimulationConfig::from_overrides(text).map_err(to_py)?,
         None => SimulationConfig::default(),
     };
-    let data = py.detach(|| core_simulate(&config)).map_err(to_py)?;
+    let data = crate::interruptible(py, || core_simulate(&config)).map_err(to_py)?;
     let d = PyDict::new(py);
     d.set_item("customers", customers_table(py, &data.customers)?)?;
     d.set_item("transactions", transactions_table(py, &data.transactions)?)?;
@@ -755,6 +798,14 @@ fn format_version() -> u32 {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    // The numpy crate loads NumPy's C API on first use and panics if that fails, as it does
+    // when Ctrl-C lands while it runs NumPy's Python code: load it here, at import, where an
+    // interrupt is an ordinary import failure.
+    py.import("numpy")?;
+    std::panic::catch_unwind(|| {
+        let _ = numpy::PyArray1::<f64>::zeros(py, 0, false);
+    })
+    .map_err(|_| pyo3::exceptions::PyImportError::new_err("kehu could not load the NumPy C API"))?;
     m.add("KehuError", py.get_type::<KehuError>())?;
     m.add("DataError", py.get_type::<DataError>())?;
     m.add("ProfileError", py.get_type::<ProfileError>())?;

@@ -47,9 +47,8 @@ pub fn fit_value_model<'py>(
     let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
     let penalizer = opt_number(penalizer.as_ref(), "penalizer", value_option)?
         .unwrap_or(kehu::value::DEFAULT_PENALIZER);
-    let (model, report) = py
-        .detach(|| ValueModel::fit(kind, a, b, c, w, penalizer))
-        .map_err(to_py)?;
+    let (model, report) =
+        crate::interruptible(py, || ValueModel::fit(kind, a, b, c, w, penalizer)).map_err(to_py)?;
     Ok((model.to_json(), report_dict(py, &report)?))
 }
 
@@ -91,25 +90,24 @@ pub fn value_predict<'py>(
         ("T", c.len()),
     ])
     .map_err(to_py)?;
-    let out = py
-        .detach(|| match what {
-            "expected_purchases_new" => map_customers(n, |i| model.expected_purchases_new(c[i])),
-            "conditional_expected_purchases" => map_customers(n, |i| {
-                model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
-            }),
-            "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
-            "dert" => map_customers(n, |i| {
-                model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
-            }),
-            "conditional_expected_spend" => {
-                map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))
-            }
-            other => Err(ValueError::InvalidOption {
-                option: "what".into(),
-                reason: format!("unknown prediction '{other}'"),
-            }),
-        })
-        .map_err(to_py)?;
+    let out = crate::interruptible(py, || match what {
+        "expected_purchases_new" => map_customers(n, |i| model.expected_purchases_new(c[i])),
+        "conditional_expected_purchases" => map_customers(n, |i| {
+            model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
+        }),
+        "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
+        "dert" => map_customers(n, |i| {
+            model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
+        }),
+        "conditional_expected_spend" => {
+            map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))
+        }
+        other => Err(ValueError::InvalidOption {
+            option: "what".into(),
+            reason: format!("unknown prediction '{other}'"),
+        }),
+    })
+    .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -137,14 +135,13 @@ pub fn value_pmf<'py>(
         lengths.extend([("frequency", x.len()), ("recency", r.len()), ("T", a.len())]);
     }
     let rows = same_length(&lengths).map_err(to_py)?;
-    let out = py
-        .detach(|| {
-            map_customers(rows, |i| {
-                let h = history.map(|(x, r, a)| (x[i], r[i], a[i]));
-                model.probability_of_purchases(n[i], t[i], h)
-            })
+    let out = crate::interruptible(py, || {
+        map_customers(rows, |i| {
+            let h = history.map(|(x, r, a)| (x[i], r[i], a[i]));
+            model.probability_of_purchases(n[i], t[i], h)
         })
-        .map_err(to_py)?;
+    })
+    .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -189,9 +186,10 @@ pub fn value_holdout_check<'py>(
         t_cal.as_slice()?,
     );
     let (fh, dh) = (frequency_holdout.as_slice()?, duration_holdout.as_slice()?);
-    let check = py
-        .detach(|| holdout_check(&model, fc, rc, tc, fh, dh, max_frequency))
-        .map_err(to_py)?;
+    let check = crate::interruptible(py, || {
+        holdout_check(&model, fc, rc, tc, fh, dh, max_frequency)
+    })
+    .map_err(to_py)?;
     let metrics = PyDict::new(py);
     metrics.set_item("actual_total", check.actual_total)?;
     metrics.set_item("predicted_total", check.predicted_total)?;
@@ -212,8 +210,7 @@ pub fn value_period_transactions<'py>(
     let model = ValueModel::from_json(json).map_err(to_py)?;
     let max_frequency = whole(&max_frequency, "max_frequency", value_option)?;
     let (f, t) = (frequency.as_slice()?, t.as_slice()?);
-    let bins = py
-        .detach(|| period_transactions(&model, f, t, max_frequency))
+    let bins = crate::interruptible(py, || period_transactions(&model, f, t, max_frequency))
         .map_err(to_py)?;
     bins_dict(py, &bins)
 }
@@ -256,9 +253,10 @@ pub fn value_clv<'py>(
         t.as_slice()?,
         monetary_value.as_slice()?,
     );
-    let out = py
-        .detach(|| customer_lifetime_value(&purchase, &spend, f, r, tt, m, &opts))
-        .map_err(to_py)?;
+    let out = crate::interruptible(py, || {
+        customer_lifetime_value(&purchase, &spend, f, r, tt, m, &opts)
+    })
+    .map_err(to_py)?;
     Ok(PyArray1::from_vec(py, out))
 }
 
@@ -278,12 +276,10 @@ pub fn value_simulate<'py>(
     let seed: u64 = whole(&seed, "seed", value_option)?;
     let t = t.as_slice()?;
     if let ValueModel::GammaGamma(gg) = model {
-        let spend = py.detach(|| simulate_spend(&gg, t, seed)).map_err(to_py)?;
+        let spend = crate::interruptible(py, || simulate_spend(&gg, t, seed)).map_err(to_py)?;
         return Ok((PyArray1::from_vec(py, spend), None));
     }
-    let s = py
-        .detach(|| simulate_summaries(&model, t, seed))
-        .map_err(to_py)?;
+    let s = crate::interruptible(py, || simulate_summaries(&model, t, seed)).map_err(to_py)?;
     Ok((
         PyArray1::from_vec(py, s.frequency),
         Some(PyArray1::from_vec(py, s.recency)),

@@ -256,3 +256,55 @@ def test_simulation_settings_are_typed() -> None:
     _raises(kehu.SimulateError, "SIMULATE_INVALID_CONFIG", kehu.simulate, customers=-1)
     _raises(kehu.SimulateError, "SIMULATE_INVALID_CONFIG", kehu.simulate, customers=object())
     assert len(kehu.simulate(customers=np.int64(5), seed=np.int64(1)).customers) == 5
+
+
+# --- Ctrl-C (issue 15, item 3) --------------------------------------------------------------
+
+_INTERRUPT_SCRIPT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import kehu
+from kehu.segment import KMeans
+
+which = sys.argv[1]
+rng = np.random.default_rng(0)
+if which == "kmeans":
+    X = rng.normal(size=(200_000, 4))
+else:
+    import pandas as pd
+    n = 1_000_000
+    df = pd.DataFrame({
+        "customer": rng.integers(0, 100_000, n).astype(str),
+        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24 * 3600, n), unit="s"),
+        "amount": rng.uniform(1, 100, n),
+    })
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.monotonic()
+try:
+    if which == "kmeans":
+        KMeans(n_clusters=20000, n_init=1, random_state=0).fit(X)
+    else:
+        # The first profile call of the process, then more: each is short, so the interrupt
+        # lands inside one (or between two) and must surface as KeyboardInterrupt.
+        for _ in range(1000):
+            kehu.profile(df, "customer", "date", "amount")
+    print("FINISHED", time.monotonic() - start)
+except KeyboardInterrupt:
+    print("INTERRUPTED", time.monotonic() - start)
+"""
+
+
+@pytest.mark.parametrize("which", ["kmeans", "profile"])
+def test_ctrl_c_stops_long_calls_with_keyboard_interrupt(tmp_path, which):
+    import subprocess
+    import sys
+
+    script = tmp_path / "interrupt.py"
+    script.write_text(_INTERRUPT_SCRIPT)
+    out = subprocess.run(
+        [sys.executable, str(script), which], capture_output=True, text=True, timeout=300
+    )
+    assert "PanicException" not in out.stderr, out.stderr[-2000:]
+    assert out.stdout.startswith("INTERRUPTED"), (out.stdout, out.stderr[-2000:])
+    # Raised within a few seconds of the signal (sent at 1 s), not after the whole fit.
+    assert float(out.stdout.split()[1]) < 30.0, out.stdout

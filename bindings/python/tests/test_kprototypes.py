@@ -77,8 +77,12 @@ def test_kmodes_cao_start_and_cost_equal_kmodes(credit: pd.DataFrame) -> None:
     np.testing.assert_array_equal(first.cluster_centroids_, expected)
     ref = km.KModes(n_clusters=6, init="Cao", n_init=1).fit(cats)
     assert KModes(n_clusters=6, init="Cao").fit(cats).cost_ == ref.cost_
-    huang = km.KModes(n_clusters=6, init="Huang", n_init=3, random_state=0).fit(cats)
-    assert KModes(n_clusters=6).fit(cats).cost_ <= huang.cost_
+    # Random starts: compare the mean cost over five seeds, not one seed's luck (kmodes' Huang
+    # with 3 runs: 3692 on average here; kehu's default k-prototypes++ with 10 runs: 3507).
+    seeds = range(5)
+    huang = np.mean([km.KModes(n_clusters=6, init="Huang", n_init=3, random_state=s).fit(cats).cost_ for s in seeds])
+    ours = np.mean([KModes(n_clusters=6, random_state=s).fit(cats).cost_ for s in seeds])
+    assert ours <= huang
 
 
 def test_missing_values_leave_their_column_out(credit: pd.DataFrame) -> None:

@@ -15,6 +15,7 @@
 //! [`segment::SegmentError`]); [`Error`] unites them for callers that
 //! handle all areas alike (the bindings do).
 
+pub mod cancel;
 pub mod data;
 pub mod error;
 pub mod format;

@@ -77,6 +77,14 @@ def _grid(model: _PurchaseModel, max_frequency: int | None, max_recency: int | N
     return mf, mr
 
 
+def _cells(mf: int, mr: int) -> tuple[np.ndarray, np.ndarray]:
+    """(recency, frequency) of every cell; a customer without repeat purchases has recency 0
+    (the core rejects any other), so the frequency-0 column shows that customer at every row,
+    as lifetimes' matrix does for BG/NBD."""
+    recency, frequency = np.meshgrid(np.arange(mr + 1.0), np.arange(mf + 1.0), indexing="ij")
+    return np.where(frequency == 0, 0.0, recency), frequency
+
+
 def _matrix(ax: Any, z: np.ndarray, title: str, **kwargs: Any) -> Any:
     image = ax.imshow(z, aspect="auto", origin="upper", **kwargs)
     ax.figure.colorbar(image, ax=ax)
@@ -98,7 +106,7 @@ def plot_frequency_recency_matrix(
     customer observed for `max_recency` (rows: recency 0 … max_recency, most recent at the
     bottom; columns: frequency 0 … max_frequency)."""
     mf, mr = _grid(model, max_frequency, max_recency)
-    recency, frequency = np.meshgrid(np.arange(mr + 1.0), np.arange(mf + 1.0), indexing="ij")
+    recency, frequency = _cells(mf, mr)
     z = model.conditional_expected_number_of_purchases_up_to_time(T, frequency.ravel(), recency.ravel(), float(mr))
     return _matrix(_axes(ax), np.asarray(z).reshape(recency.shape), f"Expected purchases in the next {T:g} time units", **kwargs)
 
@@ -112,6 +120,6 @@ def plot_probability_alive_matrix(
 ) -> Any:
     """P(alive) for every (frequency, recency) of a customer observed for `max_recency`."""
     mf, mr = _grid(model, max_frequency, max_recency)
-    recency, frequency = np.meshgrid(np.arange(mr + 1.0), np.arange(mf + 1.0), indexing="ij")
+    recency, frequency = _cells(mf, mr)
     z = model.conditional_probability_alive(frequency.ravel(), recency.ravel(), float(mr))
     return _matrix(_axes(ax), np.asarray(z).reshape(recency.shape), "Probability customer is alive", **kwargs)

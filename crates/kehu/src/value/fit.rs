@@ -366,6 +366,7 @@ where
     if rows.len() > WARM_START_ABOVE {
         let sub = rows.subsample(rows.len() / WARM_START_ROWS);
         let warm = minimize(|u| objective(&sub, u), &u0, gtol, 500);
+        crate::cancel::check()?;
         if warm.converged {
             u0 = warm.x;
             // The subsample's weights were scaled to the whole: its curvature estimates the
@@ -373,7 +374,9 @@ where
             h0 = warm.inverse_hessian;
         }
     }
+    crate::cancel::check()?;
     let m = minimize_from(|u| objective(rows, u), &u0, &h0, gtol, 500);
+    crate::cancel::check()?;
     let ll_grad = |theta: &[f64]| ll_grad(rows, theta);
     let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();
     let (ll, g0) = ll_grad(&params);

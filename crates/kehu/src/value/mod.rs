@@ -74,6 +74,9 @@ pub enum ValueError {
         /// Why.
         reason: String,
     },
+    /// The call was interrupted ([`crate::cancel`]).
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::Cancelled),
     /// A computation could not produce a finite result.
     #[error("numerical failure: {what}")]
     NumericalFailure {
@@ -100,6 +103,7 @@ impl ValueError {
             ValueError::InvalidParameter { .. } => "VALUE_INVALID_PARAMETER",
             ValueError::InvalidOption { .. } => "VALUE_INVALID_OPTION",
             ValueError::NotIdentified { .. } => "VALUE_NOT_IDENTIFIED",
+            ValueError::Cancelled(_) => crate::cancel::CODE,
             ValueError::NumericalFailure { .. } => "VALUE_NUMERICAL_FAILURE",
         }
     }

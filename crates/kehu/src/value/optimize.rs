@@ -54,7 +54,7 @@ where
     // iterations is crawling along a flat ridge (towards a limiting model) and stops.
     let mut history = std::collections::VecDeque::with_capacity(STALL + 1);
     while iterations < max_iter && evaluations < MAX_EVALUATIONS {
-        if norm(&g) < gtol {
+        if norm(&g) < gtol || crate::cancel::requested() {
             break;
         }
         history.push_back(fx);

@@ -1,0 +1,42 @@
+//! Cancellation (issue 15): with a stop requested, long calls return their area's typed
+//! `Cancelled` (code CANCELLED) instead of running on. One test, in its own process, because
+//! the flag is process-wide.
+
+use kehu::segment::gmm::{self, GmmOptions};
+use kehu::segment::kmeans::{self, KMeansOptions, Rows};
+use kehu::segment::SegmentError;
+use kehu::value::{ValueError, ValueModel};
+
+#[test]
+fn long_calls_stop_with_a_typed_cancelled_error() {
+    let data: Vec<f64> = (0..4000)
+        .map(|i| ((i * 7919) % 1000) as f64 / 10.0)
+        .collect();
+    let x = Rows::new(&data, 2).unwrap();
+    let opts = KMeansOptions {
+        k: 50,
+        ..Default::default()
+    };
+    assert!(kmeans::fit(&x, None, &opts).is_ok());
+    kehu::cancel::request();
+    let err = kmeans::fit(&x, None, &opts).unwrap_err();
+    assert!(matches!(err, SegmentError::Cancelled(_)), "{err:?}");
+    assert_eq!(err.code(), "CANCELLED");
+    let gmm_opts = GmmOptions {
+        k: 3,
+        ..Default::default()
+    };
+    assert!(matches!(
+        gmm::fit(&x, &gmm_opts),
+        Err(SegmentError::Cancelled(_))
+    ));
+    let (f, r, t) = ([1.0, 2.0, 0.0, 5.0], [5.0, 10.0, 0.0, 20.0], [30.0; 4]);
+    let err = ValueModel::fit("pnbd", &f, &r, &t, None, 0.0).unwrap_err();
+    assert!(matches!(err, ValueError::Cancelled(_)), "{err:?}");
+    assert_eq!(kehu::Error::from(err).code(), "CANCELLED");
+    // The calls stopped for the request; after the reset everything runs again.
+    assert!(kehu::cancel::reset());
+    assert!(!kehu::cancel::reset());
+    assert!(kmeans::fit(&x, None, &opts).is_ok());
+    assert!(ValueModel::fit("pnbd", &f, &r, &t, None, 0.0).is_ok());
+}
