@@ -46,13 +46,13 @@ enum Command {
     /// Simulate a customer base, validate it, profile it and print a summary.
     Demo {
         /// Number of customers to simulate.
-        #[arg(long, default_value_t = 100_000)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 100_000)]
         customers: usize,
         /// Random seed.
-        #[arg(long, default_value_t = 42)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 42)]
         seed: u64,
         /// Share of rows made dirty.
-        #[arg(long, default_value_t = 0.01)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 0.01)]
         dirty_rate: f64,
     },
     /// Validate and profile a transaction file.
@@ -135,7 +135,7 @@ struct ProfileArgs {
     #[arg(long, default_value = "D")]
     freq: String,
     /// Periods per output time unit (e.g. 7 with D for weeks).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     freq_multiplier: f64,
     /// Tag rules JSON (kind tag_rules); the demo tags by default.
     #[arg(long)]
@@ -267,7 +267,7 @@ fn demo(customers: usize, seed: u64, dirty_rate: f64) -> Result<(), kehu::Error>
 pub fn read_input(
     args: &InputArgs,
     lifetimes: bool,
-) -> Result<(kehu::data::Transactions, Option<i64>), kehu::Error> {
+) -> Result<(kehu::data::Transactions, Option<i64>), output::CliError> {
     let delimiter = match args.delimiter.as_str() {
         "whitespace" => Delimiter::Whitespace,
         "\\t" | "tab" => Delimiter::Byte(b'\t'),
@@ -305,7 +305,14 @@ pub fn read_input(
         date_format: args.date_format.clone(),
     };
     let bar = spinner("reading");
-    let raw = read_transactions_path(&args.input, &mapping, &csv_opts)?;
+    if let Some(path) = &args.rejects {
+        output::check_writable("rejects", path)?;
+    }
+    let raw = output::in_file(
+        "input",
+        &args.input,
+        read_transactions_path(&args.input, &mapping, &csv_opts),
+    )?;
     bar.set_message("validating");
     let vopts = if lifetimes {
         // lifetimes' semantics: duplicates and returns are data, later rows are left to the
@@ -321,26 +328,52 @@ pub fn read_input(
             ..Default::default()
         }
     };
-    let (transactions, report) = validate(&raw.columns(), &vopts)?;
+    // The reader's problems (records with a wrong number of fields, numbers that do not parse)
+    // are reported with the rest.
+    let validated = raw.validate(&vopts);
     bar.finish_and_clear();
+    let (transactions, report) = output::in_file("input", &args.input, validated)?;
     print_report(&report);
     if let Some(path) = &args.rejects {
         output::write_rejects(path, &report)?;
     }
+    // Nothing accepted: say why (the first rejected row) rather than fail later on no data.
+    if let (0, Some(first)) = (report.accepted, report.rejected.first()) {
+        return output::in_file(
+            "input",
+            &args.input,
+            Err(kehu::data::DataError::Rejected {
+                row: first.row,
+                field: first.field,
+                reason: first.reason,
+            }),
+        );
+    }
     Ok((transactions, observation_end))
 }
 
-fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
+fn profile(args: &ProfileArgs) -> Result<(), output::CliError> {
+    if let Some(path) = &args.output {
+        output::check_writable("output", path)?;
+    }
+    let rules = match &args.tags {
+        Some(path) => output::in_file(
+            "tags",
+            path,
+            TagRules::from_json(&output::read_file("tags", path)?),
+        )?,
+        None => TagRules::from_json(DEMO_TAGS)?,
+    };
+    let freq: Freq = args
+        .freq
+        .parse()
+        .map_err(|_| kehu::profile::ProfileError::InvalidOption {
+            option: "freq".into(),
+            reason: "use D, W, h, min, s or M".into(),
+        })?;
     let (transactions, observation_end) = read_input(&args.input, args.summary)?;
     let mut out = output::open(args.output.as_deref())?;
     if args.summary {
-        let freq: Freq =
-            args.freq
-                .parse()
-                .map_err(|_| kehu::profile::ProfileError::InvalidOption {
-                    option: "freq".into(),
-                    reason: "use D, W, h, min, s or M".into(),
-                })?;
         let s = summarize(
             &transactions,
             &SummaryOptions {
@@ -356,12 +389,6 @@ fn profile(args: &ProfileArgs) -> Result<(), kehu::Error> {
         }
         return Ok(());
     }
-    let rules = match &args.tags {
-        Some(path) => TagRules::from_json(
-            &std::fs::read_to_string(path).map_err(|e| kehu::data::DataError::Io(e.to_string()))?,
-        )?,
-        None => TagRules::from_json(DEMO_TAGS)?,
-    };
     let profiles = profile_customers(
         &transactions,
         &ProfileOptions {
@@ -384,7 +411,7 @@ fn main() -> ExitCode {
             customers,
             seed,
             dirty_rate,
-        } => demo(*customers, *seed, *dirty_rate),
+        } => demo(*customers, *seed, *dirty_rate).map_err(output::CliError::from),
         Command::Profile(args) => profile(args),
         Command::Value(ValueCommand::Fit(args)) => value_cmd::fit(args),
         Command::Value(ValueCommand::Score(args)) => value_cmd::score(args),
@@ -393,7 +420,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error [{}]: {e}", e.code());
+            eprintln!("error [{}]: {e}", e.error.code());
             ExitCode::FAILURE
         }
     }

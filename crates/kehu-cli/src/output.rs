@@ -10,10 +10,92 @@ pub fn io(e: impl std::fmt::Display) -> kehu::Error {
     DataError::Io(e.to_string()).into()
 }
 
-/// The output file, or standard output.
+/// An error of the command line: kehu's typed error and, when it is about the contents of a file
+/// given with an option, that option and path.
+pub struct CliError {
+    pub error: kehu::Error,
+    pub file: Option<String>,
+}
+
+impl<E: Into<kehu::Error>> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError {
+            error: e.into(),
+            file: None,
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{file}: {}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+/// `r`, its error said to be about the file `path` given with `--option` (errors that name the
+/// path already are left as they are).
+pub fn in_file<T, E: Into<kehu::Error>>(
+    option: &str,
+    path: &Path,
+    r: Result<T, E>,
+) -> Result<T, CliError> {
+    r.map_err(|e| {
+        let error = e.into();
+        let named = error.to_string().contains(&format!("'{}'", path.display()));
+        CliError {
+            error,
+            file: (!named).then(|| format!("--{option} '{}'", path.display())),
+        }
+    })
+}
+
+/// An error about the file `path` given with `--option`: names both (paths on the command line
+/// are the user's own words, not customer data).
+pub fn file_error(option: &str, path: &Path, what: impl std::fmt::Display) -> kehu::Error {
+    DataError::Io(format!("--{option} '{}': {what}", path.display())).into()
+}
+
+/// The text of the file given with `--option`.
+pub fn read_file(option: &str, path: &Path) -> Result<String, kehu::Error> {
+    if path.is_dir() {
+        return Err(file_error(option, path, "is a directory, not a file"));
+    }
+    std::fs::read_to_string(path).map_err(|e| file_error(option, path, format!("cannot read: {e}")))
+}
+
+/// Checks, before any work, that `path` (given with `--option`) can be written: not a
+/// directory, in a directory that exists.
+pub fn check_writable(option: &str, path: &Path) -> Result<(), kehu::Error> {
+    if path.is_dir() {
+        return Err(file_error(option, path, "is a directory, not a file"));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(file_error(
+            option,
+            path,
+            format!("cannot write: no directory '{}'", parent.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the file given with `--option`.
+pub fn create(option: &str, path: &Path) -> Result<std::fs::File, kehu::Error> {
+    check_writable(option, path)?;
+    std::fs::File::create(path).map_err(|e| file_error(option, path, format!("cannot write: {e}")))
+}
+
+/// The `--output` file, or standard output.
 pub fn open(path: Option<&Path>) -> Result<Box<dyn Write>, kehu::Error> {
     Ok(match path {
-        Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).map_err(io)?)),
+        Some(p) => Box::new(BufWriter::new(create("output", p)?)),
         None => Box::new(BufWriter::new(std::io::stdout())),
     })
 }
@@ -93,7 +175,7 @@ pub fn print_summary_stats(s: &Summary) {
 
 /// Writes the rejected rows as CSV: row, field, reason.
 pub fn write_rejects(path: &Path, report: &ValidationReport) -> Result<(), kehu::Error> {
-    let mut w = csv::Writer::from_path(path).map_err(io)?;
+    let mut w = csv::Writer::from_writer(create("rejects", path)?);
     w.write_record(["row", "field", "reason", "detail"])
         .map_err(io)?;
     for r in &report.rejected {

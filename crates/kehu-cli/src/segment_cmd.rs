@@ -2,7 +2,7 @@
 //! segment map, lifecycle stages, optional k-means clusters on the log RFM features and rule
 //! audiences — and writes one CSV row per customer.
 
-use crate::output::{self, io};
+use crate::output::{self, file_error, in_file, io, read_file, CliError};
 use crate::segment_step::log_rfm_features;
 use crate::{read_input, spinner, InputArgs};
 use kehu::profile::{profile_customers, ProfileOptions};
@@ -12,7 +12,7 @@ use kehu::segment::lifecycle::{lifecycle_stages, Stage, StageInputs, StageRule};
 use kehu::segment::quality::k_sweep;
 use kehu::segment::{SegmentError, SegmentMap};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Options of `kehu segment`.
 #[derive(clap::Args)]
@@ -35,15 +35,11 @@ pub struct SegmentArgs {
     #[arg(long)]
     audiences: Option<PathBuf>,
     /// Seed of the clustering.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     seed: u64,
     /// Output file; standard output by default.
     #[arg(long)]
     output: Option<PathBuf>,
-}
-
-fn read(path: &str) -> Result<String, kehu::Error> {
-    std::fs::read_to_string(path).map_err(io)
 }
 
 fn option(option: &str, reason: &str) -> kehu::Error {
@@ -54,23 +50,69 @@ fn option(option: &str, reason: &str) -> kehu::Error {
     .into()
 }
 
-fn segment_map(spec: &str) -> Result<SegmentMap, kehu::Error> {
-    match spec {
-        "rf10" | "rfm8" => Ok(SegmentMap::builtin(spec)?),
-        path if path.ends_with(".csv") => Ok(SegmentMap::from_code_table(&read(path)?)?),
-        path => SegmentMap::from_json(&read(path)?),
+/// A built-in name or a file (`--option`): a built-in name first; else the file if there is
+/// one; else an error naming the path and saying, in the core's words, which names are built in.
+fn builtin_or_file<T>(
+    name: &str,
+    spec: &str,
+    builtin: impl Fn(&str) -> Result<T, SegmentError>,
+    from_file: impl Fn(&Path, &str) -> Result<T, kehu::Error>,
+) -> Result<T, CliError> {
+    let not_builtin = match builtin(spec) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let path = Path::new(spec);
+    if path.exists() {
+        return in_file(name, path, from_file(path, &read_file(name, path)?));
     }
+    let why = match not_builtin {
+        SegmentError::InvalidOption { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    Err(CliError::from(file_error(
+        name,
+        path,
+        format!("no such file, and not a built-in name: {why}"),
+    )))
 }
 
-fn stage_rule(spec: &str) -> Result<StageRule, kehu::Error> {
-    match spec {
-        "days" | "cadence" => Ok(StageRule::default_of(spec)?),
-        path => Ok(StageRule::from_overrides(&read(path)?)?),
-    }
+fn segment_map(spec: &str) -> Result<SegmentMap, CliError> {
+    builtin_or_file("map", spec, SegmentMap::builtin, |path, text| {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            Ok(SegmentMap::from_code_table(text)?)
+        } else {
+            SegmentMap::from_json(text)
+        }
+    })
 }
 
-/// The k values to try: "5" or "2..8".
-fn cluster_range(spec: &str) -> Result<Vec<usize>, kehu::Error> {
+fn stage_rule(spec: &str) -> Result<StageRule, CliError> {
+    let rule = builtin_or_file("stages", spec, StageRule::default_of, |_, text| {
+        Ok(StageRule::from_overrides(text)?)
+    })?;
+    if matches!(rule, StageRule::Alive { .. }) {
+        return Err(option(
+            "stages",
+            "the alive rule needs each customer's P(alive) from a value model, which kehu \
+             segment does not fit; use days, cadence or a JSON file of their overrides",
+        )
+        .into());
+    }
+    Ok(rule)
+}
+
+/// The k values asked for: "5" or "2..8" (parsed only; checked against the customers later).
+#[derive(Clone, Copy)]
+enum Clusters {
+    One(usize),
+    Range(usize, usize),
+}
+
+fn cluster_range(spec: &str) -> Result<Clusters, kehu::Error> {
     let bad = || option("clusters", "give a number of clusters or a range a..b");
     let parse = |t: &str| t.trim().parse::<usize>().map_err(|_| bad());
     match spec.split_once("..") {
@@ -79,27 +121,58 @@ fn cluster_range(spec: &str) -> Result<Vec<usize>, kehu::Error> {
             if a < 2 || b < a {
                 return Err(option("clusters", "a range needs 2 ≤ a ≤ b"));
             }
-            Ok((a..=b).collect())
+            Ok(Clusters::Range(a, b))
         }
-        None => Ok(vec![parse(spec)?]),
+        None => match parse(spec)? {
+            0 => Err(option("clusters", "needs at least 1 cluster")),
+            k => Ok(Clusters::One(k)),
+        },
+    }
+}
+
+impl Clusters {
+    /// The k values for `n` customers: a number of clusters at most `n`, a swept range below
+    /// `n` (the silhouette needs a customer outside each cluster).
+    fn ks(self, n: usize) -> Result<Vec<usize>, kehu::Error> {
+        match self {
+            Clusters::One(k) if k > n => Err(option(
+                "clusters",
+                &format!("{k} clusters for {n} customers; give at most {n}"),
+            )),
+            Clusters::One(k) => Ok(vec![k]),
+            Clusters::Range(_, b) if b >= n => Err(option(
+                "clusters",
+                &format!("a range up to {b} for {n} customers; a sweep needs b below {n}"),
+            )),
+            Clusters::Range(a, b) => Ok((a..=b).collect()),
+        }
     }
 }
 
 /// Runs `kehu segment`.
-pub fn run(args: &SegmentArgs) -> Result<(), kehu::Error> {
+pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
     let map = segment_map(&args.map)?;
     let rule = stage_rule(&args.stages)?;
     let audiences = args
         .audiences
         .as_ref()
-        .map(|p| Audiences::from_json(&read(&p.to_string_lossy())?))
+        .map(|p| {
+            in_file(
+                "audiences",
+                p,
+                Audiences::from_json(&read_file("audiences", p)?),
+            )
+        })
         .transpose()?;
-    let ks = args.clusters.as_deref().map(cluster_range).transpose()?;
+    let clusters_asked = args.clusters.as_deref().map(cluster_range).transpose()?;
+    if let Some(path) = &args.output {
+        output::check_writable("output", path)?;
+    }
     let (transactions, observation_end) = read_input(&args.input, false)?;
     let bar = spinner("profiling");
     let as_of = observation_end
         .or_else(|| transactions.max_timestamp())
-        .ok_or_else(|| option("input", "no transactions to segment"))?;
+        .ok_or_else(|| option("input", "no row was accepted, so no customer to segment"))?;
     let set = profile_customers(
         &transactions,
         &ProfileOptions {
@@ -113,6 +186,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), kehu::Error> {
     let segments = map.assign(&scores);
     let stages = lifecycle_stages(&StageInputs::from_profiles(profiles), &rule)?;
     let n = profiles.len();
+    let ks = clusters_asked.map(|c| c.ks(n)).transpose()?;
     let clusters = match &ks {
         None => None,
         Some(ks) => {

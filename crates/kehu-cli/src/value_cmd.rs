@@ -1,7 +1,8 @@
 //! `kehu value fit|score`: fit a value model on a per-customer summary CSV (as written by
 //! `kehu profile --summary`), and score customers with a saved model.
 
-use crate::output::{io, open};
+use crate::output::{file_error, in_file, io, open, read_file, CliError};
+use kehu::data::csv::header_position;
 use kehu::value::{
     customer_lifetime_value, map_customers, ClvOptions, ValueError, ValueModel, DEFAULT_PENALIZER,
 };
@@ -22,7 +23,7 @@ pub struct FitArgs {
     #[arg(long)]
     weights_col: Option<String>,
     /// L2 penalizer (lifetimes' penalizer_coef).
-    #[arg(long, default_value_t = DEFAULT_PENALIZER)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = DEFAULT_PENALIZER)]
     penalizer: f64,
     /// Where to write the model document; standard output by default.
     #[arg(long)]
@@ -42,19 +43,19 @@ pub struct ScoreArgs {
     #[arg(long)]
     spend_model: Option<PathBuf>,
     /// Horizon of the expected purchases, in the model's time unit.
-    #[arg(long, default_value_t = 52.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 52.0)]
     horizon: f64,
     /// CLV months.
-    #[arg(long, default_value_t = ClvOptions::default().months)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = ClvOptions::default().months)]
     months: u32,
     /// Monthly discount rate of the CLV.
-    #[arg(long, default_value_t = ClvOptions::default().discount_rate)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = ClvOptions::default().discount_rate)]
     discount_rate: f64,
     /// Profit margin of the CLV.
-    #[arg(long, default_value_t = ClvOptions::default().margin)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = ClvOptions::default().margin)]
     margin: f64,
     /// Model time units per month (30 for days, 4.345 for weeks).
-    #[arg(long, default_value_t = ClvOptions::default().units_per_month)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = ClvOptions::default().units_per_month)]
     units_per_month: f64,
     /// Output CSV; standard output by default.
     #[arg(long)]
@@ -63,58 +64,110 @@ pub struct ScoreArgs {
 
 /// A summary table: the ids (or row numbers) and the named numeric columns.
 struct Table {
+    path: PathBuf,
     ids: Vec<String>,
     headers: Vec<String>,
     rows: Vec<csv::StringRecord>,
 }
 
+/// A CSV reading error of the summary file, with its line and what went wrong (never the
+/// line's text).
+fn csv_error(path: &Path, e: &csv::Error) -> kehu::Error {
+    let line = e.position().map_or(0, |p| p.line());
+    let what = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("line {line}: {len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => format!("line {line}: invalid UTF-8"),
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        _ => format!("line {line}: malformed record"),
+    };
+    file_error("input", path, what)
+}
+
 impl Table {
-    fn read(path: &Path) -> Result<Table, kehu::Error> {
-        let mut reader = csv::Reader::from_path(path).map_err(io)?;
+    fn read(path: &Path) -> Result<Table, CliError> {
+        let text = read_file("input", path)?;
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(io)?
+            .map_err(|e| csv_error(path, &e))?
             .iter()
             .map(str::to_string)
             .collect();
+        // Not flexible: a row with another number of fields is an error naming its line.
         let rows = reader
             .records()
             .collect::<Result<Vec<_>, _>>()
-            .map_err(io)?;
-        let id = headers.iter().position(|h| h == "customer_id");
+            .map_err(|e| csv_error(path, &e))?;
+        if rows.is_empty() {
+            return Err(file_error("input", path, "the summary has no rows").into());
+        }
+        let id = match header_position(&headers, "customer_id", 1) {
+            Ok(c) => Some(c),
+            Err(kehu::data::DataError::MissingColumn { .. }) => None,
+            Err(e) => return in_file("input", path, Err(e)),
+        };
         let ids = (0..rows.len())
             .map(|i| id.map_or(i.to_string(), |c| rows[i][c].to_string()))
             .collect();
-        Ok(Table { ids, headers, rows })
+        Ok(Table {
+            path: path.to_path_buf(),
+            ids,
+            headers,
+            rows,
+        })
     }
 
-    fn column(&self, name: &str) -> Result<Vec<f64>, ValueError> {
-        let c =
-            self.headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| ValueError::InvalidData {
-                    row: 0,
-                    field: name.into(),
-                    reason: "no such column in the summary".into(),
-                })?;
-        (0..self.rows.len())
-            .map(|i| {
-                self.rows[i]
-                    .get(c)
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .ok_or_else(|| ValueError::InvalidData {
-                        row: i,
+    fn column(&self, name: &str) -> Result<Vec<f64>, CliError> {
+        let c = match header_position(&self.headers, name, 1) {
+            Ok(c) => c,
+            Err(kehu::data::DataError::MissingColumn { .. }) => {
+                return in_file(
+                    "input",
+                    &self.path,
+                    Err(ValueError::InvalidData {
+                        row: 0,
                         field: name.into(),
-                        reason: "not a number".into(),
-                    })
+                        reason: "no such column in the summary".into(),
+                    }),
+                )
+            }
+            Err(e) => return in_file("input", &self.path, Err(e)),
+        };
+        let values = (0..self.rows.len())
+            .map(|i| {
+                let v = self.rows[i].get(c).map_or("", str::trim);
+                let reason = if v.is_empty() {
+                    "missing"
+                } else {
+                    "not a number"
+                };
+                v.parse::<f64>().map_err(|_| ValueError::InvalidData {
+                    row: i,
+                    field: name.into(),
+                    reason: reason.into(),
+                })
             })
-            .collect()
+            .collect::<Result<Vec<f64>, _>>();
+        in_file("input", &self.path, values)
     }
 }
 
 /// `kehu value fit`.
-pub fn fit(args: &FitArgs) -> Result<(), kehu::Error> {
+pub fn fit(args: &FitArgs) -> Result<(), CliError> {
+    // The model kind first, before reading the data (the core's error names the kinds).
+    if let Err(ValueError::InvalidOption { option, reason }) =
+        ValueModel::fit(&args.model, &[], &[], &[], None, args.penalizer)
+    {
+        if option == "kind" {
+            return Err(ValueError::InvalidOption {
+                option: "model".into(),
+                reason,
+            }
+            .into());
+        }
+    }
     let table = Table::read(&args.input)?;
     let weights = args
         .weights_col
@@ -174,14 +227,23 @@ pub fn fit(args: &FitArgs) -> Result<(), kehu::Error> {
     Ok(())
 }
 
-fn load(path: &Path) -> Result<ValueModel, kehu::Error> {
-    ValueModel::from_json(&std::fs::read_to_string(path).map_err(io)?)
+fn load(option: &str, path: &Path) -> Result<ValueModel, CliError> {
+    in_file(
+        option,
+        path,
+        ValueModel::from_json(&read_file(option, path)?),
+    )
 }
 
 /// `kehu value score`.
-pub fn score(args: &ScoreArgs) -> Result<(), kehu::Error> {
-    let model = load(&args.model)?;
-    let spend = match args.spend_model.as_deref().map(load).transpose()? {
+pub fn score(args: &ScoreArgs) -> Result<(), CliError> {
+    let model = load("model", &args.model)?;
+    let spend = match args
+        .spend_model
+        .as_deref()
+        .map(|p| load("spend-model", p))
+        .transpose()?
+    {
         None => None,
         Some(ValueModel::GammaGamma(g)) => Some(g),
         Some(_) => {

@@ -22,7 +22,7 @@ pub enum Field {
     Amount,
     /// The quantity.
     Quantity,
-    /// The event as a whole (duplicates).
+    /// The event as a whole (duplicates, records with a wrong number of fields).
     Event,
 }
 
@@ -60,6 +60,17 @@ pub enum RejectReason {
     AfterObservationEnd,
     /// The number is NaN or infinite.
     NotFinite,
+    /// The text does not parse as a number (as read from text, e.g. CSV; `NaN` and `inf` parse
+    /// and are [`RejectReason::NotFinite`]).
+    Unparseable,
+    /// The record has another number of fields than the header (or, without a header, the
+    /// first record); its values are not read, as they may be shifted.
+    WrongFieldCount {
+        /// Fields in the record.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
     /// The amount is negative and returns are not allowed.
     Negative,
     /// The number's magnitude is beyond [`MAX_MAGNITUDE`], where sums and squares of a
@@ -74,7 +85,8 @@ pub enum RejectReason {
 
 impl RejectReason {
     /// A stable code: `missing`, `unparseable_timestamp`, `timestamp_out_of_range`,
-    /// `after_observation_end`, `not_finite`, `negative`, `duplicate_event`.
+    /// `after_observation_end`, `not_finite`, `unparseable`, `wrong_field_count`, `negative`,
+    /// `too_large`, `duplicate_event`.
     pub fn code(&self) -> &'static str {
         match self {
             RejectReason::Missing => "missing",
@@ -82,6 +94,8 @@ impl RejectReason {
             RejectReason::TimestampOutOfRange => "timestamp_out_of_range",
             RejectReason::AfterObservationEnd => "after_observation_end",
             RejectReason::NotFinite => "not_finite",
+            RejectReason::Unparseable => "unparseable",
+            RejectReason::WrongFieldCount { .. } => "wrong_field_count",
             RejectReason::Negative => "negative",
             RejectReason::TooLarge => "too_large",
             RejectReason::Duplicate { .. } => "duplicate_event",
@@ -101,6 +115,11 @@ impl fmt::Display for RejectReason {
                 f.write_str("timestamp is after the observation end")
             }
             RejectReason::NotFinite => f.write_str("value is NaN or infinite"),
+            RejectReason::Unparseable => f.write_str("text is not a number"),
+            RejectReason::WrongFieldCount { found, expected } => write!(
+                f,
+                "the record has {found} fields where the header has {expected}"
+            ),
             RejectReason::Negative => f.write_str("amount is negative and returns are not allowed"),
             RejectReason::TooLarge => write!(
                 f,
@@ -115,7 +134,7 @@ impl fmt::Display for RejectReason {
 
 /// One rejected row: its 0-based index in the input, the field and the reason. When a row has
 /// several problems, the first in column order (customer id, timestamp, amount, quantity) is
-/// reported.
+/// reported; a malformed record (field `event`, e.g. a wrong number of fields) before any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Rejection {
     /// 0-based row index in the input.
@@ -187,6 +206,8 @@ impl ValidationOptions {
 }
 
 const OK: u8 = 0;
+/// The row's problem is the one in the intake list (found by the reader).
+const INTAKE: u8 = u8::MAX;
 
 fn problem_code(field: Field, reason: RejectReason) -> u8 {
     let f = field as u8;
@@ -199,6 +220,10 @@ fn problem_code(field: Field, reason: RejectReason) -> u8 {
         RejectReason::Negative => 6,
         RejectReason::Duplicate { .. } => 7,
         RejectReason::TooLarge => 8,
+        // Found by readers: reported from the intake list (`INTAKE`), never coded.
+        RejectReason::Unparseable | RejectReason::WrongFieldCount { .. } => {
+            unreachable!("intake problems are not coded")
+        }
     };
     (f << 4) | r
 }
@@ -312,10 +337,42 @@ pub fn validate(
     cols: &TransactionColumns,
     opts: &ValidationOptions,
 ) -> Result<(Transactions, ValidationReport), DataError> {
+    validate_with_intake(cols, opts, &[])
+}
+
+/// Rank of a field among a row's problems: a malformed record first, then column order.
+fn field_rank(field: Field) -> u8 {
+    match field {
+        Field::Event => 0,
+        other => other as u8 + 1,
+    }
+}
+
+/// [`validate`] with the problems a reader found while building the columns (e.g.
+/// [`super::csv`]: records with a wrong number of fields, number text that does not parse).
+/// Every row in `intake` is rejected and reported like the rows the column checks reject: a row's
+/// reported problem is the first in column order, a problem with the whole record (field
+/// `event`) before any, and the reader's when both name the same field (it knows the text, the
+/// column only holds NaN). An intake row beyond the table is [`DataError::InvalidOption`].
+pub(crate) fn validate_with_intake(
+    cols: &TransactionColumns,
+    opts: &ValidationOptions,
+    intake: &[Rejection],
+) -> Result<(Transactions, ValidationReport), DataError> {
     let n = cols.customer_id.len();
     if n == 0 {
         return Err(DataError::Empty);
     }
+    if let Some(r) = intake.iter().find(|r| r.row >= n) {
+        return Err(DataError::InvalidOption {
+            option: "intake".into(),
+            reason: format!("row {} is beyond the table's {n} rows", r.row),
+        });
+    }
+    // One problem per row: the first by rank.
+    let mut intake: Vec<Rejection> = intake.to_vec();
+    intake.sort_by_key(|r| (r.row, field_rank(r.field)));
+    intake.dedup_by_key(|r| r.row);
     check_length("timestamp", cols.timestamp.len(), n)?;
     let optional_lengths = [
         ("amount", cols.amount.map(|c| c.len())),
@@ -336,12 +393,25 @@ pub fn validate(
         .with_min_len(4096)
         .map(|row| check_row(cols, opts, row))
         .unzip();
+    let mut problems = problems;
+    for r in &intake {
+        let p = problems[r.row];
+        if p == OK || field_rank(r.field) <= field_rank(decode_problem(p).0) {
+            problems[r.row] = INTAKE;
+        }
+    }
 
     let mut rejected: Vec<Rejection> = problems
         .par_iter()
         .enumerate()
         .filter(|(_, &p)| p != OK)
         .map(|(row, &p)| {
+            if p == INTAKE {
+                let i = intake
+                    .binary_search_by_key(&row, |r| r.row)
+                    .expect("intake rows are listed");
+                return intake[i];
+            }
             let (field, reason) = decode_problem(p);
             Rejection { row, field, reason }
         })
