@@ -28,9 +28,10 @@ impl SegmentMapper {
         }))
     }
 
-    /// The segment of scores (r, f, m), `None` when no rule matches.
-    pub fn segment(&self, r: u32, f: u32, m: u32) -> Option<String> {
-        self.map.segment_of(r, f, m).map(str::to_string)
+    /// The segment of scores (r, f, m), `None` when no rule matches; scores outside the map's
+    /// range are an error (`SEGMENT_SCORE_OUT_OF_RANGE`).
+    pub fn segment(&self, r: u32, f: u32, m: u32) -> Result<Option<String>, KehuError> {
+        Ok(self.map.try_segment_of(r, f, m)?.map(str::to_string))
     }
 }
 

@@ -213,3 +213,23 @@ test('more silent coercions: non-integers, wrong columns, strings as arrays', ()
   throwsCode(() => kehu.portrait([{}], [{ x: 1 }]), 'DATA_WRONG_TYPE', /row 0/)
   throwsCode(() => kehu.portrait(['a', 'b'], [{ region: 'n' }, { region: ['s'] }]), 'DATA_WRONG_TYPE', /row 1/, /region/)
 })
+
+test('segmentation: one large cluster label is a label, not a size (issue 15)', () => {
+  const rows = Array.from({ length: 50 }, (_, i) => [(2 * i) % 17 * 0.5, (2 * i + 1) % 17 * 0.5])
+  const small = rows.map((_, i) => (i < 25 ? 0 : 1))
+  const large = small.map((l) => l * 1e9)
+  for (const which of ['silhouette', 'calinski_harabasz', 'davies_bouldin']) {
+    assert.equal(kehu.clusterScore(which, rows, large), kehu.clusterScore(which, rows, small))
+  }
+  throwsCode(() => kehu.clusterScore('silhouette', rows, rows.map(() => 1e9)), 'SEGMENT_INVALID_OPTION', /clusters in use/)
+})
+
+test('segmentation: maps refuse scores of another range (issue 15)', () => {
+  const v = Array.from({ length: 200 }, (_, i) => i)
+  const map = kehu.SegmentMap.builtin('rf10')
+  assert.ok(map.assign(kehu.rfmScores(v, v, v)).every((s) => s !== null))
+  for (const name of ['rf10', 'rfm8']) {
+    throwsCode(() => kehu.SegmentMap.builtin(name).assign(kehu.rfmScores(v, v, v, { bins: 100 })),
+      'SEGMENT_SCORE_OUT_OF_RANGE', /recency score/, /1…5/)
+  }
+})

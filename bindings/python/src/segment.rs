@@ -90,7 +90,9 @@ type MapCheckPy = (Vec<String>, Vec<(String, Vec<String>)>);
 #[pyfunction]
 pub fn segment_map_check(json: &str, bins: Bound<'_, PyAny>) -> PyResult<MapCheckPy> {
     let map = SegmentMap::from_json(json).map_err(to_py)?;
-    let c = map.check(whole(&bins, "bins", segment_option)?);
+    let c = map
+        .check(whole(&bins, "bins", segment_option)?)
+        .map_err(to_py)?;
     Ok((c.unassigned, c.overlapping))
 }
 

@@ -308,3 +308,35 @@ def test_ctrl_c_stops_long_calls_with_keyboard_interrupt(tmp_path, which):
     assert out.stdout.startswith("INTERRUPTED"), (out.stdout, out.stderr[-2000:])
     # Raised within a few seconds of the signal (sent at 1 s), not after the whole fit.
     assert float(out.stdout.split()[1]) < 30.0, out.stdout
+
+
+# ---- segmentation (issue 15, segment/): user numbers are never sizes; maps check score ranges ----
+
+
+def test_one_large_cluster_label_is_a_label_not_a_size():
+    from kehu.segment import calinski_harabasz_score, davies_bouldin_score
+
+    X = (np.arange(100, dtype=float) % 17).reshape(50, 2) * 0.5
+    small = np.array([0] * 25 + [1] * 25)
+    large = np.where(small == 1, 10**9, 0)
+    for score in (silhouette_score, calinski_harabasz_score, davies_bouldin_score):
+        assert score(X, large) == score(X, small)
+    with pytest.raises(kehu.KehuError) as e:
+        silhouette_score(X, np.full(50, 10**9))
+    assert e.value.code == "SEGMENT_INVALID_OPTION"
+
+
+def test_segment_maps_refuse_scores_of_another_range():
+    from kehu.segment import rfm_scores, rfm_segments
+
+    v = np.arange(200, dtype=float)
+    assert rfm_segments(rfm_scores(v, v, v, bins=5), "rf10").notna().all()
+    for name in ("rf10", "rfm8"):
+        with pytest.raises(kehu.KehuError) as e:
+            rfm_segments(rfm_scores(v, v, v, bins=100), name)
+        assert e.value.code == "SEGMENT_SCORE_OUT_OF_RANGE"
+        assert "recency score" in str(e.value) and "1…5" in str(e.value)
+    # A check over more scores than the map takes is an error, not bins³ work.
+    with pytest.raises(kehu.KehuError) as e:
+        SegmentMap.builtin("rf10").check(bins=10**6)
+    assert e.value.code == "SEGMENT_INVALID_OPTION"

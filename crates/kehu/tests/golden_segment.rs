@@ -183,7 +183,7 @@ fn golden() -> Value {
         "rfm_inputs": {"recency": recency, "frequency": frequency, "monetary": monetary},
         "rfm_scores": {"R": scores.r, "F": scores.f, "M": scores.m},
         "segment_map": serde_json::from_str::<Value>(&map.to_json()).unwrap(),
-        "segments": map.assign(&scores),
+        "segments": map.try_assign(&scores).unwrap(),
         "gmm": serde_json::from_str::<Value>(&mixture.to_json()).unwrap(),
         "gmm_components": gmm_components,
         "gmm_probabilities": gmm_probabilities,

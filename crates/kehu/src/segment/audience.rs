@@ -28,6 +28,7 @@
 //!   `audience 'vip', rule.and[2]: unknown operator '=>'`; cycles of references are rejected.
 //!   Rules never echo customer data in errors.
 
+use super::names::shown;
 use super::SegmentError;
 use crate::data::customers::{Attribute, CustomerTable};
 use crate::data::time::{parse_timestamp, MICROS_PER_DAY};
@@ -42,6 +43,7 @@ use std::collections::BTreeMap;
 
 /// One audience as written in the document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AudienceDefinition {
     /// The audience's name (unique in the document).
     pub name: String,
@@ -50,9 +52,13 @@ pub struct AudienceDefinition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AudienceDocument {
     audiences: Vec<AudienceDefinition>,
 }
+
+/// The longest event window, in days (1000 years).
+const MAX_WINDOW_DAYS: f64 = 365_250.0;
 
 impl Versioned for AudienceDocument {
     const KIND: &'static str = "audiences";
@@ -289,14 +295,17 @@ impl Audiences {
                 return Err(invalid(format!("audience {i} has no name")));
             }
             if index.insert(d.name.as_str(), i).is_some() {
-                return Err(invalid(format!("audience '{}' is defined twice", d.name)));
+                return Err(invalid(format!(
+                    "audience {i} ({}) has the name of an earlier one",
+                    shown(&d.name)
+                )));
             }
         }
         let rules = definitions
             .iter()
             .map(|d| {
                 compile(&d.rule, "rule", &index)
-                    .map_err(|e| invalid(format!("audience '{}', {e}", d.name)))
+                    .map_err(|e| invalid(format!("audience {}, {e}", shown(&d.name))))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let order = evaluation_order(&definitions, &rules)?;
@@ -309,7 +318,7 @@ impl Audiences {
 
     /// Reads an `audiences` document.
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
-        let doc: AudienceDocument = format::from_json(text)?;
+        let doc: AudienceDocument = super::names::read_document(text)?;
         Ok(Audiences::new(doc.audiences)?)
     }
 
@@ -331,7 +340,7 @@ impl Audiences {
             done[a] =
                 eval(&self.rules[a], facts, &done).map_err(|e| SegmentError::InvalidOption {
                     option: "audience".into(),
-                    reason: format!("audience '{}', {e}", self.definitions[a].name),
+                    reason: format!("audience {}, {e}", shown(&self.definitions[a].name)),
                 })?;
         }
         Ok(done)
@@ -370,20 +379,20 @@ impl Audiences {
                     .iter()
                     .any(|(n, _)| n == name)
                     .then_some(())
-                    .ok_or_else(|| format!("{path}: unknown attribute '{name}'")),
+                    .ok_or_else(|| format!("{path}: unknown attribute {}", shown(name))),
                 Node::Segment { path, name, .. } => p
                     .segments
                     .iter()
                     .any(|(n, _)| n == name)
                     .then_some(())
-                    .ok_or_else(|| format!("{path}: unknown segmentation '{name}'")),
+                    .ok_or_else(|| format!("{path}: unknown segmentation {}", shown(name))),
                 _ => Ok(()),
             }
         }
         for (d, rule) in self.definitions.iter().zip(&self.rules) {
             walk(rule, population).map_err(|e| SegmentError::InvalidOption {
                 option: "audience".into(),
-                reason: format!("audience '{}', {e}", d.name),
+                reason: format!("audience {}, {e}", shown(&d.name)),
             })?;
         }
         Ok(())
@@ -626,6 +635,27 @@ fn test(obj: &serde_json::Map<String, Json>, path: &str) -> Result<Test, String>
             let v = list(need()?)?;
             let [lo, hi] = <[Scalar; 2]>::try_from(v)
                 .map_err(|_| format!("{path}: 'between' needs [low, high]"))?;
+            let reversed = match (&lo, &hi) {
+                (Scalar::Num(a), Scalar::Num(b)) => a > b,
+                (Scalar::Text(_, Some(a)), Scalar::Text(_, Some(b))) => a > b,
+                (Scalar::Text(a, None), Scalar::Text(b, None)) => a > b,
+                (Scalar::Text(..), Scalar::Text(..)) => {
+                    return Err(format!(
+                        "{path}: 'between' needs two dates or two texts, not one of each"
+                    ))
+                }
+                (Scalar::Bool(_), _) | (_, Scalar::Bool(_)) => {
+                    return Err(format!(
+                        "{path}: 'between' takes numbers, dates or texts, not true/false"
+                    ))
+                }
+                _ => return Err(format!("{path}: 'between' needs low and high of one type")),
+            };
+            if reversed {
+                return Err(format!(
+                    "{path}: 'between' needs [low, high] with low ≤ high (they are reversed)"
+                ));
+            }
             Ok(Test::Between(lo, hi))
         }
         "is_missing" | "is_present" => {
@@ -634,7 +664,10 @@ fn test(obj: &serde_json::Map<String, Json>, path: &str) -> Result<Test, String>
             }
             Ok(Test::Missing(op == "is_missing"))
         }
-        other => Err(format!("{path}: unknown operator '{other}'")),
+        _ => Err(format!(
+            "{path}: unknown operator; use =, !=, <, <=, >, >=, in, not_in, between, \
+             is_missing or is_present"
+        )),
     }
 }
 
@@ -658,7 +691,8 @@ fn property(name: &str, path: &str) -> Result<Property, String> {
         "order_id" => Property::OrderId,
         other => {
             return Err(format!(
-                "{path}: unknown event property '{other}'; known: amount, quantity, category, channel, product_id, order_id"
+                "{path}: unknown event property {}; known: amount, quantity, category, channel, product_id, order_id",
+                shown(other)
             ))
         }
     })
@@ -670,7 +704,11 @@ fn only_keys(
     path: &str,
 ) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(format!("{path}: unexpected key '{k}'")),
+        Some(k) => Err(format!(
+            "{path}: unexpected key {}; allowed: {}",
+            shown(k),
+            allowed.join(", ")
+        )),
         None => Ok(()),
     }
 }
@@ -736,7 +774,8 @@ fn compile(v: &Json, path: &str, names: &FxHashMap<&str, usize>) -> Result<Node,
                 "field" => {
                     if CustomerProfile::NUMERIC_FIELDS.iter().all(|f| *f != name) && name != "T" {
                         return Err(format!(
-                            "{here}: unknown profile field '{name}'; known: {}",
+                            "{here}: unknown profile field {}; known: {}",
+                            shown(&name),
                             CustomerProfile::NUMERIC_FIELDS.join(", ")
                         ));
                     }
@@ -773,7 +812,7 @@ fn compile(v: &Json, path: &str, names: &FxHashMap<&str, usize>) -> Result<Node,
             names
                 .get(name)
                 .map(|&i| Node::Audience(i))
-                .ok_or_else(|| format!("{here}: no audience named '{name}' in the document"))
+                .ok_or_else(|| format!("{here}: no audience named {} in the document", shown(name)))
         }
     }
 }
@@ -792,8 +831,12 @@ fn compile_events(v: &Json, path: &str) -> Result<Node, String> {
         Some(d) => {
             let days = d
                 .as_f64()
-                .filter(|d| d.is_finite() && *d > 0.0)
-                .ok_or_else(|| format!("{path}.within_days: must be a number > 0"))?;
+                .filter(|d| d.is_finite() && *d > 0.0 && *d <= MAX_WINDOW_DAYS)
+                .ok_or_else(|| {
+                    format!(
+                        "{path}.within_days: must be a number of days > 0 and ≤ {MAX_WINDOW_DAYS}"
+                    )
+                })?;
             Some((days * MICROS_PER_DAY as f64).round() as i64)
         }
     };
@@ -801,7 +844,10 @@ fn compile_events(v: &Json, path: &str) -> Result<Node, String> {
         None => Vec::new(),
         Some(w) => w
             .as_array()
-            .ok_or_else(|| format!("{path}.where: must be a list of conditions"))?
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                format!("{path}.where: must be a non-empty list of conditions (omit it for none)")
+            })?
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -1015,7 +1061,7 @@ fn eval(node: &Node, f: &dyn Facts, done: &[bool]) -> Result<bool, String> {
             test,
         } => {
             let end = f.as_of();
-            let start = within_micros.map(|w| end - w);
+            let start = within_micros.map(|w| end.saturating_sub(w));
             let mut error = None;
             let (mut count, mut sum) = (0usize, 0.0);
             let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -1177,7 +1223,7 @@ mod tests {
         let cases = [
             (
                 json!({"and": [{"field": "total_spend", "op": "=>", "value": 1}]}),
-                "rule.and[0]: unknown operator '=>'",
+                "rule.and[0]: unknown operator; use =",
             ),
             (
                 json!({"field": "spend", "op": ">", "value": 1}),
@@ -1224,6 +1270,9 @@ mod tests {
             {"name": "a", "rule": {"field": "orders", "op": ">", "value": 1}},
             {"name": "a", "rule": {"field": "orders", "op": ">", "value": 2}},
         ]));
-        assert!(twice.unwrap_err().to_string().contains("defined twice"));
+        assert!(twice
+            .unwrap_err()
+            .to_string()
+            .contains("has the name of an earlier one"));
     }
 }

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 const CHUNK: usize = 4096;
 
+/// The most values of a fit's work arrays (responsibilities rows × k, covariances k × d × d):
+/// 2³¹ (16 GiB of f64); a larger request is refused before anything is allocated.
+const MAX_CELLS: usize = 1 << 31;
+
 /// The shape of each component's covariance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -330,10 +334,15 @@ impl GaussianMixture {
         let mut m: GaussianMixture = crate::format::from_json(text)?;
         let (k, d) = (m.weights.len(), m.d);
         let cov_len = match m.covariance {
-            Covariance::Full => k * d * d,
-            Covariance::Diag => k * d,
+            Covariance::Full => k.checked_mul(d).and_then(|v| v.checked_mul(d)),
+            Covariance::Diag => k.checked_mul(d),
         };
-        if k == 0 || d == 0 || m.means.len() != k * d || m.covariances.len() != cov_len {
+        if k == 0
+            || d == 0
+            || Some(m.means.len()) != k.checked_mul(d)
+            || Some(m.covariances.len()) != cov_len
+            || m.weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+        {
             return Err(SegmentError::InvalidOption {
                 option: "model".into(),
                 reason: "weights, means and covariances do not match k and d".into(),
@@ -479,6 +488,16 @@ pub fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
     };
     if k == 0 || k > n {
         return Err(bad("k", format!("must be between 1 and the {n} rows")));
+    }
+    let cov_cells = match opts.covariance {
+        Covariance::Full => k.saturating_mul(d).saturating_mul(d),
+        Covariance::Diag => k.saturating_mul(d),
+    };
+    if n.saturating_mul(k) > MAX_CELLS || cov_cells > MAX_CELLS {
+        return Err(bad(
+            "k",
+            format!("{k} components of {d} columns over {n} rows need more than {MAX_CELLS} values; use fewer components or diagonal covariances"),
+        ));
     }
     if !(opts.reg_covar >= 0.0 && opts.tol >= 0.0 && opts.max_iter >= 1) {
         return Err(bad(

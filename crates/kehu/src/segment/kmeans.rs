@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Rows per chunk of every parallel pass (fixed, so sums do not depend on the thread count).
 const CHUNK: usize = 4096;
 
+/// The most runs (`n_init`) and k-means‖ rounds a fit takes.
+pub(crate) const MAX_RUNS: usize = 1000;
+
 /// How the first centres are chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
@@ -1143,6 +1146,9 @@ pub fn fit(
     if opts.max_iter == 0 || opts.n_init == Some(0) {
         return Err(bad("max_iter / n_init", "must be ≥ 1".into()));
     }
+    if opts.n_init.is_some_and(|r| r > MAX_RUNS) {
+        return Err(bad("n_init", format!("at most {MAX_RUNS} runs")));
+    }
     let ones;
     let w = match check_weights(weights, n)? {
         Some(w) => w,
@@ -1169,10 +1175,13 @@ pub fn fit(
                 rounds,
                 oversampling,
             } => {
-                if *rounds == 0 || !(oversampling.is_finite() && *oversampling > 0.0) {
+                if *rounds == 0
+                    || *rounds > MAX_RUNS
+                    || !(oversampling.is_finite() && *oversampling > 0.0)
+                {
                     return Err(bad(
                         "init",
-                        "k-means|| needs rounds ≥ 1 and oversampling > 0".into(),
+                        format!("k-means|| needs 1 ≤ rounds ≤ {MAX_RUNS} and oversampling > 0"),
                     ));
                 }
                 kmeans_parallel(x, w, opts.k, *rounds, *oversampling, opts.seed, r as u64)

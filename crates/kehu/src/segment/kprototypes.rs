@@ -375,7 +375,7 @@ impl KPrototypesModel {
         if q == 0 || m.gamma.len() != q || m.modes.is_empty() || !m.modes.len().is_multiple_of(q) {
             return Err(bad("needs k × q modes and one γ per categorical column").into());
         }
-        if m.numeric.len() != m.modes.len() / q * m.p {
+        if Some(m.numeric.len()) != (m.modes.len() / q).checked_mul(m.p) {
             return Err(bad("needs k × p numeric centre values").into());
         }
         let known = m
@@ -480,6 +480,12 @@ pub fn fit(
     }
     if opts.max_iter == 0 || opts.n_init == Some(0) {
         return Err(bad("max_iter / n_init", "must be ≥ 1".into()));
+    }
+    if opts.n_init.is_some_and(|r| r > super::kmeans::MAX_RUNS) {
+        return Err(bad(
+            "n_init",
+            format!("at most {} runs", super::kmeans::MAX_RUNS),
+        ));
     }
     let ones;
     let w = match check_weights(weights, x.n)? {

@@ -2,6 +2,7 @@
 //! thresholds, by each customer's own purchase cadence or by a value model's P(alive) — and the
 //! migration between two snapshots.
 
+use super::names::shown;
 use super::SegmentError;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,10 @@ impl Stage {
             .find(|s| s.name() == name)
             .ok_or_else(|| SegmentError::InvalidOption {
                 option: "stage".into(),
-                reason: format!("unknown stage '{name}'"),
+                reason: format!(
+                    "unknown stage {}; use prospect, new, active, at_risk, lapsed or lost",
+                    shown(name)
+                ),
             })
     }
 
@@ -140,7 +144,7 @@ impl StageRule {
             }),
             other => Err(SegmentError::InvalidOption {
                 option: "stage rule".into(),
-                reason: format!("unknown kind '{other}'; use days, cadence or alive"),
+                reason: format!("unknown kind {}; use days, cadence or alive", shown(other)),
             }),
         }
     }
@@ -153,7 +157,7 @@ impl StageRule {
             reason,
         };
         let given: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+            crate::format::parse_json(text).map_err(bad)?;
         let kind = given
             .get("kind")
             .and_then(|k| k.as_str())
@@ -165,11 +169,21 @@ impl StageRule {
         };
         for (key, value) in given {
             if !merged.contains_key(&key) {
-                return Err(bad(format!("'{key}' is not a setting of the {kind} rule")));
+                return Err(bad(format!(
+                    "{} is not a setting of the {kind} rule",
+                    shown(&key)
+                )));
+            }
+            if key != "kind" && !value.is_number() {
+                // Every threshold is a number; serde could not name the setting inside the
+                // tagged rule.
+                return Err(bad(format!("{}: must be a number", shown(&key))));
             }
             merged.insert(key, value);
         }
-        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| bad(e.to_string()))
+        // Parsed from text again so that errors name the setting (values are never quoted).
+        let merged = serde_json::Value::Object(merged).to_string();
+        crate::format::parse_json(&merged).map_err(bad)
     }
 
     fn check(&self) -> Result<(), SegmentError> {

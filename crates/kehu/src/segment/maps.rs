@@ -5,6 +5,26 @@ use super::rfm::RfmScores;
 use super::SegmentError;
 use serde::{Deserialize, Serialize};
 
+/// The whole scores a map is written for, `min`…`max` (the built-in maps: 1…5). Scores outside
+/// it are refused with [`SegmentError::ScoreOutOfRange`], never silently left unassigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRange {
+    /// Lowest score (≥ 1).
+    pub min: u32,
+    /// Highest score (≤ 100).
+    pub max: u32,
+}
+
+impl ScoreRange {
+    /// Scores 1…5, those of the built-in maps.
+    pub const ONE_TO_FIVE: ScoreRange = ScoreRange { min: 1, max: 5 };
+
+    fn contains(&self, score: u32) -> bool {
+        self.min <= score && score <= self.max
+    }
+}
+
 /// An inclusive range of scores, `[lo, hi]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Range(pub f64, pub f64);
@@ -17,6 +37,7 @@ impl Range {
 
 /// One rule: a segment and the score ranges it takes (an absent range takes any score).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SegmentRule {
     /// The segment's name.
     pub segment: String,
@@ -50,10 +71,74 @@ impl SegmentRule {
 
 /// A segment map: the first rule that matches a customer's (R, F, M) names the segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MapDocument", into = "MapDocumentOut")]
 pub struct SegmentMap {
     /// Rules in priority order.
     pub rules: Vec<SegmentRule>,
+    /// The scores the rules are written for. A document without `scores` takes 1…the largest
+    /// whole upper end of its rules' ranges (so `scores` is written only when it differs: the
+    /// documents of the built-in maps read the same in older kehu builds).
+    pub scores: ScoreRange,
 }
+
+#[derive(Serialize)]
+struct MapDocumentOut {
+    rules: Vec<SegmentRule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scores: Option<ScoreRange>,
+}
+
+impl From<SegmentMap> for MapDocumentOut {
+    fn from(map: SegmentMap) -> Self {
+        let implied = implied_scores(&map.rules);
+        MapDocumentOut {
+            scores: (map.scores != implied).then_some(map.scores),
+            rules: map.rules,
+        }
+    }
+}
+
+/// A `segment_map` document as read: `scores` may be absent, other keys are refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MapDocument {
+    rules: Vec<SegmentRule>,
+    #[serde(default)]
+    scores: Option<ScoreRange>,
+}
+
+impl TryFrom<MapDocument> for SegmentMap {
+    type Error = String;
+
+    fn try_from(doc: MapDocument) -> Result<Self, String> {
+        let scores = match doc.scores {
+            Some(s) => s,
+            None => implied_scores(&doc.rules),
+        };
+        Ok(SegmentMap {
+            rules: doc.rules,
+            scores,
+        })
+    }
+}
+
+/// 1…the largest whole upper end of the rules' ranges (at least 1, at most 100).
+fn implied_scores(rules: &[SegmentRule]) -> ScoreRange {
+    let top = rules
+        .iter()
+        .flat_map(|r| [r.r, r.f, r.m, r.fm])
+        .flatten()
+        .map(|range| range.1)
+        .filter(|v| v.is_finite())
+        .fold(1.0, f64::max);
+    ScoreRange {
+        min: 1,
+        max: top.floor().clamp(1.0, 100.0) as u32,
+    }
+}
+
+/// The score a field of a map is read from, as errors name it.
+const FIELDS: [&str; 3] = ["recency score", "frequency score", "monetary score"];
 
 impl crate::format::Versioned for SegmentMap {
     const KIND: &'static str = "segment_map";
@@ -120,6 +205,7 @@ impl SegmentMap {
                 .iter()
                 .map(|(name, r, f)| rule(name, *r, Some(*f), None))
                 .collect(),
+            scores: ScoreRange::ONE_TO_FIVE,
         }
     }
 
@@ -140,6 +226,7 @@ impl SegmentMap {
                 .iter()
                 .map(|(name, r, fm)| rule(name, *r, None, Some(*fm)))
                 .collect(),
+            scores: ScoreRange::ONE_TO_FIVE,
         }
     }
 
@@ -166,7 +253,8 @@ impl SegmentMap {
     }
 
     /// A map from a code table: CSV lines `R,F,M,code,segment` (a header line and lines
-    /// starting with `#` are skipped), one exact rule per code.
+    /// starting with `#` are skipped), one exact rule per code; it takes scores 1…the largest
+    /// score in the table.
     pub fn from_code_table(text: &str) -> Result<SegmentMap, SegmentError> {
         let mut rules = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -205,25 +293,71 @@ impl SegmentMap {
                 reason: "the code table has no rows".into(),
             });
         }
-        Ok(SegmentMap { rules })
+        let scores = implied_scores(&rules);
+        Ok(SegmentMap { rules, scores })
     }
 
-    /// Reads a `segment_map` document.
+    /// Reads a `segment_map` document: rules, and the `scores` (`{"min": 1, "max": 5}`) they
+    /// are written for. Every range must have its low end at most its high end.
     pub fn from_json(text: &str) -> Result<SegmentMap, crate::Error> {
-        let map: SegmentMap = crate::format::from_json(text)?;
-        if map.rules.is_empty() {
-            return Err(SegmentError::InvalidMap {
-                reason: "no rules".into(),
-            }
-            .into());
-        }
-        if let Some(i) = map.rules.iter().position(|r| r.segment.is_empty()) {
-            return Err(SegmentError::InvalidMap {
-                reason: format!("rule {i} has an empty segment name"),
-            }
-            .into());
-        }
+        let map: SegmentMap = super::names::read_document(text)?;
+        map.validate()?;
         Ok(map)
+    }
+
+    /// Checks the rules and the score range (the loaders call this).
+    pub fn validate(&self) -> Result<(), SegmentError> {
+        let bad = |reason: String| SegmentError::InvalidMap { reason };
+        if self.rules.is_empty() {
+            return Err(bad("no rules".into()));
+        }
+        let ScoreRange { min, max } = self.scores;
+        if !(1 <= min && min <= max && max <= 100) {
+            return Err(bad("scores: needs whole scores 1 ≤ min ≤ max ≤ 100".into()));
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.segment.is_empty() {
+                return Err(bad(format!("rule {i} has an empty segment name")));
+            }
+            for (name, range) in [("r", rule.r), ("f", rule.f), ("m", rule.m), ("fm", rule.fm)] {
+                let Some(Range(lo, hi)) = range else { continue };
+                if !(lo.is_finite() && hi.is_finite()) {
+                    return Err(bad(format!("rules[{i}].{name}: the ends must be finite")));
+                }
+                if lo > hi {
+                    return Err(bad(format!(
+                        "rules[{i}].{name}: the low end is above the high end"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Which scores the rules read: recency, frequency, monetary (FM reads F and M).
+    fn reads(&self) -> [bool; 3] {
+        let mut used = [false; 3];
+        for rule in &self.rules {
+            used[0] |= rule.r.is_some();
+            used[1] |= rule.f.is_some() || rule.fm.is_some();
+            used[2] |= rule.m.is_some() || rule.fm.is_some();
+        }
+        used
+    }
+
+    /// Refuses scores outside the map's range (only the scores its rules read).
+    fn check_scores(&self, row: usize, scores: [u32; 3]) -> Result<(), SegmentError> {
+        for ((field, used), score) in FIELDS.iter().zip(self.reads()).zip(scores) {
+            if used && !self.scores.contains(score) {
+                return Err(SegmentError::ScoreOutOfRange {
+                    row,
+                    field: (*field).into(),
+                    min: self.scores.min,
+                    max: self.scores.max,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Writes the map as a versioned document.
@@ -242,8 +376,16 @@ impl SegmentMap {
         names
     }
 
+    /// The segment of one customer's scores (checked against the map's score range): the first
+    /// matching rule's, `None` when no rule matches.
+    pub fn try_segment_of(&self, r: u32, f: u32, m: u32) -> Result<Option<&str>, SegmentError> {
+        self.check_scores(0, [r, f, m])?;
+        Ok(self.segment_of(r, f, m))
+    }
+
     /// The segment of one customer's scores: the first matching rule's, `None` when no rule
-    /// matches.
+    /// matches. The scores are not checked against the map's range: prefer
+    /// [`SegmentMap::try_segment_of`].
     pub fn segment_of(&self, r: u32, f: u32, m: u32) -> Option<&str> {
         self.rules
             .iter()
@@ -252,7 +394,39 @@ impl SegmentMap {
     }
 
     /// Each customer's segment (`None`: no rule matches; such customers are kept and counted,
-    /// never dropped).
+    /// never dropped). Scores binned for another range than the map's are refused (e.g. 2-bin
+    /// scores under a map for 1…5), and so are scores outside it, naming the row and the score.
+    pub fn try_assign(&self, scores: &RfmScores) -> Result<Vec<Option<String>>, SegmentError> {
+        let n = scores.r.len();
+        for (field, len) in [(FIELDS[1], scores.f.len()), (FIELDS[2], scores.m.len())] {
+            if len != n {
+                return Err(SegmentError::InvalidData {
+                    row: len.min(n),
+                    field: field.into(),
+                    reason: format!("has {len} scores, expected {n}"),
+                });
+            }
+        }
+        if let Some(bins) = scores.bins {
+            for ((field, used), bins) in FIELDS.iter().zip(self.reads()).zip(bins) {
+                if used && (self.scores.min != 1 || self.scores.max != bins) {
+                    return Err(SegmentError::ScoreRangeMismatch {
+                        field: (*field).into(),
+                        bins,
+                        min: self.scores.min,
+                        max: self.scores.max,
+                    });
+                }
+            }
+        }
+        for i in 0..n {
+            self.check_scores(i, [scores.r[i], scores.f[i], scores.m[i]])?;
+        }
+        Ok(self.assign(scores))
+    }
+
+    /// Each customer's segment, without checking the scores against the map's range (prefer
+    /// [`SegmentMap::try_assign`]).
     pub fn assign(&self, scores: &RfmScores) -> Vec<Option<String>> {
         (0..scores.r.len())
             .map(|i| {
@@ -263,7 +437,8 @@ impl SegmentMap {
     }
 
     /// Each customer's segment from score columns as given by a caller (any integers): checks
-    /// the lengths and that scores are whole numbers ≥ 1, naming the row and column.
+    /// the lengths, that scores are whole numbers ≥ 1 and that they are in the map's range,
+    /// naming the row and column.
     pub fn assign_columns(
         &self,
         r: &[i64],
@@ -297,20 +472,32 @@ impl SegmentMap {
                     score(f[i], i, "F")?,
                     score(m[i], i, "M")?,
                 );
+                self.check_scores(i, [a, b, c])?;
                 Ok(self.segment_of(a, b, c).map(str::to_string))
             })
             .collect()
     }
 
-    /// Which of the bins³ codes the map leaves unassigned or matches more than once.
-    pub fn check(&self, bins: u32) -> MapCheck {
+    /// Which of the bins³ codes the map leaves unassigned or matches more than once; `bins`
+    /// must be within the map's score range.
+    pub fn check(&self, bins: u32) -> Result<MapCheck, SegmentError> {
+        if !self.scores.contains(bins) {
+            return Err(SegmentError::InvalidOption {
+                option: "bins".into(),
+                reason: format!(
+                    "the map takes scores {}…{}; check it with bins in that range",
+                    self.scores.min, self.scores.max
+                ),
+            });
+        }
         let mut check = MapCheck {
             unassigned: vec![],
             overlapping: vec![],
         };
-        for r in (1..=bins).rev() {
-            for f in (1..=bins).rev() {
-                for m in (1..=bins).rev() {
+        let lo = self.scores.min;
+        for r in (lo..=bins).rev() {
+            for f in (lo..=bins).rev() {
+                for m in (lo..=bins).rev() {
                     let hits: Vec<String> = self
                         .rules
                         .iter()
@@ -325,7 +512,7 @@ impl SegmentMap {
                 }
             }
         }
-        check
+        Ok(check)
     }
 }
 
@@ -336,7 +523,11 @@ mod tests {
     #[test]
     fn rf10_covers_every_cell_once() {
         let map = SegmentMap::rf10();
-        assert!(map.check(5).is_total_and_exclusive(), "{:?}", map.check(5));
+        assert!(
+            map.check(5).unwrap().is_total_and_exclusive(),
+            "{:?}",
+            map.check(5).unwrap()
+        );
         assert_eq!(map.segments().len(), 10);
         assert_eq!(map.segment_of(5, 5, 1), Some("Champions"));
         assert_eq!(map.segment_of(3, 3, 5), Some("Need Attention"));
@@ -347,7 +538,7 @@ mod tests {
     #[test]
     fn rfm8_first_match_is_total() {
         let map = SegmentMap::rfm8();
-        let check = map.check(5);
+        let check = map.check(5).unwrap();
         assert!(check.unassigned.is_empty(), "{check:?}");
         // Overlaps are resolved by order: R5 FM5 is Champions before Loyal Customers.
         assert!(check
@@ -367,7 +558,7 @@ mod tests {
         let map = SegmentMap::from_code_table(text).unwrap();
         assert_eq!(map.segment_of(5, 5, 5), Some("Champions"));
         assert_eq!(map.segment_of(5, 5, 4), None);
-        let check = map.check(5);
+        let check = map.check(5).unwrap();
         assert_eq!(check.unassigned.len(), 123);
         let again = SegmentMap::from_json(&map.to_json()).unwrap();
         assert_eq!(again, map);
@@ -383,6 +574,7 @@ mod tests {
             r: vec![5, 1, 3],
             f: vec![5, 1, 3],
             m: vec![5, 1, 3],
+            bins: None,
         };
         assert_eq!(
             map.assign(&scores),

@@ -118,6 +118,12 @@ fn check(opts: &MiniBatchOptions) -> Result<(), SegmentError> {
     if !(opts.tol.is_finite() && opts.tol >= 0.0) {
         return Err(bad("tol", "must be ≥ 0".into()));
     }
+    if opts.n_init.is_some_and(|r| r > super::kmeans::MAX_RUNS) {
+        return Err(bad(
+            "n_init",
+            format!("at most {} initialisations", super::kmeans::MAX_RUNS),
+        ));
+    }
     if !(0.0..=1.0).contains(&opts.reassignment_ratio) {
         return Err(bad("reassignment_ratio", "must be between 0 and 1".into()));
     }
@@ -309,8 +315,10 @@ impl MiniBatchKMeans {
         let k = s.counts.len();
         if s.d == 0
             || k == 0
-            || s.centers.len() != k * s.d
+            || Some(s.centers.len()) != k.checked_mul(s.d)
             || s.centers.iter().any(|v| !v.is_finite())
+            || s.counts.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+            || s.options.k != k
         {
             return Err(bad("model", "needs k × d finite centres and k counts".into()).into());
         }
@@ -388,7 +396,7 @@ pub fn fit(
     let mut draw = Draw::new(opts.seed, 0);
     let init_size = opts
         .init_size
-        .unwrap_or(3 * opts.batch_size)
+        .unwrap_or(opts.batch_size.saturating_mul(3))
         .max(opts.k)
         .min(n);
     let sample = |draw: &mut Draw, size: usize| -> Vec<usize> {
@@ -420,7 +428,7 @@ pub fn fit(
     let mut state = MiniBatchKMeans::start(d, best.expect("one run").1, opts);
     let tol = opts.tol * mean_variance(x);
     let batch = opts.batch_size.min(n);
-    let max_steps = opts.max_iter * n.div_ceil(batch);
+    let max_steps = opts.max_iter.saturating_mul(n.div_ceil(batch));
     let alpha = (2.0 * batch as f64 / (n as f64 + 1.0)).min(1.0);
     let (mut ewa, mut best_ewa, mut stale) = (None::<f64>, f64::INFINITY, 0usize);
     let mut steps = 0;

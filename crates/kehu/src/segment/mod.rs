@@ -10,11 +10,12 @@ pub mod kprototypes;
 pub mod lifecycle;
 pub mod maps;
 pub mod minibatch;
+mod names;
 pub mod portrait;
 pub mod quality;
 pub mod rfm;
 
-pub use maps::{MapCheck, Range, SegmentMap, SegmentRule};
+pub use maps::{MapCheck, Range, ScoreRange, SegmentMap, SegmentRule};
 pub use rfm::{
     rfm_inputs, rfm_scores, Binning, FrequencyBasis, MonetaryBasis, RfmInputs, RfmOptions,
     RfmScores, Ties,
@@ -47,6 +48,32 @@ pub enum SegmentError {
         /// Why (names the rule or line).
         reason: String,
     },
+    /// A score is outside the range a segment map is written for (e.g. 10-bin scores under a
+    /// map for scores 1…5).
+    #[error("row {row}, {field}: outside the scores {min}…{max} the segment map is written for")]
+    ScoreOutOfRange {
+        /// 0-based row.
+        row: usize,
+        /// `recency score`, `frequency score` or `monetary score`.
+        field: String,
+        /// The map's lowest score.
+        min: u32,
+        /// The map's highest score.
+        max: u32,
+    },
+    /// Scores were binned for another range than the segment map is written for (e.g. 2-bin
+    /// scores, which all fall in a 1…5 map's lowest cells).
+    #[error("{field}: the scores run 1…{bins}, the segment map is written for {min}…{max}")]
+    ScoreRangeMismatch {
+        /// `recency score`, `frequency score` or `monetary score`.
+        field: String,
+        /// The scoring's number of scores.
+        bins: u32,
+        /// The map's lowest score.
+        min: u32,
+        /// The map's highest score.
+        max: u32,
+    },
 }
 
 impl SegmentError {
@@ -56,6 +83,8 @@ impl SegmentError {
             SegmentError::InvalidData { .. } => "SEGMENT_INVALID_DATA",
             SegmentError::InvalidOption { .. } => "SEGMENT_INVALID_OPTION",
             SegmentError::InvalidMap { .. } => "SEGMENT_INVALID_MAP",
+            SegmentError::ScoreOutOfRange { .. } => "SEGMENT_SCORE_OUT_OF_RANGE",
+            SegmentError::ScoreRangeMismatch { .. } => "SEGMENT_SCORE_RANGE_MISMATCH",
         }
     }
 }

@@ -69,23 +69,22 @@ fn summary(values: &[f64]) -> (f64, f64, f64, f64, usize) {
     )
 }
 
-/// Segments in order of first appearance, and each customer's segment index.
-fn groups(segments: &[Option<String>]) -> (Vec<String>, Vec<Option<usize>>) {
+/// Segments in order of first appearance, and each one's rows (in row order). One pass with a
+/// hash map: linear however many segments there are.
+fn groups(segments: &[Option<String>]) -> (Vec<String>, Vec<Vec<usize>>) {
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut names: Vec<String> = Vec::new();
-    let index = segments
-        .iter()
-        .map(|s| {
-            s.as_ref()
-                .map(|name| match names.iter().position(|n| n == name) {
-                    Some(i) => i,
-                    None => {
-                        names.push(name.clone());
-                        names.len() - 1
-                    }
-                })
-        })
-        .collect();
-    (names, index)
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        let Some(name) = s else { continue };
+        let g = *index.entry(name.as_str()).or_insert_with(|| {
+            names.push(name.clone());
+            rows.push(Vec::new());
+            names.len() - 1
+        });
+        rows[g].push(i);
+    }
+    (names, rows)
 }
 
 /// Numeric portraits: the base first, then every segment (customers without a segment are in
@@ -111,7 +110,7 @@ pub fn numeric_portrait(
             });
         }
     }
-    let (names, index) = groups(segments);
+    let (names, members_of) = groups(segments);
     let mut out = Vec::new();
     for (feature, values) in features {
         let (base_mean, p25, median, p75, missing) = summary(values);
@@ -128,10 +127,7 @@ pub fn numeric_portrait(
             missing,
         });
         for (g, name) in names.iter().enumerate() {
-            let members: Vec<f64> = (0..n)
-                .filter(|&i| index[i] == Some(g))
-                .map(|i| values[i])
-                .collect();
+            let members: Vec<f64> = members_of[g].iter().map(|&i| values[i]).collect();
             let (mean, p25, median, p75, missing) = summary(&members);
             out.push(NumericPortrait {
                 segment: Some(name.clone()),
@@ -158,7 +154,13 @@ pub fn category_portrait(
     top: usize,
 ) -> Result<Vec<CategoryPortrait>, SegmentError> {
     let n = segments.len();
-    let (names, index) = groups(segments);
+    if top == 0 {
+        return Err(SegmentError::InvalidOption {
+            option: "top".into(),
+            reason: "must be ≥ 1 (the number of values listed per segment)".into(),
+        });
+    }
+    let (names, members_of) = groups(segments);
     let mut out = Vec::new();
     for (feature, values) in features {
         if values.len() != n {
@@ -181,7 +183,7 @@ pub fn category_portrait(
         };
         let (base, _) = count(&mut (0..n));
         for (g, name) in names.iter().enumerate() {
-            let (counts, total) = count(&mut (0..n).filter(|&i| index[i] == Some(g)));
+            let (counts, total) = count(&mut members_of[g].iter().copied());
             let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             for (value, c) in ranked.into_iter().take(top) {

@@ -9,8 +9,9 @@ use crate::simulate::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Labels checked against the rows, with the number of clusters (labels are 0…k−1).
-fn check_labels(x: &Rows, labels: &[u32]) -> Result<usize, SegmentError> {
+/// Labels checked against the rows, renumbered 0…k−1 in the order of their values (so any
+/// `u32` labels work and nothing is sized from a label's value), with k the distinct labels.
+fn check_labels(x: &Rows, labels: &[u32]) -> Result<(Vec<u32>, usize), SegmentError> {
     if labels.len() != x.len() {
         return Err(SegmentError::InvalidData {
             row: labels.len().min(x.len()),
@@ -18,12 +19,10 @@ fn check_labels(x: &Rows, labels: &[u32]) -> Result<usize, SegmentError> {
             reason: format!("has {} values, expected {}", labels.len(), x.len()),
         });
     }
-    let k = labels.iter().max().map_or(0, |m| *m as usize + 1);
-    let mut sizes = vec![0usize; k];
-    for l in labels {
-        sizes[*l as usize] += 1;
-    }
-    let used = sizes.iter().filter(|s| **s > 0).count();
+    let mut distinct = labels.to_vec();
+    distinct.par_sort_unstable();
+    distinct.dedup();
+    let used = distinct.len();
     if used < 2 || used >= x.len() {
         return Err(SegmentError::InvalidOption {
             option: "labels".into(),
@@ -33,8 +32,16 @@ fn check_labels(x: &Rows, labels: &[u32]) -> Result<usize, SegmentError> {
             ),
         });
     }
-    Ok(k)
+    let dense = labels
+        .par_iter()
+        .map(|l| distinct.binary_search(l).expect("every label is listed") as u32)
+        .collect();
+    Ok((dense, used))
 }
+
+/// Above this many per-cluster sums (clusters × rows) the silhouette is computed row by row
+/// (each pair twice, O(n) memory per thread) instead of pair-once with a clusters × rows table.
+const MAX_SUM_CELLS: usize = 1 << 25;
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
@@ -50,7 +57,12 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 /// the rows are laid out by cluster and by column, so distances and per-cluster sums are straight
 /// vector loops, summed in a fixed order whatever the thread count.
 pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
-    let k = check_labels(x, labels)?;
+    silhouette_with(x, labels, MAX_SUM_CELLS)
+}
+
+fn silhouette_with(x: &Rows, labels: &[u32], max_cells: usize) -> Result<f64, SegmentError> {
+    let (labels, k) = check_labels(x, labels)?;
+    let labels = &labels[..];
     let (n, d) = (x.len(), x.dim());
     // Rows ordered by cluster (stable): cluster c occupies ranges[c].
     let mut order: Vec<usize> = (0..n).collect();
@@ -79,6 +91,9 @@ pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
         .flat_map(|&i| x.data()[i * d..(i + 1) * d].iter().copied())
         .collect();
     let cluster_of: Vec<usize> = order.iter().map(|&i| labels[i] as usize).collect();
+    if k.saturating_mul(n) > max_cells {
+        return Ok(silhouette_by_row(&columns, &ordered, &ranges, &cluster_of));
+    }
     let nb = n.div_ceil(BLOCK);
     let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
     let pair = |bi: usize, bj: usize| -> (Vec<f64>, Vec<f64>) {
@@ -163,6 +178,45 @@ pub fn silhouette_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
         })
         .collect();
     Ok(block_sum(&values) / n as f64)
+}
+
+/// The silhouette with many clusters: each cluster-ordered row's distances to all rows, summed
+/// per cluster range (each row on its own, so the same sums on any thread count).
+fn silhouette_by_row(
+    columns: &[Vec<f64>],
+    ordered: &[f64],
+    ranges: &[std::ops::Range<usize>],
+    cluster_of: &[usize],
+) -> f64 {
+    let n = cluster_of.len();
+    let d = columns.len();
+    let values: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; n],
+            |buf, p| {
+                let own = cluster_of[p];
+                let size = ranges[own].len();
+                if size <= 1 {
+                    return 0.0;
+                }
+                distances(columns, 0, &ordered[p * d..(p + 1) * d], buf);
+                let a = block_sum(&buf[ranges[own].clone()]) / (size - 1) as f64;
+                let b = ranges
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, r)| *c != own && !r.is_empty())
+                    .map(|(_, r)| block_sum(&buf[r.clone()]) / r.len() as f64)
+                    .fold(f64::INFINITY, f64::min);
+                if a.max(b) > 0.0 {
+                    (b - a) / a.max(b)
+                } else {
+                    0.0
+                }
+            },
+        )
+        .collect();
+    block_sum(&values) / n as f64
 }
 
 /// Euclidean distances of `row` to the rows `tile..tile + out.len()` of `columns`. The same
@@ -278,7 +332,8 @@ fn centroids(x: &Rows, labels: &[u32], k: usize) -> Centroids {
 
 /// Calinski–Harabasz: (between-cluster dispersion / (k − 1)) / (within / (n − k)).
 pub fn calinski_harabasz_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
-    let k = check_labels(x, labels)?;
+    let (labels, k) = check_labels(x, labels)?;
+    let labels = &labels[..];
     let d = x.dim();
     let c = centroids(x, labels, k);
     let used = c.sizes.iter().filter(|s| **s > 0).count();
@@ -311,7 +366,8 @@ pub fn calinski_harabasz_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentE
 /// Davies–Bouldin: the mean over clusters of max over others of (sᵢ + sⱼ) / ‖cᵢ − cⱼ‖, with sᵢ
 /// the mean distance of a cluster's rows to its centroid (lower is better).
 pub fn davies_bouldin_score(x: &Rows, labels: &[u32]) -> Result<f64, SegmentError> {
-    let k = check_labels(x, labels)?;
+    let (labels, k) = check_labels(x, labels)?;
+    let labels = &labels[..];
     let d = x.dim();
     let c = centroids(x, labels, k);
     let mut spread = vec![0.0; k];
@@ -382,6 +438,15 @@ pub fn k_sweep(
         return Err(SegmentError::InvalidOption {
             option: "k range".into(),
             reason: "needs at least one k, each 2 or more".into(),
+        });
+    }
+    if ks.iter().any(|k| *k >= x.len()) {
+        return Err(SegmentError::InvalidOption {
+            option: "k range".into(),
+            reason: format!(
+                "each k must be below the {} rows (the scores need n − 1 clusters at most)",
+                x.len()
+            ),
         });
     }
     ks.iter()
@@ -481,6 +546,27 @@ mod tests {
         let one = on(1);
         assert!((one - want).abs() < 1e-12, "{one} vs {want}");
         assert_eq!(one.to_bits(), on(3).to_bits());
+        // Row by row (many clusters): the same value, the same bits on any thread count.
+        let by_row = |t: usize| crate::on_threads(t, || silhouette_with(&x, &labels, 0).unwrap());
+        assert!((by_row(1) - want).abs() < 1e-12);
+        assert_eq!(by_row(1).to_bits(), by_row(3).to_bits());
+        // Sparse label values are renumbered: the same scores as 0, 1, 2.
+        let sparse: Vec<u32> = labels
+            .iter()
+            .map(|l| [7, 1_000_000_000, u32::MAX][*l as usize])
+            .collect();
+        assert_eq!(
+            silhouette_score(&x, &sparse).unwrap().to_bits(),
+            one.to_bits()
+        );
+        assert_eq!(
+            calinski_harabasz_score(&x, &sparse).unwrap().to_bits(),
+            calinski_harabasz_score(&x, &labels).unwrap().to_bits()
+        );
+        assert_eq!(
+            davies_bouldin_score(&x, &sparse).unwrap().to_bits(),
+            davies_bouldin_score(&x, &labels).unwrap().to_bits()
+        );
     }
 
     #[test]

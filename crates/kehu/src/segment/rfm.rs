@@ -249,6 +249,10 @@ pub struct RfmScores {
     pub f: Vec<u32>,
     /// Monetary scores.
     pub m: Vec<u32>,
+    /// The number of scores of R, F and M (each runs 1…bins), as [`rfm_scores`] binned them;
+    /// `None` when unknown. Segment maps refuse scores binned for another range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<[u32; 3]>,
 }
 
 /// How R, F and M are binned (default: 5 mid-rank quantile bins each).
@@ -303,6 +307,7 @@ pub fn rfm_scores(
         r,
         f: scores(frequency, &opts.frequency, "frequency")?,
         m: scores(monetary, &opts.monetary, "monetary")?,
+        bins: Some([bins, opts.frequency.bins(), opts.monetary.bins()]),
     })
 }
 
