@@ -21,10 +21,10 @@ fn parse<T: serde::de::DeserializeOwned + Default>(
 ) -> napi::Result<T, Code> {
     match json {
         None => Ok(T::default()),
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
+        Some(text) => kehu::format::parse_json(&text).map_err(|reason| {
             to_js(SegmentError::InvalidOption {
                 option: what.into(),
-                reason: e.to_string(),
+                reason,
             })
         }),
     }

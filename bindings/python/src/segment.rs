@@ -27,10 +27,10 @@ fn options<T: serde::de::DeserializeOwned + Default>(
 ) -> PyResult<T> {
     match json {
         None => Ok(T::default()),
-        Some(text) => serde_json::from_str(text).map_err(|e| {
+        Some(text) => kehu::format::parse_json(text).map_err(|reason| {
             to_py(SegmentError::InvalidOption {
                 option: what.into(),
-                reason: e.to_string(),
+                reason,
             })
         }),
     }
@@ -62,7 +62,7 @@ pub fn segment_rfm_scores<'py>(
         frequency.as_slice()?,
         monetary.as_slice()?,
     );
-    let s = py.detach(|| rfm_scores(r, f, m, &opts)).map_err(to_py)?;
+    let s = crate::interruptible(py, || rfm_scores(r, f, m, &opts)).map_err(to_py)?;
     let wide = |v: Vec<u32>| PyArray1::from_vec(py, v.into_iter().map(i64::from).collect());
     Ok((wide(s.r), wide(s.f), wide(s.m)))
 }
@@ -140,7 +140,7 @@ pub fn segment_kmeans_fit<'py>(
     let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = py.detach(|| kmeans::fit(&x, w, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || kmeans::fit(&x, w, &opts)).map_err(to_py)?;
     let json = f.model.to_json();
     Ok((json, int32_labels(py, f.labels), f.inertia, f.n_iter))
 }
@@ -154,7 +154,7 @@ pub fn segment_kmeans_predict<'py>(
 ) -> PyResult<Bound<'py, PyArray1<i32>>> {
     let model = KMeansModel::from_json(json).map_err(to_py)?;
     let x = rows(&x)?;
-    let labels = py.detach(|| model.predict(&x)).map_err(to_py)?;
+    let labels = crate::interruptible(py, || model.predict(&x)).map_err(to_py)?;
     Ok(int32_labels(py, labels))
 }
 
@@ -168,7 +168,7 @@ pub fn segment_kmeans_transform<'py>(
     let model = KMeansModel::from_json(json).map_err(to_py)?;
     let x = rows(&x)?;
     let n = x.len();
-    let out = py.detach(|| model.transform(&x)).map_err(to_py)?;
+    let out = crate::interruptible(py, || model.transform(&x)).map_err(to_py)?;
     let k = model.k();
     let flat = PyArray1::from_vec(py, out);
     flat.reshape([n, k])
@@ -186,7 +186,7 @@ pub fn segment_kmeans_inertia<'py>(
     let model = KMeansModel::from_json(json).map_err(to_py)?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    py.detach(|| model.inertia(&x, w)).map_err(to_py)
+    crate::interruptible(py, || model.inertia(&x, w)).map_err(to_py)
 }
 
 fn labels_u32(labels: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
@@ -223,7 +223,7 @@ pub fn segment_score<'py>(
     let seed: u64 = opt_whole(seed.as_ref(), "random_state", segment_option)?.unwrap_or(0);
     let x = rows(&x)?;
     let labels = labels_u32(&labels)?;
-    py.detach(|| match (which, sample_size) {
+    crate::interruptible(py, || match (which, sample_size) {
         ("silhouette", None) => quality::silhouette_score(&x, &labels),
         ("silhouette", Some(s)) => quality::silhouette_score_sampled(&x, &labels, s, seed),
         ("calinski_harabasz", _) => quality::calinski_harabasz_score(&x, &labels),
@@ -277,9 +277,10 @@ pub fn segment_k_sweep<'py>(
         .transpose()?;
     let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
-    let table = py
-        .detach(|| quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample, gmm))
-        .map_err(to_py)?;
+    let table = crate::interruptible(py, || {
+        quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample, gmm)
+    })
+    .map_err(to_py)?;
     Ok(serde_json::to_string(&table).expect("rows serialise"))
 }
 
@@ -376,7 +377,7 @@ pub fn segment_gmm_fit<'py>(
 ) -> PyResult<(String, bool, usize, f64)> {
     let opts: GmmOptions = self::options("GaussianMixture", Some(options))?;
     let x = rows(&x)?;
-    let f = py.detach(|| gmm::fit(&x, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || gmm::fit(&x, &opts)).map_err(to_py)?;
     Ok((f.model.to_json(), f.converged, f.n_iter, f.lower_bound))
 }
 
@@ -393,17 +394,17 @@ pub fn segment_gmm_apply<'py>(
     let n = x.len();
     match what {
         "proba" => {
-            let p = py.detach(|| model.predict_proba(&x)).map_err(to_py)?;
+            let p = crate::interruptible(py, || model.predict_proba(&x)).map_err(to_py)?;
             Ok(PyArray1::from_vec(py, p)
                 .reshape([n, model.k()])?
                 .into_any())
         }
         "score_samples" => {
-            let s = py.detach(|| model.score_samples(&x)).map_err(to_py)?;
+            let s = crate::interruptible(py, || model.score_samples(&x)).map_err(to_py)?;
             Ok(PyArray1::from_vec(py, s).into_any())
         }
         "predict" => {
-            let l = py.detach(|| model.predict(&x)).map_err(to_py)?;
+            let l = crate::interruptible(py, || model.predict(&x)).map_err(to_py)?;
             Ok(PyArray1::from_vec(py, l.into_iter().map(i64::from).collect()).into_any())
         }
         "bic" => Ok(model.bic(&x).map_err(to_py)?.into_pyobject(py)?.into_any()),
@@ -444,9 +445,8 @@ pub fn segment_kprototypes_fit<'py>(
     let codes = categories.encode(&categorical).map_err(to_py)?;
     let x = mixed(&numeric, &codes, categorical.len())?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = py
-        .detach(|| kprototypes::fit(&x, &categories, w, &opts))
-        .map_err(to_py)?;
+    let f =
+        crate::interruptible(py, || kprototypes::fit(&x, &categories, w, &opts)).map_err(to_py)?;
     let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
     Ok((f.model.to_json(), labels, f.cost, f.n_iter, f.notes))
 }
@@ -465,9 +465,10 @@ pub fn segment_kprototypes_predict<'py>(
     let codes = model.categories.encode(&categorical).map_err(to_py)?;
     let x = mixed(&numeric, &codes, categorical.len())?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let (labels, cost) = py
-        .detach(|| Ok::<_, SegmentError>((model.predict(&x)?, model.cost(&x, w)?)))
-        .map_err(to_py)?;
+    let (labels, cost) = crate::interruptible(py, || {
+        Ok::<_, SegmentError>((model.predict(&x)?, model.cost(&x, w)?))
+    })
+    .map_err(to_py)?;
     Ok((
         PyArray1::from_vec(py, labels.into_iter().map(i64::from).collect()),
         cost,
@@ -537,8 +538,7 @@ pub fn segment_audiences<'py>(
                 datetime_format,
             )
             .map_err(to_py)?;
-            let (t, r) = py
-                .detach(|| kehu::data::validate(&cols.columns(), &vopts))
+            let (t, r) = crate::interruptible(py, || kehu::data::validate(&cols.columns(), &vopts))
                 .map_err(to_py)?;
             crate::report_into(py, &report, &r)?;
             Some(t)
@@ -549,18 +549,17 @@ pub fn segment_audiences<'py>(
         .into_iter()
         .map(|(name, ids, labels)| SegmentColumn { name, ids, labels })
         .collect();
-    let m = py
-        .detach(|| {
-            let population = Population::new(
-                customers.as_ref(),
-                transactions,
-                &segments,
-                as_of,
-                &Default::default(),
-            )?;
-            Ok::<_, kehu::Error>(audiences.evaluate(&population)?)
-        })
-        .map_err(to_py)?;
+    let m = crate::interruptible(py, || {
+        let population = Population::new(
+            customers.as_ref(),
+            transactions,
+            &segments,
+            as_of,
+            &Default::default(),
+        )?;
+        Ok::<_, kehu::Error>(audiences.evaluate(&population)?)
+    })
+    .map_err(to_py)?;
     Ok((m.ids, m.names, m.members, report))
 }
 
@@ -591,7 +590,7 @@ pub fn segment_minibatch_fit<'py>(
     let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = py.detach(|| minibatch::fit(&x, w, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || minibatch::fit(&x, w, &opts)).map_err(to_py)?;
     Ok((
         f.state.to_json(),
         f.state.model().to_json(),
@@ -622,8 +621,7 @@ pub fn segment_minibatch_partial_fit<'py>(
         .map_err(to_py)?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let s = py
-        .detach(|| MiniBatchKMeans::partial_fit(state, &x, w, &opts))
+    let s = crate::interruptible(py, || MiniBatchKMeans::partial_fit(state, &x, w, &opts))
         .map_err(to_py)?;
     Ok((s.to_json(), s.model().to_json()))
 }

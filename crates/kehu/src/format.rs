@@ -98,9 +98,14 @@ pub fn redact(e: &serde_json::Error) -> String {
         Some(i) => message.split_at(i),
         None => (message.as_str(), ""),
     };
-    let quotes_a_value = ["invalid type:", "invalid value:", "unknown variant", "invalid length"]
-        .iter()
-        .any(|p| text.starts_with(p));
+    let quotes_a_value = [
+        "invalid type:",
+        "invalid value:",
+        "unknown variant",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| text.starts_with(p));
     if !quotes_a_value {
         return message;
     }
@@ -222,14 +227,17 @@ mod tests {
         let doc = r#"{"format_version": 1, "kind": "thing", "x": "alice@example.com"}"#;
         let err = from_json::<Thing>(doc).unwrap_err().to_string();
         assert!(!err.contains("alice"), "{err}");
-        assert!(err.contains("invalid type") && err.contains("expected f64"), "{err}");
+        assert!(
+            err.contains("invalid type") && err.contains("expected f64"),
+            "{err}"
+        );
         #[derive(Debug, Deserialize)]
         struct Rules {
             #[allow(dead_code)]
             rules: Vec<Thing>,
         }
-        let err = parse_json::<Rules>(r#"{"rules": [{"x": 1}, {"x": "+44 7700 900123"}]}"#)
-            .unwrap_err();
+        let err =
+            parse_json::<Rules>(r#"{"rules": [{"x": 1}, {"x": "+44 7700 900123"}]}"#).unwrap_err();
         assert!(err.starts_with("at rules[1].x: invalid type"), "{err}");
         assert!(!err.contains("7700"), "{err}");
         assert!(parse_json::<Rules>(r#"{"rules": []} trailing"#).is_err());
@@ -238,7 +246,10 @@ mod tests {
     #[test]
     fn format_version_zero_is_invalid() {
         let zero = r#"{"format_version": 0, "kind": "thing", "x": 1.0}"#;
-        assert_eq!(from_json::<Thing>(zero).unwrap_err().code(), "FORMAT_INVALID");
+        assert_eq!(
+            from_json::<Thing>(zero).unwrap_err().code(),
+            "FORMAT_INVALID"
+        );
         assert_eq!(peek_kind(zero).unwrap_err().code(), "FORMAT_INVALID");
     }
 }

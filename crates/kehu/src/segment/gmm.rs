@@ -564,6 +564,7 @@ pub fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
     let mut converged = false;
     let mut n_iter = 0;
     for _ in 0..opts.max_iter {
+        crate::cancel::check()?;
         n_iter += 1;
         let previous = lower_bound;
         let (log_norm, resp) = model.e_step(x);

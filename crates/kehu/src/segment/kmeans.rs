@@ -435,6 +435,12 @@ fn plus_plus<W: Width>(width: W, x: &Rows, w: &[f64], k: usize, draw: &mut Draw)
             })
         };
     for _ in 1..k {
+        if crate::cancel::requested() {
+            // Interrupted: fill the remaining places cheaply; `fit` returns `Cancelled` before
+            // these centres are used.
+            centers.extend_from_within(..d);
+            continue;
+        }
         // Candidates drawn ∝ weight × closest (with the pending centre folded in): the chunk
         // first, then the row within it.
         let chunk_cum = cumulative(&chunk_totals);
@@ -1028,6 +1034,15 @@ fn run<W: Width>(
     let mut final_inertia = None;
     let mut iterations = 0;
     for iteration in 1..=opts.max_iter {
+        // An interrupted fit ends here, with no labels; `fit` returns `Cancelled`.
+        if crate::cancel::requested() {
+            return KMeansFit {
+                model: KMeansModel { d, centers },
+                labels: Vec::new(),
+                inertia: f64::INFINITY,
+                n_iter: iterations,
+            };
+        }
         iterations = iteration;
         let step = if let Some(mut s) = start.take() {
             let step = seeded_step(width, x, w, &centers, &mut s, &mut new_centers);
@@ -1197,6 +1212,7 @@ pub fn fit(
             }
         };
         let result = with_width!(d, |width| run(width, x, w, seeding, opts, tol));
+        crate::cancel::check()?;
         if best.as_ref().is_none_or(|b| result.inertia < b.inertia) {
             best = Some(result);
         }

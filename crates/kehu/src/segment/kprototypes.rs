@@ -543,6 +543,7 @@ pub fn fit(
         .enumerate()
         .map(|(r, (numeric, modes))| run(x, categories, w, &gamma, numeric, modes, opts, r))
         .collect();
+    crate::cancel::check()?;
     let best = results
         .into_iter()
         .reduce(|a, b| if b.cost < a.cost { b } else { a })
@@ -1010,7 +1011,8 @@ fn run(
             total.changed += part.changed;
         }
         cost = total.cost;
-        if total.changed == 0 || n_iter >= opts.max_iter {
+        // An interrupted fit ends here too; `fit` returns `Cancelled`.
+        if total.changed == 0 || n_iter >= opts.max_iter || crate::cancel::requested() {
             break;
         }
         // Refill clusters left without weight with the rows farthest from their centres.

@@ -433,6 +433,7 @@ pub fn fit(
     let (mut ewa, mut best_ewa, mut stale) = (None::<f64>, f64::INFINITY, 0usize);
     let mut steps = 0;
     while steps < max_steps {
+        crate::cancel::check()?;
         let rows = sample(&mut draw, batch);
         let (inertia, shift) = state.step(x, w, &rows);
         steps += 1;

@@ -42,6 +42,9 @@ pub enum SegmentError {
         /// Why.
         reason: String,
     },
+    /// The call was interrupted ([`crate::cancel`]).
+    #[error(transparent)]
+    Cancelled(#[from] crate::cancel::Cancelled),
     /// A segment map is malformed.
     #[error("invalid segment map: {reason}")]
     InvalidMap {
@@ -85,6 +88,7 @@ impl SegmentError {
             SegmentError::InvalidMap { .. } => "SEGMENT_INVALID_MAP",
             SegmentError::ScoreOutOfRange { .. } => "SEGMENT_SCORE_OUT_OF_RANGE",
             SegmentError::ScoreRangeMismatch { .. } => "SEGMENT_SCORE_RANGE_MISMATCH",
+            SegmentError::Cancelled(_) => crate::cancel::CODE,
         }
     }
 }
