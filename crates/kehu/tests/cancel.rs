@@ -30,6 +30,11 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
         gmm::fit(&x, &gmm_opts),
         Err(SegmentError::Cancelled(_))
     ));
+    let labels: Vec<u32> = (0..2000).map(|i| (i % 3) as u32).collect();
+    assert!(matches!(
+        kehu::segment::quality::silhouette_score(&x, &labels),
+        Err(SegmentError::Cancelled(_))
+    ));
     let (f, r, t) = ([1.0, 2.0, 0.0, 5.0], [5.0, 10.0, 0.0, 20.0], [30.0; 4]);
     let err = ValueModel::fit("pnbd", &f, &r, &t, None, 0.0).unwrap_err();
     assert!(matches!(err, ValueError::Cancelled(_)), "{err:?}");

@@ -151,6 +151,7 @@ fn silhouette_with(x: &Rows, labels: &[u32], max_cells: usize) -> Result<f64, Se
         );
     }
     for round in &rounds {
+        crate::cancel::check()?;
         let done: Vec<(Vec<f64>, Vec<f64>)> =
             round.par_iter().map(|&(bi, bj)| pair(bi, bj)).collect();
         for (&(bi, bj), result) in round.iter().zip(done) {
