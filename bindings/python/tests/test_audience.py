@@ -66,7 +66,7 @@ def test_audiences_equal_pandas(sim) -> None:
 
 
 def test_audience_errors_name_the_node(sim) -> None:
-    with pytest.raises(kehu.SegmentError, match=r"audience 'x', rule.and\[1\]: unknown operator '=>'"):
+    with pytest.raises(kehu.SegmentError, match=r"audience 'x', rule.and\[1\]: unknown operator; use ="):
         Audience({"x": {"and": [{"field": "orders", "op": ">", "value": 1}, {"field": "orders", "op": "=>", "value": 1}]}})
     with pytest.raises(kehu.SegmentError, match="refers to itself"):
         Audience({"a": {"audience": "b"}, "b": {"audience": "a"}})
