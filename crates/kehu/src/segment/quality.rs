@@ -171,14 +171,20 @@ fn silhouette_with(x: &Rows, labels: &[u32], max_cells: usize) -> Result<f64, Se
                 .filter(|&c| c != own && size(c) > 0)
                 .map(|c| sums[c * n + p] / size(c) as f64)
                 .fold(f64::INFINITY, f64::min);
-            if a.max(b) > 0.0 {
-                (b - a) / a.max(b)
-            } else {
-                0.0
-            }
+            silhouette_of(a, b)
         })
         .collect();
     Ok(block_sum(&values) / n as f64)
+}
+
+/// One row's silhouette from its mean distance `a` to its own cluster and `b` to the nearest
+/// other: (b − a) / max(a, b), 0 when both are 0.
+fn silhouette_of(a: f64, b: f64) -> f64 {
+    if a.max(b) > 0.0 {
+        (b - a) / a.max(b)
+    } else {
+        0.0
+    }
 }
 
 /// The silhouette with many clusters: each cluster-ordered row's distances to all rows, summed
@@ -209,11 +215,7 @@ fn silhouette_by_row(
                     .filter(|(c, r)| *c != own && !r.is_empty())
                     .map(|(_, r)| block_sum(&buf[r.clone()]) / r.len() as f64)
                     .fold(f64::INFINITY, f64::min);
-                if a.max(b) > 0.0 {
-                    (b - a) / a.max(b)
-                } else {
-                    0.0
-                }
+                silhouette_of(a, b)
             },
         )
         .collect();
