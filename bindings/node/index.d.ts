@@ -121,10 +121,13 @@ export declare class ValueModel {
   customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
 }
 
+/** Sets (or, with null, removes) the callback that receives the progress of long calls. */
+export declare function setProgress (callback: ((stage: string, done: number, total: number) => void) | null): void
+
 export declare function valueTiers (values: ArrayLike<number>, cutOffs?: number[]): number[]
 
 export declare function rfmScores (recency: ArrayLike<number>, frequency: ArrayLike<number>, monetary: ArrayLike<number>,
-  options?: { bins?: number; ties?: 'mid' | 'min' | 'max' | 'first'; cutOffs?: number[]; recencyEdges?: number[]; frequencyEdges?: number[]; monetaryEdges?: number[] }): { R: number[]; F: number[]; M: number[] }
+  options?: { bins?: number; ties?: 'mid' | 'min' | 'max' | 'first'; cutOffs?: number[]; recencyEdges?: number[]; frequencyEdges?: number[]; monetaryEdges?: number[] }): { R: number[]; F: number[]; M: number[]; bins?: number[] }
 
 export declare class SegmentMap {
   readonly json: string
@@ -132,7 +135,7 @@ export declare class SegmentMap {
   static fromCodeTable (csvText: string): SegmentMap
   static fromJson (json: string): SegmentMap
   toJson (): string
-  assign (scores: { R: ArrayLike<number>; F: ArrayLike<number>; M: ArrayLike<number> }): (string | null)[]
+  assign (scores: { R: ArrayLike<number>; F: ArrayLike<number>; M: ArrayLike<number>; bins?: number[] }): (string | null)[]
 }
 
 export declare class KMeans {

@@ -16,9 +16,18 @@ class KehuError extends Error {
 
 const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE|SEGMENT)_[A-Z_]+$/
 
+/** The progress callback `setProgress` set (null: none). */
+let onProgress = null
+
+/**
+ * Calls the addon: inside `native.guarded`, so that Ctrl-C (where a SIGINT listener or the
+ * REPL handles it) stops a long call with `CANCELLED`, and progress reaches `onProgress`.
+ */
 function call (fn) {
   try {
-    return fn()
+    let out
+    native.guarded(() => { out = fn() }, onProgress ?? undefined)
+    return out
   } catch (e) {
     if (e instanceof KehuError) throw e
     if (typeof e.code === 'string' && CODE.test(e.code)) throw new KehuError(e.message, e.code)
@@ -443,7 +452,8 @@ class ValueModel {
 }
 
 /**
- * RFM scores: { R, F, M } arrays of 1…bins. `recency` in days (fewer days score higher).
+ * RFM scores: { R, F, M } arrays of 1…bins, and `bins` (the bins of R, F and M, which
+ * `SegmentMap.assign` checks against the map's score range). `recency` in days (fewer days score higher).
  * options: { bins = 5, ties = 'mid' | 'min' | 'max' | 'first', cutOffs, recencyEdges,
  * frequencyEdges, monetaryEdges }.
  */
@@ -463,7 +473,7 @@ function rfmScores (recency, frequency, monetary, options = {}) {
     monetary: binning(o.monetaryEdges, 'monetaryEdges')
   }
   const s = call(() => native.rfmScoresOf(numbers(recency, 'recency'), numbers(frequency, 'frequency'), numbers(monetary, 'monetary'), JSON.stringify(opts)))
-  return { R: s.r, F: s.f, M: s.m }
+  return s.bins == null ? { R: s.r, F: s.f, M: s.m } : { R: s.r, F: s.f, M: s.m, bins: s.bins }
 }
 
 /** Segment maps: `SegmentMap.builtin('rf10' | 'rfm8')`, `SegmentMap.fromCodeTable(csvText)`. */
@@ -491,7 +501,7 @@ class SegmentMap {
 
   /** Each customer's segment from { R, F, M } scores (null where no rule matches). */
   assign (scores) {
-    return call(() => native.segmentsOf(this.json, integers(scores.R, 'R'), integers(scores.F, 'F'), integers(scores.M, 'M')))
+    return call(() => native.segmentsOf(this.json, integers(scores.R, 'R'), integers(scores.F, 'F'), integers(scores.M, 'M'), scores.bins ?? undefined))
   }
 }
 
@@ -869,7 +879,22 @@ function valueTiers (values, cutOffs = [0.01, 0.05, 0.2]) {
   return call(() => native.valueTiersOf(numbers(values, 'values'), numbers(cutOffs, 'cutOffs')))
 }
 
+/**
+ * Sets the callback `(stage, done, total)` that receives the progress of kehu's long calls
+ * (value fits, k-means seeding and runs, Gaussian mixtures, k-prototypes, mini-batch steps,
+ * silhouette scores, k sweeps); `null` removes it. Each stage reports `done = 0` first and
+ * `done = total` when it ends (also when it ends early); in between at most one report per
+ * 100 ms. The callback runs on the calling thread, during the call.
+ */
+function setProgress (callback) {
+  if (callback != null && typeof callback !== 'function') {
+    throw new KehuError('setProgress takes a function or null', 'DATA_WRONG_TYPE')
+  }
+  onProgress = callback ?? null
+}
+
 module.exports = {
+  setProgress,
   rfmScores,
   SegmentMap,
   KMeans,

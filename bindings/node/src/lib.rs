@@ -18,6 +18,7 @@ use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
+pub mod guard;
 pub mod segment;
 pub mod value;
 

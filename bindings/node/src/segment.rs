@@ -36,6 +36,8 @@ pub struct RfmScoresJs {
     pub r: Vec<u32>,
     pub f: Vec<u32>,
     pub m: Vec<u32>,
+    /// The number of bins of R, F and M (`assign` refuses a map for another score range).
+    pub bins: Option<Vec<u32>>,
 }
 
 /// RFM scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
@@ -52,6 +54,7 @@ pub fn rfm_scores_of(
         r: s.r,
         f: s.f,
         m: s.m,
+        bins: s.bins.map(Vec::from),
     })
 }
 
@@ -73,16 +76,27 @@ pub fn segment_map_json(
     Ok(map.to_json())
 }
 
-/// Each customer's segment under a map (`null` where no rule matches).
+/// Each customer's segment under a map (`null` where no rule matches); `bins`: the scores'
+/// bins when known (from `rfmScoresOf`).
 #[napi]
 pub fn segments_of(
     map: String,
     r: Vec<i64>,
     f: Vec<i64>,
     m: Vec<i64>,
+    bins: Option<Vec<u32>>,
 ) -> napi::Result<Vec<Option<String>>, Code> {
     let map = SegmentMap::from_json(&map).map_err(to_js)?;
-    map.assign_columns(&r, &f, &m).map_err(to_js)
+    let bins = bins
+        .map(|b| {
+            <[u32; 3]>::try_from(b).map_err(|_| SegmentError::InvalidOption {
+                option: "bins".into(),
+                reason: "give the bins of R, F and M (three numbers)".into(),
+            })
+        })
+        .transpose()
+        .map_err(to_js)?;
+    map.assign_columns(&r, &f, &m, bins).map_err(to_js)
 }
 
 /// A k-means fit.

@@ -77,18 +77,53 @@ create_exception!(
     "A segmentation could not be computed."
 );
 
+/// The callback `kehu.progress` set: called with (stage, done, total) from the thread that
+/// waits for a core call ([`interruptible`]); `None`: no reports are collected.
+static PROGRESS: std::sync::Mutex<Option<Py<PyAny>>> = std::sync::Mutex::new(None);
+
+/// Sets the progress callback (`None`: none) and returns the previous one.
+#[pyfunction]
+#[pyo3(signature = (callback=None))]
+fn set_progress(callback: Option<Py<PyAny>>) -> Option<Py<PyAny>> {
+    let mut slot = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+    std::mem::replace(&mut *slot, callback)
+}
+
+/// Hands the reports a meter collected to the progress callback (with the GIL held). A
+/// callback that raises is reported as unraisable and the call goes on.
+fn deliver(py: Python<'_>, callback: &Py<PyAny>, meter: &kehu::progress::Meter) {
+    for p in meter.take() {
+        if let Err(e) = callback.call1(py, (p.stage, p.done, p.total)) {
+            e.write_unraisable(py, None);
+        }
+    }
+}
+
 /// Runs `f` without the GIL on a scoped helper thread while this thread looks for signals every
 /// 50 ms. On Ctrl-C it asks the core to stop ([`kehu::cancel`]) and waits for `f`: a core call
 /// that stopped returns `Cancelled`, which [`to_py`] raises as `KeyboardInterrupt`; one that ran
-/// to its end has the interrupt set again, so Python raises it right after.
+/// to its end has the interrupt set again, so Python raises it right after. With a progress
+/// callback set, the core's [`kehu::progress`] reports reach it from this thread on each look.
 pub(crate) fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
     use std::sync::mpsc::{channel, RecvTimeoutError};
+    let callback = PROGRESS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|c| c.clone_ref(py));
+    let meter = callback
+        .as_ref()
+        .map(|_| Arc::new(kehu::progress::Meter::default()));
     let (done, finished) = channel();
     // The receiver is waited on from whichever thread runs the detached closure.
     let finished = std::sync::Mutex::new(finished);
     std::thread::scope(|scope| {
+        let worker_meter = meter.clone();
         let worker = scope.spawn(move || {
-            let out = f();
+            let out = match worker_meter {
+                Some(m) => kehu::progress::observe(m.sink(), f),
+                None => f(),
+            };
             let _ = done.send(());
             out
         });
@@ -98,6 +133,9 @@ pub(crate) fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Sen
                 let finished = finished.lock().unwrap_or_else(|e| e.into_inner());
                 finished.recv_timeout(std::time::Duration::from_millis(50))
             });
+            if let (Some(c), Some(m)) = (&callback, &meter) {
+                deliver(py, c, m);
+            }
             if !matches!(wait, Err(RecvTimeoutError::Timeout)) {
                 break;
             }
@@ -109,6 +147,9 @@ pub(crate) fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Sen
         let out = worker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let (Some(c), Some(m)) = (&callback, &meter) {
+            deliver(py, c, m);
+        }
         if interrupted && !kehu::cancel::reset() {
             // SAFETY: called with the GIL held; it only marks SIGINT as pending.
             unsafe { pyo3::ffi::PyErr_SetInterrupt() };
@@ -813,6 +854,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SimulateError", py.get_type::<SimulateError>())?;
     m.add("ValueModelError", py.get_type::<ValueModelError>())?;
     m.add("SegmentError", py.get_type::<SegmentError>())?;
+    m.add_function(wrap_pyfunction!(set_progress, m)?)?;
     m.add_function(wrap_pyfunction!(summarize, m)?)?;
     m.add_function(wrap_pyfunction!(calibration_and_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

@@ -40,10 +40,12 @@ fn segment_option(option: String, reason: String) -> SegmentError {
     SegmentError::InvalidOption { option, reason }
 }
 
+/// R, F and M scores as int64 arrays, and the number of bins of each (`None`: unknown).
 type Scores<'py> = (
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<i64>>,
+    Option<[u32; 3]>,
 );
 
 /// R, F, M scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
@@ -64,7 +66,7 @@ pub fn segment_rfm_scores<'py>(
     );
     let s = crate::interruptible(py, || rfm_scores(r, f, m, &opts)).map_err(to_py)?;
     let wide = |v: Vec<u32>| PyArray1::from_vec(py, v.into_iter().map(i64::from).collect());
-    Ok((wide(s.r), wide(s.f), wide(s.m)))
+    Ok((wide(s.r), wide(s.f), wide(s.m), s.bins))
 }
 
 /// A map document: a built-in by name, or a code table's CSV text.
@@ -103,16 +105,19 @@ pub fn segment_map_segments(json: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     Ok(SegmentMap::from_json(&text).map_err(to_py)?.segments())
 }
 
-/// Each customer's segment under a map (`None` where no rule matches).
+/// Each customer's segment under a map (`None` where no rule matches); `bins`: the scores'
+/// bins when known (the core refuses scores binned for another range than the map's).
 #[pyfunction]
+#[pyo3(signature = (json, r, f, m, bins=None))]
 pub fn segment_assign<'py>(
     json: &str,
     r: PyReadonlyArray1<'py, i64>,
     f: PyReadonlyArray1<'py, i64>,
     m: PyReadonlyArray1<'py, i64>,
+    bins: Option<[u32; 3]>,
 ) -> PyResult<Vec<Option<String>>> {
     let map = SegmentMap::from_json(json).map_err(to_py)?;
-    map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?)
+    map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?, bins)
         .map_err(to_py)
 }
 

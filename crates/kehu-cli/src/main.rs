@@ -5,11 +5,11 @@
 mod output;
 mod segment_cmd;
 mod segment_step;
+mod terminal;
 mod value_cmd;
 mod value_step;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use kehu::data::csv::{read_transactions_path, CsvMapping, CsvOptions, Delimiter};
 use kehu::data::time::{format_iso, parse_timestamp};
 use kehu::data::{validate, ValidationOptions, ValidationReport};
@@ -17,7 +17,7 @@ use kehu::profile::{profile_customers, summarize, Freq, ProfileOptions, SummaryO
 use kehu::simulate::{simulate, SimulationConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+pub use terminal::spinner;
 
 /// The tags `kehu demo` shows (and `kehu profile` uses without `--tags`).
 const DEMO_TAGS: &str = r#"{"format_version": 1, "kind": "tag_rules", "tags": [
@@ -146,16 +146,6 @@ struct ProfileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-}
-
-pub fn spinner(message: &str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
-    );
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 fn print_report(report: &ValidationReport) {
@@ -406,7 +396,8 @@ fn profile(args: &ProfileArgs) -> Result<(), output::CliError> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
+    terminal::stop_on_interrupt();
+    let result = terminal::with_stage_bars(|| match &cli.command {
         Command::Demo {
             customers,
             seed,
@@ -416,7 +407,16 @@ fn main() -> ExitCode {
         Command::Value(ValueCommand::Fit(args)) => value_cmd::fit(args),
         Command::Value(ValueCommand::Score(args)) => value_cmd::score(args),
         Command::Segment(args) => segment_cmd::run(args),
-    };
+    });
+    if kehu::cancel::requested() {
+        // Stopped by Ctrl-C, whether or not the call had come to a check.
+        eprintln!(
+            "error [{}]: {}",
+            kehu::cancel::CODE,
+            kehu::cancel::Cancelled
+        );
+        return ExitCode::from(terminal::INTERRUPTED);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

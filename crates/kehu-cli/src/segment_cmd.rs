@@ -183,7 +183,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
     let profiles = &set.profiles;
     bar.set_message("segmenting");
     let (inputs, scores) = crate::segment_step::rfm_of(profiles)?;
-    let segments = map.assign(&scores);
+    let segments = map.try_assign(&scores)?;
     let stages = lifecycle_stages(&StageInputs::from_profiles(profiles), &rule)?;
     let n = profiles.len();
     let ks = clusters_asked.map(|c| c.ks(n)).transpose()?;

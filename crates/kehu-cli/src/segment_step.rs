@@ -64,7 +64,7 @@ pub fn run(profiles: &[CustomerProfile], bar: &ProgressBar) -> Result<(), kehu::
     bar.set_message("segmenting");
     let (inputs, scores) = rfm_of(profiles)?;
     let map = SegmentMap::rf10();
-    let segments = map.assign(&scores);
+    let segments = map.try_assign(&scores)?;
 
     let n = profiles.len();
     let features = log_rfm_features(&inputs);
@@ -231,7 +231,7 @@ pub fn run_customers(
 
     let rfm = {
         let (_, scores) = rfm_of(profiles)?;
-        SegmentMap::rf10().assign(&scores)
+        SegmentMap::rf10().try_assign(&scores)?
     };
     let profile_ids: Vec<String> = profiles.iter().map(|p| p.customer_id.clone()).collect();
     let segments = [

@@ -8,7 +8,8 @@
 //! - [`value`]: customer value models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) by
 //!   maximum likelihood, with predictions, CLV, model checks and simulation;
 //! - [`segment`]: segmentation: RFM scores and segment maps;
-//! - [`format`]: the versioned JSON envelope for models and configurations.
+//! - [`format`]: the versioned JSON envelope for models and configurations;
+//! - [`cancel`] and [`progress`]: stopping long calls and reporting how far they are.
 //!
 //! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
 //! [`format::FormatError`], [`simulate::SimulateError`], [`value::ValueError`],
@@ -20,6 +21,7 @@ pub mod data;
 pub mod error;
 pub mod format;
 pub mod profile;
+pub mod progress;
 pub mod segment;
 pub mod simulate;
 pub mod value;

@@ -209,12 +209,25 @@ fn maps_refuse_scores_outside_their_range() {
         let s = scores_with_bins(100);
         let col = |v: &[u32]| v.iter().map(|x| i64::from(*x)).collect::<Vec<_>>();
         let e = map
-            .assign_columns(&col(&s.r), &col(&s.f), &col(&s.m))
+            .assign_columns(&col(&s.r), &col(&s.f), &col(&s.m), None)
             .unwrap_err();
         assert!(matches!(
             e,
             SegmentError::ScoreOutOfRange { min: 1, max: 5, .. }
         ));
+        // With the bins the scores were made with, as the bindings pass them: 2-bin scores
+        // (all inside 1…5) are refused too, and 5-bin scores pass.
+        let two = scores_with_bins(2);
+        let e = map
+            .assign_columns(&col(&two.r), &col(&two.f), &col(&two.m), two.bins)
+            .unwrap_err();
+        assert_eq!(e.code(), "SEGMENT_SCORE_RANGE_MISMATCH");
+        let five = scores_with_bins(5);
+        assert_eq!(
+            map.assign_columns(&col(&five.r), &col(&five.f), &col(&five.m), five.bins)
+                .unwrap(),
+            map.try_assign(&five).unwrap()
+        );
         assert!(map.try_segment_of(6, 1, 1).is_err());
     }
     // 2-bin scores fall inside 1…5 but are binned for another range: refused (they used to

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from . import _native
+from ._progress import progress
 from ._convert import coded, index_of, iso, micros_to_datetimes, micros_to_timestamp, options_json, to_arrow
 from ._native import (
     DataError,
@@ -47,6 +48,7 @@ __all__ = [
     "ValidationCounts",
     "SimulatedData",
     "format_version",
+    "progress",
 ]
 
 
@@ -104,7 +106,9 @@ def calibration_and_holdout(
     include_first_transaction: bool | None = None,
 ) -> pd.DataFrame:
     """Calibration summary (`*_cal`) plus holdout purchases per calibration customer, like
-    lifetimes' `calibration_and_holdout_data`."""
+    lifetimes' `calibration_and_holdout_data`. Rows after `observation_period_end` are in
+    neither period: they are left out, as lifetimes leaves them out, and counted in
+    `frame.attrs["rows_after_end"]`."""
     cols = _mapping(customer_id=customer_id_col, timestamp=datetime_col, amount=monetary_value_col)
     table = to_arrow(transactions, cols.values())
     out = _native.calibration_and_holdout(
@@ -125,6 +129,7 @@ def calibration_and_holdout(
         names.append("monetary_value_holdout")
     frame = pd.DataFrame({n: out[n] for n in names}, index=index_of(out["customer_id"], customer_id_col))
     frame["duration_holdout"] = float(out["duration_holdout"])
+    frame.attrs["rows_after_end"] = int(out["rows_after_end"])
     return frame
 
 

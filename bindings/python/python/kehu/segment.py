@@ -84,15 +84,20 @@ def rfm_scores(
     "max", or "first" (row order, as `pd.qcut(x.rank(method="first"), bins)`: order-dependent).
     `cut_offs` bins at custom rank shares instead; `*_edges` bin a column at fixed values (a
     value equal to an edge goes to the bin above it). The index is taken from a Series input.
+    `attrs["bins"]` holds the number of bins of R, F and M, so that `rfm_segments` refuses a
+    map made for another score range.
     """
     options = {
         "recency": _binning(bins, ties, cut_offs, recency_edges),
         "frequency": _binning(bins, ties, cut_offs, frequency_edges),
         "monetary": _binning(bins, ties, cut_offs, monetary_edges),
     }
-    r, f, m = _native.segment_rfm_scores(_arr(recency), _arr(frequency), _arr(monetary), _json(options, "binning"))
+    r, f, m, binned = _native.segment_rfm_scores(_arr(recency), _arr(frequency), _arr(monetary), _json(options, "binning"))
     index = next((v.index for v in (recency, frequency, monetary) if isinstance(v, pd.Series)), None)
-    return pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
+    scores = pd.DataFrame({"R": r, "F": f, "M": m}, index=index)
+    if binned is not None:
+        scores.attrs["bins"] = list(binned)
+    return scores
 
 
 class SegmentMap:
@@ -144,7 +149,8 @@ class SegmentMap:
 def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Series:
     """The segment of each customer's scores (columns R, F, M) under `map`: "rf10", "rfm8",
     a `SegmentMap`, or the path of a code table CSV. Customers no rule matches get None (kept,
-    never dropped)."""
+    never dropped). Scores from `rfm_scores` binned for another range than the map's are
+    refused (`SEGMENT_SCORE_RANGE_MISMATCH`)."""
     if isinstance(map, SegmentMap):
         seg_map = map
     elif os.path.exists(str(map)):
@@ -152,7 +158,7 @@ def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Ser
     else:
         seg_map = SegmentMap.builtin(str(map))
     cols = [np.ascontiguousarray(np.asarray(scores[c], dtype=np.int64)) for c in ("R", "F", "M")]
-    names = _native.segment_assign(seg_map.to_json(), *cols)
+    names = _native.segment_assign(seg_map.to_json(), *cols, getattr(scores, "attrs", {}).get("bins"))
     return pd.Series(names, index=scores.index, name="segment", dtype=object)
 
 

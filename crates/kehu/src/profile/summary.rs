@@ -217,7 +217,8 @@ pub struct HoldoutOptions {
 /// (lifetimes' `calibration_and_holdout_data`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CalibrationHoldout {
-    /// The calibration summary (`*_cal` columns).
+    /// The calibration summary (`*_cal` columns); its `rows_after_end` counts the rows after
+    /// the observation period end, which are in neither period.
     pub calibration: Summary,
     /// Purchase periods in the holdout period.
     pub frequency_holdout: Vec<f64>,
@@ -261,7 +262,8 @@ pub fn calibration_and_holdout(
         include_first_transaction: opts.include_first_transaction,
     };
     let (rows, _) = summarize_customers(&cal, &summary_opts, cal_end);
-    let (calibration, codes) = into_summary(&cal, rows, 0)?;
+    let after_end = ts.par_iter().filter(|&&x| x > obs_end).count();
+    let (calibration, codes) = into_summary(&cal, rows, after_end)?;
     // Holdout per customer code, then joined onto the calibration customers (same dictionary).
     let amounts = t.amount();
     let grouping = t.group_by_customer(|r| {

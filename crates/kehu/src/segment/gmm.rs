@@ -563,8 +563,10 @@ pub fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
     let mut lower_bound = f64::NEG_INFINITY;
     let mut converged = false;
     let mut n_iter = 0;
+    let progress = crate::progress::Stage::start("gaussian mixture", opts.max_iter);
     for _ in 0..opts.max_iter {
         crate::cancel::check()?;
+        progress.at(n_iter);
         n_iter += 1;
         let previous = lower_bound;
         let (log_norm, resp) = model.e_step(x);
@@ -577,6 +579,7 @@ pub fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
             break;
         }
     }
+    progress.finish();
     Ok(GmmFit {
         model,
         converged,

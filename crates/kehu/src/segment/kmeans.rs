@@ -434,7 +434,9 @@ fn plus_plus<W: Width>(width: W, x: &Rows, w: &[f64], k: usize, draw: &mut Draw)
                 fold(width, x.row(i), centre, gaps, now)
             })
         };
-    for _ in 1..k {
+    let progress = crate::progress::Stage::start("k-means++ seeding", k);
+    for chosen in 1..k {
+        progress.at(chosen);
         if crate::cancel::requested() {
             // Interrupted: fill the remaining places cheaply; `fit` returns `Cancelled` before
             // these centres are used.
@@ -525,6 +527,7 @@ fn plus_plus<W: Width>(width: W, x: &Rows, w: &[f64], k: usize, draw: &mut Draw)
             gaps[best * chosen..(best + 1) * chosen].to_vec(),
         ));
     }
+    progress.finish();
     let gaps = pending.map_or_else(Vec::new, |(_, gaps)| gaps);
     Seeding {
         centers,
@@ -1013,6 +1016,7 @@ fn run<W: Width>(
     seeding: Seeding,
     opts: &KMeansOptions,
     tol: f64,
+    progress: &dyn Fn(usize),
 ) -> KMeansFit {
     let (n, d) = (x.len(), x.dim());
     let Seeding {
@@ -1044,6 +1048,7 @@ fn run<W: Width>(
             };
         }
         iterations = iteration;
+        progress(iteration - 1);
         let step = if let Some(mut s) = start.take() {
             let step = seeded_step(width, x, w, &centers, &mut s, &mut new_centers);
             if hamerly {
@@ -1181,6 +1186,7 @@ pub fn fit(
         _ => 1,
     });
     let mut best: Option<KMeansFit> = None;
+    let progress = crate::progress::Stage::start("k-means", runs * opts.max_iter);
     for r in 0..runs {
         let mut draw = Draw::new(opts.seed, r as u64);
         let seeding: Seeding = match &opts.init {
@@ -1211,7 +1217,8 @@ pub fn fit(
                 centers.clone().into()
             }
         };
-        let result = with_width!(d, |width| run(width, x, w, seeding, opts, tol));
+        let at = |iteration: usize| progress.at(r * opts.max_iter + iteration);
+        let result = with_width!(d, |width| run(width, x, w, seeding, opts, tol, &at));
         crate::cancel::check()?;
         if best.as_ref().is_none_or(|b| result.inertia < b.inertia) {
             best = Some(result);
@@ -1220,6 +1227,7 @@ pub fn fit(
             break;
         }
     }
+    progress.finish();
     Ok(best.expect("at least one run"))
 }
 
@@ -1386,8 +1394,8 @@ mod tests {
                         let plain = Seeding::from(seeding.centers.clone());
                         let tol = opts.tol * mean_variance(&x);
                         let (a, b) = with_width!(d, |width| (
-                            run(width, &x, &weights, seeding, &opts, tol),
-                            run(width, &x, &weights, plain, &opts, tol)
+                            run(width, &x, &weights, seeding, &opts, tol, &|_| {}),
+                            run(width, &x, &weights, plain, &opts, tol, &|_| {})
                         ));
                         assert_eq!(a, b, "d = {d}, k = {k}, {algorithm:?}, max_iter {max_iter}");
                     }

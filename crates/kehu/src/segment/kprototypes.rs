@@ -538,12 +538,15 @@ pub fn fit(
             Ok(centres_from_rows(x, &rows, &column_means))
         })
         .collect::<Result<_, SegmentError>>()?;
+    // The runs are taken in parallel, so only their start and end are reported.
+    let progress = crate::progress::Stage::start("k-prototypes", runs);
     let results: Vec<Run> = starts
         .into_par_iter()
         .enumerate()
         .map(|(r, (numeric, modes))| run(x, categories, w, &gamma, numeric, modes, opts, r))
         .collect();
     crate::cancel::check()?;
+    progress.finish();
     let best = results
         .into_iter()
         .reduce(|a, b| if b.cost < a.cost { b } else { a })

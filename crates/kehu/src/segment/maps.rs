@@ -383,10 +383,9 @@ impl SegmentMap {
         Ok(self.segment_of(r, f, m))
     }
 
-    /// The segment of one customer's scores: the first matching rule's, `None` when no rule
-    /// matches. The scores are not checked against the map's range: prefer
-    /// [`SegmentMap::try_segment_of`].
-    pub fn segment_of(&self, r: u32, f: u32, m: u32) -> Option<&str> {
+    /// The segment of scores already checked against the map's range: the first matching
+    /// rule's, `None` when no rule matches.
+    fn segment_of(&self, r: u32, f: u32, m: u32) -> Option<&str> {
         self.rules
             .iter()
             .find(|rule| rule.matches(r, f, m))
@@ -407,44 +406,45 @@ impl SegmentMap {
                 });
             }
         }
-        if let Some(bins) = scores.bins {
-            for ((field, used), bins) in FIELDS.iter().zip(self.reads()).zip(bins) {
-                if used && (self.scores.min != 1 || self.scores.max != bins) {
-                    return Err(SegmentError::ScoreRangeMismatch {
-                        field: (*field).into(),
-                        bins,
-                        min: self.scores.min,
-                        max: self.scores.max,
-                    });
-                }
-            }
-        }
-        for i in 0..n {
-            self.check_scores(i, [scores.r[i], scores.f[i], scores.m[i]])?;
-        }
-        Ok(self.assign(scores))
-    }
-
-    /// Each customer's segment, without checking the scores against the map's range (prefer
-    /// [`SegmentMap::try_assign`]).
-    pub fn assign(&self, scores: &RfmScores) -> Vec<Option<String>> {
-        (0..scores.r.len())
+        self.check_bins(scores.bins)?;
+        (0..n)
             .map(|i| {
-                self.segment_of(scores.r[i], scores.f[i], scores.m[i])
-                    .map(str::to_string)
+                let (r, f, m) = (scores.r[i], scores.f[i], scores.m[i]);
+                self.check_scores(i, [r, f, m])?;
+                Ok(self.segment_of(r, f, m).map(str::to_string))
             })
             .collect()
     }
 
+    /// Refuses scores binned for another range than the map's (`bins`: the number of R, F
+    /// and M scores, as [`RfmScores::bins`]; `None`: unknown, each score is still checked).
+    fn check_bins(&self, bins: Option<[u32; 3]>) -> Result<(), SegmentError> {
+        let Some(bins) = bins else { return Ok(()) };
+        for ((field, used), bins) in FIELDS.iter().zip(self.reads()).zip(bins) {
+            if used && (self.scores.min != 1 || self.scores.max != bins) {
+                return Err(SegmentError::ScoreRangeMismatch {
+                    field: (*field).into(),
+                    bins,
+                    min: self.scores.min,
+                    max: self.scores.max,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Each customer's segment from score columns as given by a caller (any integers): checks
     /// the lengths, that scores are whole numbers ≥ 1 and that they are in the map's range,
-    /// naming the row and column.
+    /// naming the row and column. `bins` (as [`RfmScores::bins`], when the caller has it from
+    /// [`rfm_scores`](super::rfm_scores)) refuses scores binned for another range.
     pub fn assign_columns(
         &self,
         r: &[i64],
         f: &[i64],
         m: &[i64],
+        bins: Option<[u32; 3]>,
     ) -> Result<Vec<Option<String>>, SegmentError> {
+        self.check_bins(bins)?;
         let n = r.len();
         for (field, len) in [("F", f.len()), ("M", m.len())] {
             if len != n {
@@ -577,18 +577,18 @@ mod tests {
             bins: None,
         };
         assert_eq!(
-            map.assign(&scores),
+            map.try_assign(&scores).unwrap(),
             [Some("Champions".into()), Some("Lost".into()), None]
         );
         assert!(SegmentMap::builtin("rfm125").is_err());
         assert_eq!(
-            map.assign_columns(&[5, 1], &[5, 1], &[5, 1]).unwrap(),
+            map.assign_columns(&[5, 1], &[5, 1], &[5, 1], None).unwrap(),
             [Some("Champions".into()), Some("Lost".into())]
         );
         assert!(matches!(
-            map.assign_columns(&[5, 0], &[5, 1], &[5, 1]),
+            map.assign_columns(&[5, 0], &[5, 1], &[5, 1], None),
             Err(SegmentError::InvalidData { row: 1, .. })
         ));
-        assert!(map.assign_columns(&[5], &[5, 1], &[5]).is_err());
+        assert!(map.assign_columns(&[5], &[5, 1], &[5], None).is_err());
     }
 }

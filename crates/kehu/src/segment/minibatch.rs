@@ -432,8 +432,10 @@ pub fn fit(
     let alpha = (2.0 * batch as f64 / (n as f64 + 1.0)).min(1.0);
     let (mut ewa, mut best_ewa, mut stale) = (None::<f64>, f64::INFINITY, 0usize);
     let mut steps = 0;
+    let progress = crate::progress::Stage::start("mini-batch k-means", max_steps);
     while steps < max_steps {
         crate::cancel::check()?;
+        progress.at(steps);
         let rows = sample(&mut draw, batch);
         let (inertia, shift) = state.step(x, w, &rows);
         steps += 1;
@@ -456,6 +458,7 @@ pub fn fit(
             }
         }
     }
+    progress.finish();
     let centers = &state.centers;
     let labels: Vec<u32> = (0..n)
         .into_par_iter()

@@ -92,7 +92,7 @@ fn silhouette_with(x: &Rows, labels: &[u32], max_cells: usize) -> Result<f64, Se
         .collect();
     let cluster_of: Vec<usize> = order.iter().map(|&i| labels[i] as usize).collect();
     if k.saturating_mul(n) > max_cells {
-        return Ok(silhouette_by_row(&columns, &ordered, &ranges, &cluster_of));
+        return silhouette_by_row(&columns, &ordered, &ranges, &cluster_of);
     }
     let nb = n.div_ceil(BLOCK);
     let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
@@ -150,14 +150,17 @@ fn silhouette_with(x: &Rows, labels: &[u32], max_cells: usize) -> Result<f64, Se
                 .collect(),
         );
     }
-    for round in &rounds {
+    let progress = crate::progress::Stage::start("silhouette", rounds.len());
+    for (r, round) in rounds.iter().enumerate() {
         crate::cancel::check()?;
+        progress.at(r);
         let done: Vec<(Vec<f64>, Vec<f64>)> =
             round.par_iter().map(|&(bi, bj)| pair(bi, bj)).collect();
         for (&(bi, bj), result) in round.iter().zip(done) {
             apply(bi, bj, result);
         }
     }
+    progress.finish();
     let size = |c: usize| ranges[c].len();
     let values: Vec<f64> = (0..n)
         .map(|p| {
@@ -188,18 +191,24 @@ fn silhouette_of(a: f64, b: f64) -> f64 {
 }
 
 /// The silhouette with many clusters: each cluster-ordered row's distances to all rows, summed
-/// per cluster range (each row on its own, so the same sums on any thread count).
+/// per cluster range (each row on its own, so the same sums on any thread count). Rows are
+/// taken in rounds of 4,096, between which a cancel request is seen.
 fn silhouette_by_row(
     columns: &[Vec<f64>],
     ordered: &[f64],
     ranges: &[std::ops::Range<usize>],
     cluster_of: &[usize],
-) -> f64 {
+) -> Result<f64, SegmentError> {
+    const ROWS_PER_ROUND: usize = 4096;
     let n = cluster_of.len();
     let d = columns.len();
-    let values: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map_init(
+    let progress = crate::progress::Stage::start("silhouette", n);
+    let mut values = Vec::with_capacity(n);
+    for start in (0..n).step_by(ROWS_PER_ROUND) {
+        crate::cancel::check()?;
+        progress.at(start);
+        let end = (start + ROWS_PER_ROUND).min(n);
+        values.par_extend((start..end).into_par_iter().map_init(
             || vec![0.0; n],
             |buf, p| {
                 let own = cluster_of[p];
@@ -217,9 +226,10 @@ fn silhouette_by_row(
                     .fold(f64::INFINITY, f64::min);
                 silhouette_of(a, b)
             },
-        )
-        .collect();
-    block_sum(&values) / n as f64
+        ));
+    }
+    progress.finish();
+    Ok(block_sum(&values) / n as f64)
 }
 
 /// Euclidean distances of `row` to the rows `tile..tile + out.len()` of `columns`. The same
@@ -452,8 +462,12 @@ pub fn k_sweep(
             ),
         });
     }
-    ks.iter()
-        .map(|&k| {
+    let progress = crate::progress::Stage::start("k sweep", ks.len());
+    let rows = ks
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| {
+            progress.at(i);
             let fit = kmeans::fit(x, None, &KMeansOptions { k, ..opts.clone() })?;
             let labels = &fit.labels;
             let silhouette = match silhouette_sample {
@@ -488,7 +502,9 @@ pub fn k_sweep(
                 sizes,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, SegmentError>>()?;
+    progress.finish();
+    Ok(rows)
 }
 
 #[cfg(test)]

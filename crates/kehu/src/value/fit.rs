@@ -365,7 +365,13 @@ where
         .collect();
     if rows.len() > WARM_START_ABOVE {
         let sub = rows.subsample(rows.len() / WARM_START_ROWS);
-        let warm = minimize(|u| objective(&sub, u), &u0, gtol, 500);
+        let warm = minimize(
+            "value fit (subsample)",
+            |u| objective(&sub, u),
+            &u0,
+            gtol,
+            500,
+        );
         crate::cancel::check()?;
         if warm.converged {
             u0 = warm.x;
@@ -375,7 +381,7 @@ where
         }
     }
     crate::cancel::check()?;
-    let m = minimize_from(|u| objective(rows, u), &u0, &h0, gtol, 500);
+    let m = minimize_from("value fit", |u| objective(rows, u), &u0, &h0, gtol, 500);
     crate::cancel::check()?;
     let ll_grad = |theta: &[f64]| ll_grad(rows, theta);
     let params: Vec<f64> = m.x.iter().map(|v| v.exp()).collect();

@@ -29,20 +29,30 @@ const STALL: usize = 10;
 /// gradient component is below `gtol`, when the line search can make no progress, after
 /// `max_iter` iterations, after [`MAX_EVALUATIONS`] evaluations, or when ten iterations
 /// together gained less than 1e-12 of the objective. A non-finite value counts
-/// as +∞ (the line search backs off).
-pub fn minimize<F>(f: F, x0: &[f64], gtol: f64, max_iter: usize) -> Minimum
+/// as +∞ (the line search backs off). Iterations are reported as [`progress`] of `stage`.
+///
+/// [`progress`]: crate::progress
+pub fn minimize<F>(stage: &'static str, f: F, x0: &[f64], gtol: f64, max_iter: usize) -> Minimum
 where
     F: Fn(&[f64]) -> (f64, Vec<f64>),
 {
-    minimize_from(f, x0, &identity(x0.len()), gtol, max_iter)
+    minimize_from(stage, f, x0, &identity(x0.len()), gtol, max_iter)
 }
 
 /// [`minimize`] starting from an approximation `h0` of the inverse Hessian at `x0` (for a
 /// start near the minimum, such as the estimate on a subsample).
-pub fn minimize_from<F>(f: F, x0: &[f64], h0: &[Vec<f64>], gtol: f64, max_iter: usize) -> Minimum
+pub fn minimize_from<F>(
+    stage: &'static str,
+    f: F,
+    x0: &[f64],
+    h0: &[Vec<f64>],
+    gtol: f64,
+    max_iter: usize,
+) -> Minimum
 where
     F: Fn(&[f64]) -> (f64, Vec<f64>),
 {
+    let progress = crate::progress::Stage::start(stage, max_iter);
     let n = x0.len();
     let mut x = x0.to_vec();
     let (mut fx, mut g) = f(&x);
@@ -65,6 +75,7 @@ where
             }
         }
         iterations += 1;
+        progress.at(iterations);
         let mut p: Vec<f64> = (0..n)
             .map(|i| -(0..n).map(|j| h[i][j] * g[j]).sum::<f64>())
             .collect();
@@ -112,6 +123,7 @@ where
         fx = fn_;
         g = gn;
     }
+    progress.finish();
     let gradient_norm = norm(&g);
     Minimum {
         x,
@@ -178,7 +190,7 @@ mod tests {
                 ],
             )
         };
-        let m = minimize(f, &[-1.2, 1.0], 1e-8, 1000);
+        let m = minimize("test", f, &[-1.2, 1.0], 1e-8, 1000);
         assert!(m.converged, "{m:?}");
         assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6);
     }

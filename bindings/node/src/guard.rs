@@ -1,0 +1,133 @@
+//! Every call of the addon runs inside [`guarded`]: Ctrl-C asks the core to stop, and the
+//! core's progress reports reach a JS callback.
+//!
+//! Node's calls are synchronous, so while one runs the event loop cannot deliver a SIGINT to a
+//! JS listener (a REPL, or `process.on('SIGINT')`): the signal would wait for the whole call.
+//! Where such a handler is installed, [`guarded`] puts its own in front for the duration of
+//! the call: it asks the core to stop (the call throws `CANCELLED`) and hands the signal on to
+//! the previous handler afterwards. Where nothing handles SIGINT, Ctrl-C ends the process as
+//! it always does in Node, and nothing is installed.
+
+use napi::bindgen_prelude::{Function, FunctionRef, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+/// The least time between two reports of a running stage passed to the JS callback (starts
+/// and ends of stages always pass).
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+
+/// Runs `thunk` (a call of this addon) with Ctrl-C asking the core to stop and, when given,
+/// `progress(stage, done, total)` receiving the core's progress reports, on this thread.
+#[napi]
+pub fn guarded(
+    env: Env,
+    thunk: Function<(), Unknown>,
+    progress: Option<FunctionRef<(String, f64, f64), Unknown<'static>>>,
+) -> napi::Result<()> {
+    let _interrupts = interrupt::Guard::install();
+    let Some(progress) = progress else {
+        return thunk.call(()).map(drop);
+    };
+    let last = Cell::new(None::<Instant>);
+    let sink = move |p: kehu::progress::Progress| {
+        let edge = p.done == 0 || p.done == p.total;
+        if !edge && last.get().is_some_and(|t| t.elapsed() < REPORT_EVERY) {
+            return;
+        }
+        last.set(Some(Instant::now()));
+        let called = progress
+            .borrow_back(&env)
+            .and_then(|f| f.call((p.stage.to_string(), p.done as f64, p.total as f64)));
+        if called.is_err() {
+            // The callback threw: its exception is pending and is thrown when the call
+            // returns, which it is asked to do soon.
+            kehu::cancel::request();
+        }
+    };
+    kehu::progress::observe(sink, || thunk.call(()).map(drop))
+}
+
+#[cfg(unix)]
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    /// How many guarded calls are running, and the handler they put aside.
+    static INSTALLED: Mutex<(usize, Option<libc::sigaction>)> = Mutex::new((0, None));
+    /// A SIGINT arrived while the handler was installed.
+    static RECEIVED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn on_interrupt(_: libc::c_int) {
+        // Async-signal-safe: two atomic stores.
+        RECEIVED.store(true, Ordering::SeqCst);
+        kehu::cancel::request();
+    }
+
+    /// Keeps the handler installed while at least one guarded call runs.
+    pub struct Guard(bool);
+
+    impl Guard {
+        pub fn install() -> Guard {
+            let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+            if installed.0 == 0 {
+                // SAFETY: sigaction with a zeroed struct queries or sets the disposition; the
+                // handler only stores atomics.
+                unsafe {
+                    let mut previous: libc::sigaction = std::mem::zeroed();
+                    libc::sigaction(libc::SIGINT, std::ptr::null(), &mut previous);
+                    let handled = previous.sa_sigaction != libc::SIG_DFL
+                        && previous.sa_sigaction != libc::SIG_IGN;
+                    if !handled {
+                        return Guard(false);
+                    }
+                    let mut ours: libc::sigaction = std::mem::zeroed();
+                    ours.sa_sigaction = on_interrupt as *const () as usize;
+                    libc::sigemptyset(&mut ours.sa_mask);
+                    libc::sigaction(libc::SIGINT, &ours, std::ptr::null_mut());
+                    installed.1 = Some(previous);
+                }
+            } else if installed.1.is_none() {
+                return Guard(false);
+            }
+            installed.0 += 1;
+            Guard(true)
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if !self.0 {
+                return;
+            }
+            let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+            installed.0 -= 1;
+            if installed.0 > 0 {
+                return;
+            }
+            if let Some(previous) = installed.1.take() {
+                // SAFETY: restores the disposition saved by `install`.
+                unsafe { libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut()) };
+            }
+            if RECEIVED.swap(false, Ordering::SeqCst) {
+                kehu::cancel::reset();
+                // The previous handler (the REPL's, a JS listener's) still hears of it.
+                // SAFETY: raising a signal whose handler was just restored.
+                unsafe { libc::raise(libc::SIGINT) };
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod interrupt {
+    /// No interrupt handling off Unix.
+    pub struct Guard;
+
+    impl Guard {
+        pub fn install() -> Guard {
+            Guard
+        }
+    }
+}
