@@ -24,11 +24,25 @@ let onProgress = null
  * REPL handles it) stops a long call with `CANCELLED`, and progress reaches `onProgress`.
  */
 function call (fn) {
+  // What the progress callback threw: the call is stopped and this is thrown instead.
+  let failed = null
+  const user = onProgress
+  const progress = user && ((stage, done, total) => {
+    if (failed !== null) return
+    try {
+      user(stage, done, total)
+    } catch (e) {
+      failed = e
+      native.stopCall()
+    }
+  })
   try {
     let out
-    native.guarded(() => { out = fn() }, onProgress ?? undefined)
+    native.guarded(() => { out = fn() }, progress ?? undefined)
+    if (failed !== null) throw failed
     return out
   } catch (e) {
+    if (failed !== null) throw failed
     if (e instanceof KehuError) throw e
     if (typeof e.code === 'string' && CODE.test(e.code)) throw new KehuError(e.message, e.code)
     if (e.code === 'InvalidArg' || e.code === 'NumberExpected' || e.code === 'StringExpected') {

@@ -8,7 +8,7 @@
 //! the previous handler afterwards. Where nothing handles SIGINT, Ctrl-C ends the process as
 //! it always does in Node, and nothing is installed.
 
-use napi::bindgen_prelude::{Function, FunctionRef, Unknown};
+use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use std::cell::Cell;
@@ -18,35 +18,57 @@ use std::time::{Duration, Instant};
 /// and ends of stages always pass).
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
+/// The JS `progress(stage, done, total)` callback.
+type ProgressCallback = FunctionRef<FnArgs<(String, f64, f64)>, Unknown<'static>>;
+
+thread_local! {
+    /// [`stop_call`] asked the running call of this thread to stop.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Asks the running call to stop (it throws `CANCELLED`): the JS wrapper calls this when the
+/// progress callback throws, and then throws the callback's error.
+#[napi]
+pub fn stop_call() {
+    STOPPED.with(|s| s.set(true));
+    kehu::cancel::request();
+}
+
 /// Runs `thunk` (a call of this addon) with Ctrl-C asking the core to stop and, when given,
 /// `progress(stage, done, total)` receiving the core's progress reports, on this thread.
 #[napi]
 pub fn guarded(
     env: Env,
     thunk: Function<(), Unknown>,
-    progress: Option<FunctionRef<(String, f64, f64), Unknown<'static>>>,
+    progress: Option<ProgressCallback>,
 ) -> napi::Result<()> {
     let _interrupts = interrupt::Guard::install();
-    let Some(progress) = progress else {
-        return thunk.call(()).map(drop);
-    };
-    let last = Cell::new(None::<Instant>);
-    let sink = move |p: kehu::progress::Progress| {
-        let edge = p.done == 0 || p.done == p.total;
-        if !edge && last.get().is_some_and(|t| t.elapsed() < REPORT_EVERY) {
-            return;
+    let out = match progress {
+        None => thunk.call(()).map(drop),
+        Some(progress) => {
+            let last = Cell::new(None::<Instant>);
+            let sink = move |p: kehu::progress::Progress| {
+                let edge = p.done == 0 || p.done == p.total;
+                if !edge && last.get().is_some_and(|t| t.elapsed() < REPORT_EVERY) {
+                    return;
+                }
+                last.set(Some(Instant::now()));
+                // The JS wrapper catches what the callback throws (and calls `stop_call`).
+                let _ = progress.borrow_back(&env).and_then(|f| {
+                    f.call(FnArgs::from((
+                        p.stage.to_string(),
+                        p.done as f64,
+                        p.total as f64,
+                    )))
+                });
+            };
+            kehu::progress::observe(sink, || thunk.call(()).map(drop))
         }
-        last.set(Some(Instant::now()));
-        let called = progress
-            .borrow_back(&env)
-            .and_then(|f| f.call((p.stage.to_string(), p.done as f64, p.total as f64)));
-        if called.is_err() {
-            // The callback threw: its exception is pending and is thrown when the call
-            // returns, which it is asked to do soon.
-            kehu::cancel::request();
-        }
     };
-    kehu::progress::observe(sink, || thunk.call(()).map(drop))
+    if STOPPED.with(|s| s.replace(false)) {
+        kehu::cancel::reset();
+    }
+    out
 }
 
 #[cfg(unix)]

@@ -12,7 +12,7 @@ test('documents saved by the core assign the golden points and customers identic
   assert.deepEqual(km.predict(golden.points), golden.labels)
   const i = golden.rfm_inputs
   const s = kehu.rfmScores(i.recency, i.frequency, i.monetary)
-  assert.deepEqual(s, golden.rfm_scores)
+  assert.deepEqual(s, { ...golden.rfm_scores, bins: [5, 5, 5] })
   assert.deepEqual(kehu.SegmentMap.fromJson(JSON.stringify(golden.segment_map)).assign(s), golden.segments)
   const gm = kehu.GaussianMixture.fromJson(JSON.stringify(golden.gmm))
   const probs = gm.predictProba(golden.points)
@@ -39,7 +39,7 @@ test('documents saved by the core assign the golden points and customers identic
 test('RFM scores and segments as in the core', () => {
   const s = kehu.rfmScores([10, 30, 200, 400], [1, 2, 5, 12], [0, 50, 100, 1000],
     { recencyEdges: [30, 90, 180, 365], frequencyEdges: [2, 5, 10], monetaryEdges: [100] })
-  assert.deepEqual(s, { R: [5, 4, 2, 1], F: [1, 2, 3, 4], M: [1, 1, 2, 2] })
+  assert.deepEqual(s, { R: [5, 4, 2, 1], F: [1, 2, 3, 4], M: [1, 1, 2, 2], bins: [5, 4, 2] })
   const mid = kehu.rfmScores([1, 2, 2, 4, 5, 6, 7, 8, 9, 10], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
   assert.deepEqual(mid.R, [5, 4, 4, 4, 3, 3, 2, 2, 1, 1])
   assert.deepEqual(mid.F, new Array(10).fill(3))

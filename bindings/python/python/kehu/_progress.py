@@ -65,10 +65,10 @@ def progress(callback: Callback | None = None) -> Iterator[None]:
     k sweeps.
 
     Without `callback`, each stage gets a bar (tqdm's when it is installed, a line on stderr
-    otherwise). `callback(stage, done, total)` receives the reports instead: each stage sends
-    `done = 0` first and `done = total` when it ends (also when it ends early, as a converged fit
-    does); in between at most one report per 50 ms. The setting is process-wide, as calls from
-    other threads inside the block report too.
+    otherwise). `callback(stage, done, total)` receives the reports instead, from the calling
+    thread while it waits: the latest report every 50 ms, and `done = total` for every stage
+    that ends (also one that ends early, as a converged fit does). The setting is process-wide:
+    calls from other threads inside the block report too.
 
     >>> with kehu.progress():
     ...     kehu.segment.KMeans(8).fit(X)
