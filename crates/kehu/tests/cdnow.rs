@@ -8,14 +8,11 @@ use kehu::data::{validate, CustomerIds, Transactions, ValidationOptions};
 use kehu::profile::{calibration_and_holdout, summarize, Freq, HoldoutOptions, SummaryOptions};
 use std::path::{Path, PathBuf};
 
+mod shared_data;
+
 fn cdnow_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cdnow");
-    if dir.join("CDNOW_sample.txt").exists() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: ../shared/data/cdnow is absent (a fresh clone); CDNOW checks not run");
-        None
-    }
+    shared_data::shared_data("cdnow/CDNOW_sample.txt")
+        .map(|file| file.parent().expect("in a folder").to_path_buf())
 }
 
 fn load(dir: &Path) -> Transactions {

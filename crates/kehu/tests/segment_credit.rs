@@ -7,11 +7,12 @@
 use kehu::segment::kprototypes::{
     fit, Categories, KPrototypesFit, KPrototypesOptions, MixedRows, ModesInit,
 };
-use std::path::PathBuf;
 
 const CATEGORICAL: [&str; 5] = ["Status", "Home", "Marital", "Records", "Job"];
 
 /// Numeric columns (row-major, NaN = missing) and categorical columns of the credit data.
+mod shared_data;
+
 struct Credit {
     numeric: Vec<f64>,
     p: usize,
@@ -19,14 +20,7 @@ struct Credit {
 }
 
 fn credit(complete_only: bool) -> Option<Credit> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/segments/credit_data.csv");
-    if !path.exists() {
-        eprintln!(
-            "SKIPPED: ../shared/data/segments is absent (a fresh clone); credit data tests not run"
-        );
-        return None;
-    }
+    let path = shared_data::shared_data("segments/credit_data.csv")?;
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     let cat_at: Vec<usize> = CATEGORICAL

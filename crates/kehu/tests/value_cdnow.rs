@@ -7,15 +7,11 @@ use kehu::data::{validate, ValidationOptions};
 use kehu::profile::{summarize, Freq, Summary, SummaryOptions};
 use kehu::value::gamma_gamma::repeat_buyers;
 use kehu::value::{BetaGeo, GammaGamma, ParetoNbd, Rows};
-use std::path::PathBuf;
+
+mod shared_data;
 
 fn cdnow_summary() -> Option<Summary> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/cdnow/CDNOW_sample.txt");
-    if !path.exists() {
-        eprintln!("SKIPPED: ../shared/data/cdnow is absent (a fresh clone); CDNOW fits not run");
-        return None;
-    }
+    let path = shared_data::shared_data("cdnow/CDNOW_sample.txt")?;
     let mapping = CsvMapping {
         customer_id: "1".into(),
         timestamp: "2".into(),
@@ -142,12 +138,9 @@ fn mbgnbd_matches_btydplus() {
 
 #[test]
 fn bgbb_matches_the_donations_paper() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cdnow/donations.csv");
-    if !path.exists() {
-        eprintln!("SKIPPED: ../shared/data/cdnow/donations.csv is absent; BG/BB fit not run");
+    let Some(path) = shared_data::shared_data("cdnow/donations.csv") else {
         return;
-    }
+    };
     let text = std::fs::read_to_string(path).unwrap();
     let mut cols: [Vec<f64>; 4] = Default::default();
     for line in text.lines().skip(1) {
