@@ -3,6 +3,7 @@
 
 use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
 use kehu::data::time::{parse_timestamp, MICROS_PER_DAY};
+use kehu::learn::Predict;
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::gmm::GaussianMixture;
 use kehu::segment::kmeans::{KMeansModel, Rows};

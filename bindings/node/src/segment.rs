@@ -2,14 +2,14 @@
 
 use crate::{to_js, Code};
 use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::learn::{Fit, Predict, Weighted};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
-use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
-use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::{
-    self, Categories, KPrototypesModel, KPrototypesOptions, MixedRows,
-};
+use kehu::segment::gmm::{GaussianMixture, GmmOptions};
+use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
+use kehu::segment::kprototypes::MixedSample;
+use kehu::segment::kprototypes::{Categories, KPrototypesModel, KPrototypesOptions, MixedRows};
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
-use kehu::segment::minibatch::{self, MiniBatchKMeans, MiniBatchOptions};
+use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -119,7 +119,9 @@ pub fn kmeans_fit(
 ) -> napi::Result<KMeansFitJs, Code> {
     let opts: KMeansOptions = parse("KMeans", options)?;
     let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = kmeans::fit(&x, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    let f = opts
+        .fit(&Weighted::new(&x, sample_weight.as_deref()))
+        .map_err(to_js)?;
     Ok(KMeansFitJs {
         model: f.model.to_json(),
         labels: f.labels,
@@ -180,7 +182,7 @@ pub fn gmm_fit(
 ) -> napi::Result<GmmFitJs, Code> {
     let opts: GmmOptions = parse("GaussianMixture", options)?;
     let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = gmm::fit(&x, &opts).map_err(to_js)?;
+    let f = opts.fit(&x).map_err(to_js)?;
     Ok(GmmFitJs {
         model: f.model.to_json(),
         converged: f.converged,
@@ -257,7 +259,13 @@ pub fn kprototypes_fit(
     let categories = Categories::learn(&categorical);
     let codes = categories.encode(&categorical).map_err(to_js)?;
     let x = MixedRows::new(&numeric, p as usize, &codes, categorical.len()).map_err(to_js)?;
-    let f = kprototypes::fit(&x, &categories, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    let f = opts
+        .fit(&MixedSample {
+            rows: &x,
+            categories: &categories,
+            weights: sample_weight.as_deref(),
+        })
+        .map_err(to_js)?;
     Ok(KPrototypesFitJs {
         model: f.model.to_json(),
         labels: f.labels,
@@ -425,7 +433,9 @@ pub fn minibatch_fit(
 ) -> napi::Result<MiniBatchFitJs, Code> {
     let opts: MiniBatchOptions = parse("MiniBatchKMeans", options)?;
     let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = minibatch::fit(&x, sample_weight.as_deref(), &opts).map_err(to_js)?;
+    let f = opts
+        .fit(&Weighted::new(&x, sample_weight.as_deref()))
+        .map_err(to_js)?;
     Ok(MiniBatchFitJs {
         state: f.state.to_json(),
         model: f.state.model().to_json(),

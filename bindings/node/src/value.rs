@@ -1,10 +1,12 @@
 //! Value models for Node: arrays in, typed arrays out; everything is computed by the core.
 
 use crate::{to_js, Code};
+use kehu::learn::Fit;
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
     value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
 };
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
@@ -39,8 +41,18 @@ pub fn fit_value_model(
     // gamma_gamma has no third column; the other kinds report an absent one as 0 values.
     let c = c.unwrap_or_default();
     let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
-    let (model, r) =
-        ValueModel::fit(&kind, &a, &b, &c, weights.as_deref(), penalizer).map_err(to_js)?;
+    let (model, r) = ValueOptions {
+        kind: kind.to_string(),
+        penalizer,
+    }
+    .fit(&ValueColumns {
+        a: &a,
+        b: &b,
+        c: &c,
+        weights: weights.as_deref(),
+    })
+    .map(ValueFit::into_parts)
+    .map_err(to_js)?;
     Ok(FitResult {
         model: model.to_json(),
         names: r.names,

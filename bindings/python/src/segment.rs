@@ -3,16 +3,16 @@
 use crate::{document, opt_whole, to_py, whole};
 use kehu::data::customers::{Attribute, CustomerTable};
 use kehu::format::Versioned;
+use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
-use kehu::segment::gmm::{self, GaussianMixture, GmmOptions};
-use kehu::segment::kmeans::{self, KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::{
-    self, Categories, KPrototypesModel, KPrototypesOptions, MixedRows,
-};
+use kehu::segment::gmm::{GaussianMixture, GmmOptions};
+use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
+use kehu::segment::kprototypes::MixedSample;
+use kehu::segment::kprototypes::{Categories, KPrototypesModel, KPrototypesOptions, MixedRows};
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
-use kehu::segment::minibatch::{self, MiniBatchKMeans, MiniBatchOptions};
+use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -145,7 +145,7 @@ pub fn segment_kmeans_fit<'py>(
     let opts: KMeansOptions = self::options("KMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = crate::interruptible(py, || kmeans::fit(&x, w, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || opts.fit(&Weighted::new(&x, w))).map_err(to_py)?;
     let json = f.model.to_json();
     Ok((json, int32_labels(py, f.labels), f.inertia, f.n_iter))
 }
@@ -382,7 +382,7 @@ pub fn segment_gmm_fit<'py>(
 ) -> PyResult<(String, bool, usize, f64)> {
     let opts: GmmOptions = self::options("GaussianMixture", Some(options))?;
     let x = rows(&x)?;
-    let f = crate::interruptible(py, || gmm::fit(&x, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || opts.fit(&x)).map_err(to_py)?;
     Ok((f.model.to_json(), f.converged, f.n_iter, f.lower_bound))
 }
 
@@ -450,8 +450,14 @@ pub fn segment_kprototypes_fit<'py>(
     let codes = categories.encode(&categorical).map_err(to_py)?;
     let x = mixed(&numeric, &codes, categorical.len())?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f =
-        crate::interruptible(py, || kprototypes::fit(&x, &categories, w, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || {
+        opts.fit(&MixedSample {
+            rows: &x,
+            categories: &categories,
+            weights: w,
+        })
+    })
+    .map_err(to_py)?;
     let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
     Ok((f.model.to_json(), labels, f.cost, f.n_iter, f.notes))
 }
@@ -595,7 +601,7 @@ pub fn segment_minibatch_fit<'py>(
     let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
     let x = rows(&x)?;
     let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = crate::interruptible(py, || minibatch::fit(&x, w, &opts)).map_err(to_py)?;
+    let f = crate::interruptible(py, || opts.fit(&Weighted::new(&x, w))).map_err(to_py)?;
     Ok((
         f.state.to_json(),
         f.state.model().to_json(),

@@ -1,11 +1,13 @@
 //! Value models for Python: arrays in, arrays out; fitting, prediction and CLV are the core's.
 
 use crate::{document, opt_number, opt_whole, to_py, whole};
+use kehu::learn::Fit;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
     value_tiers, ClvOptions, FitReport, FrequencyBin, ValueError, ValueModel,
 };
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -47,8 +49,20 @@ pub fn fit_value_model<'py>(
     let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
     let penalizer = opt_number(penalizer.as_ref(), "penalizer", value_option)?
         .unwrap_or(kehu::value::DEFAULT_PENALIZER);
-    let (model, report) =
-        crate::interruptible(py, || ValueModel::fit(kind, a, b, c, w, penalizer)).map_err(to_py)?;
+    let (model, report) = crate::interruptible(py, || {
+        ValueOptions {
+            kind: kind.to_string(),
+            penalizer,
+        }
+        .fit(&ValueColumns {
+            a,
+            b,
+            c,
+            weights: w,
+        })
+        .map(ValueFit::into_parts)
+    })
+    .map_err(to_py)?;
     Ok((model.to_json(), report_dict(py, &report)?))
 }
 

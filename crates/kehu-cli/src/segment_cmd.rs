@@ -5,9 +5,10 @@
 use crate::output::{self, file_error, in_file, io, read_file, CliError};
 use crate::segment_step::log_rfm_features;
 use crate::{read_input, spinner, InputArgs};
+use kehu::learn::Fit;
 use kehu::profile::{profile_customers, ProfileOptions};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
-use kehu::segment::kmeans::{self, KMeansOptions, Rows};
+use kehu::segment::kmeans::{KMeansOptions, Rows};
 use kehu::segment::lifecycle::{lifecycle_stages, Stage, StageInputs, StageRule};
 use kehu::segment::quality::k_sweep;
 use kehu::segment::{SegmentError, SegmentMap};
@@ -214,7 +215,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
                     .k
             };
             eprintln!("clusters: k = {k}");
-            Some(kmeans::fit(&x, None, &KMeansOptions { k, ..opts })?.labels)
+            Some((KMeansOptions { k, ..opts }).fit(&x)?.labels)
         }
     };
     let ids: Vec<String> = profiles.iter().map(|p| p.customer_id.clone()).collect();

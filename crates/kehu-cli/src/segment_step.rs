@@ -5,10 +5,12 @@
 use indicatif::ProgressBar;
 use kehu::data::customers::{Attribute, CustomerTable};
 use kehu::data::Transactions;
+use kehu::learn::Fit;
 use kehu::profile::{CustomerProfile, ProfileOptions};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::kmeans::{KMeansOptions, Rows};
-use kehu::segment::kprototypes::{self, Categories, KPrototypesOptions, MixedRows};
+use kehu::segment::kprototypes::MixedSample;
+use kehu::segment::kprototypes::{Categories, KPrototypesOptions, MixedRows};
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule, STAGES};
 use kehu::segment::quality::k_sweep;
 use kehu::segment::{
@@ -79,14 +81,11 @@ pub fn run(profiles: &[CustomerProfile], bar: &ProgressBar) -> Result<(), kehu::
         .filter(|r| r.meets_min_size)
         .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))
         .unwrap_or(&sweep[0]);
-    let fit = kehu::segment::kmeans::fit(
-        &x,
-        None,
-        &KMeansOptions {
-            k: best.k,
-            ..opts.clone()
-        },
-    )?;
+    let fit = (KMeansOptions {
+        k: best.k,
+        ..opts.clone()
+    })
+    .fit(&x)?;
     bar.finish_and_clear();
 
     println!("Segments (RFM scores 1-5, mid-rank ties; R x F map of 10 segments)");
@@ -218,16 +217,16 @@ pub fn run_customers(
     let categories = Categories::learn(&categorical);
     let codes = categories.encode(&categorical)?;
     let x = MixedRows::new(&numeric, 3, &codes, 3)?;
-    let kp = kprototypes::fit(
-        &x,
-        &categories,
-        None,
-        &KPrototypesOptions {
-            k: 4,
-            seed: 1,
-            ..Default::default()
-        },
-    )?;
+    let kp = (KPrototypesOptions {
+        k: 4,
+        seed: 1,
+        ..Default::default()
+    })
+    .fit(&MixedSample {
+        rows: &x,
+        categories: &categories,
+        weights: None,
+    })?;
 
     let rfm = {
         let (_, scores) = rfm_of(profiles)?;

@@ -3,9 +3,11 @@
 
 use crate::output::{file_error, in_file, io, open, read_file, CliError};
 use kehu::data::csv::header_position;
+use kehu::learn::Fit;
 use kehu::value::{
     customer_lifetime_value, map_customers, ClvOptions, ValueError, ValueModel, DEFAULT_PENALIZER,
 };
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -156,17 +158,18 @@ impl Table {
 
 /// `kehu value fit`.
 pub fn fit(args: &FitArgs) -> Result<(), CliError> {
-    // The model kind first, before reading the data (the core's error names the kinds).
-    if let Err(ValueError::InvalidOption { option, reason }) =
-        ValueModel::fit(&args.model, &[], &[], &[], None, args.penalizer)
-    {
-        if option == "kind" {
-            return Err(ValueError::InvalidOption {
-                option: "model".into(),
-                reason,
-            }
-            .into());
-        }
+    // The options first, before reading the data (the core's error names the kinds).
+    let options = ValueOptions {
+        kind: args.model.clone(),
+        penalizer: args.penalizer,
+    };
+    if let Err(ValueError::InvalidOption { option, reason }) = options.check() {
+        let option = if option == "kind" {
+            "model".into()
+        } else {
+            option
+        };
+        return Err(ValueError::InvalidOption { option, reason }.into());
     }
     let table = Table::read(&args.input)?;
     let weights = args
@@ -182,24 +185,22 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             .collect();
         let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         let w = weights.as_deref().map(pick);
-        ValueModel::fit(
-            "gamma_gamma",
-            &pick(&frequency),
-            &pick(&money),
-            &[],
-            w.as_deref(),
-            args.penalizer,
-        )?
+        let columns = ValueColumns {
+            a: &pick(&frequency),
+            b: &pick(&money),
+            c: &[],
+            weights: w.as_deref(),
+        };
+        options.fit(&columns).map(ValueFit::into_parts)?
     } else {
         let (recency, t) = (table.column("recency")?, table.column("T")?);
-        ValueModel::fit(
-            &args.model,
-            &frequency,
-            &recency,
-            &t,
-            weights.as_deref(),
-            args.penalizer,
-        )?
+        let columns = ValueColumns {
+            a: &frequency,
+            b: &recency,
+            c: &t,
+            weights: weights.as_deref(),
+        };
+        options.fit(&columns).map(ValueFit::into_parts)?
     };
     eprintln!(
         "{}: {} customers, log-likelihood {:.3}, AIC {:.1}, BIC {:.1}, {} iterations, {}",

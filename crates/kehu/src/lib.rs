@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! kehu (客户, "customer"): a deterministic, fast core for customer analytics.
 //!
 //! The crate is organised by area:
@@ -9,6 +10,7 @@
 //!   maximum likelihood, with predictions, CLV, model checks and simulation;
 //! - [`segment`]: segmentation: RFM scores and segment maps;
 //! - [`format`]: the versioned JSON envelope for models and configurations;
+//! - [`learn`]: the `Fit` / `Predict` / `Transform` traits every model family implements;
 //! - [`cancel`] and [`progress`]: stopping long calls and reporting how far they are.
 //!
 //! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
@@ -20,6 +22,7 @@ pub mod cancel;
 pub mod data;
 pub mod error;
 pub mod format;
+pub mod learn;
 pub mod profile;
 pub mod progress;
 pub mod segment;

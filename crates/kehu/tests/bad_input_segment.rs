@@ -3,11 +3,12 @@
 //! wrong range, rule audiences refuse nonsense when loaded, and errors about users' documents
 //! name the offending node, never its value.
 
+use kehu::learn::Fit;
 use kehu::segment::audience::Audiences;
-use kehu::segment::gmm::{self, GmmOptions};
-use kehu::segment::kmeans::{self, Init, KMeansOptions, Rows};
+use kehu::segment::gmm::GmmOptions;
+use kehu::segment::kmeans::{Init, KMeansOptions, Rows};
 use kehu::segment::lifecycle::StageRule;
-use kehu::segment::minibatch::{self, MiniBatchOptions};
+use kehu::segment::minibatch::MiniBatchOptions;
 use kehu::segment::portrait::category_portrait;
 use kehu::segment::quality::{
     calinski_harabasz_score, davies_bouldin_score, k_sweep, silhouette_score,
@@ -89,22 +90,19 @@ fn oversized_requests_are_typed_errors() {
         k: usize::MAX,
         ..Default::default()
     };
-    assert_eq!(
-        code(kmeans::fit(&x, None, &km).unwrap_err()),
-        "SEGMENT_INVALID_OPTION"
-    );
+    assert_eq!(code(km.fit(&x).unwrap_err()), "SEGMENT_INVALID_OPTION");
     let g = GmmOptions {
         k: 1 << 40,
         ..Default::default()
     };
-    assert!(gmm::fit(&x, &g).is_err());
+    assert!(g.fit(&x).is_err());
     // Runs and rounds.
     let runs = KMeansOptions {
         k: 2,
         n_init: Some(usize::MAX),
         ..Default::default()
     };
-    assert!(kmeans::fit(&x, None, &runs).is_err());
+    assert!(runs.fit(&x).is_err());
     let rounds = KMeansOptions {
         k: 2,
         init: Init::KMeansParallel {
@@ -113,7 +111,7 @@ fn oversized_requests_are_typed_errors() {
         },
         ..Default::default()
     };
-    assert!(kmeans::fit(&x, None, &rounds).is_err());
+    assert!(rounds.fit(&x).is_err());
     // A huge batch is the rows; huge iterations do not overflow.
     let mb = MiniBatchOptions {
         k: 2,
@@ -123,14 +121,14 @@ fn oversized_requests_are_typed_errors() {
         ..Default::default()
     };
     let start = Instant::now();
-    assert!(minibatch::fit(&x, None, &mb).is_ok());
+    assert!(mb.fit(&x).is_ok());
     assert!(start.elapsed() < HANG);
     let mb = MiniBatchOptions {
         k: 2,
         n_init: Some(usize::MAX),
         ..Default::default()
     };
-    assert!(minibatch::fit(&x, None, &mb).is_err());
+    assert!(mb.fit(&x).is_err());
     // A k sweep beyond the rows fails before fitting anything.
     assert!(k_sweep(&x, &[2, 1 << 40], &KMeansOptions::default(), 1, None, None).is_err());
     // RFM bins above 100.

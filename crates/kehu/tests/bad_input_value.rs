@@ -3,9 +3,11 @@
 //! check their inputs as the fits do.
 
 use kehu::data::{validate, ValidationOptions};
+use kehu::learn::Fit;
 use kehu::profile::{summarize, Freq, SummaryOptions};
 use kehu::simulate::{simulate, SimulationConfig};
 use kehu::value::{customer_lifetime_value, ClvOptions, GammaGamma, ValueError, ValueModel};
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -15,7 +17,18 @@ const HANG: Duration = Duration::from_secs(60);
 
 fn fit(kind: &str, x: &[f64], tx: &[f64], t: &[f64]) -> Result<kehu::value::FitReport, ValueError> {
     let start = Instant::now();
-    let out = ValueModel::fit(kind, x, tx, t, None, 0.0).map(|(_, r)| r);
+    let out = ValueOptions {
+        kind: kind.to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: x,
+        b: tx,
+        c: t,
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .map(|(_, r)| r);
     assert!(start.elapsed() < HANG, "{kind} took {:?}", start.elapsed());
     if let Ok(r) = &out {
         assert!(r.log_likelihood.is_finite(), "{kind}: {r:?}");
@@ -281,8 +294,18 @@ fn amounts_whose_sums_would_overflow_are_reported_not_summed() {
         kehu::profile::profile_customers(&t, &kehu::profile::ProfileOptions::default()).unwrap();
     assert!(p.profiles.iter().all(|c| c.total_spend.is_finite()));
     // Gamma-Gamma on such spend is refused at the input.
-    let err =
-        ValueModel::fit("gamma_gamma", &[2.0, 3.0], &[1e308, 1e308], &[], None, 0.0).unwrap_err();
+    let err = ValueOptions {
+        kind: "gamma_gamma".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &[2.0, 3.0],
+        b: &[1e308, 1e308],
+        c: &[],
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap_err();
     assert!(
         matches!(err, ValueError::InvalidData { row: 0, .. }),
         "{err:?}"

@@ -2,10 +2,12 @@
 //! `Cancelled` (code CANCELLED) instead of running on. One test, in its own process, because
 //! the flag is process-wide.
 
-use kehu::segment::gmm::{self, GmmOptions};
-use kehu::segment::kmeans::{self, KMeansOptions, Rows};
+use kehu::learn::Fit;
+use kehu::segment::gmm::GmmOptions;
+use kehu::segment::kmeans::{KMeansOptions, Rows};
 use kehu::segment::SegmentError;
-use kehu::value::{ValueError, ValueModel};
+use kehu::value::ValueError;
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 
 #[test]
 fn long_calls_stop_with_a_typed_cancelled_error() {
@@ -17,31 +19,50 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
         k: 50,
         ..Default::default()
     };
-    assert!(kmeans::fit(&x, None, &opts).is_ok());
+    assert!(opts.fit(&x).is_ok());
     kehu::cancel::request();
-    let err = kmeans::fit(&x, None, &opts).unwrap_err();
+    let err = opts.fit(&x).unwrap_err();
     assert!(matches!(err, SegmentError::Cancelled(_)), "{err:?}");
     assert_eq!(err.code(), "CANCELLED");
     let gmm_opts = GmmOptions {
         k: 3,
         ..Default::default()
     };
-    assert!(matches!(
-        gmm::fit(&x, &gmm_opts),
-        Err(SegmentError::Cancelled(_))
-    ));
+    assert!(matches!(gmm_opts.fit(&x), Err(SegmentError::Cancelled(_))));
     let labels: Vec<u32> = (0..2000).map(|i| (i % 3) as u32).collect();
     assert!(matches!(
         kehu::segment::quality::silhouette_score(&x, &labels),
         Err(SegmentError::Cancelled(_))
     ));
     let (f, r, t) = ([1.0, 2.0, 0.0, 5.0], [5.0, 10.0, 0.0, 20.0], [30.0; 4]);
-    let err = ValueModel::fit("pnbd", &f, &r, &t, None, 0.0).unwrap_err();
+    let err = ValueOptions {
+        kind: "pnbd".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &f,
+        b: &r,
+        c: &t,
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap_err();
     assert!(matches!(err, ValueError::Cancelled(_)), "{err:?}");
     assert_eq!(kehu::Error::from(err).code(), "CANCELLED");
     // The calls stopped for the request; after the reset everything runs again.
     assert!(kehu::cancel::reset());
     assert!(!kehu::cancel::reset());
-    assert!(kmeans::fit(&x, None, &opts).is_ok());
-    assert!(ValueModel::fit("pnbd", &f, &r, &t, None, 0.0).is_ok());
+    assert!(opts.fit(&x).is_ok());
+    assert!(ValueOptions {
+        kind: "pnbd".to_string(),
+        penalizer: 0.0
+    }
+    .fit(&ValueColumns {
+        a: &f,
+        b: &r,
+        c: &t,
+        weights: None
+    })
+    .map(ValueFit::into_parts)
+    .is_ok());
 }

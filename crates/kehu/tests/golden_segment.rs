@@ -4,11 +4,13 @@
 //! with `KEHU_REGENERATE_GOLDEN=1`.
 
 use kehu::data::time::parse_timestamp;
+use kehu::learn::{Fit, Predict};
 use kehu::profile::{Event, ProfileAccumulator, ProfileOptions};
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
-use kehu::segment::gmm::{self, GmmOptions};
-use kehu::segment::kmeans::{fit, KMeansOptions, Rows};
-use kehu::segment::kprototypes::{self, Categories, KPrototypesOptions, MixedRows};
+use kehu::segment::gmm::GmmOptions;
+use kehu::segment::kmeans::{KMeansOptions, Rows};
+use kehu::segment::kprototypes::MixedSample;
+use kehu::segment::kprototypes::{Categories, KPrototypesOptions, MixedRows};
 use kehu::segment::{rfm_scores, RfmOptions, SegmentMap};
 use serde_json::{json, Value};
 
@@ -41,16 +43,14 @@ fn golden() -> Value {
         seed: 11,
         ..Default::default()
     };
-    let f = fit(&x, None, &opts).unwrap();
+    let f = opts.fit(&x).unwrap();
     let points: Vec<Vec<f64>> = data.chunks(3).take(20).map(|c| c.to_vec()).collect();
-    let mixture = gmm::fit(
-        &x,
-        &GmmOptions {
-            k: 4,
-            seed: 3,
-            ..Default::default()
-        },
-    )
+    let mixture = (GmmOptions {
+        k: 4,
+        seed: 3,
+        ..Default::default()
+    })
+    .fit(&x)
     .unwrap()
     .model;
     let head = Rows::new(&data[..60], 3).unwrap();
@@ -85,16 +85,16 @@ fn golden() -> Value {
     let categories = Categories::learn(&columns);
     let codes = categories.encode(&columns).unwrap();
     let mixed = MixedRows::new(&numeric, 2, &codes, 2).unwrap();
-    let kp = kprototypes::fit(
-        &mixed,
-        &categories,
-        None,
-        &KPrototypesOptions {
-            k: 3,
-            seed: 5,
-            ..Default::default()
-        },
-    )
+    let kp = (KPrototypesOptions {
+        k: 3,
+        seed: 5,
+        ..Default::default()
+    })
+    .fit(&MixedSample {
+        rows: &mixed,
+        categories: &categories,
+        weights: None,
+    })
     .unwrap();
     let mixed_numeric: Vec<Vec<Option<f64>>> = numeric
         .chunks(2)

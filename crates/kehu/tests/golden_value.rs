@@ -4,9 +4,11 @@
 //! the numbers. Regenerate with `KEHU_REGENERATE_GOLDEN=1`.
 
 use kehu::data::{validate, ValidationOptions};
+use kehu::learn::Fit;
 use kehu::profile::{summarize, Freq, SummaryOptions};
 use kehu::simulate::{simulate, SimulationConfig};
 use kehu::value::{customer_lifetime_value, tier_thresholds, value_tiers, ClvOptions, ValueModel};
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use serde_json::{json, Value};
 
 mod common;
@@ -36,7 +38,18 @@ fn golden() -> Value {
     )
     .unwrap();
     let m = s.monetary_value.clone().unwrap();
-    let (bg, _) = ValueModel::fit("bgnbd", &s.frequency, &s.recency, &s.t, None, 0.0).unwrap();
+    let (bg, _) = ValueOptions {
+        kind: "bgnbd".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &s.frequency,
+        b: &s.recency,
+        c: &s.t,
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap();
     let (f, mv): (Vec<f64>, Vec<f64>) = s
         .frequency
         .iter()
@@ -44,7 +57,18 @@ fn golden() -> Value {
         .filter(|(f, _)| **f > 0.0)
         .map(|(f, m)| (*f, *m))
         .unzip();
-    let (gg, _) = ValueModel::fit("gamma_gamma", &f, &mv, &[], None, 0.0).unwrap();
+    let (gg, _) = ValueOptions {
+        kind: "gamma_gamma".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &f,
+        b: &mv,
+        c: &[],
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap();
     let ValueModel::GammaGamma(spend) = gg else {
         unreachable!("fitted a gamma_gamma model")
     };
@@ -67,7 +91,18 @@ fn golden() -> Value {
     let alive: Vec<f64> = (0..n)
         .map(|i| bg.probability_alive(x[i], tx[i], tt[i]).unwrap())
         .collect();
-    let (pnbd, _) = ValueModel::fit("pnbd", &s.frequency, &s.recency, &s.t, None, 0.0).unwrap();
+    let (pnbd, _) = ValueOptions {
+        kind: "pnbd".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &s.frequency,
+        b: &s.recency,
+        c: &s.t,
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap();
     let pnbd_52: Vec<f64> = (0..n)
         .map(|i| {
             pnbd.conditional_expected_purchases(52.0, x[i], tx[i], tt[i])

@@ -4,8 +4,9 @@
 //! rows (kmodes cannot take missing numbers); the Python tests repeat the checks against kmodes
 //! live.
 
+use kehu::learn::{Fit, Predict};
 use kehu::segment::kprototypes::{
-    fit, Categories, KPrototypesFit, KPrototypesOptions, MixedRows, ModesInit,
+    Categories, KPrototypesFit, KPrototypesOptions, MixedRows, MixedSample, ModesInit,
 };
 
 const CATEGORICAL: [&str; 5] = ["Status", "Home", "Marital", "Records", "Job"];
@@ -63,7 +64,12 @@ fn run(
     let cats = Categories::learn(categorical);
     let codes = cats.encode(categorical).unwrap();
     let x = MixedRows::new(numeric, p, &codes, categorical.len()).unwrap();
-    fit(&x, &cats, None, opts).unwrap()
+    opts.fit(&MixedSample {
+        rows: &x,
+        categories: &cats,
+        weights: None,
+    })
+    .unwrap()
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Fitting data simulated from a known model recovers its parameters: every estimate within 3
 //! standard errors of the truth, on 1M customers, for each model.
 
+use kehu::learn::Fit;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     BetaGeo, BetaGeoBetaBinom, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, ValueModel,
 };
+use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 
 const CUSTOMERS: usize = 1_000_000;
 
@@ -33,8 +35,18 @@ fn assert_recovers(truth: &[f64], report: &FitReport) {
 
 fn recover(model: ValueModel, kind: &str, t: &[f64], seed: u64) {
     let s = simulate_summaries(&model, t, seed).unwrap();
-    let (fitted, report) =
-        ValueModel::fit(kind, &s.frequency, &s.recency, &s.t, None, 0.0).unwrap();
+    let (fitted, report) = ValueOptions {
+        kind: kind.to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &s.frequency,
+        b: &s.recency,
+        c: &s.t,
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap();
     assert_eq!(fitted.kind(), kind);
     let truth: Vec<f64> = model.params().iter().map(|p| p.1).collect();
     assert_recovers(&truth, &report);
@@ -77,6 +89,17 @@ fn bgbb_and_gamma_gamma_recover_their_parameters() {
     };
     let frequency: Vec<f64> = (0..CUSTOMERS).map(|i| (1 + i % 10) as f64).collect();
     let spend = simulate_spend(&gg, &frequency, 5).unwrap();
-    let (_, report) = ValueModel::fit("gamma_gamma", &frequency, &spend, &[], None, 0.0).unwrap();
+    let (_, report) = ValueOptions {
+        kind: "gamma_gamma".to_string(),
+        penalizer: 0.0,
+    }
+    .fit(&ValueColumns {
+        a: &frequency,
+        b: &spend,
+        c: &[],
+        weights: None,
+    })
+    .map(ValueFit::into_parts)
+    .unwrap();
     assert_recovers(&[6.25, 3.74, 15.44], &report);
 }

@@ -6,6 +6,7 @@
 
 use super::kmeans::{self, Init, KMeansOptions, Rows};
 use super::SegmentError;
+use crate::learn::{Fit, Predict};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -282,15 +283,24 @@ impl GaussianMixture {
         let s = self.score_samples(x)?;
         Ok(ordered_sum(&s) / s.len() as f64)
     }
+}
 
+impl GaussianMixture {
     /// Responsibilities (n × k, row-major).
     pub fn predict_proba(&self, x: &Rows) -> Result<Vec<f64>, SegmentError> {
         self.check(x)?;
         Ok(self.e_step(x).1)
     }
+}
+
+impl GaussianMixture {}
+
+impl Predict<Rows<'_>> for GaussianMixture {
+    type Output = Vec<u32>;
+    type Error = SegmentError;
 
     /// The most probable component of each row (the lowest index among equals).
-    pub fn predict(&self, x: &Rows) -> Result<Vec<u32>, SegmentError> {
+    fn predict(&self, x: &Rows) -> Result<Vec<u32>, SegmentError> {
         let k = self.k();
         Ok(self
             .predict_proba(x)?
@@ -306,7 +316,9 @@ impl GaussianMixture {
             })
             .collect())
     }
+}
 
+impl GaussianMixture {
     /// Free parameters: k−1 weights, k·d means and the covariances.
     pub fn n_parameters(&self) -> usize {
         let (k, d) = (self.k(), self.d);
@@ -480,7 +492,17 @@ fn m_step(x: &Rows, resp: &[f64], k: usize, opts: &GmmOptions) -> GaussianMixtur
 }
 
 /// Fits a Gaussian mixture to the rows of `x` by EM.
-pub fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
+impl Fit<Rows<'_>> for GmmOptions {
+    type Fitted = GmmFit;
+    type Error = SegmentError;
+
+    /// Fits the mixture to the rows.
+    fn fit(&self, x: &Rows) -> Result<GmmFit, SegmentError> {
+        fit(x, self)
+    }
+}
+
+pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
     let (n, d, k) = (x.len(), x.dim(), opts.k);
     let bad = |option: &str, reason: String| SegmentError::InvalidOption {
         option: option.into(),

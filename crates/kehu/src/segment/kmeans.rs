@@ -6,6 +6,7 @@
 pub(crate) use super::distance::{nearest, sq_dist};
 use super::distance::{simd, with_width, Width};
 use super::SegmentError;
+use crate::learn::{Fit, Predict, Transform, Weighted};
 use crate::simulate::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -193,9 +194,14 @@ impl KMeansModel {
         }
         Ok(())
     }
+}
+
+impl Predict<Rows<'_>> for KMeansModel {
+    type Output = Vec<u32>;
+    type Error = SegmentError;
 
     /// The nearest centre of each row.
-    pub fn predict(&self, x: &Rows) -> Result<Vec<u32>, SegmentError> {
+    fn predict(&self, x: &Rows) -> Result<Vec<u32>, SegmentError> {
         self.check(x)?;
         Ok((0..x.len())
             .into_par_iter()
@@ -203,7 +209,9 @@ impl KMeansModel {
             .map(|i| nearest(x.row(i), &self.centers, self.d).0)
             .collect())
     }
+}
 
+impl KMeansModel {
     /// The nearest centre of one row of `d` values (the on-device case).
     pub fn predict_one(&self, features: &[f64]) -> Result<u32, SegmentError> {
         if features.len() != self.d {
@@ -215,9 +223,14 @@ impl KMeansModel {
         let row = Rows::new(features, self.d)?;
         Ok(nearest(row.row(0), &self.centers, self.d).0)
     }
+}
+
+impl Transform<Rows<'_>> for KMeansModel {
+    type Output = Vec<f64>;
+    type Error = SegmentError;
 
     /// Euclidean distances of each row to every centre (n × k, row-major).
-    pub fn transform(&self, x: &Rows) -> Result<Vec<f64>, SegmentError> {
+    fn transform(&self, x: &Rows) -> Result<Vec<f64>, SegmentError> {
         self.check(x)?;
         let k = self.k();
         let mut out = vec![0.0; x.len() * k];
@@ -228,7 +241,9 @@ impl KMeansModel {
         });
         Ok(out)
     }
+}
 
+impl KMeansModel {
     /// Σ weight · squared distance to the nearest centre (scikit-learn's `score` is its
     /// negative).
     pub fn inertia(&self, x: &Rows, weights: Option<&[f64]>) -> Result<f64, SegmentError> {
@@ -1146,8 +1161,28 @@ pub(crate) fn mean_variance(x: &Rows) -> f64 {
         / d as f64
 }
 
+impl Fit<Rows<'_>> for KMeansOptions {
+    type Fitted = KMeansFit;
+    type Error = SegmentError;
+
+    /// Fits k-means to the rows.
+    fn fit(&self, x: &Rows) -> Result<KMeansFit, SegmentError> {
+        fit(x, None, self)
+    }
+}
+
+impl Fit<Weighted<'_, Rows<'_>>> for KMeansOptions {
+    type Fitted = KMeansFit;
+    type Error = SegmentError;
+
+    /// Fits k-means to weighted rows.
+    fn fit(&self, x: &Weighted<Rows>) -> Result<KMeansFit, SegmentError> {
+        fit(x.data, x.weights, self)
+    }
+}
+
 /// Fits k-means to the rows of `x` (with optional `weights`, ≥ 0).
-pub fn fit(
+pub(crate) fn fit(
     x: &Rows,
     weights: Option<&[f64]>,
     opts: &KMeansOptions,

@@ -23,6 +23,7 @@
 
 use super::kmeans::check_weights;
 use super::SegmentError;
+use crate::learn::{Fit, Predict};
 use crate::simulate::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -320,9 +321,14 @@ impl KPrototypesModel {
             p: self.p,
         }
     }
+}
+
+impl Predict<MixedRows<'_>> for KPrototypesModel {
+    type Output = Vec<u32>;
+    type Error = SegmentError;
 
     /// The nearest centre of each row.
-    pub fn predict(&self, x: &MixedRows) -> Result<Vec<u32>, SegmentError> {
+    fn predict(&self, x: &MixedRows) -> Result<Vec<u32>, SegmentError> {
         self.check(x)?;
         let c = self.centres();
         Ok((0..x.n)
@@ -331,7 +337,9 @@ impl KPrototypesModel {
             .map(|i| c.nearest(x.num(i), x.cat(i)).0)
             .collect())
     }
+}
 
+impl KPrototypesModel {
     /// The nearest centre of one customer: `p` numbers (NaN = missing) and one value per
     /// categorical column (the on-device case).
     pub fn predict_one(
@@ -445,8 +453,29 @@ impl Centres<'_> {
     }
 }
 
+/// What k-prototypes fits: mixed rows, the categories their codes refer to, optional weights.
+#[derive(Debug, Clone, Copy)]
+pub struct MixedSample<'a> {
+    /// The rows (numeric and categorical codes).
+    pub rows: &'a MixedRows<'a>,
+    /// The categories of each categorical column.
+    pub categories: &'a Categories,
+    /// One weight per row (≥ 0); `None`: every row counts once.
+    pub weights: Option<&'a [f64]>,
+}
+
+impl Fit<MixedSample<'_>> for KPrototypesOptions {
+    type Fitted = KPrototypesFit;
+    type Error = SegmentError;
+
+    /// Fits k-prototypes (k-modes when the rows have no numeric columns).
+    fn fit(&self, x: &MixedSample) -> Result<KPrototypesFit, SegmentError> {
+        fit(x.rows, x.categories, x.weights, self)
+    }
+}
+
 /// Fits k-prototypes (k-modes when `x` has no numeric columns) with optional `weights` (≥ 0).
-pub fn fit(
+fn fit(
     x: &MixedRows,
     categories: &Categories,
     weights: Option<&[f64]>,

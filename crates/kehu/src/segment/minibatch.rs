@@ -15,6 +15,7 @@ use super::kmeans::{
     check_weights, kmeans_plus_plus, mean_variance, nearest, random_init, Init, KMeansModel, Rows,
 };
 use super::SegmentError;
+use crate::learn::{Fit, Weighted};
 use crate::simulate::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -374,8 +375,28 @@ fn initial_centers(
     })
 }
 
+impl Fit<Rows<'_>> for MiniBatchOptions {
+    type Fitted = MiniBatchFit;
+    type Error = SegmentError;
+
+    /// Fits mini-batch k-means to the rows.
+    fn fit(&self, x: &Rows) -> Result<MiniBatchFit, SegmentError> {
+        fit(x, None, self)
+    }
+}
+
+impl Fit<Weighted<'_, Rows<'_>>> for MiniBatchOptions {
+    type Fitted = MiniBatchFit;
+    type Error = SegmentError;
+
+    /// Fits mini-batch k-means to weighted rows.
+    fn fit(&self, x: &Weighted<Rows>) -> Result<MiniBatchFit, SegmentError> {
+        fit(x.data, x.weights, self)
+    }
+}
+
 /// Fits mini-batch k-means to the rows of `x` (with optional `weights`, ≥ 0).
-pub fn fit(
+fn fit(
     x: &Rows,
     weights: Option<&[f64]>,
     opts: &MiniBatchOptions,
@@ -479,6 +500,7 @@ pub fn fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::learn::Predict;
     use crate::segment::kmeans::{self, KMeansOptions};
 
     fn blobs(n_per: usize, seed: u64) -> Vec<f64> {

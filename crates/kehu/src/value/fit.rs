@@ -294,6 +294,18 @@ const LN_SHAPE_CAP: f64 = 18.420_680_743_952_367;
 /// Other parameters are searched within e^±40.
 const LN_CAP: f64 = 40.0;
 
+/// The L2 penalizer of a fit: finite and ≥ 0.
+pub(crate) fn check_penalizer(penalizer: f64) -> Result<(), ValueError> {
+    if penalizer.is_finite() && penalizer >= 0.0 {
+        Ok(())
+    } else {
+        Err(ValueError::InvalidOption {
+            option: "penalizer".into(),
+            reason: "must be ≥ 0".into(),
+        })
+    }
+}
+
 /// Fits a model by maximum likelihood over log parameters. `ll_grad(rows, params)` returns the
 /// total log-likelihood of `rows` and its gradient in natural parameters. `penalizer` λ adds
 /// λ Σ θ² per customer (λ · n · Σ θ² to the negative log-likelihood): the same meaning in every
@@ -316,12 +328,7 @@ where
     F: Fn(&Rows, &[f64]) -> (f64, Vec<f64>),
 {
     let names = spec.names;
-    if !(penalizer.is_finite() && penalizer >= 0.0) {
-        return Err(ValueError::InvalidOption {
-            option: "penalizer".into(),
-            reason: "must be ≥ 0".into(),
-        });
-    }
+    check_penalizer(penalizer)?;
     if rows.x.iter().all(|&x| x == 0.0) {
         return Err(ValueError::NotIdentified {
             reason: "no customer made a repeat purchase, so purchase rates and dropout cannot \

@@ -21,7 +21,7 @@ pub use clv::{
 pub use evaluate::{holdout_check, period_transactions, FrequencyBin, HoldoutCheck};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
-pub use model::{map_customers, same_length, ValueModel};
+pub use model::{map_customers, same_length, ValueColumns, ValueFit, ValueModel, ValueOptions};
 pub use pareto_nbd::ParetoNbd;
 
 /// A prediction horizon must be a finite number ≥ 0.

@@ -8,6 +8,8 @@ use super::{
     BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, PurchaseModel, Rows, ValueError,
 };
 use crate::format;
+use crate::learn::Fit;
+use serde::{Deserialize, Serialize};
 
 /// A value model of one of the supported kinds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,7 +26,7 @@ pub enum ValueModel {
     GammaGamma(GammaGamma),
 }
 
-/// The kinds [`ValueModel::fit`] accepts.
+/// The kinds [`ValueOptions`] accepts.
 pub const KINDS: [&str; 5] = ["bgnbd", "mbgnbd", "pnbd", "bgbb", "gamma_gamma"];
 
 fn unsupported(kind: &str, what: &str) -> ValueError {
@@ -34,11 +36,97 @@ fn unsupported(kind: &str, what: &str) -> ValueError {
     }
 }
 
+/// Options of a value-model fit: the model `kind` (one of [`KINDS`]) and the L2 `penalizer` of
+/// the log parameters (default [`DEFAULT_PENALIZER`](super::DEFAULT_PENALIZER), lifetimes'
+/// `penalizer_coef`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueOptions {
+    /// `bgnbd`, `mbgnbd`, `pnbd`, `bgbb` or `gamma_gamma`.
+    pub kind: String,
+    /// The L2 penalty on the log parameters.
+    #[serde(default)]
+    pub penalizer: f64,
+}
+
+impl ValueOptions {
+    /// A fit of `kind` with the default penalizer.
+    pub fn new(kind: &str) -> Self {
+        ValueOptions {
+            kind: kind.into(),
+            penalizer: super::DEFAULT_PENALIZER,
+        }
+    }
+
+    /// Checks the options before any data is read: a known kind, a finite penalizer ≥ 0.
+    pub fn check(&self) -> Result<(), ValueError> {
+        if !KINDS.contains(&self.kind.as_str()) {
+            return Err(ValueError::InvalidOption {
+                option: "kind".into(),
+                reason: format!(
+                    "unknown model kind '{}'; use one of {}",
+                    self.kind,
+                    KINDS.join(", ")
+                ),
+            });
+        }
+        super::fit::check_penalizer(self.penalizer)
+    }
+}
+
+/// What a value model is fitted on, one entry per customer (or per group of identical
+/// customers, counted by `weights`). For the purchase models `a`, `b`, `c` are frequency,
+/// recency and T (periods for `bgbb`); for `gamma_gamma` they are frequency and monetary value
+/// (`c` is not read).
+#[derive(Debug, Clone, Copy)]
+pub struct ValueColumns<'a> {
+    /// Frequency (repeat purchases).
+    pub a: &'a [f64],
+    /// Recency, or the monetary value for `gamma_gamma`.
+    pub b: &'a [f64],
+    /// T (the age of the customer); not read for `gamma_gamma`.
+    pub c: &'a [f64],
+    /// Customers per row; `None`: one each.
+    pub weights: Option<&'a [f64]>,
+}
+
+/// A fitted value model and its fit report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueFit {
+    /// The model.
+    pub model: ValueModel,
+    /// Estimates, standard errors, convergence and warnings.
+    pub report: FitReport,
+}
+
+impl ValueFit {
+    /// The model and the report, as a pair.
+    pub fn into_parts(self) -> (ValueModel, FitReport) {
+        (self.model, self.report)
+    }
+}
+
+impl Fit<ValueColumns<'_>> for ValueOptions {
+    type Fitted = ValueFit;
+    type Error = ValueError;
+
+    /// Fits a model of the options' kind; identical rows are merged.
+    fn fit(&self, data: &ValueColumns) -> Result<ValueFit, ValueError> {
+        self.check()?;
+        let (model, report) = ValueModel::fit_kind(
+            &self.kind,
+            data.a,
+            data.b,
+            data.c,
+            data.weights,
+            self.penalizer,
+        )?;
+        Ok(ValueFit { model, report })
+    }
+}
+
 impl ValueModel {
-    /// Fits a model of `kind`. For the purchase models `a`, `b`, `c` are frequency, recency and
-    /// T (periods for `bgbb`); for `gamma_gamma` they are frequency and monetary value (`c` is
-    /// ignored). `weights` counts customers per row; identical rows are merged.
-    pub fn fit(
+    fn fit_kind(
         kind: &str,
         a: &[f64],
         b: &[f64],
@@ -370,14 +458,17 @@ mod tests {
 
     #[test]
     fn dispatches_by_kind() {
-        let (m, report) = ValueModel::fit(
-            "gamma_gamma",
-            &[1.0, 2.0, 3.0, 1.0],
-            &[10.0, 20.0, 15.0, 30.0],
-            &[],
-            None,
-            0.0,
-        )
+        let (m, report) = ValueOptions {
+            kind: "gamma_gamma".to_string(),
+            penalizer: 0.0,
+        }
+        .fit(&ValueColumns {
+            a: &[1.0, 2.0, 3.0, 1.0],
+            b: &[10.0, 20.0, 15.0, 30.0],
+            c: &[],
+            weights: None,
+        })
+        .map(ValueFit::into_parts)
         .unwrap();
         assert_eq!(m.kind(), "gamma_gamma");
         assert_eq!(report.names, ["p", "q", "gamma"]);
@@ -387,7 +478,18 @@ mod tests {
             m.probability_alive(1.0, 1.0, 2.0).unwrap_err().code(),
             "VALUE_INVALID_OPTION"
         );
-        assert!(ValueModel::fit("pareto_nbd", &[1.0], &[1.0], &[1.0], None, 0.0).is_err());
+        assert!(ValueOptions {
+            kind: "pareto_nbd".to_string(),
+            penalizer: 0.0
+        }
+        .fit(&ValueColumns {
+            a: &[1.0],
+            b: &[1.0],
+            c: &[1.0],
+            weights: None
+        })
+        .map(ValueFit::into_parts)
+        .is_err());
         assert_eq!(
             ValueModel::from_json(r#"{"format_version": 1, "kind": "tag_rules", "tags": []}"#)
                 .unwrap_err()
