@@ -121,6 +121,8 @@ export declare class ValueModel {
   customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
 }
 
+export { KMeansModel, MiniBatchState, GaussianMixtureModel, KPrototypesModel } from './native'
+
 /** Sets (or, with null, removes) the callback that receives the progress of long calls. */
 export declare function setProgress (callback: ((stage: string, done: number, total: number) => void) | null): void
 
@@ -145,6 +147,8 @@ export declare class KMeans {
   readonly inertia: number
   readonly nIter: number
   readonly clusterCenters: number[][]
+  /** The fitted model, held natively. */
+  readonly model: import('./native').KMeansModel
   predict (rows: number[][]): number[]
   toJson (): string
   static fromJson (json: string): KMeans
@@ -158,7 +162,10 @@ export declare class GaussianMixture {
   readonly converged: boolean
   readonly nIter: number
   readonly lowerBound: number
+  /** The fitted mixture, held natively (prepared once). */
+  readonly model: import('./native').GaussianMixtureModel
   predictProba (rows: number[][]): number[][]
+  predict (rows: number[][]): number[]
   bic (rows: number[][]): number
   toJson (): string
   static fromJson (json: string): GaussianMixture
@@ -178,6 +185,8 @@ export declare class KPrototypes {
   readonly notes: string[]
   readonly clusterCentroids: unknown[][]
   readonly gamma: number[]
+  /** The fitted model, held natively. */
+  readonly model: import('./native').KPrototypesModel
   toJson (): string
   static fromJson (json: string, categorical?: number[]): KPrototypes
 }
@@ -209,6 +218,8 @@ export declare class MiniBatchKMeans extends KMeans {
   constructor (options?: { nClusters?: number; init?: 'k-means++' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number; batchSize?: number; maxNoImprovement?: number | null; initSize?: number; reassignmentRatio?: number })
   partialFit (rows: number[][], options?: { sampleWeight?: ArrayLike<number> }): this
   readonly nSteps: number
+  /** The training state, held natively. */
+  readonly state: import('./native').MiniBatchState
   stateJson (): string
   static fromState (json: string): MiniBatchKMeans
 }

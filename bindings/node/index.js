@@ -552,26 +552,24 @@ class KMeans {
     return this
   }
 
+  /** Centres, one array of d values each. */
   get clusterCenters () {
-    const doc = JSON.parse(this.model)
-    const out = []
-    for (let i = 0; i < doc.centers.length; i += doc.d) out.push(doc.centers.slice(i, i + doc.d))
-    return out
+    return this.model.centers
   }
 
   predict (rows) {
     const [data, d] = matrix(rows)
-    return call(() => native.kmeansPredict(this.model, data, rows.length ? d : undefined))
+    return call(() => this.model.predict(data, rows.length ? d : undefined))
   }
 
   toJson () {
-    return this.model
+    return this.model.toJson()
   }
 
+  /** A model saved by any binding (`this.model` is the core's model, held natively). */
   static fromJson (json) {
     const m = new KMeans()
-    call(() => native.kmeansPredict(json, new Float64Array(0)))
-    m.model = json
+    m.model = call(() => native.KMeansModel.fromJson(json))
     return m
   }
 }
@@ -587,27 +585,27 @@ class MiniBatchKMeans extends KMeans {
     const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'MiniBatchKMeans.fit', 'SEGMENT_INVALID_OPTION')
     const [data, d] = matrix(rows)
     const r = call(() => native.minibatchFit(data, d, this._options('MiniBatchKMeans'), weightsOf(sampleWeight)))
-    Object.assign(this, { state: r.state, model: r.model, labels: r.labels, inertia: r.inertia, nIter: r.nIter, nSteps: r.nSteps })
+    Object.assign(this, { state: r.state, model: r.state.model, labels: r.labels, inertia: r.inertia, nIter: r.nIter, nSteps: r.nSteps })
     return this
   }
 
   partialFit (rows, options = {}) {
     const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'MiniBatchKMeans.partialFit', 'SEGMENT_INVALID_OPTION')
     const [data, d] = matrix(rows)
-    const r = call(() => native.minibatchPartialFit(this.state, data, d, this._options('MiniBatchKMeans'), weightsOf(sampleWeight)))
-    Object.assign(this, { state: r.state, model: r.model, nSteps: JSON.parse(r.state).steps })
+    const state = call(() => native.MiniBatchState.partialFit(this.state, data, d, this._options('MiniBatchKMeans'), weightsOf(sampleWeight)))
+    Object.assign(this, { state, model: state.model, nSteps: state.steps })
     return this
   }
 
   stateJson () {
-    return this.state
+    return this.state.toJson()
   }
 
   static fromState (json) {
     const m = new MiniBatchKMeans()
-    m.model = call(() => native.minibatchModel(json))
-    m.state = json
-    m.nSteps = JSON.parse(json).steps
+    m.state = call(() => native.MiniBatchState.fromJson(json))
+    m.model = m.state.model
+    m.nSteps = m.state.steps
     return m
   }
 }
@@ -657,8 +655,8 @@ class GaussianMixture {
   /** Responsibilities, one array of k per row. */
   predictProba (rows) {
     const [data, d] = matrix(rows)
-    const flat = call(() => native.gmmPredictProba(this.model, data, rows.length ? d : undefined))
-    const k = JSON.parse(this.model).weights.length
+    const flat = call(() => this.model.predictProba(data, rows.length ? d : undefined))
+    const k = this.model.k
     const out = []
     for (let i = 0; i < flat.length; i += k) out.push(Array.from(flat.slice(i, i + k)))
     return out
@@ -666,19 +664,24 @@ class GaussianMixture {
 
   bic (rows) {
     const [data, d] = matrix(rows)
-    return call(() => native.gmmBic(this.model, data, rows.length ? d : undefined))
+    return call(() => this.model.bic(data, rows.length ? d : undefined))
   }
 
-  /** A mixture saved by any binding. */
+  /** The most probable component of each row. */
+  predict (rows) {
+    const [data, d] = matrix(rows)
+    return call(() => this.model.predict(data, rows.length ? d : undefined))
+  }
+
+  /** A mixture saved by any binding (held natively, prepared once). */
   static fromJson (json) {
     const m = new GaussianMixture()
-    call(() => native.gmmPredictProba(json, new Float64Array(0)))
-    m.model = json
+    m.model = call(() => native.GaussianMixtureModel.fromJson(json))
     return m
   }
 
   toJson () {
-    return this.model
+    return this.model.toJson()
   }
 }
 
@@ -763,36 +766,29 @@ class KPrototypes {
 
   predict (rows) {
     const { numeric, cats } = splitMixed(rows, this.categorical)
-    return call(() => native.kprototypesPredict(this.model, numeric, cats))
+    return call(() => this.model.predict(numeric, cats))
   }
 
   /** Centres: the numeric parts, then the modes. */
   get clusterCentroids () {
-    const doc = JSON.parse(this.model)
-    const q = doc.categories.columns.length
-    const k = doc.modes.length / q
-    return Array.from({ length: k }, (_, c) => [
-      ...doc.numeric.slice(c * doc.p, (c + 1) * doc.p),
-      ...doc.modes.slice(c * q, (c + 1) * q).map((code, j) => doc.categories.columns[j][code])
-    ])
+    const modes = this.model.modeValues
+    return this.model.numericCentres.map((numeric, c) => [...numeric, ...modes[c]])
   }
 
   get gamma () {
-    return JSON.parse(this.model).gamma
+    return this.model.gamma
   }
 
   toJson () {
-    return this.model
+    return this.model.toJson()
   }
 
   /** A saved model; `categorical`: the column indices of the rows given to predict. */
   static fromJson (json, categorical) {
-    const doc = JSON.parse(json)
     const m = new this()
-    const q = doc.categories ? doc.categories.columns.length : 0
-    call(() => native.kprototypesPredict(json, new Float64Array(0), Array.from({ length: q }, () => [])))
-    m.model = json
-    m.categorical = categorical ?? Array.from({ length: q }, (_, j) => doc.p + j)
+    m.model = call(() => native.KPrototypesModel.fromJson(json))
+    const { p, q } = m.model
+    m.categorical = categorical ?? Array.from({ length: q }, (_, j) => p + j)
     return m
   }
 }
@@ -909,6 +905,11 @@ function setProgress (callback) {
 
 module.exports = {
   setProgress,
+  // The fitted models' native handles (as `model` / `state` of the estimators).
+  KMeansModel: native.KMeansModel,
+  MiniBatchState: native.MiniBatchState,
+  GaussianMixtureModel: native.GaussianMixtureModel,
+  KPrototypesModel: native.KPrototypesModel,
   rfmScores,
   SegmentMap,
   KMeans,

@@ -19,6 +19,7 @@ use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
 pub mod guard;
+pub mod models;
 pub mod segment;
 pub mod value;
 

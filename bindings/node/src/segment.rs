@@ -2,14 +2,9 @@
 
 use crate::{to_js, Code};
 use kehu::data::customers::{Attribute, CustomerTable};
-use kehu::learn::{Fit, Predict, Weighted};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
-use kehu::segment::gmm::{GaussianMixture, GmmOptions};
-use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::MixedSample;
-use kehu::segment::kprototypes::{Categories, KPrototypesModel, KPrototypesOptions, MixedRows};
+use kehu::segment::kmeans::Rows;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
-use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -99,49 +94,6 @@ pub fn segments_of(
     map.assign_columns(&r, &f, &m, bins).map_err(to_js)
 }
 
-/// A k-means fit.
-#[napi(object)]
-pub struct KMeansFitJs {
-    pub model: String,
-    pub labels: Vec<u32>,
-    pub inertia: f64,
-    pub n_iter: u32,
-}
-
-/// Fits k-means on `data` (rows of `d` values, row-major); `options` is the core's
-/// KMeansOptions as JSON.
-#[napi]
-pub fn kmeans_fit(
-    data: Float64Array,
-    d: u32,
-    options: Option<String>,
-    sample_weight: Option<Vec<f64>>,
-) -> napi::Result<KMeansFitJs, Code> {
-    let opts: KMeansOptions = parse("KMeans", options)?;
-    let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = opts
-        .fit(&Weighted::new(&x, sample_weight.as_deref()))
-        .map_err(to_js)?;
-    Ok(KMeansFitJs {
-        model: f.model.to_json(),
-        labels: f.labels,
-        inertia: f.inertia,
-        n_iter: f.n_iter as u32,
-    })
-}
-
-/// The nearest centre of each row of `data` (rows of `d` values; the model's width when absent).
-#[napi]
-pub fn kmeans_predict(
-    model: String,
-    data: Float64Array,
-    d: Option<u32>,
-) -> napi::Result<Vec<u32>, Code> {
-    let m = KMeansModel::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
-    m.predict(&x).map_err(to_js)
-}
-
 /// A clustering score: silhouette, calinski_harabasz or davies_bouldin.
 #[napi]
 pub fn cluster_score(
@@ -161,54 +113,6 @@ pub fn cluster_score(
         }),
     }
     .map_err(to_js)
-}
-
-/// A Gaussian-mixture fit.
-#[napi(object)]
-pub struct GmmFitJs {
-    pub model: String,
-    pub converged: bool,
-    pub n_iter: u32,
-    pub lower_bound: f64,
-}
-
-/// Fits a Gaussian mixture on `data` (rows of `d` values); `options` is the core's GmmOptions
-/// as JSON.
-#[napi]
-pub fn gmm_fit(
-    data: Float64Array,
-    d: u32,
-    options: Option<String>,
-) -> napi::Result<GmmFitJs, Code> {
-    let opts: GmmOptions = parse("GaussianMixture", options)?;
-    let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = opts.fit(&x).map_err(to_js)?;
-    Ok(GmmFitJs {
-        model: f.model.to_json(),
-        converged: f.converged,
-        n_iter: f.n_iter as u32,
-        lower_bound: f.lower_bound,
-    })
-}
-
-/// Responsibilities (n × k, row-major) of the rows of `data` under a mixture.
-#[napi]
-pub fn gmm_predict_proba(
-    model: String,
-    data: Float64Array,
-    d: Option<u32>,
-) -> napi::Result<Float64Array, Code> {
-    let m = GaussianMixture::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
-    Ok(m.predict_proba(&x).map_err(to_js)?.into())
-}
-
-/// BIC of a mixture on the rows of `data`.
-#[napi]
-pub fn gmm_bic(model: String, data: Float64Array, d: Option<u32>) -> napi::Result<f64, Code> {
-    let m = GaussianMixture::from_json(&model).map_err(to_js)?;
-    let x = Rows::new(&data, d.map_or(m.d, |d| d as usize)).map_err(to_js)?;
-    m.bic(&x).map_err(to_js)
 }
 
 /// Lifecycle stage names; a `null` tenure marks a prospect. `rule`: JSON overrides of the
@@ -233,59 +137,6 @@ pub fn lifecycle_stages_of(
     };
     let stages = lifecycle_stages(&inputs, &rule).map_err(to_js)?;
     Ok(stages.iter().map(|s| s.name().to_string()).collect())
-}
-
-/// A fitted k-prototypes model, its labels, cost and iterations.
-#[napi(object)]
-pub struct KPrototypesFitJs {
-    pub model: String,
-    pub labels: Vec<u32>,
-    pub cost: f64,
-    pub n_iter: u32,
-    pub notes: Vec<String>,
-}
-
-/// Fits k-prototypes (k-modes when `p` is 0): `numeric` n × p row-major (NaN = missing),
-/// `categorical` one array per categorical column (`null` = missing).
-#[napi]
-pub fn kprototypes_fit(
-    numeric: Float64Array,
-    p: u32,
-    categorical: Vec<Vec<Option<String>>>,
-    options: String,
-    sample_weight: Option<Vec<f64>>,
-) -> napi::Result<KPrototypesFitJs, Code> {
-    let opts: KPrototypesOptions = parse("KPrototypes", Some(options))?;
-    let categories = Categories::learn(&categorical);
-    let codes = categories.encode(&categorical).map_err(to_js)?;
-    let x = MixedRows::new(&numeric, p as usize, &codes, categorical.len()).map_err(to_js)?;
-    let f = opts
-        .fit(&MixedSample {
-            rows: &x,
-            categories: &categories,
-            weights: sample_weight.as_deref(),
-        })
-        .map_err(to_js)?;
-    Ok(KPrototypesFitJs {
-        model: f.model.to_json(),
-        labels: f.labels,
-        cost: f.cost,
-        n_iter: f.n_iter as u32,
-        notes: f.notes,
-    })
-}
-
-/// The nearest centre of each row under a k-prototypes model.
-#[napi]
-pub fn kprototypes_predict(
-    model: String,
-    numeric: Float64Array,
-    categorical: Vec<Vec<Option<String>>>,
-) -> napi::Result<Vec<u32>, Code> {
-    let m = KPrototypesModel::from_json(&model).map_err(to_js)?;
-    let codes = m.categories.encode(&categorical).map_err(to_js)?;
-    let x = MixedRows::new(&numeric, m.p, &codes, categorical.len()).map_err(to_js)?;
-    m.predict(&x).map_err(to_js)
 }
 
 /// One customer attribute column: `kind` numeric, boolean, date (days since 1970-01-01) or
@@ -410,73 +261,6 @@ pub fn audience_names(document: String) -> napi::Result<Vec<String>, Code> {
     Ok(a.names().iter().map(|s| s.to_string()).collect())
 }
 
-/// A mini-batch k-means fit: the training state, the k-means model, labels, inertia, passes
-/// and steps.
-#[napi(object)]
-pub struct MiniBatchFitJs {
-    pub state: String,
-    pub model: String,
-    pub labels: Vec<u32>,
-    pub inertia: f64,
-    pub n_iter: u32,
-    pub n_steps: u32,
-}
-
-/// Fits mini-batch k-means on `data` (rows of `d` values); `options` is the core's
-/// MiniBatchOptions as JSON.
-#[napi]
-pub fn minibatch_fit(
-    data: Float64Array,
-    d: u32,
-    options: Option<String>,
-    sample_weight: Option<Vec<f64>>,
-) -> napi::Result<MiniBatchFitJs, Code> {
-    let opts: MiniBatchOptions = parse("MiniBatchKMeans", options)?;
-    let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let f = opts
-        .fit(&Weighted::new(&x, sample_weight.as_deref()))
-        .map_err(to_js)?;
-    Ok(MiniBatchFitJs {
-        state: f.state.to_json(),
-        model: f.state.model().to_json(),
-        labels: f.labels,
-        inertia: f.inertia,
-        n_iter: f.n_iter as u32,
-        n_steps: f.n_steps as u32,
-    })
-}
-
-/// The training state and k-means model after one `partial_fit` step.
-#[napi(object)]
-pub struct MiniBatchStepJs {
-    pub state: String,
-    pub model: String,
-}
-
-/// One mini-batch step on a batch (`state` absent: initialise from the batch).
-#[napi]
-pub fn minibatch_partial_fit(
-    state: Option<String>,
-    data: Float64Array,
-    d: u32,
-    options: Option<String>,
-    sample_weight: Option<Vec<f64>>,
-) -> napi::Result<MiniBatchStepJs, Code> {
-    let opts: MiniBatchOptions = parse("MiniBatchKMeans", options)?;
-    let state = state
-        .as_deref()
-        .map(MiniBatchKMeans::from_json)
-        .transpose()
-        .map_err(to_js)?;
-    let x = Rows::new(&data, d as usize).map_err(to_js)?;
-    let s =
-        MiniBatchKMeans::partial_fit(state, &x, sample_weight.as_deref(), &opts).map_err(to_js)?;
-    Ok(MiniBatchStepJs {
-        state: s.to_json(),
-        model: s.model().to_json(),
-    })
-}
-
 /// A named numeric feature.
 #[napi(object)]
 pub struct NumericFeatureJs {
@@ -514,11 +298,4 @@ pub fn portrait_of(
         serde_json::to_string(&n).expect("rows serialise"),
         serde_json::to_string(&c).expect("rows serialise"),
     ])
-}
-
-/// The k-means model JSON of a saved mini-batch state (checked).
-#[napi]
-pub fn minibatch_model(state: String) -> napi::Result<String, Code> {
-    let s = MiniBatchKMeans::from_json(&state).map_err(to_js)?;
-    Ok(s.model().to_json())
 }

@@ -229,7 +229,109 @@ test('segmentation: maps refuse scores of another range (issue 15)', () => {
   const map = kehu.SegmentMap.builtin('rf10')
   assert.ok(map.assign(kehu.rfmScores(v, v, v)).every((s) => s !== null))
   for (const name of ['rf10', 'rfm8']) {
-    throwsCode(() => kehu.SegmentMap.builtin(name).assign(kehu.rfmScores(v, v, v, { bins: 100 })),
-      'SEGMENT_SCORE_OUT_OF_RANGE', /recency score/, /1…5/)
+    // The scores carry their bins, so a map for another range is refused whether the scores
+    // fall outside it (100 bins) or inside (2 bins, which once made everyone "Hibernating").
+    for (const bins of [100, 2]) {
+      const scores = kehu.rfmScores(v, v, v, { bins })
+      assert.deepEqual(scores.bins, [bins, bins, bins])
+      throwsCode(() => kehu.SegmentMap.builtin(name).assign(scores),
+        'SEGMENT_SCORE_RANGE_MISMATCH', /recency score/, /1…5/, new RegExp(`1…${bins}`))
+    }
+    // Scores without bins are still checked one by one.
+    throwsCode(() => kehu.SegmentMap.builtin(name).assign({ R: [6], F: [1], M: [1] }),
+      'SEGMENT_SCORE_OUT_OF_RANGE', /recency score/)
   }
+  throwsCode(() => map.assign({ R: [1], F: [1], M: [1], bins: [5, 5] }), 'SEGMENT_INVALID_OPTION', /three/)
+})
+
+// ---- value models (issue 15, value/) ----
+
+const valueDoc = (kind, params) => JSON.stringify({ format_version: kehu.formatVersion(), kind, ...params })
+
+test('value: customers first seen on the last day (T = 0) fit BG/NBD as lifetimes fits them (issue 15)', () => {
+  // The issue's data: the profile of a simulated base has customers whose only purchase is on
+  // the last day; their likelihood term is 1, so the fit is the one without them.
+  const sim = kehu.simulate({ customers: 10000, seed: 1 })
+  const { profiles } = kehu.profile(sim.transactions, kehu.STANDARD_COLUMNS)
+  const col = (rows, k) => rows.map((p) => p[k])
+  const zero = profiles.filter((p) => p.T === 0)
+  assert.ok(zero.length >= 1, 'no T = 0 customer in the data')
+  assert.ok(zero.every((p) => p.frequency === 0 && p.recency === 0))
+  const rest = profiles.filter((p) => p.T > 0)
+  const m = kehu.ValueModel.fit('bgnbd', col(profiles, 'frequency'), col(profiles, 'recency'), col(profiles, 'T'))
+  const without = kehu.ValueModel.fit('bgnbd', col(rest, 'frequency'), col(rest, 'recency'), col(rest, 'T'))
+  assert.equal(m.report.converged, true)
+  assert.deepEqual(m.report.warnings, [])
+  assert.equal(m.report.standardErrors.length, 4)
+  for (const [k, v] of Object.entries(without.params)) {
+    assert.ok(Math.abs(m.params[k] - v) <= 1e-6 * Math.abs(v), `${k}: ${m.params[k]} vs ${v}`)
+  }
+  assert.ok(Math.abs(m.report.logLikelihood - without.report.logLikelihood) < 1e-6)
+})
+
+test('value: predictions check their inputs and name the row and field (issue 15)', () => {
+  const bg = kehu.ValueModel.fromJson(valueDoc('bgnbd', { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }))
+  const pn = kehu.ValueModel.fromJson(valueDoc('pnbd', { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 }))
+  const gg = kehu.ValueModel.fromJson(valueDoc('gamma_gamma', { p: 6.25, q: 3.74, gamma: 15.44 }))
+  for (const m of [bg, pn]) {
+    throwsCode(() => m.probabilityAlive(3, 40, 30), 'VALUE_INVALID_DATA', /row 0/, /'recency'/)
+    throwsCode(() => m.probabilityAlive([3, 3, 3], [1, 2, 40], [30, 30, 30]), 'VALUE_INVALID_DATA', /row 2/, /'recency'/)
+    throwsCode(() => m.probabilityAlive(3, 4, -30), 'VALUE_INVALID_DATA', /row 0/, /'T'/)
+    throwsCode(() => m.probabilityAlive(1.5, 4, 30), 'VALUE_INVALID_DATA', /'frequency'/)
+    throwsCode(() => m.conditionalExpectedPurchases(-1, 3, 4, 30), 'VALUE_INVALID_OPTION', /'horizon'/)
+    throwsCode(() => m.conditionalProbabilityOfPurchases(1, 10, [3, 3], [4, 40], [30, 30]), 'VALUE_INVALID_DATA', /row 1/, /'recency'/)
+    // A customer first seen at the end of the observation is scored: alive for sure.
+    assert.equal(m.probabilityAlive(0, 0, 0), 1)
+    // Gamma-Gamma spend: a repeat buyer's negative spend is refused with its row.
+    throwsCode(() => m.customerLifetimeValue(gg, [1, 2], [3, 5], [30, 30], [20, -104]), 'VALUE_INVALID_DATA', /row 1/, /'monetary_value'/)
+    throwsCode(() => m.customerLifetimeValue(gg, 2, 5, 30, NaN), 'VALUE_INVALID_DATA', /row 0/, /'monetary_value'/)
+  }
+  // Without repeat transactions the expected spend is the population mean p·γ/(q − 1), whatever
+  // the spend given: CLV = spend · Σ (E[Y(i·30)] − E[Y((i−1)·30)]) / 1.01^i over 12 months.
+  const mean = 6.25 * 15.44 / (3.74 - 1)
+  let discounted = 0
+  for (let i = 1; i <= 12; i++) {
+    const step = bg.conditionalExpectedPurchases(30 * i, 0, 0, 30) - bg.conditionalExpectedPurchases(30 * (i - 1), 0, 0, 30)
+    discounted += step / 1.01 ** i
+  }
+  for (const spend of [0, 37]) {
+    const clv = bg.customerLifetimeValue(gg, 0, 0, 30, spend)
+    assert.ok(Math.abs(clv / discounted - mean) < 1e-9 * mean, `${clv / discounted} vs ${mean}`)
+  }
+})
+
+test('value: amounts whose sums would overflow are rejected, not summed to Infinity (issue 15)', () => {
+  const data = { c: ['a', 'a', 'a', 'b'], t: ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04'], v: [1e308, 1e308, 1e308, 5] }
+  const m = { ...mapping, amount: 'v' }
+  const r = kehu.validate(data, m)
+  assert.equal(r.totalRows, 4)
+  assert.equal(r.accepted, 1)
+  assert.deepEqual(r.rejected.map((x) => [x.row, x.field, x.reason]), [[0, 'amount', 'too_large'], [1, 'amount', 'too_large'], [2, 'amount', 'too_large']])
+  const p = kehu.profile(data, m)
+  assert.deepEqual(p.profiles.map((x) => [x.customerId, x.totalSpend]), [['b', 5]])
+  assert.deepEqual(p.report.rejected.map((x) => x.reason), ['too_large', 'too_large', 'too_large'])
+  for (const [k, v] of Object.entries(p.profiles[0])) {
+    if (typeof v === 'number') assert.ok(v !== Infinity && v !== -Infinity, k)
+  }
+  // Gamma-Gamma refuses such spend at its input.
+  throwsCode(() => kehu.ValueModel.fit('gamma_gamma', [2, 3], [1e308, 1e308]), 'VALUE_INVALID_DATA', /row 0/)
+})
+
+test('value: data without a repeat purchase is VALUE_NOT_IDENTIFIED (issue 15)', () => {
+  const z = new Array(10).fill(0)
+  for (const kind of ['bgnbd', 'mbgnbd', 'pnbd', 'bgbb']) {
+    throwsCode(() => kehu.ValueModel.fit(kind, z, z, new Array(10).fill(30)), 'VALUE_NOT_IDENTIFIED', /repeat purchase/)
+  }
+})
+
+test('value: Pareto/NBD at its limit ends, not converged, with warnings (issue 15)', () => {
+  // No evidence of heterogeneity: lifetimes returns r, alpha → ∞; so does kehu, saying so.
+  const m = kehu.ValueModel.fit('pnbd', [0, 1, 2, 3, 0, 5, 1, 7, 2, 0], [0, 5, 10, 20, 0, 28, 3, 29, 15, 0], new Array(10).fill(30))
+  assert.equal(m.report.converged, false)
+  assert.equal(m.report.standardErrors, undefined)
+  assert.ok(m.report.warnings.some((w) => /without bound/.test(w)), m.report.warnings.join('\n'))
+  assert.ok(m.report.warnings.some((w) => /no standard errors/.test(w)), m.report.warnings.join('\n'))
+  assert.ok(Number.isFinite(m.report.logLikelihood))
+  // The purchase rate r/alpha is still estimated (lifetimes: 0.1280 at its limit).
+  assert.ok(Math.abs(m.params.r / m.params.alpha - 0.128) < 0.002, `${m.params.r / m.params.alpha}`)
 })

@@ -178,3 +178,47 @@ test('KMeans: k-means|| seeding and both algorithms; unknown settings are errors
   assert.ok(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia)
   assert.throws(() => new kehu.KMeans({ nClusters: 3, init: 'kmeans+' }).fit(rows), (e) => e.code === 'SEGMENT_INVALID_OPTION')
 })
+
+test('fitted models are native handles; JSON only through toJson / fromJson (issue 11)', () => {
+  const rows = Array.from({ length: 60 }, (_, i) => [i % 3 * 10 + (i % 7) / 7, (i % 5) / 5, Math.floor(i / 20)])
+  const km = new kehu.KMeans({ nClusters: 3, seed: 1 }).fit(rows)
+  assert.equal(typeof km.model, 'object')
+  assert.ok(km.model instanceof kehu.KMeansModel)
+  assert.equal(km.model.k, 3)
+  assert.equal(km.model.d, 3)
+  const doc = JSON.parse(km.toJson())
+  assert.deepEqual(km.clusterCenters.flat(), doc.centers)
+  const again = kehu.KMeans.fromJson(km.toJson())
+  assert.deepEqual(again.predict(rows), km.labels)
+  assert.equal(again.toJson(), km.toJson())
+
+  const mb = new kehu.MiniBatchKMeans({ nClusters: 3, seed: 2, batchSize: 16 })
+  mb.partialFit(rows.slice(0, 30)).partialFit(rows.slice(30))
+  assert.equal(mb.nSteps, 2)
+  const resumed = kehu.MiniBatchKMeans.fromState(mb.stateJson())
+  assert.equal(resumed.nSteps, 2)
+  assert.deepEqual(resumed.predict(rows), mb.predict(rows))
+  resumed.partialFit(rows.slice(0, 20))
+  assert.equal(resumed.nSteps, 3)
+  assert.equal(mb.nSteps, 2, 'the saved state is not changed by a later step')
+
+  const gm = new kehu.GaussianMixture({ nComponents: 2, seed: 1 }).fit(rows)
+  assert.equal(gm.model.k, 2)
+  const gm2 = kehu.GaussianMixture.fromJson(gm.toJson())
+  assert.deepEqual(gm2.predictProba(rows), gm.predictProba(rows))
+  assert.deepEqual(gm2.predict(rows), gm.predictProba(rows).map((p) => p.indexOf(Math.max(...p))))
+
+  const mixed = rows.map((r, i) => [r[0], r[1], i % 2 ? 'a' : 'b', i % 3 ? 'x' : 'y'])
+  const kp = new kehu.KPrototypes({ nClusters: 2, seed: 1 }).fit(mixed, { categorical: [2, 3] })
+  const kdoc = JSON.parse(kp.toJson())
+  const centroids = kp.clusterCentroids
+  assert.equal(centroids.length, 2)
+  centroids.forEach((c, k) => {
+    assert.deepEqual(c.slice(0, 2), kdoc.numeric.slice(k * 2, k * 2 + 2))
+    assert.deepEqual(c.slice(2), kdoc.modes.slice(k * 2, k * 2 + 2).map((code, j) => kdoc.categories.columns[j][code]))
+  })
+  assert.deepEqual(Array.from(kehu.KPrototypes.fromJson(kp.toJson()).predict(mixed)), Array.from(kp.labels))
+  for (const [f, code] of [[() => kehu.KMeans.fromJson('{"format_version": 1, "kind": "gmm"}'), 'FORMAT_WRONG_KIND'], [() => kehu.GaussianMixture.fromJson('{oops'), 'FORMAT_INVALID']]) {
+    assert.throws(f, (e) => e instanceof kehu.KehuError && e.code === code, code)
+  }
+})

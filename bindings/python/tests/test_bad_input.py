@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -332,11 +333,137 @@ def test_segment_maps_refuse_scores_of_another_range():
     v = np.arange(200, dtype=float)
     assert rfm_segments(rfm_scores(v, v, v, bins=5), "rf10").notna().all()
     for name in ("rf10", "rfm8"):
+        # The scores carry their bins (attrs), so a map for another range is refused whether the
+        # scores fall outside it (100 bins) or inside (2 bins).
+        for bins in (100, 2):
+            scores = rfm_scores(v, v, v, bins=bins)
+            assert scores.attrs["bins"] == [bins, bins, bins]
+            with pytest.raises(kehu.KehuError) as e:
+                rfm_segments(scores, name)
+            assert e.value.code == "SEGMENT_SCORE_RANGE_MISMATCH"
+            assert "recency score" in str(e.value) and "1…5" in str(e.value) and f"1…{bins}" in str(e.value)
+        # Scores without bins are still checked one by one.
         with pytest.raises(kehu.KehuError) as e:
-            rfm_segments(rfm_scores(v, v, v, bins=100), name)
+            rfm_segments(pd.DataFrame({"R": [6], "F": [1], "M": [1]}), name)
         assert e.value.code == "SEGMENT_SCORE_OUT_OF_RANGE"
-        assert "recency score" in str(e.value) and "1…5" in str(e.value)
+        assert "recency score" in str(e.value)
     # A check over more scores than the map takes is an error, not bins³ work.
     with pytest.raises(kehu.KehuError) as e:
         SegmentMap.builtin("rf10").check(bins=10**6)
     assert e.value.code == "SEGMENT_INVALID_OPTION"
+
+
+# ---- value models (issue 15, value/): T = 0 customers fit, predictions check their inputs,
+# ---- overflowing amounts are rejected, unidentified and boundary fits say so ----
+
+
+def _value_doc(kind: str, **params: float) -> str:
+    return json.dumps({"format_version": kehu.format_version(), "kind": kind, **params})
+
+
+def test_customers_first_seen_on_the_last_day_fit_bgnbd():
+    from kehu.lifetimes import BetaGeoFitter
+
+    # The issue's data: the profile of a simulated base has customers whose first (and only)
+    # purchase is on the last day, T = 0; lifetimes fits them (their likelihood term is 1).
+    sim = kehu.simulate(customers=10000, seed=1)
+    p = kehu.profile(sim.transactions, "customer_id", "timestamp", "amount")
+    zero = p["T"] == 0
+    assert zero.sum() >= 1
+    assert (p.loc[zero, "frequency"] == 0).all() and (p.loc[zero, "recency"] == 0).all()
+    rest = p[~zero]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bg = BetaGeo().fit(p["frequency"], p["recency"], p["T"])
+        without = BetaGeo().fit(rest["frequency"], rest["recency"], rest["T"])
+        fitter = BetaGeoFitter().fit(p["frequency"], p["recency"], p["T"])
+    assert bg.fit_report_["converged"] and fitter.fit_report_["converged"]
+    assert bg.fit_report_["customers"] == len(p)
+    assert bg.standard_errors_ is not None
+    for name, value in without.params_.items():
+        assert bg.params_[name] == pytest.approx(value, rel=1e-6)
+    assert bg.log_likelihood_ == pytest.approx(without.log_likelihood_, abs=1e-6)
+    assert fitter.params_.to_dict() == bg.params_
+    assert np.isfinite(fitter.summary["se(coef)"]).all()
+
+
+def test_value_predictions_check_their_inputs_with_row_and_field():
+    bg = BetaGeo.from_json(_value_doc("bgnbd", r=0.243, alpha=4.414, a=0.793, b=2.426))
+    pn = kehu.value.ParetoNBD.from_json(_value_doc("pnbd", r=0.553, alpha=10.578, s=0.606, beta=11.669))
+    gg = GammaGamma.from_json(_value_doc("gamma_gamma", p=6.25, q=3.74, gamma=15.44))
+    for m in (bg, pn):
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", m.conditional_probability_alive, 3, 40, 30)
+        assert "row 0" in str(e) and "'recency'" in str(e)
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", m.conditional_probability_alive, [3, 3, 3], [1, 2, 40], [30, 30, 30])
+        assert "row 2" in str(e) and "'recency'" in str(e)
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", m.conditional_probability_alive, 3, 4, -30)
+        assert "row 0" in str(e) and "'T'" in str(e)
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", m.conditional_probability_alive, 1.5, 4, 30)
+        assert "'frequency'" in str(e)
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", m.conditional_expected_number_of_purchases_up_to_time, -1, 3, 4, 30)
+        assert "'horizon'" in str(e)
+        e = _raises(kehu.ValueModelError, "VALUE_INVALID_OPTION", m.expected_number_of_purchases_up_to_time, -1)
+        assert "'t'" in str(e)
+        # A customer first seen at the end of the observation is scored: alive for sure.
+        assert m.conditional_probability_alive(0, 0, 0) == 1.0
+    # Gamma-Gamma: negative spend of a repeat buyer is refused with its row.
+    e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", gg.conditional_expected_average_profit, 2, -5)
+    assert "row 0" in str(e) and "'monetary_value'" in str(e)
+    e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", gg.conditional_expected_average_profit, [2, 3], [5, -5])
+    assert "row 1" in str(e) and "'monetary_value'" in str(e)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", gg.conditional_expected_average_profit, -1, 5)
+    _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", gg.conditional_expected_average_profit, 2, np.nan)
+    # No repeat transactions: the population mean p·γ/(q − 1), whatever the spend given.
+    mean = 6.25 * 15.44 / (3.74 - 1.0)
+    got = gg.conditional_expected_average_profit([0, 0], [0, 37])
+    assert got == pytest.approx([mean, mean], rel=1e-12)
+    # CLV checks the spend of every row too, and names the first bad one.
+    e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", bg.customer_lifetime_value, gg, [1, 2], [3, 5], [30, 30], [20, -104])
+    assert "row 1" in str(e) and "'monetary_value'" in str(e)
+
+
+def test_amounts_whose_sums_would_overflow_are_rejected_not_summed():
+    tx = pd.DataFrame({"id": ["a", "a", "a", "b"], "ts": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"], "amt": [1e308, 1e308, 1e308, 5.0]})
+    report = kehu.validate(tx, "id", "ts", "amt")
+    assert (report.total_rows, report.accepted) == (4, 1)
+    assert report.counts_by_reason() == {"too_large": 3}
+    assert report.rejected[["row", "field"]].values.tolist() == [[0, "amount"], [1, "amount"], [2, "amount"]]
+    frame = kehu.profile(tx, "id", "ts", "amt")
+    assert frame.index.tolist() == ["b"]
+    assert frame.loc["b", "total_spend"] == 5.0
+    # No inf anywhere (the intervals of a one-purchase customer are NaN: there are none).
+    assert not np.isinf(frame.select_dtypes("number").to_numpy()).any()
+    assert frame.attrs["validation"]["by_reason"] == {"too_large": 3}
+    # The lifetimes summary refuses the row instead of summing to inf.
+    e = _raises(kehu.DataError, "DATA_REJECTED_ROW", kehu.summarize, tx, "id", "ts", "amt")
+    assert "row 0" in str(e) and "'amount'" in str(e)
+    # And Gamma-Gamma refuses such spend at its input.
+    e = _raises(kehu.ValueModelError, "VALUE_INVALID_DATA", GammaGamma().fit, [2, 3], [1e308, 1e308])
+    assert "row 0" in str(e)
+
+
+def test_no_repeat_purchases_is_not_identified():
+    from kehu.lifetimes import BetaGeoFitter, ParetoNBDFitter
+    from kehu.value import BetaGeoBetaBinom, ModifiedBetaGeo, ParetoNBD
+
+    z = [0.0] * 10
+    for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD, BetaGeoBetaBinom, BetaGeoFitter, ParetoNBDFitter):
+        e = _raises(kehu.ValueModelError, "VALUE_NOT_IDENTIFIED", cls().fit, z, z, [30.0] * 10)
+        assert "repeat purchase" in str(e), cls
+
+
+def test_pareto_nbd_at_its_limit_ends_and_says_so():
+    from kehu.value import ParetoNBD
+
+    # No evidence of heterogeneity: lifetimes returns r, alpha → ∞; so does kehu, saying so.
+    with pytest.warns(RuntimeWarning) as record:
+        m = ParetoNBD().fit([0, 1, 2, 3, 0, 5, 1, 7, 2, 0], [0, 5, 10, 20, 0, 28, 3, 29, 15, 0], [30] * 10)
+    assert m.fit_report_["converged"] is False
+    assert m.standard_errors_ is None
+    messages = [str(w.message) for w in record]
+    assert all(msg.startswith("ParetoNBD: ") for msg in messages)
+    assert any("without bound" in msg for msg in messages), messages
+    assert any("no standard errors" in msg for msg in messages), messages
+    # The purchase rate r/alpha is still estimated (lifetimes: 0.1280 at its limit).
+    assert m.params_["r"] / m.params_["alpha"] == pytest.approx(0.128, abs=0.002)
+    assert np.isfinite(m.log_likelihood_)

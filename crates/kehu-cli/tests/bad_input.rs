@@ -344,3 +344,260 @@ fn profile_options_and_all_rows_rejected() {
     let (ok, _, err) = run(&["profile"], &input, &["--observation-end", "yesterday"]);
     assert!(!ok && err.contains("'observation_end'"), "{err}");
 }
+
+// ---- value models (issue 15, value/) ----
+
+fn value(args: &[&str]) -> (bool, String, String) {
+    let mut all = vec!["value"];
+    all.extend_from_slice(args);
+    kehu(&all)
+}
+
+const SUMMARY_HEAD: &str = "customer_id,frequency,recency,T,monetary_value\n";
+
+/// A clean simulated base as a transaction CSV with the `GOOD` columns, every customer acquired
+/// within the observation (so some first buy on the last day).
+fn simulated_csv(d: &Path, customers: usize, days: u32) -> String {
+    use std::fmt::Write;
+    let data = kehu::simulate::simulate(&kehu::simulate::SimulationConfig {
+        customers,
+        seed: 1,
+        dirty_rate: 0.0,
+        return_rate: 0.0,
+        acquisition_days: days,
+        observation_days: days,
+        ..Default::default()
+    })
+    .unwrap();
+    let t = &data.transactions;
+    let amount = t.amount.as_ref().unwrap();
+    let mut text = String::from("cust,when,value\n");
+    for ((id, when), value) in t.customer_id.iter().zip(&t.timestamp).zip(amount) {
+        writeln!(
+            text,
+            "{},{},{}",
+            id.as_deref().unwrap(),
+            when.as_deref().unwrap(),
+            value.unwrap()
+        )
+        .unwrap();
+    }
+    file(d, "sim.csv", text.as_bytes())
+}
+
+/// The number in column `name` of a CSV line under `header`.
+fn field(header: &str, line: &str, name: &str) -> f64 {
+    let c = header.split(',').position(|h| h == name).unwrap();
+    line.split(',').nth(c).unwrap().parse().unwrap()
+}
+
+fn params(model_json: &str) -> serde_json::Value {
+    serde_json::from_str(model_json).unwrap()
+}
+
+#[test]
+fn customers_first_seen_on_the_last_day_fit_bgnbd() {
+    let d = dir("t0");
+    let input = simulated_csv(&d, 2000, 120);
+    let (ok, summary, err) = run(&["profile"], &input, &["--summary"]);
+    assert!(ok, "{err}");
+    let mut lines = summary.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (zero, rest): (Vec<&str>, Vec<&str>) =
+        rows.iter().partition(|l| field(header, l, "T") == 0.0);
+    assert!(!zero.is_empty(), "no T = 0 customer in the summary");
+    assert!(zero
+        .iter()
+        .all(|l| field(header, l, "frequency") == 0.0 && field(header, l, "recency") == 0.0));
+    let with = file(&d, "summary.csv", summary.as_bytes());
+    let without = file(
+        &d,
+        "rest.csv",
+        format!("{header}\n{}\n", rest.join("\n")).as_bytes(),
+    );
+    let (ok, model, err) = value(&["fit", "--input", &with, "--model", "bgnbd"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains(&format!("bgnbd: {} customers", rows.len())) && err.contains(", converged"),
+        "{err}"
+    );
+    assert!(err.contains(" ± "), "no standard errors: {err}");
+    // Their likelihood term is 1: the fit is the one without them.
+    let (ok, model_rest, err) = value(&["fit", "--input", &without, "--model", "bgnbd"]);
+    assert!(ok, "{err}");
+    let (a, b) = (params(&model), params(&model_rest));
+    for name in ["r", "alpha", "a", "b"] {
+        let (a, b) = (a[name].as_f64().unwrap(), b[name].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-6 * b.abs(), "{name}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn value_score_checks_every_row_and_names_it() {
+    let d = dir("score");
+    let bg = file(
+        &d,
+        "bg.json",
+        br#"{"format_version": 1, "kind": "bgnbd", "r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}"#,
+    );
+    let pn = file(
+        &d,
+        "pn.json",
+        br#"{"format_version": 1, "kind": "pnbd", "r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}"#,
+    );
+    let gg = file(
+        &d,
+        "gg.json",
+        br#"{"format_version": 1, "kind": "gamma_gamma", "p": 6.25, "q": 3.74, "gamma": 15.44}"#,
+    );
+    let summary = |name: &str, bad: &str| {
+        let text = format!("{SUMMARY_HEAD}alice@example.com,2,5,30,20\n{bad}\n");
+        file(&d, name, text.as_bytes())
+    };
+    let late = summary("late.csv", "bob@example.com,3,40,30,15");
+    let negative_t = summary("negative_t.csv", "bob@example.com,3,4,-30,15");
+    let negative_spend = summary("negative_spend.csv", "bob@example.com,2,5,30,-104");
+    for model in [&bg, &pn] {
+        for (input, what) in [
+            (&late, "row 1, field 'recency'"),
+            (&negative_t, "row 1, field 'T'"),
+        ] {
+            let (ok, out, err) = value(&["score", "--input", input, "--model", model]);
+            assert!(!ok && out.is_empty(), "{out}");
+            assert!(
+                err.contains("error [VALUE_INVALID_DATA]") && err.contains(what),
+                "{err}"
+            );
+            no_customer_data(&err);
+        }
+        let spend = ["--spend-model", gg.as_str()];
+        let mut args = vec!["score", "--input", &negative_spend, "--model", model];
+        // Without a spend model the spend is not read; with one it is checked.
+        let (ok, _, err) = value(&args);
+        assert!(ok, "{err}");
+        args.extend(spend);
+        let (ok, _, err) = value(&args);
+        assert!(!ok, "{err}");
+        assert!(
+            err.contains("error [VALUE_INVALID_DATA]")
+                && err.contains("row 1, field 'monetary_value'"),
+            "{err}"
+        );
+        no_customer_data(&err);
+        // No repeat purchases: the expected spend is the population mean p·γ/(q − 1), whatever
+        // the spend given; a customer first seen at T = 0 is scored, alive for sure.
+        let good = summary("good.csv", "bob,0,0,30,0\ncarol,0,0,30,37\ndave,0,0,0,0");
+        let (ok, out, err) = value(&[
+            "score",
+            "--input",
+            &good,
+            "--model",
+            model,
+            "--spend-model",
+            &gg,
+        ]);
+        assert!(ok, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        let mean = 6.25 * 15.44 / (3.74 - 1.0);
+        for line in &lines[2..] {
+            let spend = field(lines[0], line, "expected_spend");
+            assert!((spend - mean).abs() <= 1e-12 * mean, "{line}");
+        }
+        assert_eq!(field(lines[0], lines[4], "probability_alive"), 1.0, "{out}");
+    }
+}
+
+#[test]
+fn amounts_whose_sums_would_overflow_are_rejected_not_summed() {
+    let d = dir("overflow");
+    let input = file(
+        &d,
+        "tx.csv",
+        b"cust,when,value\n\
+          alice@example.com,2024-01-01,1e308\n\
+          alice@example.com,2024-01-02,1e308\n\
+          alice@example.com,2024-01-03,1e308\n\
+          bob@example.com,2024-01-04,5\n",
+    );
+    let rejects = d.join("rejects.csv").to_string_lossy().into_owned();
+    let (ok, out, err) = run(&["profile"], &input, &["--rejects", &rejects]);
+    assert!(ok, "{err}");
+    assert!(err.contains("4 read, 1 accepted, 3 rejected"), "{err}");
+    assert!(err.contains("too_large: 3"), "{err}");
+    no_customer_data(&err);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[1].starts_with("bob@example.com,"), "{out}");
+    assert_eq!(field(lines[0], lines[1], "total_spend"), 5.0, "{out}");
+    assert!(!out.to_lowercase().contains("inf"), "{out}");
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for (i, row) in rows.iter().enumerate() {
+        assert!(row.starts_with(&format!("{i},amount,too_large,")), "{text}");
+    }
+    // The lifetimes summary rejects them too, rather than summing to inf.
+    let (ok, out, err) = run(&["profile"], &input, &["--summary"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("too_large: 3"), "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(!out.to_lowercase().contains("inf"), "{out}");
+}
+
+#[test]
+fn value_fit_without_repeat_purchases_is_not_identified() {
+    let d = dir("zero");
+    let mut text = String::from(SUMMARY_HEAD);
+    for i in 0..10 {
+        text.push_str(&format!("c{i},0,0,30,0\n"));
+    }
+    let input = file(&d, "s.csv", text.as_bytes());
+    for model in ["bgnbd", "mbgnbd", "pnbd", "bgbb"] {
+        let (ok, out, err) = value(&["fit", "--input", &input, "--model", model]);
+        assert!(!ok && out.is_empty(), "{model}: {out}");
+        assert!(
+            err.contains("error [VALUE_NOT_IDENTIFIED]"),
+            "{model}: {err}"
+        );
+    }
+}
+
+#[test]
+fn pareto_nbd_at_its_limit_ends_and_says_so() {
+    let d = dir("limit");
+    let x = [0, 1, 2, 3, 0, 5, 1, 7, 2, 0];
+    let tx = [0, 5, 10, 20, 0, 28, 3, 29, 15, 0];
+    let mut text = String::from(SUMMARY_HEAD);
+    for i in 0..10 {
+        text.push_str(&format!("c{i},{},{},30,10\n", x[i], tx[i]));
+    }
+    let input = file(&d, "s.csv", text.as_bytes());
+    let model = d.join("pnbd.json").to_string_lossy().into_owned();
+    let (ok, _, err) = value(&[
+        "fit", "--input", &input, "--model", "pnbd", "--output", &model,
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("NOT converged"), "{err}");
+    // No standard errors at the boundary (never 0 or NaN).
+    assert!(!err.contains('±') && !err.contains("NaN"), "{err}");
+    let p = params(&std::fs::read_to_string(&model).unwrap());
+    let rate = p["r"].as_f64().unwrap() / p["alpha"].as_f64().unwrap();
+    assert!((rate - 0.128).abs() < 0.002, "{p}");
+    // The model at its limit still scores customers, also those whose last purchase is at T
+    // (alive for sure), the one first seen at T = 0 among them.
+    text.push_str("late,3,30,30,10\nnew,0,0,0,0\n");
+    let more = file(&d, "more.csv", text.as_bytes());
+    let (ok, out, err) = value(&["score", "--input", &more, "--model", &model]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 13, "{out}");
+    for line in &lines[1..] {
+        let alive = field(lines[0], line, "probability_alive");
+        assert!((0.0..=1.0).contains(&alive), "{line}");
+    }
+    for line in &lines[11..] {
+        assert_eq!(field(lines[0], line, "probability_alive"), 1.0, "{line}");
+    }
+}

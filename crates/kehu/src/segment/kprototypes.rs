@@ -297,6 +297,29 @@ impl KPrototypesModel {
         self.modes.len() / self.gamma.len()
     }
 
+    /// The numeric part of each centre (k rows of p values).
+    pub fn numeric_centres(&self) -> Vec<Vec<f64>> {
+        if self.p == 0 {
+            return vec![Vec::new(); self.k()];
+        }
+        self.numeric.chunks(self.p).map(<[f64]>::to_vec).collect()
+    }
+
+    /// The modes of each centre as category values (k rows of q values).
+    pub fn mode_values(&self) -> Vec<Vec<String>> {
+        let q = self.gamma.len();
+        self.modes
+            .chunks(q)
+            .map(|modes| {
+                modes
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &code)| self.categories.value(j, code).unwrap_or("").to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
     fn check(&self, x: &MixedRows) -> Result<(), SegmentError> {
         if x.p != self.p || x.q != self.gamma.len() {
             return Err(SegmentError::InvalidOption {

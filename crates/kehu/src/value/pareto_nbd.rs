@@ -184,6 +184,15 @@ impl ParetoNbd {
             }
         };
         let (Some(lower), Some(upper)) = (tail(n0, e, hi, lo, t_x), tail(n0, e, hi, lo, t)) else {
+            if t_x >= t {
+                // The last purchase at T (also T = 0): the integral is 0, M = P, alive for sure
+                // (the series branch gives the same through its zero gap).
+                return ln_p.is_finite().then_some(Mixture {
+                    ln_m: ln_p,
+                    alive: 1.0,
+                    grad: d_ln_p,
+                });
+            }
             // One rate far above the other: the series would need too many terms.
             let (ln_i, d_ln_i) = self.integral_by_quadrature(x, t_x, t)?;
             let ln_integral = s.ln() + ln_i;
