@@ -99,8 +99,11 @@ export declare function formatVersion (): number
 
 /** A fitted value model (BG/NBD, MBG/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
 export declare class ValueModel {
-  readonly json: string
-  readonly report: import('./native').FitResult | null
+  /** The fitted model, held natively. */
+  readonly model: import('./native').FittedValueModel
+  /** The fit report (estimates, standard errors, convergence, warnings); null for a loaded model. */
+  readonly report: Omit<import('./native').FitResult, 'model'> | null
+  readonly kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma'
   static fit (kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number }): ValueModel
   static fromJson (json: string): ValueModel
   toJson (): string
@@ -121,7 +124,7 @@ export declare class ValueModel {
   customerLifetimeValue (spendModel: ValueModel, frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, monetaryValue: ArrayLike<number>, options?: { months?: number; discountRate?: number; margin?: number; unitsPerMonth?: number }): Float64Array
 }
 
-export { KMeansModel, MiniBatchState, GaussianMixtureModel, KPrototypesModel } from './native'
+export { KMeansModel, MiniBatchState, GaussianMixtureModel, KPrototypesModel, FittedValueModel } from './native'
 
 /** Sets (or, with null, removes) the callback that receives the progress of long calls. */
 export declare function setProgress (callback: ((stage: string, done: number, total: number) => void) | null): void

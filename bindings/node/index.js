@@ -376,10 +376,13 @@ function perCustomer (named) {
   }
 }
 
-/** A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), saved as versioned JSON. */
+/**
+ * A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma). `model` is the core's
+ * model, held natively; JSON only through `toJson` / `fromJson`.
+ */
 class ValueModel {
-  constructor (json, report) {
-    this.json = json
+  constructor (model, report) {
+    this.model = model
     this.report = report || null
   }
 
@@ -388,80 +391,83 @@ class ValueModel {
     const { weights, penalizer } = knownOptions(options, ['weights', 'penalizer'], 'ValueModel.fit', 'VALUE_INVALID_OPTION')
     const r = call(() => native.fitValueModel(kind, numbers(a, 'a'), numbers(b, 'b'), c == null ? undefined : numbers(c, 'c'),
       weights == null ? undefined : numbers(weights, 'weights'), penalizer))
-    return new ValueModel(r.model, r)
+    const { model, ...report } = r
+    return new ValueModel(model, report)
   }
 
   static fromJson (json) {
-    call(() => native.probabilityAlive(json, [], [], []))
-    return new ValueModel(json)
+    return new ValueModel(call(() => native.FittedValueModel.fromJson(json)))
   }
 
   toJson () {
-    return this.json
+    return this.model.toJson()
   }
 
+  /** bgnbd, mbgnbd, pnbd, bgbb or gamma_gamma. */
+  get kind () {
+    return this.model.kind
+  }
+
+  /** Parameter names and values. */
   get params () {
-    const doc = JSON.parse(this.json)
-    delete doc.format_version
-    delete doc.kind
-    return doc
+    return this.model.params
   }
 
   conditionalExpectedPurchases (horizon, frequency, recency, T) {
     const c = perCustomer({ frequency, recency, T })
-    return c.out(call(() => native.conditionalExpectedPurchases(this.json, horizon, ...c.columns)))
+    return c.out(call(() => this.model.conditionalExpectedPurchases(horizon, ...c.columns)))
   }
 
   probabilityAlive (frequency, recency, T) {
     const c = perCustomer({ frequency, recency, T })
-    return c.out(call(() => native.probabilityAlive(this.json, ...c.columns)))
+    return c.out(call(() => this.model.probabilityAlive(...c.columns)))
   }
 
   /** Discounted expected residual transactions (pnbd: continuous rate per time unit; bgbb: per opportunity). */
   discountedExpectedResidualTransactions (rate, frequency, recency, T) {
     const c = perCustomer({ frequency, recency, T })
-    return c.out(call(() => native.discountedExpectedResidualTransactions(this.json, rate, ...c.columns)))
+    return c.out(call(() => this.model.discountedExpectedResidualTransactions(rate, ...c.columns)))
   }
 
   /** P(X(t) = n) for a customer just acquired: a number for a number n, an array for an array. */
   probabilityOfPurchases (n, t) {
     const c = perCustomer({ n })
-    return c.out(call(() => native.probabilityOfPurchases(this.json, ...c.columns, t)))
+    return c.out(call(() => this.model.probabilityOfPurchases(...c.columns, t)))
   }
 
   /** P(n purchases in the next t time units) per customer (a number for numbers). */
   conditionalProbabilityOfPurchases (n, t, frequency, recency, T) {
     const c = perCustomer({ frequency, recency, T })
-    return c.out(call(() => native.conditionalProbabilityOfPurchases(this.json, n, t, ...c.columns)))
+    return c.out(call(() => this.model.conditionalProbabilityOfPurchases(n, t, ...c.columns)))
   }
 
-  /** Predicted against actual holdout purchases by calibration frequency, from `calibrationAndHoldout`'s result. */
-  holdoutCheck (holdout, maxFrequency = 7) {
+  /**
+   * Predicted against actual holdout purchases by calibration frequency, from
+   * `calibrationAndHoldout`'s result (`maxFrequency`: the core's default, 7, when absent).
+   */
+  holdoutCheck (holdout, maxFrequency) {
     const c = holdout.calibration
     const duration = new Array(c.frequency.length).fill(holdout.durationHoldout)
-    return call(() => native.holdoutCheckOf(this.json, numbers(c.frequency, 'frequency'), numbers(c.recency, 'recency'),
+    return call(() => this.model.holdoutCheck(numbers(c.frequency, 'frequency'), numbers(c.recency, 'recency'),
       numbers(c.T, 'T'), numbers(holdout.frequencyHoldout, 'frequencyHoldout'), duration,
       count(maxFrequency, 'maxFrequency', 'VALUE_INVALID_OPTION')))
   }
 
   /** Customers by calibration repeat purchases: counted and expected by the model. */
-  periodTransactions (frequency, T, maxFrequency = 7) {
-    return call(() => native.periodTransactionsOf(this.json, numbers(frequency, 'frequency'), numbers(T, 'T'),
+  periodTransactions (frequency, T, maxFrequency) {
+    return call(() => this.model.periodTransactions(numbers(frequency, 'frequency'), numbers(T, 'T'),
       count(maxFrequency, 'maxFrequency', 'VALUE_INVALID_OPTION')))
   }
 
-  /** CLV per customer (a number for numbers); options: months, discountRate, margin, unitsPerMonth. */
+  /**
+   * CLV per customer (a number for numbers); options: months, discountRate, margin,
+   * unitsPerMonth (the core's defaults where absent).
+   */
   customerLifetimeValue (spendModel, frequency, recency, T, monetaryValue, options = {}) {
-    const o = options ?? {}
-    const forwarded = {
-      months: count(o.months, 'months', 'VALUE_INVALID_OPTION'),
-      discountRate: o.discountRate,
-      margin: o.margin,
-      unitsPerMonth: o.unitsPerMonth
-    }
-    knownOptions(options, Object.keys(forwarded), 'customerLifetimeValue', 'VALUE_INVALID_OPTION')
+    const forwarded = coreOptions(options ?? {}, 'customerLifetimeValue', {}, {}, 'VALUE_INVALID_OPTION')
     const c = perCustomer({ frequency, recency, T, monetaryValue })
-    return c.out(call(() => native.customerLifetimeValueOf(this.json, spendModel.toJson(), ...c.columns, forwarded)))
+    if (!(spendModel instanceof ValueModel)) throw wrongType('\'spendModel\' must be a ValueModel')
+    return c.out(call(() => this.model.customerLifetimeValue(spendModel.model, ...c.columns, JSON.stringify(forwarded))))
   }
 }
 
@@ -910,6 +916,7 @@ module.exports = {
   MiniBatchState: native.MiniBatchState,
   GaussianMixtureModel: native.GaussianMixtureModel,
   KPrototypesModel: native.KPrototypesModel,
+  FittedValueModel: native.FittedValueModel,
   rfmScores,
   SegmentMap,
   KMeans,

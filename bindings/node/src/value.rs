@@ -4,17 +4,17 @@ use crate::{to_js, Code};
 use kehu::learn::Fit;
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
-    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
+    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel, DEFAULT_MAX_FREQUENCY,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
 /// A fit's outcome.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct FitResult {
-    /// The model as a versioned JSON document.
-    pub model: String,
+    /// The fitted model, held natively.
+    pub model: FittedValueModel,
     pub names: Vec<String>,
     pub params: Vec<f64>,
     pub standard_errors: Option<Vec<f64>>,
@@ -54,7 +54,7 @@ pub fn fit_value_model(
     .map(ValueFit::into_parts)
     .map_err(to_js)?;
     Ok(FitResult {
-        model: model.to_json(),
+        model: FittedValueModel { model },
         names: r.names,
         params: r.params,
         standard_errors: r.standard_errors,
@@ -82,80 +82,6 @@ fn per_customer(
     .map_err(to_js)?;
     let out = map_customers(n, |i| f(frequency[i], recency[i], t[i])).map_err(to_js)?;
     Ok(out.into())
-}
-
-/// Expected purchases in the next `horizon` time units, per customer.
-#[napi]
-pub fn conditional_expected_purchases(
-    model: String,
-    horizon: f64,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    t: Vec<f64>,
-) -> napi::Result<Float64Array, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    per_customer(&frequency, &recency, &t, |x, tx, tt| {
-        m.conditional_expected_purchases(horizon, x, tx, tt)
-    })
-}
-
-/// P(alive) per customer.
-#[napi]
-pub fn probability_alive(
-    model: String,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    t: Vec<f64>,
-) -> napi::Result<Float64Array, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    per_customer(&frequency, &recency, &t, |x, tx, tt| {
-        m.probability_alive(x, tx, tt)
-    })
-}
-
-/// Discounted expected residual transactions per customer (pnbd: continuous `rate` per time
-/// unit; bgbb: per opportunity).
-#[napi]
-pub fn discounted_expected_residual_transactions(
-    model: String,
-    rate: f64,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    t: Vec<f64>,
-) -> napi::Result<Float64Array, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    per_customer(&frequency, &recency, &t, |x, tx, tt| {
-        m.discounted_expected_residual_transactions(rate, x, tx, tt)
-    })
-}
-
-/// P(n purchases in (0, t]) of a customer just acquired, for each `n`.
-#[napi]
-pub fn probability_of_purchases(
-    model: String,
-    n: Vec<f64>,
-    t: f64,
-) -> napi::Result<Float64Array, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let out =
-        map_customers(n.len(), |i| m.probability_of_purchases(n[i], t, None)).map_err(to_js)?;
-    Ok(out.into())
-}
-
-/// P(n purchases in the next `t` time units) per customer.
-#[napi]
-pub fn conditional_probability_of_purchases(
-    model: String,
-    n: f64,
-    t: f64,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    age: Vec<f64>,
-) -> napi::Result<Float64Array, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    per_customer(&frequency, &recency, &age, |x, tx, tt| {
-        m.probability_of_purchases(n, t, Some((x, tx, tt)))
-    })
 }
 
 /// One frequency bin of a model check.
@@ -190,102 +116,207 @@ pub struct HoldoutCheckJs {
     pub root_mean_squared_error: f64,
 }
 
-/// Holdout check: mean actual against mean predicted holdout purchases per frequency bin.
+/// A fitted value model, held natively: predictions, checks and CLV; JSON only through
+/// `fromJson` / `toJson`.
 #[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn holdout_check_of(
-    model: String,
-    frequency_cal: Vec<f64>,
-    recency_cal: Vec<f64>,
-    t_cal: Vec<f64>,
-    frequency_holdout: Vec<f64>,
-    duration_holdout: Vec<f64>,
-    max_frequency: u32,
-) -> napi::Result<HoldoutCheckJs, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let c = holdout_check(
-        &m,
-        &frequency_cal,
-        &recency_cal,
-        &t_cal,
-        &frequency_holdout,
-        &duration_holdout,
-        max_frequency,
-    )
-    .map_err(to_js)?;
-    Ok(HoldoutCheckJs {
-        bins: bins_js(c.bins),
-        actual_total: c.actual_total,
-        predicted_total: c.predicted_total,
-        mean_absolute_error: c.mean_absolute_error,
-        root_mean_squared_error: c.root_mean_squared_error,
-    })
+pub struct FittedValueModel {
+    model: ValueModel,
 }
 
-/// Customers by calibration repeat purchases: counted (`actual`) and expected (`predicted`).
 #[napi]
-pub fn period_transactions_of(
-    model: String,
-    frequency: Vec<f64>,
-    t: Vec<f64>,
-    max_frequency: u32,
-) -> napi::Result<Vec<FrequencyBinJs>, Code> {
-    let m = ValueModel::from_json(&model).map_err(to_js)?;
-    let bins = period_transactions(&m, &frequency, &t, max_frequency).map_err(to_js)?;
-    Ok(bins_js(bins))
-}
+impl FittedValueModel {
+    /// Reads and checks a value model document of any kind, saved by any binding.
+    #[napi(factory)]
+    pub fn from_json(json: String) -> napi::Result<Self, Code> {
+        let model = ValueModel::from_json(&json).map_err(to_js)?;
+        Ok(FittedValueModel { model })
+    }
 
-/// CLV options (core defaults when absent).
-#[napi(object)]
-pub struct ClvOptionsJs {
-    pub months: Option<u32>,
-    pub discount_rate: Option<f64>,
-    pub margin: Option<f64>,
-    pub units_per_month: Option<f64>,
-}
+    /// The model as a versioned document.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.model.to_json()
+    }
 
-/// CLV per customer from a purchase model and a gamma_gamma model.
-#[napi]
-pub fn customer_lifetime_value_of(
-    purchase_model: String,
-    spend_model: String,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    t: Vec<f64>,
-    monetary_value: Vec<f64>,
-    options: Option<ClvOptionsJs>,
-) -> napi::Result<Float64Array, Code> {
-    let purchase = ValueModel::from_json(&purchase_model).map_err(to_js)?;
-    let ValueModel::GammaGamma(spend) = ValueModel::from_json(&spend_model).map_err(to_js)? else {
-        return Err(to_js(ValueError::InvalidOption {
-            option: "spendModel".into(),
-            reason: "must be a gamma_gamma model".into(),
-        }));
-    };
-    let d = ClvOptions::default();
-    let o = options.unwrap_or(ClvOptionsJs {
-        months: None,
-        discount_rate: None,
-        margin: None,
-        units_per_month: None,
-    });
-    let opts = ClvOptions {
-        months: o.months.unwrap_or(d.months),
-        discount_rate: o.discount_rate.unwrap_or(d.discount_rate),
-        margin: o.margin.unwrap_or(d.margin),
-        units_per_month: o.units_per_month.unwrap_or(d.units_per_month),
-    };
-    let out = customer_lifetime_value(
-        &purchase,
-        &spend,
-        &frequency,
-        &recency,
-        &t,
-        &monetary_value,
-        &opts,
-    )
-    .map_err(to_js)?;
-    Ok(out.into())
+    /// bgnbd, mbgnbd, pnbd, bgbb or gamma_gamma.
+    #[napi(getter)]
+    pub fn kind(&self) -> &'static str {
+        self.model.kind()
+    }
+
+    /// Parameter names and values, in the model's order.
+    #[napi(getter)]
+    pub fn params(&self) -> std::collections::HashMap<String, f64> {
+        self.model
+            .params()
+            .into_iter()
+            .map(|(name, v)| (name.to_string(), v))
+            .collect()
+    }
+
+    /// Expected purchases in the next `horizon` time units, per customer.
+    #[napi]
+    pub fn conditional_expected_purchases(
+        &self,
+        horizon: f64,
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        t: Vec<f64>,
+    ) -> napi::Result<Float64Array, Code> {
+        let m = &self.model;
+        per_customer(&frequency, &recency, &t, |x, tx, tt| {
+            m.conditional_expected_purchases(horizon, x, tx, tt)
+        })
+    }
+
+    /// P(alive) per customer.
+    #[napi]
+    pub fn probability_alive(
+        &self,
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        t: Vec<f64>,
+    ) -> napi::Result<Float64Array, Code> {
+        let m = &self.model;
+        per_customer(&frequency, &recency, &t, |x, tx, tt| {
+            m.probability_alive(x, tx, tt)
+        })
+    }
+
+    /// Discounted expected residual transactions per customer (pnbd: continuous `rate` per time
+    /// unit; bgbb: per opportunity).
+    #[napi]
+    pub fn discounted_expected_residual_transactions(
+        &self,
+        rate: f64,
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        t: Vec<f64>,
+    ) -> napi::Result<Float64Array, Code> {
+        let m = &self.model;
+        per_customer(&frequency, &recency, &t, |x, tx, tt| {
+            m.discounted_expected_residual_transactions(rate, x, tx, tt)
+        })
+    }
+
+    /// P(n purchases in (0, t]) of a customer just acquired, for each `n`.
+    #[napi]
+    pub fn probability_of_purchases(
+        &self,
+        n: Vec<f64>,
+        t: f64,
+    ) -> napi::Result<Float64Array, Code> {
+        let m = &self.model;
+        let out =
+            map_customers(n.len(), |i| m.probability_of_purchases(n[i], t, None)).map_err(to_js)?;
+        Ok(out.into())
+    }
+
+    /// P(n purchases in the next `t` time units) per customer.
+    #[napi]
+    pub fn conditional_probability_of_purchases(
+        &self,
+        n: f64,
+        t: f64,
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        age: Vec<f64>,
+    ) -> napi::Result<Float64Array, Code> {
+        let m = &self.model;
+        per_customer(&frequency, &recency, &age, |x, tx, tt| {
+            m.probability_of_purchases(n, t, Some((x, tx, tt)))
+        })
+    }
+
+    /// Holdout check: mean actual against mean predicted holdout purchases per frequency bin
+    /// (`maxFrequency` absent: the core's [`DEFAULT_MAX_FREQUENCY`]).
+    #[napi]
+    pub fn holdout_check(
+        &self,
+        frequency_cal: Vec<f64>,
+        recency_cal: Vec<f64>,
+        t_cal: Vec<f64>,
+        frequency_holdout: Vec<f64>,
+        duration_holdout: Vec<f64>,
+        max_frequency: Option<u32>,
+    ) -> napi::Result<HoldoutCheckJs, Code> {
+        let c = holdout_check(
+            &self.model,
+            &frequency_cal,
+            &recency_cal,
+            &t_cal,
+            &frequency_holdout,
+            &duration_holdout,
+            max_frequency.unwrap_or(DEFAULT_MAX_FREQUENCY),
+        )
+        .map_err(to_js)?;
+        Ok(HoldoutCheckJs {
+            bins: bins_js(c.bins),
+            actual_total: c.actual_total,
+            predicted_total: c.predicted_total,
+            mean_absolute_error: c.mean_absolute_error,
+            root_mean_squared_error: c.root_mean_squared_error,
+        })
+    }
+
+    /// Customers by calibration repeat purchases: counted (`actual`) and expected
+    /// (`predicted`); `maxFrequency` absent: the core's [`DEFAULT_MAX_FREQUENCY`].
+    #[napi]
+    pub fn period_transactions(
+        &self,
+        frequency: Vec<f64>,
+        t: Vec<f64>,
+        max_frequency: Option<u32>,
+    ) -> napi::Result<Vec<FrequencyBinJs>, Code> {
+        let bins = period_transactions(
+            &self.model,
+            &frequency,
+            &t,
+            max_frequency.unwrap_or(DEFAULT_MAX_FREQUENCY),
+        )
+        .map_err(to_js)?;
+        Ok(bins_js(bins))
+    }
+
+    /// CLV per customer with a gamma_gamma `spend` model; `options`: the core's ClvOptions as
+    /// JSON (months, discount_rate, margin, units_per_month; absent ones take its defaults).
+    #[napi]
+    pub fn customer_lifetime_value(
+        &self,
+        spend: &FittedValueModel,
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        t: Vec<f64>,
+        monetary_value: Vec<f64>,
+        options: Option<String>,
+    ) -> napi::Result<Float64Array, Code> {
+        let ValueModel::GammaGamma(spend) = &spend.model else {
+            return Err(to_js(ValueError::InvalidOption {
+                option: "spendModel".into(),
+                reason: "must be a gamma_gamma model".into(),
+            }));
+        };
+        let opts: ClvOptions = match options {
+            None => ClvOptions::default(),
+            Some(text) => kehu::format::parse_json(&text).map_err(|reason| {
+                to_js(ValueError::InvalidOption {
+                    option: "customerLifetimeValue".into(),
+                    reason,
+                })
+            })?,
+        };
+        let out = customer_lifetime_value(
+            &self.model,
+            spend,
+            &frequency,
+            &recency,
+            &t,
+            &monetary_value,
+            &opts,
+        )
+        .map_err(to_js)?;
+        Ok(out.into())
+    }
 }
 
 /// Value tiers by top shares.

@@ -90,7 +90,7 @@ test('misspelt option names are errors, not defaults', () => {
   const m = kehu.ValueModel.fit('bgnbd', [0, 1, 2, 3, 0, 5], [0, 10, 20, 25, 0, 28], [30, 30, 30, 30, 30, 30])
   throwsCode(() => kehu.ValueModel.fit('bgnbd', [0, 1], [0, 1], [2, 2], { penaliser: 0.1 }), 'VALUE_INVALID_OPTION', /penaliser/)
   const gg = kehu.ValueModel.fit('gamma_gamma', [1, 2, 3, 4, 2], [10, 20, 15, 30, 12])
-  throwsCode(() => m.customerLifetimeValue(gg, [1], [10], [30], [20], { month: 3 }), 'VALUE_INVALID_OPTION', /'month'/)
+  throwsCode(() => m.customerLifetimeValue(gg, [1], [10], [30], [20], { month: 3 }), 'VALUE_INVALID_OPTION', /unknown field `month`/, /expected one of `months`/)
   throwsCode(() => new kehu.IncrementalProfile().add('2024-01-01', 5, { categori: 'x' }), 'PROFILE_INVALID_OPTION', /categori/)
   throwsCode(() => new kehu.Audience({ a: { field: 'orders', op: '>=', value: 1 } }).evaluate({ asOf: '2024-02-01', transactions: rows, mapping, stict: true }),
     'SEGMENT_INVALID_OPTION', /stict/)

@@ -78,3 +78,23 @@ test('fit in Node, save, reload: same numbers; bad input is a KehuError', () => 
     assert.throws(fn, (e) => e instanceof kehu.KehuError && e.code === code, code)
   }
 })
+
+test('value models are native handles; JSON only through toJson / fromJson (issue 11)', () => {
+  const m = kehu.ValueModel.fit('bgnbd', [0, 1, 2, 3, 0, 5, 1, 2], [0, 10, 20, 25, 0, 28, 3, 9], [30, 30, 30, 30, 30, 30, 20, 12])
+  assert.ok(m.model instanceof kehu.FittedValueModel)
+  assert.equal(m.kind, 'bgnbd')
+  const doc = JSON.parse(m.toJson())
+  assert.deepEqual(Object.keys(m.params).sort(), ['a', 'alpha', 'b', 'r'])
+  for (const name of ['r', 'alpha', 'a', 'b']) assert.equal(m.params[name], doc[name])
+  assert.equal(m.report.names.length, 4)
+  assert.ok(!('model' in m.report))
+  const again = kehu.ValueModel.fromJson(m.toJson())
+  assert.equal(again.toJson(), m.toJson())
+  assert.deepEqual(again.probabilityAlive([1, 2], [10, 20], [30, 30]), m.probabilityAlive([1, 2], [10, 20], [30, 30]))
+  // The default pooled bin is the core's (7): frequencies 0…7, the last open-ended.
+  const bins = m.periodTransactions([0, 1, 2, 3, 9], [30, 30, 30, 30, 30])
+  assert.equal(bins.length, 8)
+  assert.ok(bins[7].openEnded)
+  assert.throws(() => kehu.ValueModel.fromJson('{"format_version": 1, "kind": "kmeans"}'), (e) => e instanceof kehu.KehuError && e.code === 'FORMAT_WRONG_KIND')
+  assert.throws(() => m.customerLifetimeValue({ toJson: () => '{}' }, 1, 1, 2, 3), (e) => e instanceof kehu.KehuError && e.code === 'DATA_WRONG_TYPE')
+})

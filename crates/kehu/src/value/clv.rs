@@ -100,8 +100,10 @@ purchase_model!(
     super::BetaGeoBetaBinom => probability_alive_through, super::bgbb::check_discrete_history
 );
 
-/// How to value customers.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How to value customers. As a document (from a binding), absent fields take the defaults and
+/// unknown ones are refused.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClvOptions {
     /// Months ahead (default 12).
     pub months: u32,

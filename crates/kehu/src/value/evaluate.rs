@@ -5,6 +5,10 @@
 use super::{map_customers, same_length, ValueError, ValueModel};
 use serde::{Deserialize, Serialize};
 
+/// The frequency from which model checks pool customers into one open-ended bin, when a caller
+/// does not choose (lifetimes' `plot_period_transactions` default).
+pub const DEFAULT_MAX_FREQUENCY: u32 = 7;
+
 /// One frequency bin of a model check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrequencyBin {

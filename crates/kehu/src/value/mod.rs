@@ -18,7 +18,9 @@ pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{
     customer_lifetime_value, tier_of, tier_thresholds, value_tiers, ClvOptions, PurchaseModel,
 };
-pub use evaluate::{holdout_check, period_transactions, FrequencyBin, HoldoutCheck};
+pub use evaluate::{
+    holdout_check, period_transactions, FrequencyBin, HoldoutCheck, DEFAULT_MAX_FREQUENCY,
+};
 pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueColumns, ValueFit, ValueModel, ValueOptions};
