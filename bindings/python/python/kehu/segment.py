@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,6 +20,17 @@ import pandas as pd
 
 from . import _native
 from ._convert import coded, float_array, iso, options_json, to_arrow
+from ._sklearn_compat import (
+    HAVE_SKLEARN,
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    DensityMixin,
+    InputTypeError,
+    NotFittedError,
+    TransformerMixin,
+    feature_names as _feature_names,
+)
 
 __all__ = [
     "rfm_scores",
@@ -162,13 +175,41 @@ def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Ser
     return pd.Series(names, index=scores.index, name="segment", dtype=object)
 
 
-def _matrix(X: Any) -> np.ndarray:
-    a = float_array(X, _native.SegmentError, "SEGMENT_INVALID_DATA")
+_DATA = "SEGMENT_INVALID_DATA"
+
+
+def _refuse_unsupported(X: Any) -> None:
+    """Sparse matrices and complex numbers are refused by name (numpy would fail on the first
+    with an unhelpful message and silently drop the imaginary part of the second)."""
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise coded(InputTypeError, "sparse input is not supported: pass a dense array (X.toarray())", _DATA)
+    dtype = getattr(X, "dtype", None)
+    kinds = [getattr(dtype, "kind", "")] if dtype is not None else [getattr(d, "kind", "") for d in getattr(X, "dtypes", [])]
+    if "c" in kinds:
+        raise coded(_native.SegmentError, "Complex data not supported: X holds complex numbers", _DATA)
+
+
+def _floats(X: Any) -> np.ndarray:
+    _refuse_unsupported(X)
+    try:
+        return np.asarray(X, dtype=np.float64)
+    except TypeError as e:
+        raise coded(InputTypeError, f"expected numbers (an array, Series or list of them): {e}", _DATA) from None
+    except ValueError as e:
+        raise coded(_native.SegmentError, f"expected numbers (an array, Series or list of them): {e}", _DATA) from None
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    """A 2-D float array as C-contiguous rows; a 1-D one is one column."""
     if a.ndim == 1:
         a = a.reshape(-1, 1)
     if a.ndim != 2:
-        raise coded(_native.SegmentError, f"X must be 2-dimensional, got {a.ndim} dimensions", "SEGMENT_INVALID_DATA")
+        raise coded(_native.SegmentError, f"X must be 2-dimensional, got {a.ndim} dimensions", _DATA)
     return np.ascontiguousarray(a)
+
+
+def _matrix(X: Any) -> np.ndarray:
+    return _rows(_floats(X))
 
 
 def _named(option: str, value: str, names: dict[str, str], other: str = "") -> str:
@@ -179,8 +220,29 @@ def _named(option: str, value: str, names: dict[str, str], other: str = "") -> s
     return names[value]
 
 
-class _Estimator:
-    """scikit-learn's parameter protocol and the fitted document, shared by the models here."""
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _warn(message: str) -> None:
+    """A UserWarning pointing at the first caller outside the kehu package (and outside
+    scikit-learn's set_output wrapper of transform)."""
+    frame, level = sys._getframe(0), 1
+    while frame is not None and (
+        os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
+        or frame.f_globals.get("__name__") == "sklearn.utils._set_output"
+    ):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+class _Estimator(BaseEstimator):
+    """scikit-learn's estimator protocol and the fitted document, shared by the models here.
+
+    With scikit-learn installed this is a `sklearn.base.BaseEstimator` (tags, clone, repr,
+    pipelines); without it a stand-in with the same parameter protocol and repr. Parameters
+    are checked by kehu's core at fit time, as scikit-learn checks them at fit time too; the
+    checks on X here are the estimator protocol's (column count, column names).
+    """
 
     _params: tuple[str, ...] = ()
 
@@ -196,24 +258,80 @@ class _Estimator:
             setattr(self, k, v)
         return self
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return getattr(self, "_json", None) is not None
+
     def _seed(self) -> Any:
         return 0 if self.random_state is None else self.random_state
 
     def _model(self) -> str:
         if getattr(self, "_json", None) is None:
-            raise _invalid("invalid option 'model': not fitted; call fit() or from_json() first")
+            raise coded(NotFittedError, "invalid option 'model': not fitted; call fit() or from_json() first", "SEGMENT_INVALID_OPTION")
         return self._json
 
     def to_json(self) -> str:
         """The fitted model as a versioned document (loads in every binding)."""
         return self._model()
 
+    def _check_columns(self, names: np.ndarray | None, shape: tuple[int, int], reset: bool, one_d: bool = False) -> None:
+        """scikit-learn's column protocol: at fit (`reset`) at least one column; afterwards the
+        fitted number of columns (`n_features_in_`) and, for DataFrames, the fitted names in
+        the fitted order (`feature_names_in_`; a warning when only one side has names)."""
+        cls, width = type(self).__name__, shape[1]
+        if reset:
+            if width == 0:
+                raise _invalid(f"invalid option 'X': 0 feature(s) (shape={tuple(shape)}) while a minimum of 1 is required.")
+            return
+        fitted = getattr(self, "feature_names_in_", None)
+        # A model loaded from JSON has no column names to compare: no warning for it.
+        if names is not None and fitted is None and getattr(self, "_fitted_here", False):
+            _warn(f"X has feature names, but {cls} was fitted without feature names")
+        elif names is None and fitted is not None:
+            _warn(f"X does not have valid feature names, but {cls} was fitted with feature names")
+        elif names is not None and fitted is not None and (len(names) != len(fitted) or (names != fitted).any()):
+            message = "The feature names should match those that were passed during fit.\n"
+            unseen = sorted(set(names) - set(fitted))
+            missing = sorted(set(fitted) - set(names))
+            if unseen:
+                message += "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unseen[:5]) + ("- ...\n" if len(unseen) > 5 else "")
+            if missing:
+                message += "Feature names seen at fit time, yet now missing:\n" + "".join(f"- {n}\n" for n in missing[:5]) + ("- ...\n" if len(missing) > 5 else "")
+            if not unseen and not missing:
+                message += "Feature names must be in the same order as they were in fit.\n"
+            raise coded(_native.SegmentError, message, _DATA)
+        expected = getattr(self, "n_features_in_", None)
+        if expected is not None and width != expected:
+            message = f"X has {width} features, but {cls} is expecting {expected} features as input (the model has {expected} columns)"
+            if one_d:
+                message += "; X is 1-dimensional: Reshape your data with X.reshape(1, -1) if it is a single row"
+            raise _invalid(message)
 
-class KMeans(_Estimator):
+    def _set_columns(self, names: np.ndarray | None, width: int) -> None:
+        self._fitted_here = True
+        self.n_features_in_ = width
+        if names is not None:
+            self.feature_names_in_ = names
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+
+    def _input(self, X: Any, reset: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """(X as float rows, its column names) after the column protocol and the finiteness
+        check; a 1-D X is one column (one value per customer)."""
+        names = _feature_names(X)
+        a = _floats(X)
+        x = _rows(a)
+        self._check_columns(names, x.shape, reset, one_d=a.ndim == 1)
+        return x, names
+
+
+class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _Estimator):
     """k-means with scikit-learn's parameters and attributes (`labels_`, `cluster_centers_`,
-    `inertia_`, `n_iter_`), computed by kehu's core: greedy k-means++ by default, the same
+    `inertia_`, `n_iter_`, `n_features_in_`, `feature_names_in_` when fitted on a DataFrame
+    with text column names), computed by kehu's core: greedy k-means++ by default, the same
     result on any number of threads for a given `random_state` (None means 0: kehu is
-    deterministic). Fitted models save to JSON.
+    deterministic). Fitted models save to JSON. With scikit-learn installed, a scikit-learn
+    clusterer and transformer (pipelines, search, `clone`, `set_output`); `transform` gives
+    the distances to the centres, named "kmeans0", "kmeans1", ... by `get_feature_names_out`.
     """
 
     _params = ("n_clusters", "init", "n_init", "max_iter", "tol", "random_state", "algorithm")
@@ -259,10 +377,10 @@ class KMeans(_Estimator):
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
         """Fits on the rows of X (n × d), with optional per-row weights."""
-        x = _matrix(X)
+        x, names = self._input(X, reset=True)
         w = None if sample_weight is None else _arr(sample_weight)
         self._json, self.labels_, self.inertia_, self.n_iter_ = _native.segment_kmeans_fit(x, self._options(), w)
-        self.n_features_in_ = x.shape[1]
+        self._set_columns(names, x.shape[1])
         return self
 
     @property
@@ -271,26 +389,62 @@ class KMeans(_Estimator):
         doc = json.loads(self._model())
         return np.asarray(doc["centers"], dtype=np.float64).reshape(-1, doc["d"])
 
+    @property
+    def _n_features_out(self) -> int:
+        return self.cluster_centers_.shape[0]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the columns of `transform`: the class name and the centre's index
+        ("kmeans0", "kmeans1", ...), as scikit-learn names them; `input_features`, if given,
+        must be the fitted columns."""
+        k = self._n_features_out
+        if input_features is not None:
+            given = np.asarray(input_features, dtype=object)
+            fitted = getattr(self, "feature_names_in_", None)
+            if fitted is not None and not np.array_equal(fitted, given):
+                raise _invalid("invalid option 'input_features': input_features is not equal to feature_names_in_")
+            if len(given) != self.n_features_in_:
+                raise _invalid(
+                    "invalid option 'input_features': input_features should have length equal to number of "
+                    f"features ({self.n_features_in_}), got {len(given)}"
+                )
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(k)], dtype=object)
+
     def predict(self, X: Any) -> np.ndarray:
         """The nearest centre of each row (the lowest index among equally near ones)."""
-        return _native.segment_kmeans_predict(self._model(), _matrix(X))
+        model = self._model()
+        return _native.segment_kmeans_predict(model, self._input(X)[0])
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `labels_`."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
+    def _transform(self, X: Any) -> np.ndarray:
+        model = self._model()
+        return _native.segment_kmeans_transform(model, self._input(X)[0])
+
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distances of each row to every centre (n × k)."""
-        return _native.segment_kmeans_transform(self._model(), _matrix(X))
+        return self._transform(X)
 
     def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `transform(X)`."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
+        return self.fit(X, sample_weight=sample_weight)._transform(X)
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Minus the inertia of X (scikit-learn's convention: higher is better)."""
+        model = self._model()
+        x = self._input(X)[0]
         w = None if sample_weight is None else _arr(sample_weight)
-        return -_native.segment_kmeans_inertia(self._model(), _matrix(X), w)
+        return -_native.segment_kmeans_inertia(model, x, w)
+
+    if HAVE_SKLEARN:
+
+        def __sklearn_tags__(self) -> Any:
+            tags = super().__sklearn_tags__()
+            tags.transformer_tags.preserves_dtype = ["float64"]  # the core computes in float64
+            return tags
 
     @classmethod
     def from_json(cls, document: str) -> "KMeans":
@@ -300,12 +454,6 @@ class KMeans(_Estimator):
         model._json = document if isinstance(document, str) else info["json"]
         model.n_features_in_ = info["d"]
         return model
-
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    def __repr__(self) -> str:
-        return f"KMeans(n_clusters={self.n_clusters})"
 
 
 class MiniBatchKMeans(KMeans):
@@ -331,11 +479,17 @@ class MiniBatchKMeans(KMeans):
         reassignment_ratio: float = 0.01,
         random_state: int | None = None,
     ) -> None:
-        super().__init__(n_clusters=n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=tol, random_state=random_state)
+        # Only the parameters of this signature are set (scikit-learn's rule): no `algorithm`.
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
         self.batch_size = batch_size
+        self.tol = tol
         self.max_no_improvement = max_no_improvement
         self.init_size = init_size
+        self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
+        self.random_state = random_state
 
     def _options(self) -> str:
         opts = json.loads(super()._options())
@@ -349,20 +503,23 @@ class MiniBatchKMeans(KMeans):
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
         """Fits on the rows of X (n × d) by random batches, with optional per-row weights."""
-        x = _matrix(X)
+        x, names = self._input(X, reset=True)
         w = None if sample_weight is None else _arr(sample_weight)
         out = _native.segment_minibatch_fit(x, self._options(), w)
         self._state, self._json, self.labels_, self.inertia_, self.n_iter_, self.n_steps_ = out
-        self.n_features_in_ = x.shape[1]
+        self._set_columns(names, x.shape[1])
         return self
 
     def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
-        """One step on the batch X (the first call initialises from it)."""
-        x = _matrix(X)
+        """One step on the batch X (the first call initialises from it; later batches must
+        have the same columns)."""
+        first = getattr(self, "_state", None) is None
+        x, names = self._input(X, reset=first)
         w = None if sample_weight is None else _arr(sample_weight)
         self._state, self._json = _native.segment_minibatch_partial_fit(getattr(self, "_state", None), x, self._options(), w)
         self.n_steps_ = json.loads(self._state)["steps"]
-        self.n_features_in_ = x.shape[1]
+        if first:
+            self._set_columns(names, x.shape[1])
         return self
 
     @property
@@ -373,7 +530,7 @@ class MiniBatchKMeans(KMeans):
     def state_json(self) -> str:
         """The training state (centres, counts, steps, settings) as a versioned document."""
         if getattr(self, "_state", None) is None:
-            raise _native.SegmentError("the model is not fitted; call fit() or partial_fit() first")
+            raise coded(NotFittedError, "the model is not fitted; call fit() or partial_fit() first", "SEGMENT_INVALID_OPTION")
         return self._state
 
     @classmethod
@@ -385,9 +542,6 @@ class MiniBatchKMeans(KMeans):
         model._state = document if isinstance(document, str) else info["json"]
         model.n_features_in_ = info["d"]
         return model
-
-    def __repr__(self) -> str:
-        return f"MiniBatchKMeans(n_clusters={self.n_clusters})"
 
 
 def _labels(labels: Any) -> np.ndarray:
@@ -474,11 +628,13 @@ def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, p
     return {"numeric": num, "categories": cat}
 
 
-class GaussianMixture(_Estimator):
+class GaussianMixture(DensityMixin, _Estimator):
     """Gaussian mixture by EM with scikit-learn's parameters and attributes (`weights_`,
-    `means_`, `covariances_`, `converged_`, `n_iter_`, `lower_bound_`); covariance_type "full" or
-    "diag"; k-means initialisation (kehu's, seeded by `random_state`) or `weights_init`,
-    `means_init`, `precisions_init`. Fitted models save to JSON."""
+    `means_`, `covariances_`, `converged_`, `n_iter_`, `lower_bound_`, `n_features_in_`,
+    `feature_names_in_`); covariance_type "full" or "diag"; k-means initialisation (kehu's,
+    seeded by `random_state`) or `weights_init`, `means_init`, `precisions_init`. Fitted models
+    save to JSON. With scikit-learn installed, a scikit-learn density estimator, as
+    scikit-learn's own GaussianMixture is."""
 
     _params = ("n_components", "covariance_type", "tol", "reg_covar", "max_iter", "weights_init", "means_init", "precisions_init", "random_state")
 
@@ -527,8 +683,14 @@ class GaussianMixture(_Estimator):
 
     def fit(self, X: Any, y: Any = None) -> "GaussianMixture":
         """Fits by EM on the rows of X."""
-        self._json, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(_matrix(X), self._options())
+        x, names = self._input(X, reset=True)
+        self._json, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(x, self._options())
+        self._set_columns(names, x.shape[1])
         return self
+
+    def _apply(self, what: str, X: Any) -> Any:
+        model = self._model()
+        return _native.segment_gmm_apply(model, what, self._input(X)[0])
 
     def _doc(self) -> dict[str, Any]:
         return json.loads(self._model())
@@ -551,7 +713,7 @@ class GaussianMixture(_Estimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable component of each row."""
-        return _native.segment_gmm_apply(self._model(), "predict", _matrix(X))
+        return self._apply("predict", X)
 
     def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
         """Fits and predicts."""
@@ -559,11 +721,11 @@ class GaussianMixture(_Estimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Responsibilities, n × k."""
-        return _native.segment_gmm_apply(self._model(), "proba", _matrix(X))
+        return self._apply("proba", X)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """ln p(x) of each row."""
-        return _native.segment_gmm_apply(self._model(), "score_samples", _matrix(X))
+        return self._apply("score_samples", X)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Mean ln p(x)."""
@@ -571,11 +733,11 @@ class GaussianMixture(_Estimator):
 
     def bic(self, X: Any) -> float:
         """Bayesian information criterion (lower is better)."""
-        return _native.segment_gmm_apply(self._model(), "bic", _matrix(X))
+        return self._apply("bic", X)
 
     def aic(self, X: Any) -> float:
         """Akaike information criterion."""
-        return _native.segment_gmm_apply(self._model(), "aic", _matrix(X))
+        return self._apply("aic", X)
 
     @classmethod
     def from_json(cls, document: str) -> "GaussianMixture":
@@ -583,6 +745,7 @@ class GaussianMixture(_Estimator):
         info = _native.segment_load("gaussian_mixture", document)  # the core reads and checks it first
         model = cls(n_components=info["k"], covariance_type=info["covariance"])
         model._json = document if isinstance(document, str) else info["json"]
+        model.n_features_in_ = info["d"]
         return model
 
 
@@ -610,7 +773,21 @@ def _split_mixed(X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | 
     return numeric, cats
 
 
-class KPrototypes(_Estimator):
+def _frame(X: Any) -> tuple[pd.DataFrame, int]:
+    """(X as a DataFrame, the number of dimensions X had): a 1-D X is one column."""
+    _refuse_unsupported(X)
+    if isinstance(X, pd.DataFrame):
+        return X, 2
+    a = np.asarray(X, dtype=object)
+    ndim = a.ndim
+    if ndim == 1:
+        a = a.reshape(-1, 1)
+    if a.ndim != 2:
+        raise coded(_native.SegmentError, f"X must be 2-dimensional, got {ndim} dimensions", _DATA)
+    return pd.DataFrame(a), ndim
+
+
+class KPrototypes(ClusterMixin, _Estimator):
     """k-prototypes for numeric and categorical customer attributes, with kmodes' parameters
     and attributes (`labels_`, `cost_`, `cluster_centroids_`, `n_iter_`, `gamma`), computed by
     kehu's core in batch iterations: `init` "k-prototypes++" (greedy k-means++ on the mixed
@@ -621,9 +798,15 @@ class KPrototypes(_Estimator):
     unseen in fitting are handled at predict time. `n_init` None: 1 for Cao, 10 otherwise.
     Where kmodes retries and fails ("could not initialize"), every start here begins from
     distinct rows; `notes_` says when an emptied cluster had to be refilled.
+
+    `categorical` (indices of the categorical columns) is taken from `fit(X, categorical=...)`
+    as in kmodes, or else from the parameter of the same name, which `clone`, pipelines and
+    searches keep. With scikit-learn installed, a scikit-learn clusterer (as kmodes' is: a
+    BaseEstimator and ClusterMixin) tagged for categorical, text and missing input; as in
+    kmodes, `fit` replaces a `gamma` of None by the fitted value.
     """
 
-    _params = ("n_clusters", "max_iter", "init", "n_init", "gamma", "random_state")
+    _params = ("n_clusters", "max_iter", "init", "n_init", "gamma", "random_state", "categorical")
 
     def __init__(
         self,
@@ -633,6 +816,7 @@ class KPrototypes(_Estimator):
         n_init: int | None = None,
         gamma: float | Sequence[float] | None = None,
         random_state: int | None = None,
+        categorical: int | Sequence[int] | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.max_iter = max_iter
@@ -640,6 +824,7 @@ class KPrototypes(_Estimator):
         self.n_init = n_init
         self.gamma = gamma
         self.random_state = random_state
+        self.categorical = categorical
 
     def _options(self) -> str:
         if isinstance(self.init, str):
@@ -674,12 +859,24 @@ class KPrototypes(_Estimator):
     def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
         return _split_mixed(X, categorical)
 
+    def _mixed(self, X: Any, reset: bool = False) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """(X as a DataFrame, its column names) after the column protocol."""
+        names = _feature_names(X)
+        frame, ndim = _frame(X)
+        self._check_columns(names, frame.shape, reset, one_d=ndim == 1)
+        return frame, names
+
     def fit(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> "KPrototypes":
-        """Fits on X (DataFrame or 2-D array); `categorical`: indices of its categorical columns."""
-        numeric, cats = self._split(X, categorical)
+        """Fits on X (DataFrame or 2-D array); `categorical`: indices of its categorical
+        columns (default: the `categorical` parameter)."""
+        frame, names = self._mixed(X, reset=True)
+        if categorical is None:
+            categorical = getattr(self, "categorical", None)
+        numeric, cats = self._split(frame, categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        self._categorical = categorical
         self._json, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(numeric, cats, self._options(), w)
+        self._categorical = categorical
+        self._set_columns(names, frame.shape[1])
         if "gamma" in self._params:
             gammas = json.loads(self._json)["gamma"]
             self.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
@@ -688,7 +885,8 @@ class KPrototypes(_Estimator):
     def predict(self, X: Any, categorical: Any = None) -> np.ndarray:
         """The nearest centre of each row (the lowest index among equally near ones)."""
         model = self._model()
-        numeric, cats = self._split(X, self._categorical if categorical is None else categorical)
+        frame = self._mixed(X)[0]
+        numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
         return _native.segment_kprototypes_predict(model, numeric, cats)[0]
 
     def fit_predict(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> np.ndarray:
@@ -698,7 +896,8 @@ class KPrototypes(_Estimator):
     def cost(self, X: Any, categorical: Any = None, sample_weight: Any = None) -> float:
         """Σ weight · distance of the rows of X to their nearest centres."""
         model = self._model()
-        numeric, cats = self._split(X, self._categorical if categorical is None else categorical)
+        frame = self._mixed(X)[0]
+        numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
         w = None if sample_weight is None else _arr(sample_weight)
         return float(_native.segment_kprototypes_predict(model, numeric, cats, w)[1])
 
@@ -722,19 +921,27 @@ class KPrototypes(_Estimator):
         p, q, gammas = info["p"], info["q"], info["gamma"]
         model._json = document if isinstance(document, str) else info["json"]
         model._categorical = list(range(p, p + q))
+        model.n_features_in_ = p + q
         if "gamma" in cls._params:
             model.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
         return model
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(n_clusters={self.n_clusters})"
+    if HAVE_SKLEARN:
+
+        def __sklearn_tags__(self) -> Any:
+            tags = super().__sklearn_tags__()
+            tags.input_tags.categorical = True  # categorical columns, given by index
+            tags.input_tags.string = True  # categories may be text
+            tags.input_tags.allow_nan = True  # a missing value leaves its column out of a row's distance
+            return tags
 
 
 class KModes(KPrototypes):
     """k-modes for categorical customer attributes, with kmodes' parameters and attributes
     (`labels_`, `cost_`, `cluster_centroids_`, `n_iter_`): k-prototypes without numeric
     columns and γ = 1, so the cost counts mismatching attributes. Every column of X is
-    categorical; given centres are a k × q array of categories.
+    categorical; given centres are a k × q array of categories. With scikit-learn installed,
+    a scikit-learn clusterer (as kmodes' is).
     """
 
     _params = ("n_clusters", "max_iter", "init", "n_init", "random_state")

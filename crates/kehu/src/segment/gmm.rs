@@ -509,7 +509,10 @@ pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
         reason,
     };
     if k == 0 || k > n {
-        return Err(bad("k", format!("must be between 1 and the {n} rows")));
+        return Err(bad(
+            "k",
+            format!("must be between 1 and the {n} rows (n_samples={n})"),
+        ));
     }
     let cov_cells = match opts.covariance {
         Covariance::Full => k.saturating_mul(d).saturating_mul(d),

@@ -119,10 +119,18 @@ impl<'a> Rows<'a> {
             });
         }
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            // What the value is (NaN, inf or -inf) is said: it is not the customer's data.
+            let what = if data[i].is_nan() {
+                "NaN"
+            } else if data[i] > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
             return Err(SegmentError::InvalidData {
                 row: i / d,
                 field: format!("column {}", i % d),
-                reason: "must be a finite number".into(),
+                reason: format!("must be a finite number, got {what}"),
             });
         }
         Ok(Rows { data, d })
@@ -312,6 +320,12 @@ pub(crate) fn check_weights(
             row: i,
             field: "sample_weight".into(),
             reason: "must be a finite number ≥ 0".into(),
+        });
+    }
+    if n > 0 && w.iter().all(|v| *v == 0.0) {
+        return Err(SegmentError::InvalidOption {
+            option: "sample_weight".into(),
+            reason: "every weight is zero; at least one row needs a positive weight".into(),
         });
     }
     Ok(Some(w))
@@ -1193,7 +1207,10 @@ pub(crate) fn fit(
         reason,
     };
     if opts.k == 0 || opts.k > n {
-        return Err(bad("k", format!("must be between 1 and the {n} rows")));
+        return Err(bad(
+            "k",
+            format!("must be between 1 and the {n} rows (n_samples={n})"),
+        ));
     }
     if !(opts.tol.is_finite() && opts.tol >= 0.0) {
         return Err(bad("tol", "must be ≥ 0".into()));
@@ -1483,9 +1500,14 @@ mod tests {
             SegmentError::InvalidData {
                 row: 1,
                 field: "column 0".into(),
-                reason: "must be a finite number".into()
+                reason: "must be a finite number, got NaN".into()
             }
         );
+        let inf = [0.0, f64::NEG_INFINITY];
+        assert!(Rows::new(&inf, 2)
+            .unwrap_err()
+            .to_string()
+            .ends_with("got -inf"));
         let ok = [0.0, 1.0, 2.0, 3.0];
         let x = Rows::new(&ok, 2).unwrap();
         let k3 = KMeansOptions {
@@ -1498,6 +1520,10 @@ mod tests {
             ..Default::default()
         };
         assert!(fit(&x, Some(&[1.0, -1.0]), &k1).is_err());
+        let zero = fit(&x, Some(&[0.0, 0.0]), &k1).unwrap_err().to_string();
+        assert!(zero.contains("every weight is zero"), "{zero}");
+        let few = fit(&x, None, &k3).unwrap_err().to_string();
+        assert!(few.contains("n_samples=2"), "{few}");
         assert!(Rows::new(&ok, 3).is_err());
     }
 }

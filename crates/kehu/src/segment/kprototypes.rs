@@ -528,7 +528,13 @@ fn fit(
         });
     }
     if opts.k == 0 || opts.k > x.n {
-        return Err(bad("k", format!("must be between 1 and the {} rows", x.n)));
+        return Err(bad(
+            "k",
+            format!(
+                "must be between 1 and the {n} rows (n_samples={n})",
+                n = x.n
+            ),
+        ));
     }
     if opts.max_iter == 0 || opts.n_init == Some(0) {
         return Err(bad("max_iter / n_init", "must be ≥ 1".into()));

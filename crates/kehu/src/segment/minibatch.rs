@@ -404,7 +404,10 @@ fn fit(
     check(opts)?;
     let (n, d) = (x.len(), x.dim());
     if opts.k > n {
-        return Err(bad("k", format!("must be between 1 and the {n} rows")));
+        return Err(bad(
+            "k",
+            format!("must be between 1 and the {n} rows (n_samples={n})"),
+        ));
     }
     let ones;
     let w = match check_weights(weights, n)? {
