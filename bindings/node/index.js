@@ -20,8 +20,8 @@ const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE|SEGMENT)_[A-Z_]+$/
 let onProgress = null
 
 /**
- * Calls the addon: inside `native.guarded`, so that Ctrl-C (where a SIGINT listener or the
- * REPL handles it) stops a long call with `CANCELLED`, and progress reaches `onProgress`.
+ * Calls the addon: inside `native.guarded`, so that Ctrl-C (where a SIGINT listener handles
+ * it) stops a long call with `CANCELLED`, and progress reaches `onProgress`.
  */
 function call (fn) {
   // What the progress callback threw: the call is stopped and this is thrown instead.
@@ -38,7 +38,7 @@ function call (fn) {
   })
   try {
     let out
-    native.guarded(() => { out = fn() }, progress ?? undefined)
+    native.guarded(() => { out = fn() }, process.listenerCount('SIGINT') > 0, progress ?? undefined)
     if (failed !== null) throw failed
     return out
   } catch (e) {
@@ -408,9 +408,9 @@ class ValueModel {
     return this.model.kind
   }
 
-  /** Parameter names and values. */
+  /** Parameter names and values, in the model's order. */
   get params () {
-    return this.model.params
+    return Object.fromEntries(this.model.params.map((p) => [p.name, p.value]))
   }
 
   conditionalExpectedPurchases (horizon, frequency, recency, T) {

@@ -2,11 +2,11 @@
 //! core's progress reports reach a JS callback.
 //!
 //! Node's calls are synchronous, so while one runs the event loop cannot deliver a SIGINT to a
-//! JS listener (a REPL, or `process.on('SIGINT')`): the signal would wait for the whole call.
-//! Where such a handler is installed, [`guarded`] puts its own in front for the duration of
-//! the call: it asks the core to stop (the call throws `CANCELLED`) and hands the signal on to
-//! the previous handler afterwards. Where nothing handles SIGINT, Ctrl-C ends the process as
-//! it always does in Node, and nothing is installed.
+//! JS listener (`process.on('SIGINT')`): the signal would wait for the whole call. When the JS
+//! side says SIGINT has a listener, [`guarded`] puts its own handler in front of Node's for the
+//! duration of the call: it asks the core to stop (the call throws `CANCELLED`) and hands the
+//! signal on to Node's handler afterwards, which runs the listener. Without a listener nothing
+//! is installed and Ctrl-C ends the process at once, as it always does in Node.
 
 use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, Unknown};
 use napi::Env;
@@ -34,15 +34,17 @@ pub fn stop_call() {
     kehu::cancel::request();
 }
 
-/// Runs `thunk` (a call of this addon) with Ctrl-C asking the core to stop and, when given,
-/// `progress(stage, done, total)` receiving the core's progress reports, on this thread.
+/// Runs `thunk` (a call of this addon) with Ctrl-C asking the core to stop where SIGINT has a
+/// JS listener (`listened`) and, when given, `progress(stage, done, total)` receiving the
+/// core's progress reports, on this thread.
 #[napi]
 pub fn guarded(
     env: Env,
     thunk: Function<(), Unknown>,
+    listened: bool,
     progress: Option<ProgressCallback>,
 ) -> napi::Result<()> {
-    let _interrupts = interrupt::Guard::install();
+    let _interrupts = interrupt::Guard::install(listened);
     let out = match progress {
         None => thunk.call(()).map(drop),
         Some(progress) => {
@@ -91,7 +93,11 @@ mod interrupt {
     pub struct Guard(bool);
 
     impl Guard {
-        pub fn install() -> Guard {
+        /// Installs the handler when SIGINT has a JS `listener` (and is not ignored).
+        pub fn install(listener: bool) -> Guard {
+            if !listener {
+                return Guard(false);
+            }
             let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
             if installed.0 == 0 {
                 // SAFETY: sigaction with a zeroed struct queries or sets the disposition; the
@@ -106,6 +112,8 @@ mod interrupt {
                     }
                     let mut ours: libc::sigaction = std::mem::zeroed();
                     ours.sa_sigaction = on_interrupt as *const () as usize;
+                    // As libuv's own: interrupted system calls restart.
+                    ours.sa_flags = libc::SA_RESTART | libc::SA_ONSTACK;
                     libc::sigemptyset(&mut ours.sa_mask);
                     libc::sigaction(libc::SIGINT, &ours, std::ptr::null_mut());
                     installed.1 = Some(previous);
@@ -148,7 +156,7 @@ mod interrupt {
     pub struct Guard;
 
     impl Guard {
-        pub fn install() -> Guard {
+        pub fn install(_listener: bool) -> Guard {
             Guard
         }
     }

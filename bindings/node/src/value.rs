@@ -116,6 +116,13 @@ pub struct HoldoutCheckJs {
     pub root_mean_squared_error: f64,
 }
 
+/// One model parameter.
+#[napi(object)]
+pub struct ParamJs {
+    pub name: String,
+    pub value: f64,
+}
+
 /// A fitted value model, held natively: predictions, checks and CLV; JSON only through
 /// `fromJson` / `toJson`.
 #[napi]
@@ -146,11 +153,14 @@ impl FittedValueModel {
 
     /// Parameter names and values, in the model's order.
     #[napi(getter)]
-    pub fn params(&self) -> std::collections::HashMap<String, f64> {
+    pub fn params(&self) -> Vec<ParamJs> {
         self.model
             .params()
             .into_iter()
-            .map(|(name, v)| (name.to_string(), v))
+            .map(|(name, value)| ParamJs {
+                name: name.to_string(),
+                value,
+            })
             .collect()
     }
 

@@ -71,7 +71,9 @@ test('Ctrl-C stops a long call with CANCELLED where SIGINT is listened to', asyn
     let heard = false
     process.on('SIGINT', () => { heard = true })
     const x = Array.from({ length: 200000 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 97) / 97, (i % 13) / 13])
-    process.stdout.write('ready\\n')
+    // "ready" once the call is running (its first progress report), so the signal lands inside it.
+    let ready = false
+    kehu.setProgress(() => { if (!ready) { ready = true; process.stdout.write('ready\\n') } })
     let outcome = 'finished'
     try { new kehu.KMeans({ nClusters: 20000, seed: 1 }).fit(x) } catch (e) { outcome = e.code }
     setTimeout(() => { process.stdout.write(outcome + ' heard=' + heard + '\\n') }, 50)
@@ -87,4 +89,26 @@ test('Ctrl-C stops a long call with CANCELLED where SIGINT is listened to', asyn
   clearTimeout(timer)
   assert.equal(code, 0, out)
   assert.match(out, /CANCELLED heard=true/)
+})
+
+test('without a SIGINT listener Ctrl-C ends the process at once, as in Node', async () => {
+  const script = `
+    const kehu = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const x = Array.from({ length: 200000 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 97) / 97, (i % 13) / 13])
+    let ready = false
+    kehu.setProgress(() => { if (!ready) { ready = true; process.stdout.write('ready\\n') } })
+    new kehu.KMeans({ nClusters: 20000, seed: 1 }).fit(x)
+    process.stdout.write('finished\\n')
+  `
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120000)
+  child.stdout.on('data', (d) => {
+    out += d
+    if (out === 'ready\n') setTimeout(() => child.kill('SIGINT'), 500)
+  })
+  const ended = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ?? c)))
+  clearTimeout(timer)
+  assert.equal(ended, 'SIGINT', out)
+  assert.equal(out, 'ready\n')
 })

@@ -26,6 +26,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"skipped in CI, where nothing may be skipped: {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> object:
+    """The same for a whole module skipped while it is collected (a module-level
+    `pytest.importorskip`)."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may be skipped: {reason}"
+
+
 @pytest.fixture(scope="session")
 def golden() -> dict:
     return json.loads((ROOT / "testdata" / "golden_profile.json").read_text())

@@ -311,3 +311,40 @@ fn amounts_whose_sums_would_overflow_are_reported_not_summed() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_bg_nbd_at_its_no_dropout_limit_still_scores() {
+    // Data with no evidence of dropout: the fit runs to b → ∞ (a tiny, b huge), where the
+    // hypergeometric series of the predictions only settled after ~|p| + |q| + c terms, far
+    // beyond the term cap: every prediction failed. The model is then an NBD without dropout,
+    // so E[Y(s) | x, T] = (r + x) s / (α + T) and P(alive) ≈ 1.
+    let (x, tx, t) = (
+        [0., 1., 2., 3., 0., 5.],
+        [0., 10., 20., 25., 0., 28.],
+        [30.0; 6],
+    );
+    let f = ValueOptions::new("bgnbd")
+        .fit(&ValueColumns {
+            a: &x,
+            b: &tx,
+            c: &t,
+            weights: None,
+        })
+        .unwrap();
+    let ValueModel::BetaGeo(m) = f.model else {
+        panic!("a BG/NBD")
+    };
+    assert!(m.b > 1e3 * m.a, "{m:?}");
+    for (xi, txi) in [(0.0, 0.0), (2.0, 20.0), (5.0, 28.0)] {
+        let alive = m.probability_alive(xi, txi, 30.0);
+        assert!(alive > 0.99 && alive <= 1.0, "{alive}");
+        let e = m
+            .conditional_expected_purchases(10.0, xi, txi, 30.0)
+            .unwrap();
+        let nbd = (m.r + xi) * 10.0 / (m.alpha + 30.0);
+        assert!((e - nbd).abs() <= 1e-3 * nbd, "{e} vs {nbd}");
+    }
+    let new = m.expected_purchases_new(30.0).unwrap();
+    let nbd = m.r * 30.0 / m.alpha;
+    assert!((new - nbd).abs() <= 1e-3 * nbd, "{new} vs {nbd}");
+}

@@ -293,8 +293,6 @@ impl GaussianMixture {
     }
 }
 
-impl GaussianMixture {}
-
 impl Predict<Rows<'_>> for GaussianMixture {
     type Output = Vec<u32>;
     type Error = SegmentError;

@@ -1238,7 +1238,7 @@ pub(crate) fn fit(
         _ => 1,
     });
     let mut best: Option<KMeansFit> = None;
-    let progress = crate::progress::Stage::start("k-means", runs * opts.max_iter);
+    let progress = crate::progress::Stage::start("k-means", runs.saturating_mul(opts.max_iter));
     for r in 0..runs {
         let mut draw = Draw::new(opts.seed, r as u64);
         let seeding: Seeding = match &opts.init {
@@ -1269,7 +1269,9 @@ pub(crate) fn fit(
                 centers.clone().into()
             }
         };
-        let at = |iteration: usize| progress.at(r * opts.max_iter + iteration);
+        let at = |iteration: usize| {
+            progress.at(r.saturating_mul(opts.max_iter).saturating_add(iteration))
+        };
         let result = with_width!(d, |width| run(width, x, w, seeding, opts, tol, &at));
         crate::cancel::check()?;
         if best.as_ref().is_none_or(|b| result.inertia < b.inertia) {

@@ -45,8 +45,12 @@ pub struct ValueOptions {
     /// `bgnbd`, `mbgnbd`, `pnbd`, `bgbb` or `gamma_gamma`.
     pub kind: String,
     /// The L2 penalty on the log parameters.
-    #[serde(default)]
+    #[serde(default = "default_penalizer")]
     pub penalizer: f64,
+}
+
+fn default_penalizer() -> f64 {
+    super::DEFAULT_PENALIZER
 }
 
 impl ValueOptions {

@@ -74,8 +74,8 @@ where
                 break;
             }
         }
-        iterations += 1;
         progress.at(iterations);
+        iterations += 1;
         let mut p: Vec<f64> = (0..n)
             .map(|i| -(0..n).map(|j| h[i][j] * g[j]).sum::<f64>())
             .collect();

@@ -106,8 +106,13 @@ fn series_lanes(p: f64, q: f64, c: f64, zs: &[f64], out: &mut [f64]) -> Option<(
         ratio = (p + k) * (q + k) / ((c + k) * (k + 1.0));
         // Past k ≈ |p| + |q| + c the coefficient ratio moves monotonically towards 1, so a
         // lane's later term ratios stay below ρ = z·max(1, next ratio): its tail is bounded by
-        // a geometric series.
-        if k > p.abs() + q.abs() + c {
+        // a geometric series. Sooner where the ratio can no longer exceed 1: once every factor
+        // is positive (k ≥ −p, −q), ratio − 1 = (pq − c + k·s) / ((c+k)(k+1)) with
+        // s = p + q − c − 1, which stays ≤ 0 from k on when s ≤ 0 and it is ≤ 0 at k (as for a
+        // BG/NBD near its b → ∞ limit, where |p| + |q| + c is far beyond the term cap).
+        let slope = p + q - c - 1.0;
+        let at_most_one = k >= (-p).max(-q) && slope <= 0.0 && p * q - c + k * slope <= 0.0;
+        if at_most_one || k > p.abs() + q.abs() + c {
             while first < n {
                 let rho = z[first] * ratio.abs().max(1.0);
                 let last = (coefficient * power[first]).abs();
