@@ -89,12 +89,23 @@ fn set_progress(callback: Option<Py<PyAny>>) -> Option<Py<PyAny>> {
     std::mem::replace(&mut *slot, callback)
 }
 
+thread_local! {
+    /// What the progress callback raised during this thread's running call: the call is asked
+    /// to stop, and [`to_py`] raises this instead of its `Cancelled`.
+    static CALLBACK_ERROR: std::cell::RefCell<Option<PyErr>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Hands the reports a meter collected to the progress callback (with the GIL held). A
-/// callback that raises is reported as unraisable and the call goes on.
+/// callback that raises stops the call (as in Node), and its exception is raised; later
+/// reports are dropped.
 fn deliver(py: Python<'_>, callback: &Py<PyAny>, meter: &kehu::progress::Meter) {
     for p in meter.take() {
+        if CALLBACK_ERROR.with(|e| e.borrow().is_some()) {
+            return;
+        }
         if let Err(e) = callback.call1(py, (p.stage, p.done, p.total)) {
-            e.write_unraisable(py, None);
+            CALLBACK_ERROR.with(|slot| *slot.borrow_mut() = Some(e));
+            kehu::cancel::request();
         }
     }
 }
@@ -150,9 +161,20 @@ pub(crate) fn interruptible<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Sen
         if let (Some(c), Some(m)) = (&callback, &meter) {
             deliver(py, c, m);
         }
-        if interrupted && !kehu::cancel::reset() {
-            // SAFETY: called with the GIL held; it only marks SIGINT as pending.
-            unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+        let failed = CALLBACK_ERROR.with(|e| e.borrow().is_some());
+        if interrupted || failed {
+            let stopped = kehu::cancel::reset();
+            if !stopped {
+                // The call ended before it saw the request: an interrupt is raised again right
+                // after, a callback's exception is reported (the result stands).
+                if interrupted {
+                    // SAFETY: called with the GIL held; it only marks SIGINT as pending.
+                    unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+                }
+                if let Some(e) = CALLBACK_ERROR.with(|e| e.borrow_mut().take()) {
+                    e.write_unraisable(py, None);
+                }
+            }
         }
         out
     })
@@ -164,6 +186,10 @@ pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
     let error = error.into();
     let message = error.to_string();
     if error.code() == kehu::cancel::CODE {
+        // Stopped for a progress callback that raised: its exception, else Ctrl-C's.
+        if let Some(raised) = CALLBACK_ERROR.with(|e| e.borrow_mut().take()) {
+            return raised;
+        }
         return pyo3::exceptions::PyKeyboardInterrupt::new_err(message);
     }
     let err = match &error {

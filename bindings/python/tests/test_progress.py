@@ -117,3 +117,19 @@ def test_calibration_and_holdout_counts_rows_after_the_end() -> None:
     assert ch.loc["a", "frequency_holdout"] == 1.0
     everything = kehu.calibration_and_holdout(tx, "id", "ts", "2024-03-01")
     assert everything.attrs["rows_after_end"] == 0
+
+
+def test_a_callback_that_raises_stops_the_call_with_its_exception() -> None:
+    X = _blobs(200_000, 4)
+
+    class Stop(Exception):
+        pass
+
+    def stop(stage: str, done: int, total: int) -> None:
+        raise Stop(stage)
+
+    with kehu.progress(stop):
+        with pytest.raises(Stop):
+            KMeans(n_clusters=2_000, random_state=1).fit(X)
+    # The stop request does not outlive the call.
+    assert KMeans(n_clusters=3, random_state=1).fit(X[:1000]).labels_.shape == (1000,)

@@ -68,7 +68,8 @@ def progress(callback: Callback | None = None) -> Iterator[None]:
     otherwise). `callback(stage, done, total)` receives the reports instead, from the calling
     thread while it waits: the latest report every 50 ms, and `done = total` for every stage
     that ends (also one that ends early, as a converged fit does). The setting is process-wide:
-    calls from other threads inside the block report too.
+    calls from other threads inside the block report too. A callback that raises stops the
+    call, and its exception is raised from it.
 
     >>> with kehu.progress():
     ...     kehu.segment.KMeans(8).fit(X)
