@@ -223,6 +223,9 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             None => eprintln!("  {name:<6} {:>14.6}", report.params[i]),
         }
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     let mut out = open(args.output.as_deref())?;
     writeln!(out, "{}", model.to_json()).map_err(io)?;
     Ok(())

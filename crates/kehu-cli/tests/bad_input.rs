@@ -580,6 +580,11 @@ fn pareto_nbd_at_its_limit_ends_and_says_so() {
     ]);
     assert!(ok, "{err}");
     assert!(err.contains("NOT converged"), "{err}");
+    // The reasons are printed too, as Python and Node give them.
+    assert!(
+        err.contains("warning: ") && err.contains("no standard errors"),
+        "{err}"
+    );
     // No standard errors at the boundary (never 0 or NaN).
     assert!(!err.contains('±') && !err.contains("NaN"), "{err}");
     let p = params(&std::fs::read_to_string(&model).unwrap());
