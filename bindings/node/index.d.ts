@@ -144,7 +144,7 @@ export declare class SegmentMap {
 }
 
 export declare class KMeans {
-  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'k-means||' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number; algorithm?: 'hamerly' | 'lloyd' })
+  constructor (options?: { nClusters?: number; init?: 'k-means++' | 'k-means||' | 'random' | number[][]; nInit?: number; maxIter?: number; tol?: number; seed?: number; algorithm?: 'hamerly' | 'lloyd' | 'elkan' })
   fit (rows: number[][], options?: { sampleWeight?: ArrayLike<number> }): this
   readonly labels: number[]
   readonly inertia: number

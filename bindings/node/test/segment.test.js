@@ -222,3 +222,11 @@ test('fitted models are native handles; JSON only through toJson / fromJson (iss
     assert.throws(f, (e) => e instanceof kehu.KehuError && e.code === code, code)
   }
 })
+
+test("scikit-learn's algorithm name 'elkan' is the core's alias of Hamerly's bounds (issue 11)", () => {
+  const rows = Array.from({ length: 90 }, (_, i) => [i % 3 * 10 + (i % 7) / 7, (i % 5) / 5])
+  const lloyd = new kehu.KMeans({ nClusters: 3, seed: 1, algorithm: 'lloyd' }).fit(rows)
+  const elkan = new kehu.KMeans({ nClusters: 3, seed: 1, algorithm: 'elkan' }).fit(rows)
+  assert.deepEqual(elkan.labels, lloyd.labels)
+  assert.throws(() => new kehu.KMeans({ algorithm: 'fast' }).fit(rows), (e) => e instanceof kehu.KehuError && e.code === 'SEGMENT_INVALID_OPTION' && /algorithm/.test(e.message))
+})

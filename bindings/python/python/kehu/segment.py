@@ -372,7 +372,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
         algorithm = getattr(self, "algorithm", None)
         if algorithm is not None:
             # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
-            opts["algorithm"] = _named("algorithm", algorithm, {"lloyd": "lloyd", "hamerly": "hamerly", "elkan": "hamerly"})
+            opts["algorithm"] = algorithm  # the core reads lloyd, hamerly and elkan (an alias)
         return _json(opts, type(self).__name__)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":

@@ -83,8 +83,10 @@ pub enum Algorithm {
     Lloyd,
     /// Hamerly (2010): per row an upper bound on the distance to its centre and a lower bound
     /// on the distance to every other centre; a row whose bounds prove its centre unchanged
-    /// (with a relative margin of 1e-10 against rounding) costs no distance.
+    /// (with a relative margin of 1e-10 against rounding) costs no distance. Also read as
+    /// `elkan` (scikit-learn's bounds algorithm, which gives the same result as Lloyd too).
     #[default]
+    #[serde(alias = "elkan")]
     Hamerly,
 }
 
@@ -1492,6 +1494,16 @@ mod tests {
         c.sort_by(f64::total_cmp);
         assert_eq!(c, [1.0, 100.0]);
         assert_eq!(f.inertia, 2.0);
+    }
+
+    #[test]
+    fn options_read_scikit_learns_elkan_as_hamerly() {
+        let o: KMeansOptions =
+            crate::format::parse_json(r#"{"k": 3, "algorithm": "elkan"}"#).unwrap();
+        assert_eq!(o.algorithm, Algorithm::Hamerly);
+        let e = crate::format::parse_json::<KMeansOptions>(r#"{"algorithm": "fast"}"#)
+            .unwrap_err();
+        assert!(e.contains("algorithm"), "{e}");
     }
 
     #[test]
