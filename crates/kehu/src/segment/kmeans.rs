@@ -1501,8 +1501,7 @@ mod tests {
         let o: KMeansOptions =
             crate::format::parse_json(r#"{"k": 3, "algorithm": "elkan"}"#).unwrap();
         assert_eq!(o.algorithm, Algorithm::Hamerly);
-        let e = crate::format::parse_json::<KMeansOptions>(r#"{"algorithm": "fast"}"#)
-            .unwrap_err();
+        let e = crate::format::parse_json::<KMeansOptions>(r#"{"algorithm": "fast"}"#).unwrap_err();
         assert!(e.contains("algorithm"), "{e}");
     }
 
