@@ -1,6 +1,7 @@
 //! Fitted segmentation models as native handles: each JS object holds the core's model (checked
 //! and prepared once), with getters; JSON is read and written only by `fromJson` / `toJson`.
 
+use crate::segment::parse;
 use crate::{to_js, Code};
 use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::gmm::{GaussianMixture, GmmOptions};
@@ -9,25 +10,8 @@ use kehu::segment::kprototypes::{
     Categories, KPrototypesModel, KPrototypesOptions, MixedRows, MixedSample,
 };
 use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
-use kehu::segment::SegmentError;
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
-
-/// Options from their JSON text (absent: the core's defaults).
-fn parse<T: serde::de::DeserializeOwned + Default>(
-    what: &str,
-    json: Option<String>,
-) -> napi::Result<T, Code> {
-    match json {
-        None => Ok(T::default()),
-        Some(text) => kehu::format::parse_json(&text).map_err(|reason| {
-            to_js(SegmentError::InvalidOption {
-                option: what.into(),
-                reason,
-            })
-        }),
-    }
-}
 
 /// Rows of `d` values (row-major); `d` absent: the model's width.
 fn rows(data: &[f64], d: Option<u32>, model_d: usize) -> napi::Result<Rows<'_>, Code> {

@@ -10,7 +10,7 @@ use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
 /// Options from their JSON text (absent: the core's defaults).
-fn parse<T: serde::de::DeserializeOwned + Default>(
+pub(crate) fn parse<T: serde::de::DeserializeOwned + Default>(
     what: &str,
     json: Option<String>,
 ) -> napi::Result<T, Code> {
