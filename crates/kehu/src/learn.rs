@@ -60,3 +60,35 @@ impl<'a, X> Weighted<'a, X> {
         Weighted { data, weights }
     }
 }
+
+/// Serde for a number of runs (`n_init`) that may be "auto" (scikit-learn's spelling of
+/// "the family's default"): `null` and `"auto"` read as `None`, a whole number as itself.
+pub(crate) mod auto_runs {
+    use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Count(usize),
+        Word(String),
+    }
+
+    /// Writes `None` as `null`.
+    pub fn serialize<S: Serializer>(runs: &Option<usize>, s: S) -> Result<S::Ok, S::Error> {
+        runs.serialize(s)
+    }
+
+    /// Reads `null`, `"auto"` or a whole number ≥ 0.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+        match Option::<Given>::deserialize(d)
+            .map_err(|_| de::Error::custom("expected a whole number of runs ≥ 1 or \"auto\""))?
+        {
+            None => Ok(None),
+            Some(Given::Count(n)) => Ok(Some(n)),
+            Some(Given::Word(w)) if w == "auto" => Ok(None),
+            Some(Given::Word(_)) => Err(de::Error::custom(
+                "expected a whole number of runs ≥ 1 or \"auto\"",
+            )),
+        }
+    }
+}

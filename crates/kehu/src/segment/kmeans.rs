@@ -22,14 +22,18 @@ pub(crate) const MAX_RUNS: usize = 1000;
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum Init {
     /// Greedy k-means++: each new centre is the best of 2 + ⌊ln k⌋ candidates drawn with
-    /// probability ∝ weight × squared distance to the nearest chosen centre.
+    /// probability ∝ weight × squared distance to the nearest chosen centre. Also read as
+    /// `k-means++` (scikit-learn's name).
+    #[serde(alias = "k-means++")]
     KMeansPlusPlus,
     /// k distinct rows drawn with probability ∝ weight.
     Random,
     /// k-means‖ (Bahmani et al. 2012): `rounds` passes that each keep every row with
     /// probability min(1, ℓ · weight · D² / Σ weight · D²), ℓ = `oversampling` × k, then greedy
     /// k-means++ on the candidates weighted by the rows nearest to them. Each chunk of rows draws
-    /// from its own stream, so the candidates do not depend on the thread count.
+    /// from its own stream, so the candidates do not depend on the thread count. Also read as
+    /// `k-means||` (Spark's name).
+    #[serde(alias = "k-means||")]
     KMeansParallel {
         /// Sampling passes (5, as Bahmani et al. suggest).
         #[serde(default = "default_rounds")]
@@ -63,6 +67,7 @@ pub struct KMeansOptions {
     pub init: Init,
     /// Runs from different initialisations, the best (lowest inertia) kept; `None` = "auto":
     /// 1 for k-means++ and given centres, 10 for random.
+    #[serde(with = "crate::learn::auto_runs")]
     pub n_init: Option<usize>,
     /// Iterations at most per run.
     pub max_iter: usize,
@@ -1503,6 +1508,23 @@ mod tests {
         assert_eq!(o.algorithm, Algorithm::Hamerly);
         let e = crate::format::parse_json::<KMeansOptions>(r#"{"algorithm": "fast"}"#).unwrap_err();
         assert!(e.contains("algorithm"), "{e}");
+    }
+
+    #[test]
+    fn options_read_the_libraries_names() {
+        let o: KMeansOptions =
+            crate::format::parse_json(r#"{"init": {"kind": "k-means++"}, "n_init": "auto"}"#)
+                .unwrap();
+        assert_eq!((o.init, o.n_init), (Init::KMeansPlusPlus, None));
+        let o: KMeansOptions =
+            crate::format::parse_json(r#"{"init": {"kind": "k-means||"}, "n_init": 4}"#).unwrap();
+        assert!(matches!(o.init, Init::KMeansParallel { rounds: 5, .. }));
+        assert_eq!(o.n_init, Some(4));
+        let e = crate::format::parse_json::<KMeansOptions>(r#"{"n_init": "many"}"#).unwrap_err();
+        assert!(e.contains("n_init") && e.contains("auto"), "{e}");
+        let o: crate::segment::kprototypes::KPrototypesOptions =
+            crate::format::parse_json(r#"{"init": {"kind": "Huang"}, "n_init": "auto"}"#).unwrap();
+        assert_eq!(o.init, crate::segment::kprototypes::ModesInit::Huang);
     }
 
     #[test]

@@ -189,14 +189,19 @@ impl<'a> MixedRows<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum ModesInit {
-    /// Cao et al. (2009): density and distance, no randomness.
+    /// Cao et al. (2009): density and distance, no randomness. Also read as `Cao` (kmodes).
+    #[serde(alias = "Cao")]
     Cao,
-    /// Huang (1997): modes drawn by frequency, moved to the nearest distinct rows.
+    /// Huang (1997): modes drawn by frequency, moved to the nearest distinct rows. Also read as
+    /// `Huang` (kmodes).
+    #[serde(alias = "Huang")]
     Huang,
     /// k distinct rows drawn uniformly.
     Random,
     /// Greedy k-means++ on the mixed distance: each new centre is the best of 2 + ⌊ln k⌋ rows
-    /// drawn with probability ∝ weight × distance to the nearest chosen centre.
+    /// drawn with probability ∝ weight × distance to the nearest chosen centre. Also read as
+    /// `k-prototypes++`.
+    #[serde(alias = "k-prototypes++")]
     PlusPlus,
     /// Given centres: numeric parts k × p and categories k × q (values seen in the data),
     /// row-major; a single run.
@@ -235,6 +240,7 @@ pub struct KPrototypesOptions {
     pub init: ModesInit,
     /// Runs from different initialisations, the lowest cost kept; `None`: 1 for Cao and given
     /// centres (deterministic), 10 otherwise.
+    #[serde(with = "crate::learn::auto_runs")]
     pub n_init: Option<usize>,
     /// Assignment passes at most per run.
     pub max_iter: usize,

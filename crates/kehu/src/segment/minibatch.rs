@@ -46,6 +46,7 @@ pub struct MiniBatchOptions {
     pub init_size: Option<usize>,
     /// Initialisations tried, the best on a common sample kept (`None`: 1 for k-means++ and
     /// given centres, 3 for random).
+    #[serde(with = "crate::learn::auto_runs")]
     pub n_init: Option<usize>,
     /// Seed of every random choice.
     pub seed: u64,
