@@ -891,8 +891,8 @@ function clusterScore (which, rows, labels) {
 }
 
 /** Tier of each value: 0 for the top cutOffs[0] share, … cutOffs.length for the rest. */
-function valueTiers (values, cutOffs = [0.01, 0.05, 0.2]) {
-  return call(() => native.valueTiersOf(numbers(values, 'values'), numbers(cutOffs, 'cutOffs')))
+function valueTiers (values, cutOffs) {
+  return call(() => native.valueTiersOf(numbers(values, 'values'), cutOffs === undefined ? undefined : numbers(cutOffs, 'cutOffs')))
 }
 
 /**

@@ -329,9 +329,13 @@ impl FittedValueModel {
     }
 }
 
-/// Value tiers by top shares.
+/// Value tiers by top shares (absent: the core's default tiers).
 #[napi]
-pub fn value_tiers_of(values: Vec<f64>, cut_offs: Vec<f64>) -> napi::Result<Vec<u32>, Code> {
+pub fn value_tiers_of(
+    values: Vec<f64>,
+    cut_offs: Option<Vec<f64>>,
+) -> napi::Result<Vec<u32>, Code> {
+    let cut_offs = cut_offs.unwrap_or_else(|| kehu::value::DEFAULT_TIER_CUT_OFFS.to_vec());
     let tiers = value_tiers(&values, &cut_offs).map_err(to_js)?;
     Ok(tiers.into_iter().map(|t| t as u32).collect())
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod arrow_columns;
+mod models;
 mod segment;
 mod value;
 
@@ -891,39 +892,20 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(format_version, m)?)?;
     m.add_function(wrap_pyfunction!(customer_id_texts, m)?)?;
     m.add_class::<IncrementalProfile>()?;
-    m.add_function(wrap_pyfunction!(value::fit_value_model, m)?)?;
-    m.add_function(wrap_pyfunction!(value::load_value_model, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_pmf, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_holdout_check, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_period_transactions, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_predict, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_clv, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_tiers_of, m)?)?;
-    m.add_function(wrap_pyfunction!(value::value_simulate, m)?)?;
+    models::register(m)?;
+    value::register(m)?;
     m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_map_json, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_map_check, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_map_segments, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_assign, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kmeans_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kmeans_predict, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kmeans_transform, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kmeans_inertia, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_score, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_k_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_lifecycle, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_stage_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_migration, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_portrait, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_gmm_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_gmm_apply, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kprototypes_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_audiences, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_minibatch_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_minibatch_model, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_load, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_minibatch_partial_fit, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_audience_names, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_kprototypes_predict, m)?)?;
     Ok(())
 }

@@ -1,41 +1,20 @@
 //! Segmentation for Python: arrays in, arrays out; scoring and maps are the core's.
 
+use crate::models::{options, rows};
 use crate::{document, opt_whole, to_py, whole};
 use kehu::data::customers::{Attribute, CustomerTable};
 use kehu::format::Versioned;
-use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
-use kehu::segment::gmm::{GaussianMixture, GmmOptions};
-use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::MixedSample;
-use kehu::segment::kprototypes::{Categories, KPrototypesModel, KPrototypesOptions, MixedRows};
+use kehu::segment::kmeans::KMeansOptions;
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
-use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
-use numpy::{
-    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
-};
+use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// Options from their JSON text (absent: the core's defaults), a parse failure naming `what`.
-fn options<T: serde::de::DeserializeOwned + Default>(
-    what: &str,
-    json: Option<&str>,
-) -> PyResult<T> {
-    match json {
-        None => Ok(T::default()),
-        Some(text) => kehu::format::parse_json(text).map_err(|reason| {
-            to_py(SegmentError::InvalidOption {
-                option: what.into(),
-                reason,
-            })
-        }),
-    }
-}
-
 fn segment_option(option: String, reason: String) -> SegmentError {
     SegmentError::InvalidOption { option, reason }
 }
@@ -119,79 +98,6 @@ pub fn segment_assign<'py>(
     let map = SegmentMap::from_json(json).map_err(to_py)?;
     map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?, bins)
         .map_err(to_py)
-}
-
-fn rows<'a>(x: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Rows<'a>> {
-    let d = x.shape()[1];
-    Rows::new(x.as_slice()?, d).map_err(to_py)
-}
-
-/// Cluster labels as scikit-learn's int32 array; the buffer is reused, not copied.
-fn int32_labels(py: Python<'_>, labels: Vec<u32>) -> Bound<'_, PyArray1<i32>> {
-    // Labels are below k ≤ the row count, far under i32::MAX.
-    PyArray1::from_vec(py, labels.into_iter().map(|l| l as i32).collect())
-}
-
-/// Fits k-means; `options` is the core's KMeansOptions as JSON. Returns (model JSON, labels,
-/// inertia, iterations).
-#[pyfunction]
-#[pyo3(signature = (x, options, sample_weight=None))]
-pub fn segment_kmeans_fit<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    options: &str,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<(String, Bound<'py, PyArray1<i32>>, f64, usize)> {
-    let opts: KMeansOptions = self::options("KMeans", Some(options))?;
-    let x = rows(&x)?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = crate::interruptible(py, || opts.fit(&Weighted::new(&x, w))).map_err(to_py)?;
-    let json = f.model.to_json();
-    Ok((json, int32_labels(py, f.labels), f.inertia, f.n_iter))
-}
-
-/// Nearest centre of each row.
-#[pyfunction]
-pub fn segment_kmeans_predict<'py>(
-    py: Python<'py>,
-    json: &str,
-    x: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<i32>>> {
-    let model = KMeansModel::from_json(json).map_err(to_py)?;
-    let x = rows(&x)?;
-    let labels = crate::interruptible(py, || model.predict(&x)).map_err(to_py)?;
-    Ok(int32_labels(py, labels))
-}
-
-/// Distances of each row to every centre (n × k).
-#[pyfunction]
-pub fn segment_kmeans_transform<'py>(
-    py: Python<'py>,
-    json: &str,
-    x: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let model = KMeansModel::from_json(json).map_err(to_py)?;
-    let x = rows(&x)?;
-    let n = x.len();
-    let out = crate::interruptible(py, || model.transform(&x)).map_err(to_py)?;
-    let k = model.k();
-    let flat = PyArray1::from_vec(py, out);
-    flat.reshape([n, k])
-}
-
-/// Σ weight · squared distance to the nearest centre.
-#[pyfunction]
-#[pyo3(signature = (json, x, sample_weight=None))]
-pub fn segment_kmeans_inertia<'py>(
-    py: Python<'py>,
-    json: &str,
-    x: PyReadonlyArray2<'py, f64>,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<f64> {
-    let model = KMeansModel::from_json(json).map_err(to_py)?;
-    let x = rows(&x)?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    crate::interruptible(py, || model.inertia(&x, w)).map_err(to_py)
 }
 
 fn labels_u32(labels: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
@@ -372,120 +278,6 @@ pub fn segment_portrait<'py>(
     ))
 }
 
-/// Fits a Gaussian mixture; `options` is the core's GmmOptions as JSON. Returns (model JSON,
-/// converged, iterations, lower bound).
-#[pyfunction]
-pub fn segment_gmm_fit<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    options: &str,
-) -> PyResult<(String, bool, usize, f64)> {
-    let opts: GmmOptions = self::options("GaussianMixture", Some(options))?;
-    let x = rows(&x)?;
-    let f = crate::interruptible(py, || opts.fit(&x)).map_err(to_py)?;
-    Ok((f.model.to_json(), f.converged, f.n_iter, f.lower_bound))
-}
-
-/// A Gaussian mixture's `what` of rows: proba (n × k), score_samples, predict, bic, aic.
-#[pyfunction]
-pub fn segment_gmm_apply<'py>(
-    py: Python<'py>,
-    json: &str,
-    what: &str,
-    x: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let model = GaussianMixture::from_json(json).map_err(to_py)?;
-    let x = rows(&x)?;
-    let n = x.len();
-    match what {
-        "proba" => {
-            let p = crate::interruptible(py, || model.predict_proba(&x)).map_err(to_py)?;
-            Ok(PyArray1::from_vec(py, p)
-                .reshape([n, model.k()])?
-                .into_any())
-        }
-        "score_samples" => {
-            let s = crate::interruptible(py, || model.score_samples(&x)).map_err(to_py)?;
-            Ok(PyArray1::from_vec(py, s).into_any())
-        }
-        "predict" => {
-            let l = crate::interruptible(py, || model.predict(&x)).map_err(to_py)?;
-            Ok(PyArray1::from_vec(py, l.into_iter().map(i64::from).collect()).into_any())
-        }
-        "bic" => Ok(model.bic(&x).map_err(to_py)?.into_pyobject(py)?.into_any()),
-        "aic" => Ok(model.aic(&x).map_err(to_py)?.into_pyobject(py)?.into_any()),
-        other => Err(to_py(SegmentError::InvalidOption {
-            option: "what".into(),
-            reason: format!("unknown '{other}'"),
-        })),
-    }
-}
-
-/// Mixed rows from a numeric matrix (n × p, NaN = missing) and category codes.
-fn mixed<'a>(
-    numeric: &'a PyReadonlyArray2<'_, f64>,
-    codes: &'a [i32],
-    q: usize,
-) -> PyResult<MixedRows<'a>> {
-    MixedRows::new(numeric.as_slice()?, numeric.shape()[1], codes, q).map_err(to_py)
-}
-
-/// (model JSON, labels, cost, iterations, notes) of a k-prototypes fit.
-type ModesFit<'py> = (String, Bound<'py, PyArray1<i64>>, f64, usize, Vec<String>);
-
-/// Fits k-prototypes (k-modes without numeric columns); `options` is the core's
-/// KPrototypesOptions as JSON, `categorical` the categorical columns (None = missing). Returns
-/// (model JSON, labels, cost, iterations, notes).
-#[pyfunction]
-#[pyo3(signature = (numeric, categorical, options, sample_weight=None))]
-pub fn segment_kprototypes_fit<'py>(
-    py: Python<'py>,
-    numeric: PyReadonlyArray2<'py, f64>,
-    categorical: Vec<Vec<Option<String>>>,
-    options: &str,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<ModesFit<'py>> {
-    let opts: KPrototypesOptions = self::options("KPrototypes", Some(options))?;
-    let categories = Categories::learn(&categorical);
-    let codes = categories.encode(&categorical).map_err(to_py)?;
-    let x = mixed(&numeric, &codes, categorical.len())?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = crate::interruptible(py, || {
-        opts.fit(&MixedSample {
-            rows: &x,
-            categories: &categories,
-            weights: w,
-        })
-    })
-    .map_err(to_py)?;
-    let labels = PyArray1::from_vec(py, f.labels.into_iter().map(i64::from).collect());
-    Ok((f.model.to_json(), labels, f.cost, f.n_iter, f.notes))
-}
-
-/// The nearest centre of each row and the cost (Σ weight · distance) of the rows.
-#[pyfunction]
-#[pyo3(signature = (json, numeric, categorical, sample_weight=None))]
-pub fn segment_kprototypes_predict<'py>(
-    py: Python<'py>,
-    json: &str,
-    numeric: PyReadonlyArray2<'py, f64>,
-    categorical: Vec<Vec<Option<String>>>,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
-    let model = KPrototypesModel::from_json(json).map_err(to_py)?;
-    let codes = model.categories.encode(&categorical).map_err(to_py)?;
-    let x = mixed(&numeric, &codes, categorical.len())?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let (labels, cost) = crate::interruptible(py, || {
-        Ok::<_, SegmentError>((model.predict(&x)?, model.cost(&x, w)?))
-    })
-    .map_err(to_py)?;
-    Ok((
-        PyArray1::from_vec(py, labels.into_iter().map(i64::from).collect()),
-        cost,
-    ))
-}
-
 /// One attribute column from Python: (name, kind, values) with kind numeric, boolean, date
 /// (days since 1970-01-01) or categorical.
 type AttributeColumn<'py> = (String, String, Bound<'py, PyAny>);
@@ -586,119 +378,4 @@ pub fn segment_audience_names(document: &Bound<'_, PyAny>) -> PyResult<Vec<Strin
     let text = crate::document(document, "audiences")?;
     let a = Audiences::from_json(&text).map_err(to_py)?;
     Ok(a.names().iter().map(|s| s.to_string()).collect())
-}
-
-/// Fits mini-batch k-means; `options` is the core's MiniBatchOptions as JSON. Returns (state
-/// JSON, k-means model JSON, labels, inertia, passes, steps).
-#[pyfunction]
-#[pyo3(signature = (x, options, sample_weight=None))]
-pub fn segment_minibatch_fit<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    options: &str,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<MiniBatchResult<'py>> {
-    let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
-    let x = rows(&x)?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let f = crate::interruptible(py, || opts.fit(&Weighted::new(&x, w))).map_err(to_py)?;
-    Ok((
-        f.state.to_json(),
-        f.state.model().to_json(),
-        int32_labels(py, f.labels),
-        f.inertia,
-        f.n_iter,
-        f.n_steps,
-    ))
-}
-
-/// (state JSON, k-means model JSON, labels, inertia, passes, steps) of a mini-batch fit.
-type MiniBatchResult<'py> = (String, String, Bound<'py, PyArray1<i32>>, f64, usize, usize);
-
-/// One `partial_fit` step on a batch; returns (state JSON, k-means model JSON).
-#[pyfunction]
-#[pyo3(signature = (state, x, options, sample_weight=None))]
-pub fn segment_minibatch_partial_fit<'py>(
-    py: Python<'py>,
-    state: Option<&str>,
-    x: PyReadonlyArray2<'py, f64>,
-    options: &str,
-    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<(String, String)> {
-    let opts: MiniBatchOptions = self::options("MiniBatchKMeans", Some(options))?;
-    let state = state
-        .map(MiniBatchKMeans::from_json)
-        .transpose()
-        .map_err(to_py)?;
-    let x = rows(&x)?;
-    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
-    let s = crate::interruptible(py, || MiniBatchKMeans::partial_fit(state, &x, w, &opts))
-        .map_err(to_py)?;
-    Ok((s.to_json(), s.model().to_json()))
-}
-
-/// The k-means model JSON of a saved mini-batch state (checked).
-#[pyfunction]
-pub fn segment_minibatch_model(state: &str) -> PyResult<String> {
-    let s = MiniBatchKMeans::from_json(state).map_err(to_py)?;
-    Ok(s.model().to_json())
-}
-
-/// Loads and checks a saved segmentation document of `kind` (kmeans, minibatch_kmeans,
-/// gaussian_mixture, kprototypes) and describes it: `json` (the document as the core writes
-/// it), `k` and the shapes the Python classes need (`d`; `p`, `q`, `gamma`; `covariance`;
-/// `model`, `steps`, `counts` of a mini-batch state).
-#[pyfunction]
-pub fn segment_load<'py>(
-    py: Python<'py>,
-    kind: &str,
-    json: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    match kind {
-        "kmeans" => {
-            let m = KMeansModel::from_json(&document(json, KMeansModel::KIND)?).map_err(to_py)?;
-            d.set_item("k", m.k())?;
-            d.set_item("d", m.d)?;
-            d.set_item("json", m.to_json())?;
-        }
-        "minibatch_kmeans" => {
-            let text = document(json, MiniBatchKMeans::KIND)?;
-            let s = MiniBatchKMeans::from_json(&text).map_err(to_py)?;
-            let model = s.model();
-            d.set_item("k", model.k())?;
-            d.set_item("d", model.d)?;
-            d.set_item("model", model.to_json())?;
-            d.set_item("steps", s.steps)?;
-            d.set_item("counts", s.counts.clone())?;
-            d.set_item("json", s.to_json())?;
-        }
-        "gaussian_mixture" => {
-            let text = document(json, GaussianMixture::KIND)?;
-            let m = GaussianMixture::from_json(&text).map_err(to_py)?;
-            d.set_item("k", m.k())?;
-            d.set_item("d", m.d)?;
-            d.set_item(
-                "covariance",
-                serde_json::to_value(m.covariance).expect("a name").as_str(),
-            )?;
-            d.set_item("json", m.to_json())?;
-        }
-        "kprototypes" => {
-            let text = document(json, KPrototypesModel::KIND)?;
-            let m = KPrototypesModel::from_json(&text).map_err(to_py)?;
-            d.set_item("k", m.k())?;
-            d.set_item("p", m.p)?;
-            d.set_item("q", m.gamma.len())?;
-            d.set_item("gamma", m.gamma.clone())?;
-            d.set_item("json", m.to_json())?;
-        }
-        other => {
-            return Err(to_py(SegmentError::InvalidOption {
-                option: "kind".into(),
-                reason: format!("unknown model kind '{other}'"),
-            }))
-        }
-    }
-    Ok(d)
 }

@@ -1,16 +1,17 @@
 //! Value models for Python: arrays in, arrays out; fitting, prediction and CLV are the core's.
 
-use crate::{document, opt_number, opt_whole, to_py, whole};
+use crate::{document, opt_whole, to_py, whole};
 use kehu::learn::Fit;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
     value_tiers, ClvOptions, FitReport, FrequencyBin, ValueError, ValueModel,
+    DEFAULT_MAX_FREQUENCY, DEFAULT_TIER_CUT_OFFS,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 fn value_option(option: String, reason: String) -> ValueError {
     ValueError::InvalidOption { option, reason }
@@ -33,28 +34,277 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
     Ok(d)
 }
 
-/// Fits a value model of `kind`; returns (model JSON, fit report).
+/// A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), held natively.
+#[pyclass(module = "kehu._native", name = "ValueModel", frozen)]
+pub struct PyValueModel {
+    model: ValueModel,
+}
+
+/// A float array handed back to Python.
+type Array<'py> = Bound<'py, PyArray1<f64>>;
+
+#[pymethods]
+impl PyValueModel {
+    /// Reads and checks a model document saved by any binding: of any value kind, or of
+    /// `kind` only (another kind is `FORMAT_WRONG_KIND`).
+    #[staticmethod]
+    #[pyo3(signature = (document, kind=None))]
+    fn from_json(document: &Bound<'_, PyAny>, kind: Option<&str>) -> PyResult<Self> {
+        let text = self::document(document, kind.unwrap_or("value model"))?;
+        let model = match kind {
+            None => ValueModel::from_json(&text),
+            Some(kind) => ValueModel::from_json_of(&text, kind),
+        };
+        Ok(PyValueModel {
+            model: model.map_err(to_py)?,
+        })
+    }
+
+    /// The model as a versioned document.
+    fn to_json(&self) -> String {
+        self.model.to_json()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let load = slf.get_type().getattr("from_json")?;
+        let args = PyTuple::new(slf.py(), [slf.get().model.to_json()])?;
+        PyTuple::new(slf.py(), [load, args.into_any()])
+    }
+
+    /// `bgnbd`, `mbgnbd`, `pnbd`, `bgbb` or `gamma_gamma`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.model.kind()
+    }
+
+    /// Parameter names and values, in the model's order.
+    #[getter]
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        self.model.params()
+    }
+
+    /// The same kind of model at the given parameters (each named once; checked).
+    fn with_params(&self, params: Vec<(String, f64)>) -> PyResult<Self> {
+        Ok(PyValueModel {
+            model: self.model.with_params(&params).map_err(to_py)?,
+        })
+    }
+
+    /// One prediction per customer. `what`: expected_purchases_new (t in `c`),
+    /// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
+    /// dert (discount rate `s`; x, t_x, T in a, b, c), conditional_expected_spend (x, m in a, b).
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        what: &str,
+        s: PyReadonlyArray1<'py, f64>,
+        a: PyReadonlyArray1<'py, f64>,
+        b: PyReadonlyArray1<'py, f64>,
+        c: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Array<'py>> {
+        let model = &self.model;
+        let (s, a, b, c) = (s.as_slice()?, a.as_slice()?, b.as_slice()?, c.as_slice()?);
+        let n = same_length(&[
+            ("horizon", s.len()),
+            ("frequency", a.len()),
+            ("recency", b.len()),
+            ("T", c.len()),
+        ])
+        .map_err(to_py)?;
+        let out = crate::interruptible(py, || match what {
+            "expected_purchases_new" => map_customers(n, |i| model.expected_purchases_new(c[i])),
+            "conditional_expected_purchases" => map_customers(n, |i| {
+                model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
+            }),
+            "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
+            "dert" => map_customers(n, |i| {
+                model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
+            }),
+            "conditional_expected_spend" => {
+                map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))
+            }
+            other => Err(ValueError::InvalidOption {
+                option: "what".into(),
+                reason: format!("unknown prediction '{other}'"),
+            }),
+        })
+        .map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// P(n purchases) per row: in (0, t] for a new customer, or in the next t time units given
+    /// (frequency, recency, T) when those are passed.
+    #[pyo3(signature = (n, t, frequency=None, recency=None, age=None))]
+    fn pmf<'py>(
+        &self,
+        py: Python<'py>,
+        n: PyReadonlyArray1<'py, f64>,
+        t: PyReadonlyArray1<'py, f64>,
+        frequency: Option<PyReadonlyArray1<'py, f64>>,
+        recency: Option<PyReadonlyArray1<'py, f64>>,
+        age: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Array<'py>> {
+        let (n, t) = (n.as_slice()?, t.as_slice()?);
+        let history = match (&frequency, &recency, &age) {
+            (Some(x), Some(r), Some(a)) => Some((x.as_slice()?, r.as_slice()?, a.as_slice()?)),
+            _ => None,
+        };
+        let mut lengths = vec![("n", n.len()), ("t", t.len())];
+        if let Some((x, r, a)) = history {
+            lengths.extend([("frequency", x.len()), ("recency", r.len()), ("T", a.len())]);
+        }
+        let rows = same_length(&lengths).map_err(to_py)?;
+        let out = crate::interruptible(py, || {
+            map_customers(rows, |i| {
+                let h = history.map(|(x, r, a)| (x[i], r[i], a[i]));
+                self.model.probability_of_purchases(n[i], t[i], h)
+            })
+        })
+        .map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Predicted against actual holdout purchases by calibration frequency: (bins, metrics).
+    /// `max_frequency` None: the core's default.
+    #[pyo3(signature = (frequency_cal, recency_cal, t_cal, frequency_holdout, duration_holdout, max_frequency=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn holdout_check<'py>(
+        &self,
+        py: Python<'py>,
+        frequency_cal: PyReadonlyArray1<'py, f64>,
+        recency_cal: PyReadonlyArray1<'py, f64>,
+        t_cal: PyReadonlyArray1<'py, f64>,
+        frequency_holdout: PyReadonlyArray1<'py, f64>,
+        duration_holdout: PyReadonlyArray1<'py, f64>,
+        max_frequency: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?
+            .unwrap_or(DEFAULT_MAX_FREQUENCY);
+        let (fc, rc, tc) = (
+            frequency_cal.as_slice()?,
+            recency_cal.as_slice()?,
+            t_cal.as_slice()?,
+        );
+        let (fh, dh) = (frequency_holdout.as_slice()?, duration_holdout.as_slice()?);
+        let check = crate::interruptible(py, || {
+            holdout_check(&self.model, fc, rc, tc, fh, dh, max_frequency)
+        })
+        .map_err(to_py)?;
+        let metrics = PyDict::new(py);
+        metrics.set_item("actual_total", check.actual_total)?;
+        metrics.set_item("predicted_total", check.predicted_total)?;
+        metrics.set_item("mean_absolute_error", check.mean_absolute_error)?;
+        metrics.set_item("root_mean_squared_error", check.root_mean_squared_error)?;
+        Ok((bins_dict(py, &check.bins)?, metrics))
+    }
+
+    /// Customers by calibration repeat purchases: counted and expected by the model.
+    #[pyo3(signature = (frequency, t, max_frequency=None))]
+    fn period_transactions<'py>(
+        &self,
+        py: Python<'py>,
+        frequency: PyReadonlyArray1<'py, f64>,
+        t: PyReadonlyArray1<'py, f64>,
+        max_frequency: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?
+            .unwrap_or(DEFAULT_MAX_FREQUENCY);
+        let (f, t) = (frequency.as_slice()?, t.as_slice()?);
+        let bins =
+            crate::interruptible(py, || period_transactions(&self.model, f, t, max_frequency))
+                .map_err(to_py)?;
+        bins_dict(py, &bins)
+    }
+
+    /// CLV per customer from this purchase model and a Gamma-Gamma `spend` model; `options` is
+    /// the core's ClvOptions as JSON with only the options the user gave.
+    #[pyo3(signature = (spend, frequency, recency, t, monetary_value, options=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn clv<'py>(
+        &self,
+        py: Python<'py>,
+        spend: PyRef<'py, PyValueModel>,
+        frequency: PyReadonlyArray1<'py, f64>,
+        recency: PyReadonlyArray1<'py, f64>,
+        t: PyReadonlyArray1<'py, f64>,
+        monetary_value: PyReadonlyArray1<'py, f64>,
+        options: Option<&str>,
+    ) -> PyResult<Array<'py>> {
+        let ValueModel::GammaGamma(spend) = spend.model else {
+            return Err(to_py(ValueError::InvalidOption {
+                option: "spend model".into(),
+                reason: "must be a gamma_gamma model".into(),
+            }));
+        };
+        let opts: ClvOptions = match options {
+            None => ClvOptions::default(),
+            Some(text) => kehu::format::parse_json(text)
+                .map_err(|reason| to_py(value_option("clv".into(), reason)))?,
+        };
+        let (f, r, tt, m) = (
+            frequency.as_slice()?,
+            recency.as_slice()?,
+            t.as_slice()?,
+            monetary_value.as_slice()?,
+        );
+        let out = crate::interruptible(py, || {
+            customer_lifetime_value(&self.model, &spend, f, r, tt, m, &opts)
+        })
+        .map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Simulates customers of a purchase model observed for `t` (returns frequency and
+    /// recency), or for a gamma_gamma model the mean spend of customers with `t` transactions.
+    fn simulate<'py>(
+        &self,
+        py: Python<'py>,
+        t: PyReadonlyArray1<'py, f64>,
+        seed: Bound<'py, PyAny>,
+    ) -> PyResult<(Array<'py>, Option<Array<'py>>)> {
+        let seed: u64 = whole(&seed, "seed", value_option)?;
+        let t = t.as_slice()?;
+        if let ValueModel::GammaGamma(gg) = self.model {
+            let spend = crate::interruptible(py, || simulate_spend(&gg, t, seed)).map_err(to_py)?;
+            return Ok((PyArray1::from_vec(py, spend), None));
+        }
+        let s =
+            crate::interruptible(py, || simulate_summaries(&self.model, t, seed)).map_err(to_py)?;
+        Ok((
+            PyArray1::from_vec(py, s.frequency),
+            Some(PyArray1::from_vec(py, s.recency)),
+        ))
+    }
+
+    fn __repr__(&self) -> String {
+        let params: Vec<String> = self
+            .model
+            .params()
+            .iter()
+            .map(|(n, v)| format!("{n}={v:.4}"))
+            .collect();
+        format!("ValueModel({}: {})", self.model.kind(), params.join(", "))
+    }
+}
+
+/// Fits a value model; `options` is the core's ValueOptions as JSON (`kind`, and `penalizer`
+/// when the user gave one). Returns (model, fit report).
 #[pyfunction]
-#[pyo3(signature = (kind, a, b, c, weights=None, penalizer=None))]
+#[pyo3(signature = (options, a, b, c, weights=None))]
 pub fn fit_value_model<'py>(
     py: Python<'py>,
-    kind: &str,
+    options: &str,
     a: PyReadonlyArray1<'py, f64>,
     b: PyReadonlyArray1<'py, f64>,
     c: PyReadonlyArray1<'py, f64>,
     weights: Option<PyReadonlyArray1<'py, f64>>,
-    penalizer: Option<Bound<'py, PyAny>>,
-) -> PyResult<(String, Bound<'py, PyDict>)> {
+) -> PyResult<(PyValueModel, Bound<'py, PyDict>)> {
+    let opts: ValueOptions = kehu::format::parse_json(options)
+        .map_err(|reason| to_py(value_option("options".into(), reason)))?;
     let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
     let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
-    let penalizer = opt_number(penalizer.as_ref(), "penalizer", value_option)?
-        .unwrap_or(kehu::value::DEFAULT_PENALIZER);
     let (model, report) = crate::interruptible(py, || {
-        ValueOptions {
-            kind: kind.to_string(),
-            penalizer,
-        }
-        .fit(&ValueColumns {
+        opts.fit(&ValueColumns {
             a,
             b,
             c,
@@ -63,100 +313,7 @@ pub fn fit_value_model<'py>(
         .map(ValueFit::into_parts)
     })
     .map_err(to_py)?;
-    Ok((model.to_json(), report_dict(py, &report)?))
-}
-
-/// Loads and checks a model document; returns (kind, parameter dict, the document as the core
-/// writes it).
-#[pyfunction]
-pub fn load_value_model<'py>(
-    py: Python<'py>,
-    json: &Bound<'py, PyAny>,
-) -> PyResult<(String, Bound<'py, PyDict>, String)> {
-    let model = ValueModel::from_json(&document(json, "value model")?).map_err(to_py)?;
-    let d = PyDict::new(py);
-    for (name, v) in model.params() {
-        d.set_item(name, v)?;
-    }
-    Ok((model.kind().to_string(), d, model.to_json()))
-}
-
-/// Evaluates one prediction per customer. `what`: expected_purchases_new (t in `c`),
-/// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
-/// dert (discount rate `s`; x, t_x, T in a, b, c),
-/// conditional_expected_spend (x, m in a, b).
-#[pyfunction]
-pub fn value_predict<'py>(
-    py: Python<'py>,
-    json: &str,
-    what: &str,
-    s: PyReadonlyArray1<'py, f64>,
-    a: PyReadonlyArray1<'py, f64>,
-    b: PyReadonlyArray1<'py, f64>,
-    c: PyReadonlyArray1<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
-    let (s, a, b, c) = (s.as_slice()?, a.as_slice()?, b.as_slice()?, c.as_slice()?);
-    let n = same_length(&[
-        ("horizon", s.len()),
-        ("frequency", a.len()),
-        ("recency", b.len()),
-        ("T", c.len()),
-    ])
-    .map_err(to_py)?;
-    let out = crate::interruptible(py, || match what {
-        "expected_purchases_new" => map_customers(n, |i| model.expected_purchases_new(c[i])),
-        "conditional_expected_purchases" => map_customers(n, |i| {
-            model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
-        }),
-        "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
-        "dert" => map_customers(n, |i| {
-            model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
-        }),
-        "conditional_expected_spend" => {
-            map_customers(n, |i| model.conditional_expected_spend(a[i], b[i]))
-        }
-        other => Err(ValueError::InvalidOption {
-            option: "what".into(),
-            reason: format!("unknown prediction '{other}'"),
-        }),
-    })
-    .map_err(to_py)?;
-    Ok(PyArray1::from_vec(py, out))
-}
-
-/// P(n purchases) per row: in (0, t] for a new customer, or in the next t time units given
-/// (frequency, recency, T) when those are passed.
-#[pyfunction]
-#[pyo3(signature = (json, n, t, frequency=None, recency=None, age=None))]
-pub fn value_pmf<'py>(
-    py: Python<'py>,
-    json: &str,
-    n: PyReadonlyArray1<'py, f64>,
-    t: PyReadonlyArray1<'py, f64>,
-    frequency: Option<PyReadonlyArray1<'py, f64>>,
-    recency: Option<PyReadonlyArray1<'py, f64>>,
-    age: Option<PyReadonlyArray1<'py, f64>>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
-    let (n, t) = (n.as_slice()?, t.as_slice()?);
-    let history = match (&frequency, &recency, &age) {
-        (Some(x), Some(r), Some(a)) => Some((x.as_slice()?, r.as_slice()?, a.as_slice()?)),
-        _ => None,
-    };
-    let mut lengths = vec![("n", n.len()), ("t", t.len())];
-    if let Some((x, r, a)) = history {
-        lengths.extend([("frequency", x.len()), ("recency", r.len()), ("T", a.len())]);
-    }
-    let rows = same_length(&lengths).map_err(to_py)?;
-    let out = crate::interruptible(py, || {
-        map_customers(rows, |i| {
-            let h = history.map(|(x, r, a)| (x[i], r[i], a[i]));
-            model.probability_of_purchases(n[i], t[i], h)
-        })
-    })
-    .map_err(to_py)?;
-    Ok(PyArray1::from_vec(py, out))
+    Ok((PyValueModel { model }, report_dict(py, &report)?))
 }
 
 fn bins_dict<'py>(py: Python<'py>, bins: &[FrequencyBin]) -> PyResult<Bound<'py, PyDict>> {
@@ -179,137 +336,26 @@ fn bins_dict<'py>(py: Python<'py>, bins: &[FrequencyBin]) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-/// Predicted against actual holdout purchases by calibration frequency: (bins, metrics).
+/// Value tiers by top shares (`cut_offs` increasing; None: the core's default tiers).
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
-pub fn value_holdout_check<'py>(
-    py: Python<'py>,
-    json: &str,
-    frequency_cal: PyReadonlyArray1<'py, f64>,
-    recency_cal: PyReadonlyArray1<'py, f64>,
-    t_cal: PyReadonlyArray1<'py, f64>,
-    frequency_holdout: PyReadonlyArray1<'py, f64>,
-    duration_holdout: PyReadonlyArray1<'py, f64>,
-    max_frequency: Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
-    let max_frequency = whole(&max_frequency, "max_frequency", value_option)?;
-    let (fc, rc, tc) = (
-        frequency_cal.as_slice()?,
-        recency_cal.as_slice()?,
-        t_cal.as_slice()?,
-    );
-    let (fh, dh) = (frequency_holdout.as_slice()?, duration_holdout.as_slice()?);
-    let check = crate::interruptible(py, || {
-        holdout_check(&model, fc, rc, tc, fh, dh, max_frequency)
-    })
-    .map_err(to_py)?;
-    let metrics = PyDict::new(py);
-    metrics.set_item("actual_total", check.actual_total)?;
-    metrics.set_item("predicted_total", check.predicted_total)?;
-    metrics.set_item("mean_absolute_error", check.mean_absolute_error)?;
-    metrics.set_item("root_mean_squared_error", check.root_mean_squared_error)?;
-    Ok((bins_dict(py, &check.bins)?, metrics))
-}
-
-/// Customers by calibration repeat purchases: counted and expected by the model.
-#[pyfunction]
-pub fn value_period_transactions<'py>(
-    py: Python<'py>,
-    json: &str,
-    frequency: PyReadonlyArray1<'py, f64>,
-    t: PyReadonlyArray1<'py, f64>,
-    max_frequency: Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
-    let max_frequency = whole(&max_frequency, "max_frequency", value_option)?;
-    let (f, t) = (frequency.as_slice()?, t.as_slice()?);
-    let bins = crate::interruptible(py, || period_transactions(&model, f, t, max_frequency))
-        .map_err(to_py)?;
-    bins_dict(py, &bins)
-}
-
-/// 12-month (by default) CLV per customer from a purchase model and a Gamma-Gamma model.
-#[pyfunction]
-#[pyo3(signature = (purchase_json, spend_json, frequency, recency, t, monetary_value, months=None, discount_rate=None, margin=None, units_per_month=None))]
-pub fn value_clv<'py>(
-    py: Python<'py>,
-    purchase_json: &str,
-    spend_json: &str,
-    frequency: PyReadonlyArray1<'py, f64>,
-    recency: PyReadonlyArray1<'py, f64>,
-    t: PyReadonlyArray1<'py, f64>,
-    monetary_value: PyReadonlyArray1<'py, f64>,
-    months: Option<Bound<'py, PyAny>>,
-    discount_rate: Option<Bound<'py, PyAny>>,
-    margin: Option<Bound<'py, PyAny>>,
-    units_per_month: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let purchase = ValueModel::from_json(purchase_json).map_err(to_py)?;
-    let ValueModel::GammaGamma(spend) = ValueModel::from_json(spend_json).map_err(to_py)? else {
-        return Err(to_py(ValueError::InvalidOption {
-            option: "spend model".into(),
-            reason: "must be a gamma_gamma model".into(),
-        }));
-    };
-    let d = ClvOptions::default();
-    let opts = ClvOptions {
-        months: opt_whole(months.as_ref(), "months", value_option)?.unwrap_or(d.months),
-        discount_rate: opt_number(discount_rate.as_ref(), "discount_rate", value_option)?
-            .unwrap_or(d.discount_rate),
-        margin: opt_number(margin.as_ref(), "margin", value_option)?.unwrap_or(d.margin),
-        units_per_month: opt_number(units_per_month.as_ref(), "units_per_month", value_option)?
-            .unwrap_or(d.units_per_month),
-    };
-    let (f, r, tt, m) = (
-        frequency.as_slice()?,
-        recency.as_slice()?,
-        t.as_slice()?,
-        monetary_value.as_slice()?,
-    );
-    let out = crate::interruptible(py, || {
-        customer_lifetime_value(&purchase, &spend, f, r, tt, m, &opts)
-    })
-    .map_err(to_py)?;
-    Ok(PyArray1::from_vec(py, out))
-}
-
-/// A float array handed back to Python.
-type Array<'py> = Bound<'py, PyArray1<f64>>;
-
-/// Simulates customers of a purchase model observed for `t` (returns frequency and recency), or
-/// for a gamma_gamma model the mean spend of customers with `t` transactions.
-#[pyfunction]
-pub fn value_simulate<'py>(
-    py: Python<'py>,
-    json: &str,
-    t: PyReadonlyArray1<'py, f64>,
-    seed: Bound<'py, PyAny>,
-) -> PyResult<(Array<'py>, Option<Array<'py>>)> {
-    let model = ValueModel::from_json(json).map_err(to_py)?;
-    let seed: u64 = whole(&seed, "seed", value_option)?;
-    let t = t.as_slice()?;
-    if let ValueModel::GammaGamma(gg) = model {
-        let spend = crate::interruptible(py, || simulate_spend(&gg, t, seed)).map_err(to_py)?;
-        return Ok((PyArray1::from_vec(py, spend), None));
-    }
-    let s = crate::interruptible(py, || simulate_summaries(&model, t, seed)).map_err(to_py)?;
-    Ok((
-        PyArray1::from_vec(py, s.frequency),
-        Some(PyArray1::from_vec(py, s.recency)),
-    ))
-}
-
-/// Value tiers by top shares (`cut_offs` increasing, e.g. [0.01, 0.05, 0.2]).
-#[pyfunction]
+#[pyo3(signature = (values, cut_offs=None))]
 pub fn value_tiers_of<'py>(
     py: Python<'py>,
     values: PyReadonlyArray1<'py, f64>,
-    cut_offs: Vec<f64>,
+    cut_offs: Option<Vec<f64>>,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let cut_offs = cut_offs.unwrap_or_else(|| DEFAULT_TIER_CUT_OFFS.to_vec());
     let tiers = value_tiers(values.as_slice()?, &cut_offs).map_err(to_py)?;
     Ok(PyArray1::from_vec(
         py,
         tiers.into_iter().map(|t| t as i64).collect(),
     ))
+}
+
+/// Registers the value model handle and the value functions.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyValueModel>()?;
+    m.add_function(wrap_pyfunction!(fit_value_model, m)?)?;
+    m.add_function(wrap_pyfunction!(value_tiers_of, m)?)?;
+    Ok(())
 }

@@ -10,8 +10,6 @@ use kehu::value::{
     GammaGamma, ParetoNbd, Rows, ValueModel,
 };
 
-const TIERS: [f64; 3] = [0.01, 0.05, 0.2];
-
 fn print_fit(title: &str, report: &FitReport, truth: &[f64]) {
     println!(
         "  {title}: log-likelihood {:.3}, AIC {:.1}, {} iterations{}",
@@ -85,7 +83,7 @@ pub fn run(
         money,
         &opts,
     )?;
-    let tiers = value_tiers(&clv, &TIERS)?;
+    let tiers = value_tiers(&clv, &kehu::value::DEFAULT_TIER_CUT_OFFS)?;
     bar.finish_and_clear();
 
     println!("Value (BG/NBD purchases, Gamma-Gamma spend, weeks)");

@@ -212,14 +212,6 @@ def _matrix(X: Any) -> np.ndarray:
     return _rows(_floats(X))
 
 
-def _named(option: str, value: str, names: dict[str, str], other: str = "") -> str:
-    """The core's name for a user-facing choice; a SegmentError listing the choices otherwise."""
-    if value not in names:
-        listed = [repr(n) for n in names] + ([other] if other else [])
-        raise _invalid(f"invalid option '{option}': must be {', '.join(listed[:-1])} or {listed[-1]}")
-    return names[value]
-
-
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -259,19 +251,20 @@ class _Estimator(BaseEstimator):
         return self
 
     def __sklearn_is_fitted__(self) -> bool:
-        return getattr(self, "_json", None) is not None
+        return getattr(self, "_handle", None) is not None
 
     def _seed(self) -> Any:
         return 0 if self.random_state is None else self.random_state
 
-    def _model(self) -> str:
-        if getattr(self, "_json", None) is None:
+    def _model(self) -> Any:
+        """The core's fitted model (a native handle of `kehu._native`)."""
+        if getattr(self, "_handle", None) is None:
             raise coded(NotFittedError, "invalid option 'model': not fitted; call fit() or from_json() first", "SEGMENT_INVALID_OPTION")
-        return self._json
+        return self._handle
 
     def to_json(self) -> str:
         """The fitted model as a versioned document (loads in every binding)."""
-        return self._model()
+        return self._model().to_json()
 
     def _check_columns(self, names: np.ndarray | None, shape: tuple[int, int], reset: bool, one_d: bool = False) -> None:
         """scikit-learn's column protocol: at fit (`reset`) at least one column; afterwards the
@@ -354,40 +347,30 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
         self.random_state = random_state
         self.algorithm = algorithm
 
+    def _settings(self) -> dict[str, Any]:
+        """The options as the user gave them, in the core's names (its serde reads
+        scikit-learn's spellings: "k-means++", n_init "auto", algorithm "elkan")."""
+        init = {"kind": self.init} if isinstance(self.init, str) else {"kind": "centers", "centers": _arr(self.init).tolist()}
+        opts: dict[str, Any] = {"k": self.n_clusters, "init": init, "n_init": self.n_init, "max_iter": self.max_iter, "tol": self.tol, "seed": self._seed()}
+        if getattr(self, "algorithm", None) is not None:
+            opts["algorithm"] = self.algorithm
+        return opts
+
     def _options(self) -> str:
-        if isinstance(self.init, str):
-            kinds = {"k-means++": "k_means_plus_plus", "k-means||": "k_means_parallel", "random": "random"}
-            init: dict[str, Any] = {"kind": _named("init", self.init, kinds, "an array of centres")}
-        else:
-            init = {"kind": "centers", "centers": _arr(self.init).tolist()}
-        n_init = None if isinstance(self.n_init, str) and self.n_init == "auto" else self.n_init
-        opts: dict[str, Any] = {
-            "k": self.n_clusters,
-            "init": init,
-            "n_init": n_init,
-            "max_iter": self.max_iter,
-            "tol": self.tol,
-            "seed": self._seed(),
-        }
-        algorithm = getattr(self, "algorithm", None)
-        if algorithm is not None:
-            # scikit-learn's "elkan" (bounds, the same result as Lloyd) is served by Hamerly's bounds.
-            opts["algorithm"] = algorithm  # the core reads lloyd, hamerly and elkan (an alias)
-        return _json(opts, type(self).__name__)
+        return _json(self._settings(), type(self).__name__)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KMeans":
         """Fits on the rows of X (n × d), with optional per-row weights."""
         x, names = self._input(X, reset=True)
         w = None if sample_weight is None else _arr(sample_weight)
-        self._json, self.labels_, self.inertia_, self.n_iter_ = _native.segment_kmeans_fit(x, self._options(), w)
+        self._handle, self.labels_, self.inertia_, self.n_iter_ = _native.segment_kmeans_fit(x, self._options(), w)
         self._set_columns(names, x.shape[1])
         return self
 
     @property
     def cluster_centers_(self) -> np.ndarray:
         """Centres, k × d."""
-        doc = json.loads(self._model())
-        return np.asarray(doc["centers"], dtype=np.float64).reshape(-1, doc["d"])
+        return self._model().centers
 
     @property
     def _n_features_out(self) -> int:
@@ -414,7 +397,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
     def predict(self, X: Any) -> np.ndarray:
         """The nearest centre of each row (the lowest index among equally near ones)."""
         model = self._model()
-        return _native.segment_kmeans_predict(model, self._input(X)[0])
+        return model.predict(self._input(X)[0])
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `labels_`."""
@@ -422,7 +405,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
 
     def _transform(self, X: Any) -> np.ndarray:
         model = self._model()
-        return _native.segment_kmeans_transform(model, self._input(X)[0])
+        return model.transform(self._input(X)[0])
 
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distances of each row to every centre (n × k)."""
@@ -437,7 +420,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
         model = self._model()
         x = self._input(X)[0]
         w = None if sample_weight is None else _arr(sample_weight)
-        return -_native.segment_kmeans_inertia(model, x, w)
+        return -model.inertia(x, w)
 
     if HAVE_SKLEARN:
 
@@ -449,10 +432,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
     @classmethod
     def from_json(cls, document: str) -> "KMeans":
         """A model saved by `to_json` (in any binding): predict, transform and score work."""
-        info = _native.segment_load("kmeans", document)  # the core reads and checks it first
-        model = cls(n_clusters=info["k"])
-        model._json = document if isinstance(document, str) else info["json"]
-        model.n_features_in_ = info["d"]
+        handle = _native.KMeansModel.from_json(document)  # the core reads and checks it
+        model = cls(n_clusters=handle.k)
+        model._handle = handle
+        model.n_features_in_ = handle.d
         return model
 
 
@@ -491,22 +474,21 @@ class MiniBatchKMeans(KMeans):
         self.reassignment_ratio = reassignment_ratio
         self.random_state = random_state
 
-    def _options(self) -> str:
-        opts = json.loads(super()._options())
-        opts.update(
-            batch_size=self.batch_size,
-            max_no_improvement=self.max_no_improvement,
-            init_size=self.init_size,
-            reassignment_ratio=self.reassignment_ratio,
-        )
-        return _json(opts, type(self).__name__)
+    def _settings(self) -> dict[str, Any]:
+        return {
+            **super()._settings(),
+            "batch_size": self.batch_size,
+            "max_no_improvement": self.max_no_improvement,
+            "init_size": self.init_size,
+            "reassignment_ratio": self.reassignment_ratio,
+        }
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "MiniBatchKMeans":
         """Fits on the rows of X (n × d) by random batches, with optional per-row weights."""
         x, names = self._input(X, reset=True)
         w = None if sample_weight is None else _arr(sample_weight)
-        out = _native.segment_minibatch_fit(x, self._options(), w)
-        self._state, self._json, self.labels_, self.inertia_, self.n_iter_, self.n_steps_ = out
+        self._state, self.labels_, self.inertia_, self.n_iter_, self.n_steps_ = _native.segment_minibatch_fit(x, self._options(), w)
+        self._handle = self._state.model
         self._set_columns(names, x.shape[1])
         return self
 
@@ -516,8 +498,9 @@ class MiniBatchKMeans(KMeans):
         first = getattr(self, "_state", None) is None
         x, names = self._input(X, reset=first)
         w = None if sample_weight is None else _arr(sample_weight)
-        self._state, self._json = _native.segment_minibatch_partial_fit(getattr(self, "_state", None), x, self._options(), w)
-        self.n_steps_ = json.loads(self._state)["steps"]
+        self._state = _native.segment_minibatch_partial_fit(getattr(self, "_state", None), x, self._options(), w)
+        self._handle = self._state.model
+        self.n_steps_ = self._state.steps
         if first:
             self._set_columns(names, x.shape[1])
         return self
@@ -525,22 +508,22 @@ class MiniBatchKMeans(KMeans):
     @property
     def counts_(self) -> np.ndarray:
         """Weight absorbed by each centre."""
-        return np.asarray(json.loads(self._state)["counts"], dtype=np.float64)
+        return self._state.counts
 
     def state_json(self) -> str:
         """The training state (centres, counts, steps, settings) as a versioned document."""
         if getattr(self, "_state", None) is None:
             raise coded(NotFittedError, "the model is not fitted; call fit() or partial_fit() first", "SEGMENT_INVALID_OPTION")
-        return self._state
+        return self._state.to_json()
 
     @classmethod
     def from_state(cls, document: str) -> "MiniBatchKMeans":
         """Restores a state saved with `state_json`: partial_fit continues it."""
-        info = _native.segment_load("minibatch_kmeans", document)  # the core reads and checks it first
-        model = cls(n_clusters=info["k"])
-        model._json = info["model"]
-        model._state = document if isinstance(document, str) else info["json"]
-        model.n_features_in_ = info["d"]
+        state = _native.MiniBatchState.from_json(document)  # the core reads and checks it
+        model = cls(n_clusters=state.model.k)
+        model._state = state
+        model._handle = state.model
+        model.n_features_in_ = state.model.d
         return model
 
 
@@ -684,32 +667,28 @@ class GaussianMixture(DensityMixin, _Estimator):
     def fit(self, X: Any, y: Any = None) -> "GaussianMixture":
         """Fits by EM on the rows of X."""
         x, names = self._input(X, reset=True)
-        self._json, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(x, self._options())
+        self._handle, self.converged_, self.n_iter_, self.lower_bound_ = _native.segment_gmm_fit(x, self._options())
         self._set_columns(names, x.shape[1])
         return self
 
     def _apply(self, what: str, X: Any) -> Any:
         model = self._model()
-        return _native.segment_gmm_apply(model, what, self._input(X)[0])
-
-    def _doc(self) -> dict[str, Any]:
-        return json.loads(self._model())
+        return getattr(model, what)(self._input(X)[0])
 
     @property
     def weights_(self) -> np.ndarray:
-        return np.asarray(self._doc()["weights"])
+        """Mixture weights (k)."""
+        return self._model().weights
 
     @property
     def means_(self) -> np.ndarray:
-        doc = self._doc()
-        return np.asarray(doc["means"]).reshape(-1, doc["d"])
+        """Means, k × d."""
+        return self._model().means
 
     @property
     def covariances_(self) -> np.ndarray:
-        doc = self._doc()
-        k, d = len(doc["weights"]), doc["d"]
-        shape = (k, d, d) if doc["covariance"] == "full" else (k, d)
-        return np.asarray(doc["covariances"]).reshape(shape)
+        """Covariances: k × d × d ("full") or k × d ("diag")."""
+        return self._model().covariances
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable component of each row."""
@@ -721,7 +700,7 @@ class GaussianMixture(DensityMixin, _Estimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Responsibilities, n × k."""
-        return self._apply("proba", X)
+        return self._apply("predict_proba", X)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """ln p(x) of each row."""
@@ -729,7 +708,7 @@ class GaussianMixture(DensityMixin, _Estimator):
 
     def score(self, X: Any, y: Any = None) -> float:
         """Mean ln p(x)."""
-        return float(np.mean(self.score_samples(X)))
+        return self._apply("score", X)
 
     def bic(self, X: Any) -> float:
         """Bayesian information criterion (lower is better)."""
@@ -742,10 +721,10 @@ class GaussianMixture(DensityMixin, _Estimator):
     @classmethod
     def from_json(cls, document: str) -> "GaussianMixture":
         """A model saved by `to_json`."""
-        info = _native.segment_load("gaussian_mixture", document)  # the core reads and checks it first
-        model = cls(n_components=info["k"], covariance_type=info["covariance"])
-        model._json = document if isinstance(document, str) else info["json"]
-        model.n_features_in_ = info["d"]
+        handle = _native.GaussianMixtureModel.from_json(document)  # the core reads and checks it
+        model = cls(n_components=handle.k, covariance_type=handle.covariance_type)
+        model._handle = handle
+        model.n_features_in_ = handle.d
         return model
 
 
@@ -828,8 +807,7 @@ class KPrototypes(ClusterMixin, _Estimator):
 
     def _options(self) -> str:
         if isinstance(self.init, str):
-            kinds = {"cao": "cao", "huang": "huang", "random": "random", "k-prototypes++": "plus_plus"}
-            init: dict[str, Any] = {"kind": _named("init", self.init.lower(), kinds, "given centres")}
+            init: dict[str, Any] = {"kind": self.init}  # the core reads kmodes' names ("Huang", "Cao")
         else:
             numeric, cats = self._given_centres()
             init = {"kind": "centers", "numeric": numeric, "categorical": cats}
@@ -874,11 +852,11 @@ class KPrototypes(ClusterMixin, _Estimator):
             categorical = getattr(self, "categorical", None)
         numeric, cats = self._split(frame, categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        self._json, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(numeric, cats, self._options(), w)
+        self._handle, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(numeric, cats, self._options(), w)
         self._categorical = categorical
         self._set_columns(names, frame.shape[1])
         if "gamma" in self._params:
-            gammas = json.loads(self._json)["gamma"]
+            gammas = self._handle.gamma
             self.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
         return self
 
@@ -887,7 +865,7 @@ class KPrototypes(ClusterMixin, _Estimator):
         model = self._model()
         frame = self._mixed(X)[0]
         numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
-        return _native.segment_kprototypes_predict(model, numeric, cats)[0]
+        return model.predict(numeric, cats)[0]
 
     def fit_predict(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `labels_`."""
@@ -899,27 +877,22 @@ class KPrototypes(ClusterMixin, _Estimator):
         frame = self._mixed(X)[0]
         numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        return float(_native.segment_kprototypes_predict(model, numeric, cats, w)[1])
+        return float(model.predict(numeric, cats, w)[1])
 
     @property
     def cluster_centroids_(self) -> np.ndarray:
         """Centres, k × (p + q): the numeric parts, then the modes (as kmodes orders them)."""
-        doc = json.loads(self._model())
-        q = len(doc["categories"]["columns"])
-        k = len(doc["modes"]) // q
-        numeric = np.asarray(doc["numeric"], dtype=np.float64).reshape(k, doc["p"])
-        modes = np.asarray(
-            [doc["categories"]["columns"][i % q][c] for i, c in enumerate(doc["modes"])], dtype=object
-        ).reshape(k, q)
-        return np.hstack([numeric.astype(object), modes])
+        model = self._model()
+        modes = np.asarray(model.mode_values, dtype=object).reshape(model.k, model.q)
+        return np.hstack([model.numeric_centres.astype(object), modes])
 
     @classmethod
     def from_json(cls, document: str) -> Any:
         """A model saved by `to_json` (in any binding); pass `categorical` to `predict`."""
-        info = _native.segment_load("kprototypes", document)  # the core reads and checks it first
-        model = cls(n_clusters=info["k"])
-        p, q, gammas = info["p"], info["q"], info["gamma"]
-        model._json = document if isinstance(document, str) else info["json"]
+        handle = _native.KPrototypesModel.from_json(document)  # the core reads and checks it
+        model = cls(n_clusters=handle.k)
+        p, q, gammas = handle.p, handle.q, handle.gamma
+        model._handle = handle
         model._categorical = list(range(p, p + q))
         model.n_features_in_ = p + q
         if "gamma" in cls._params:

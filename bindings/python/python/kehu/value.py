@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._convert import coded, float_array
+from ._convert import coded, float_array, options_json
 
 __all__ = [
     "BetaGeo",
@@ -58,7 +58,7 @@ class _Model:
 
     def __init__(self, penalizer: float = 0.0) -> None:
         self.penalizer = penalizer
-        self._json: str | None = None
+        self._handle: Any = None  # the core's fitted model (`_native.ValueModel`)
         self._report: dict | None = None
 
     # scikit-learn style parameters
@@ -76,22 +76,21 @@ class _Model:
 
     def _fit(self, a: Any, b: Any, c: Any, weights: Any) -> "_Model":
         w = None if weights is None else _arr(weights)
-        self._json, self._report = _native.fit_value_model(
-            self._kind, _arr(a), _arr(b), _arr(c), w, self.penalizer
-        )
+        options = options_json({"kind": self._kind, "penalizer": self.penalizer}, _native.ValueModelError, "VALUE_INVALID_OPTION", "options")
+        self._handle, self._report = _native.fit_value_model(options, _arr(a), _arr(b), _arr(c), w)
         for message in self._report["warnings"]:
             warnings.warn(f"{type(self).__name__}: {message}", RuntimeWarning, stacklevel=3)
         return self
 
-    def _model(self) -> str:
-        if self._json is None:
+    def _model(self) -> Any:
+        if self._handle is None:
             raise coded(_native.ValueModelError, "invalid option 'model': not fitted; call fit() or from_json() first", "VALUE_INVALID_OPTION")
-        return self._json
+        return self._handle
 
     @property
     def params_(self) -> dict[str, float]:
         """Estimated parameters."""
-        return dict(_native.load_value_model(self._model())[1])
+        return dict(self._model().params)
 
     def _report_value(self, key: str) -> Any:
         self._model()
@@ -133,40 +132,29 @@ class _Model:
 
     def _predict(self, what: str, s: Any, a: Any, b: Any, c: Any) -> np.ndarray:
         s_, a_, b_, c_ = _broadcast(s, a, b, c)
-        return _native.value_predict(self._model(), what, s_, a_, b_, c_)
+        return self._model().predict(what, s_, a_, b_, c_)
 
     def _pmf(self, n: Any, t: Any, history: tuple[Any, Any, Any] | None) -> Any:
         if history is None:
             n_, t_ = _broadcast(n, t)
-            return _like(_native.value_pmf(self._model(), n_, t_), t, n)
+            return _like(self._model().pmf(n_, t_), t, n)
         n_, t_, x_, r_, a_ = _broadcast(n, t, *history)
-        return _like(_native.value_pmf(self._model(), n_, t_, x_, r_, a_), *history, n, t)
+        return _like(self._model().pmf(n_, t_, x_, r_, a_), *history, n, t)
 
     def to_json(self) -> str:
         """The fitted model as a versioned JSON document (loads in every kehu binding)."""
-        return self._model()
+        return self._model().to_json()
 
     @classmethod
     def from_json(cls, text: str) -> "_Model":
         """Loads a model saved with `to_json` (any binding); malformed text raises `FormatError`
         (code FORMAT_INVALID), another model kind FORMAT_WRONG_KIND."""
-        kind, _, document = _native.load_value_model(text)
-        if kind != cls._kind:
-            raise coded(_native.FormatError, f"expected a document of kind '{cls._kind}', found '{kind}'", "FORMAT_WRONG_KIND")
         model = cls()
-        model._json = text if isinstance(text, str) else document
+        model._handle = _native.ValueModel.from_json(text, cls._kind)
         return model
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"penalizer": self.penalizer, "json": self._json, "report": self._report}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.penalizer = state["penalizer"]
-        self._json = state["json"]
-        self._report = state["report"]
-
     def __repr__(self) -> str:
-        if self._json is None:
+        if self._handle is None:
             return f"{type(self).__name__}(penalizer={self.penalizer})"
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"{type(self).__name__}({params})"
@@ -204,7 +192,7 @@ class _PurchaseModel(_Model):
         """Customers simulated from the fitted model (its exact generative process), one per
         entry of `T` (observation lengths); the same seed gives the same data everywhere."""
         t = _arr(T)
-        frequency, recency = _native.value_simulate(self._model(), t, seed)
+        frequency, recency = self._model().simulate(t, seed)
         return pd.DataFrame({"frequency": frequency, "recency": recency, "T": t})
 
     def customer_lifetime_value(
@@ -224,7 +212,9 @@ class _PurchaseModel(_Model):
         0.01 a month, margin 1, 30 units a month); a negative `months` raises ValueModelError
         (VALUE_INVALID_OPTION)."""
         f, r, t, m = _broadcast(frequency, recency, T, monetary_value)
-        out = _native.value_clv(self._model(), spend_model.to_json(), f, r, t, m, months, discount_rate, margin, units_per_month)
+        given = dict(months=months, discount_rate=discount_rate, margin=margin, units_per_month=units_per_month)
+        options = options_json({k: v for k, v in given.items() if v is not None}, _native.ValueModelError, "VALUE_INVALID_OPTION", "clv")
+        out = self._model().clv(spend_model._model(), f, r, t, m, options)
         return _like(out, frequency, recency, T, monetary_value)
 
 
@@ -281,7 +271,7 @@ class BetaGeoBetaBinom(_Model):
     def simulate(self, n_periods: Any, seed: int = 0) -> pd.DataFrame:
         """Customers simulated from the fitted model, one per entry of `n_periods`."""
         n = _arr(n_periods)
-        frequency, recency = _native.value_simulate(self._model(), n, seed)
+        frequency, recency = self._model().simulate(n, seed)
         return pd.DataFrame({"frequency": frequency, "recency": recency, "n_periods": n})
 
     def discounted_expected_residual_transactions(self, discount_rate: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
@@ -302,7 +292,7 @@ class GammaGamma(_Model):
 
     def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
         """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""
-        spend, _ = _native.value_simulate(self._model(), _arr(frequency), seed)
+        spend, _ = self._model().simulate(_arr(frequency), seed)
         return _like(spend, frequency) if isinstance(frequency, pd.Series) else pd.Series(spend, name="monetary_value")
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
@@ -310,10 +300,11 @@ class GammaGamma(_Model):
         return _like(self._predict("conditional_expected_spend", 0.0, frequency, monetary_value, 0.0), frequency, monetary_value)
 
 
-def value_tiers(values: Any, cut_offs: Sequence[float] = (0.01, 0.05, 0.2)) -> Any:
+def value_tiers(values: Any, cut_offs: Sequence[float] | None = None) -> Any:
     """Tier of each customer by value: 0 for the top `cut_offs[0]` share, 1 for the next, …,
-    `len(cut_offs)` for the rest."""
-    out = _native.value_tiers_of(_arr(values), _arr(cut_offs).tolist())
+    `len(cut_offs)` for the rest; `cut_offs` None: the core's default tiers (the top 1%, the
+    next 4%, the next 15%, the rest)."""
+    out = _native.value_tiers_of(_arr(values), None if cut_offs is None else _arr(cut_offs).tolist())
     return _like(out, values)
 
 
@@ -323,25 +314,26 @@ def _bins_frame(bins: dict[str, Any], index_name: str) -> pd.DataFrame:
     return frame
 
 
-def holdout_check(model: _Model, calibration_holdout: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def holdout_check(model: _Model, calibration_holdout: pd.DataFrame, max_frequency: int | None = None) -> pd.DataFrame:
     """Mean actual against mean predicted holdout purchases by calibration frequency.
 
     `calibration_holdout` has the columns of `kehu.calibration_and_holdout` (frequency_cal,
     recency_cal, T_cal, frequency_holdout, duration_holdout). Rows are frequencies
-    0 … max_frequency − 1 and an open-ended last row (`open_ended`), so no customer is left
+    0 … max_frequency − 1 (None: the core's default, 7) and an open-ended last row (`open_ended`), so no customer is left
     out; columns `customers`, `actual`, `predicted`. `attrs` holds the totals and the per-customer
     mean absolute and root mean squared errors."""
     c = calibration_holdout
     cols = [_arr(c[k]) for k in ("frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout")]
-    bins, metrics = _native.value_holdout_check(model._model(), *cols, max_frequency)
+    bins, metrics = model._model().holdout_check(*cols, max_frequency)
     frame = _bins_frame(bins, "frequency_cal")
     frame.attrs.update(metrics)
     return frame
 
 
-def period_transactions(model: _Model, frequency: Any, T: Any, max_frequency: int = 7) -> pd.DataFrame:
+def period_transactions(model: _Model, frequency: Any, T: Any, max_frequency: int | None = None) -> pd.DataFrame:
     """Customers by repeat purchases in the calibration period: `actual` (counted) and
     `predicted` (Σ over customers of the model's P(X(T) = x), exact rather than simulated).
-    Rows are frequencies 0 … max_frequency − 1 and an open-ended last row."""
-    bins = _native.value_period_transactions(model._model(), _arr(frequency), _arr(T), max_frequency)
+    Rows are frequencies 0 … max_frequency − 1 (None: the core's default, 7) and an open-ended
+    last row."""
+    bins = model._model().period_transactions(_arr(frequency), _arr(T), max_frequency)
     return _bins_frame(bins, "frequency").drop(columns="customers")

@@ -245,6 +245,9 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
         .collect()
 }
 
+/// The default tiers' top shares: the top 1%, the next 4%, the next 15%, the rest.
+pub const DEFAULT_TIER_CUT_OFFS: [f64; 3] = [0.01, 0.05, 0.2];
+
 /// Value tiers: `cut_offs` are top shares in increasing order (e.g. `[0.01, 0.05, 0.2]`); a
 /// customer's tier is the index of the first cut-off its rank falls within (ties share the better
 /// tier's rank: ranks are by value, then by position), or `cut_offs.len()` for the rest.

@@ -17,6 +17,7 @@ pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{
     customer_lifetime_value, tier_of, tier_thresholds, value_tiers, ClvOptions, PurchaseModel,
+    DEFAULT_TIER_CUT_OFFS,
 };
 pub use evaluate::{
     holdout_check, period_transactions, FrequencyBin, HoldoutCheck, DEFAULT_MAX_FREQUENCY,

@@ -206,6 +206,45 @@ impl ValueModel {
         }
     }
 
+    /// The same kind of model at other parameter values: every parameter named once, as
+    /// [`params`](Self::params) names them, checked as a loaded document's values are (finite
+    /// and > 0). This is how lifetimes' assignable `params_` scores at given parameters.
+    pub fn with_params(&self, params: &[(String, f64)]) -> Result<ValueModel, crate::Error> {
+        let names: Vec<&str> = self.params().iter().map(|(n, _)| *n).collect();
+        let invalid = |reason: String| ValueError::InvalidOption {
+            option: "params".into(),
+            reason,
+        };
+        if let Some((name, _)) = params.iter().find(|(n, _)| !names.contains(&n.as_str())) {
+            return Err(invalid(format!(
+                "a {} model has no parameter '{name}' (it has {})",
+                self.kind(),
+                names.join(", ")
+            ))
+            .into());
+        }
+        for name in &names {
+            match params.iter().filter(|(n, _)| n == name).count() {
+                1 => {}
+                0 => return Err(invalid(format!("parameter '{name}' is missing")).into()),
+                _ => return Err(invalid(format!("parameter '{name}' is given twice")).into()),
+            }
+        }
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&self.to_json()).expect("a model's own document parses");
+        for (name, value) in params {
+            if !value.is_finite() {
+                return Err(ValueError::InvalidParameter {
+                    name: name.clone(),
+                    reason: "must be finite and > 0".into(),
+                }
+                .into());
+            }
+            doc[name.as_str()] = serde_json::Value::from(*value);
+        }
+        ValueModel::from_json(&doc.to_string())
+    }
+
     /// Loads a model document of any supported kind.
     pub fn from_json(text: &str) -> Result<ValueModel, crate::Error> {
         Ok(match format::peek_kind(text)?.as_str() {
@@ -222,6 +261,20 @@ impl ValueModel {
                 .into())
             }
         })
+    }
+
+    /// Loads a model document that must be of `kind` (one of [`KINDS`]); another kind is
+    /// `FORMAT_WRONG_KIND`.
+    pub fn from_json_of(text: &str, kind: &str) -> Result<ValueModel, crate::Error> {
+        let found = format::peek_kind(text)?;
+        if found != kind {
+            return Err(format::FormatError::WrongKind {
+                expected: kind.to_string(),
+                found,
+            }
+            .into());
+        }
+        ValueModel::from_json(text)
     }
 
     /// The model as a versioned document.
