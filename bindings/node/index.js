@@ -525,12 +525,10 @@ class SegmentMap {
   }
 }
 
-const KMEANS_INIT = { 'k-means++': 'k_means_plus_plus', random: 'random', 'k-means||': 'k_means_parallel' }
-
 /** init: a name, rows of centres, or the core's own { kind, ... } object. */
 function kmeansInit (init) {
   if (isList(init)) return { kind: 'centers', centers: Array.from(matrix(init, 'init')[0]) }
-  if (typeof init === 'string') return { kind: KMEANS_INIT[init] ?? init }
+  if (typeof init === 'string') return { kind: init } // the core reads 'k-means++', 'random', 'k-means||'
   return init
 }
 
@@ -721,8 +719,6 @@ function splitMixed (rows, categorical) {
   return { numeric, p: num.length, cats }
 }
 
-const MODES_INIT = { cao: 'cao', huang: 'huang', random: 'random', 'k-prototypes++': 'plus_plus' }
-
 /** init: a name, [numeric centres, category centres], or the core's own { kind, ... } object. */
 function modesInit (init) {
   if (isList(init)) {
@@ -735,7 +731,7 @@ function modesInit (init) {
     })
     return { kind: 'centers', numeric, categorical }
   }
-  if (typeof init === 'string') return { kind: MODES_INIT[init.toLowerCase()] ?? init }
+  if (typeof init === 'string') return { kind: init } // the core reads 'k-prototypes++', 'Cao', 'Huang', 'random'
   return init
 }
 

@@ -33,15 +33,10 @@ class _FitterMixin:
     def summary(self) -> pd.DataFrame:
         """coef, se(coef) and the 95% bounds, as in lifetimes."""
         params = self.params_
-        se = pd.Series(self.standard_errors_).rename(index=lambda k: self._lifetimes_names.get(k, k))  # type: ignore[attr-defined]
-        return pd.DataFrame(
-            {
-                "coef": params,
-                "se(coef)": se,
-                "lower 95% bound": params - 1.96 * se,
-                "upper 95% bound": params + 1.96 * se,
-            }
-        )
+        rename = lambda k: self._lifetimes_names.get(k, k)  # noqa: E731
+        se = pd.Series(self.standard_errors_).rename(index=rename)  # type: ignore[attr-defined]
+        bounds = pd.DataFrame(self.confidence_intervals_, index=["lower 95% bound", "upper 95% bound"]).T.rename(index=rename)  # type: ignore[attr-defined]
+        return pd.DataFrame({"coef": params, "se(coef)": se}).join(bounds)
 
     def _keep(self, **columns: Any) -> None:
         """The fitted data, kept as lifetimes keeps it (`data`, used by its plots)."""

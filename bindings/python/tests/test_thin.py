@@ -1,0 +1,135 @@
+"""The Python layer is thin: its visible defaults are the core's, fitted models are native
+handles, and what it shows (summaries, intervals, tiers) comes from the core."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kehu
+from kehu import _native
+from kehu.segment import GaussianMixture, KMeans, KModes, KPrototypes, MiniBatchKMeans
+from kehu.value import BetaGeo, GammaGamma, value_tiers
+
+
+def _resolved(estimator: str, given: str | None = None) -> dict:
+    return json.loads(_native.resolved_options(estimator, given))
+
+
+@pytest.mark.parametrize(
+    "cls, core",
+    [
+        (KMeans, "KMeans"),
+        (MiniBatchKMeans, "MiniBatchKMeans"),
+        (GaussianMixture, "GaussianMixture"),
+        (KPrototypes, "KPrototypes"),
+        (KModes, "KPrototypes"),
+    ],
+)
+def test_signature_defaults_are_the_cores(cls, core):
+    """The scikit-learn/kmodes defaults shown in each signature read, in the core, as the
+    core's own defaults (so get_params() shows what a fit really uses)."""
+    assert _resolved(core, cls()._options()) == _resolved(core)
+
+
+def test_lifetimes_clv_defaults_are_the_cores():
+    import inspect
+
+    from kehu.lifetimes import GammaGammaFitter
+
+    sig = inspect.signature(GammaGammaFitter.customer_lifetime_value).parameters
+    core = _resolved("ClvOptions")
+    assert (sig["time"].default, sig["discount_rate"].default) == (core["months"], core["discount_rate"])
+
+
+def _blobs(n: int = 300, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [6.0, 1.0], [1.0, 7.0]])
+    return np.vstack([c + rng.normal(size=(n // 3, 2)) for c in centres])
+
+
+@pytest.mark.parametrize(
+    "make, native",
+    [
+        (lambda X: KMeans(3, random_state=1).fit(X), "KMeansModel"),
+        (lambda X: MiniBatchKMeans(3, batch_size=64, random_state=1).fit(X), "KMeansModel"),
+        (lambda X: GaussianMixture(3, random_state=1).fit(X), "GaussianMixtureModel"),
+    ],
+)
+def test_fitted_models_are_native_handles_that_pickle(make, native):
+    X = _blobs()
+    model = make(X)
+    assert type(model._model()).__name__ == native
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert type(clone._model()).__name__ == native
+        np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    handle = pickle.loads(pickle.dumps(model._model()))
+    assert handle.to_json() == model.to_json()
+
+
+def test_kprototypes_handle_gives_centroids_without_reading_the_document():
+    frame = pd.DataFrame({"x": [0.0, 0.1, 5.0, 5.2, 0.2, 5.1], "c": list("aabbab")})
+    model = KPrototypes(2, init="Cao").fit(frame, categorical=[1])
+    assert type(model._model()).__name__ == "KPrototypesModel"
+    centroids = model.cluster_centroids_
+    assert centroids.shape == (2, 2)
+    assert sorted(centroids[:, 1]) == ["a", "b"]
+    restored = KPrototypes.from_json(model.to_json())
+    np.testing.assert_array_equal(restored.predict(frame), model.predict(frame))
+
+
+def test_malformed_documents_are_format_errors_with_a_code():
+    for cls in (KMeans, GaussianMixture, KPrototypes, BetaGeo):
+        with pytest.raises(kehu.FormatError) as e:
+            cls.from_json("{not json")
+        assert e.value.code == "FORMAT_INVALID"
+    gg = GammaGamma().fit([1, 2, 3, 1, 4], [10.0, 22.0, 31.0, 15.0, 12.0])
+    with pytest.raises(kehu.FormatError) as e:
+        BetaGeo.from_json(gg.to_json())
+    assert e.value.code == "FORMAT_WRONG_KIND"
+
+
+def test_value_handle_scores_at_given_parameters():
+    rng = np.random.default_rng(0)
+    f = rng.poisson(2, 500).astype(float)
+    T = np.full(500, 40.0)
+    r = np.where(f > 0, rng.uniform(0, 40, 500), 0.0)
+    bg = BetaGeo().fit(f, r, T)
+    handle = bg._model()
+    same = handle.with_params(list(bg.params_.items()))
+    np.testing.assert_allclose(
+        same.predict("probability_alive", np.zeros(3), f[:3], r[:3], T[:3]),
+        handle.predict("probability_alive", np.zeros(3), f[:3], r[:3], T[:3]),
+        rtol=0,
+    )
+    with pytest.raises(kehu.ValueModelError, match="no parameter 'q'"):
+        handle.with_params([("q", 1.0)])
+    with pytest.raises(kehu.ValueModelError, match="'b' is missing"):
+        handle.with_params([("r", 1.0), ("alpha", 2.0), ("a", 0.5)])
+
+
+def test_value_tiers_default_is_the_cores():
+    values = np.arange(1000.0)
+    np.testing.assert_array_equal(value_tiers(values), value_tiers(values, [0.01, 0.05, 0.2]))
+    assert np.bincount(value_tiers(values)).tolist() == [10, 40, 150, 800]
+
+
+def test_lifetimes_summary_bounds_are_the_cores_intervals(cdnow):
+    from kehu.lifetimes import BetaGeoFitter
+    from kehu.lifetimes.utils import summary_data_from_transaction_data
+
+    lifetimes = pytest.importorskip("lifetimes", reason="lifetimes is not installed")
+    s = summary_data_from_transaction_data(cdnow, "id", "date", observation_period_end="1997-09-30", freq="W")
+    ours = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+    theirs = lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+    intervals = pd.DataFrame(ours.confidence_intervals_, index=["lower 95% bound", "upper 95% bound"]).T
+    pd.testing.assert_frame_equal(ours.summary[["lower 95% bound", "upper 95% bound"]], intervals)
+    assert list(ours.summary.columns) == list(theirs.summary.columns)
+    # lifetimes' standard errors come from its own numerical Hessian: equal to 1%.
+    np.testing.assert_allclose(ours.summary["coef"], theirs.summary["coef"], rtol=1e-3)
+    np.testing.assert_allclose(ours.summary["se(coef)"], theirs.summary["se(coef)"], rtol=1e-2)
