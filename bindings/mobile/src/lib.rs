@@ -164,7 +164,7 @@ fn options(s: Option<ProfileSettings>) -> Result<ProfileOptions, KehuError> {
     let d = ProfileOptions::default();
     let s = s.unwrap_or_default();
     let observation_end =
-        kehu::data::time::parse_time_option("observation_end", s.observation_end.as_deref())?;
+        kehu::data::time::parse_time_option("observation_end", s.observation_end.as_deref(), None)?;
     Ok(ProfileOptions {
         observation_end,
         top_n: s.top_n.map_or(d.top_n, |n| n as usize),

@@ -11,8 +11,7 @@ use kehu::data::{
 };
 use kehu::profile::{
     calibration_and_holdout_columns, profile_columns, summarize_columns, CustomerProfile, Event,
-    Freq, HoldoutOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary,
-    SummaryOptions, TagRules,
+    GivenSummaryOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary, TagRules,
 };
 use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
@@ -110,11 +109,8 @@ fn time_arg(option: &str, text: Option<&String>) -> Result<Option<i64>, kehu::Er
     Ok(kehu::data::time::parse_time_option(
         option,
         text.map(String::as_str),
+        None,
     )?)
-}
-
-fn freq_arg(freq: Option<&String>) -> Result<Freq, kehu::Error> {
-    Ok(Freq::from_option(freq.map(String::as_str))?)
 }
 
 /// Options of `summarize` (lifetimes' defaults: freq "D", freqMultiplier 1).
@@ -161,16 +157,15 @@ pub fn summarize(
         freq_multiplier: None,
         include_first_transaction: None,
     });
-    let d = SummaryOptions::default();
-    let opts = SummaryOptions {
-        freq: freq_arg(o.freq.as_ref()).map_err(to_js)?,
-        freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
-        observation_period_end: time_arg("observationPeriodEnd", o.observation_period_end.as_ref())
-            .map_err(to_js)?,
-        include_first_transaction: o
-            .include_first_transaction
-            .unwrap_or(d.include_first_transaction),
-    };
+    let opts = GivenSummaryOptions {
+        freq: o.freq.as_deref(),
+        freq_multiplier: o.freq_multiplier,
+        observation_period_end: o.observation_period_end.as_deref(),
+        include_first_transaction: o.include_first_transaction,
+        datetime_format: columns.datetime_format.as_deref(),
+    }
+    .summary()
+    .map_err(to_js)?;
     with_columns(&columns, |c| summarize_columns(c, &opts)).map(summary_result)
 }
 
@@ -199,25 +194,15 @@ pub fn calibration_and_holdout(
     columns: Columns,
     options: HoldoutOptionsJs,
 ) -> napi::Result<HoldoutResult, Code> {
-    let d = SummaryOptions::default();
-    let opts = HoldoutOptions {
-        calibration_period_end: time_arg(
-            "calibrationPeriodEnd",
-            Some(&options.calibration_period_end),
-        )
-        .map_err(to_js)?
-        .expect("given"),
-        observation_period_end: time_arg(
-            "observationPeriodEnd",
-            options.observation_period_end.as_ref(),
-        )
-        .map_err(to_js)?,
-        freq: freq_arg(options.freq.as_ref()).map_err(to_js)?,
-        freq_multiplier: options.freq_multiplier.unwrap_or(d.freq_multiplier),
-        include_first_transaction: options
-            .include_first_transaction
-            .unwrap_or(d.include_first_transaction),
-    };
+    let opts = GivenSummaryOptions {
+        freq: options.freq.as_deref(),
+        freq_multiplier: options.freq_multiplier,
+        observation_period_end: options.observation_period_end.as_deref(),
+        include_first_transaction: options.include_first_transaction,
+        datetime_format: columns.datetime_format.as_deref(),
+    }
+    .holdout(&options.calibration_period_end)
+    .map_err(to_js)?;
     let ch = with_columns(&columns, |c| calibration_and_holdout_columns(c, &opts))?;
     Ok(HoldoutResult {
         calibration: summary_result(ch.calibration),

@@ -6,7 +6,7 @@ use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringArray, StringViewArray};
 use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, TimeUnit as ArrowUnit};
-use kehu::data::time::TimeUnit;
+use kehu::data::time::{numeric_timestamps, NumericTimestamps, TimeUnit};
 use kehu::data::{
     DataError, IdColumn, IntColumn, NumberColumn, TextColumn, TimeColumn, TransactionColumns,
 };
@@ -166,6 +166,8 @@ enum Id {
 enum Time {
     Text(ArrowText),
     Epoch(ArrowInts, TimeUnit),
+    /// Numbers as timestamps, read by the core's one rule for them (`numeric_timestamps`).
+    Numbers(NumericTimestamps),
 }
 
 /// The transaction columns of a table, owned (Arrow buffers are reference-counted).
@@ -247,6 +249,15 @@ impl ArrowTransactions {
             | DataType::Utf8View
             | DataType::Dictionary(_, _)
             | DataType::Null => Time::Text(text(&ts_array, ts_name)?),
+            t if t.is_integer() || t.is_floating() => {
+                let values = floats(&ts_array, ts_name)?;
+                Time::Numbers(numeric_timestamps(
+                    ts_name,
+                    &values,
+                    None,
+                    date_format.as_deref(),
+                )?)
+            }
             other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
         };
         let opt_text = |field: &str| column(field)?.map(|(n, a)| text(&a, n)).transpose();
@@ -279,6 +290,14 @@ impl ArrowTransactions {
                 Time::Epoch(v, unit) => TimeColumn::Epoch {
                     values: v,
                     unit: *unit,
+                },
+                Time::Numbers(NumericTimestamps::Text(t)) => TimeColumn::Text {
+                    values: t,
+                    format: self.date_format.as_deref(),
+                },
+                Time::Numbers(NumericTimestamps::Micros(v)) => TimeColumn::Epoch {
+                    values: v,
+                    unit: TimeUnit::Micros,
                 },
             },
             amount: self.amount.as_ref().map(|c| c as &dyn NumberColumn),

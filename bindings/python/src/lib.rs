@@ -22,8 +22,8 @@ use kehu::data::{
 };
 use kehu::profile::{
     calibration_and_holdout_columns, profile_columns, summarize_columns, CustomerProfile, Event,
-    Freq, HoldoutOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions,
-    Summary, SummaryOptions, TagRules,
+    GivenSummaryOptions, ProfileAccumulator, ProfileError as CoreProfileError, ProfileOptions,
+    Summary, TagRules,
 };
 use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use numpy::PyArray1;
@@ -302,11 +302,7 @@ fn profile_option(option: String, reason: String) -> CoreProfileError {
 }
 
 fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
-    Ok(kehu::data::time::parse_time_option(option, text)?)
-}
-
-fn freq_arg(freq: Option<&str>) -> Result<Freq, kehu::Error> {
-    Ok(Freq::from_option(freq)?)
+    Ok(kehu::data::time::parse_time_option(option, text, None)?)
 }
 
 fn ids_to_py<'py>(py: Python<'py>, ids: CustomerIds) -> PyResult<Bound<'py, PyAny>> {
@@ -353,16 +349,15 @@ fn summarize<'py>(
     datetime_format: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
-    let defaults = SummaryOptions::default();
-    let opts = SummaryOptions {
-        freq: freq_arg(freq).map_err(to_py)?,
-        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?
-            .unwrap_or(defaults.freq_multiplier),
-        observation_period_end: time_arg("observation_period_end", observation_period_end)
-            .map_err(to_py)?,
-        include_first_transaction: include_first_transaction
-            .unwrap_or(defaults.include_first_transaction),
-    };
+    let opts = GivenSummaryOptions {
+        freq,
+        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?,
+        observation_period_end,
+        include_first_transaction,
+        datetime_format: datetime_format.as_deref(),
+    }
+    .summary()
+    .map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
     let summary =
         crate::interruptible(py, || summarize_columns(&cols.columns(), &opts)).map_err(to_py)?;
@@ -386,20 +381,15 @@ fn calibration_and_holdout<'py>(
     datetime_format: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let batch = batch_of(table)?;
-    let defaults = SummaryOptions::default();
-    let cal_end = time_arg("calibration_period_end", Some(calibration_period_end))
-        .map_err(to_py)?
-        .expect("given");
-    let opts = HoldoutOptions {
-        calibration_period_end: cal_end,
-        observation_period_end: time_arg("observation_period_end", observation_period_end)
-            .map_err(to_py)?,
-        freq: freq_arg(freq).map_err(to_py)?,
-        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?
-            .unwrap_or(defaults.freq_multiplier),
-        include_first_transaction: include_first_transaction
-            .unwrap_or(defaults.include_first_transaction),
-    };
+    let opts = GivenSummaryOptions {
+        freq,
+        freq_multiplier: opt_number(freq_multiplier.as_ref(), "freq_multiplier", profile_option)?,
+        observation_period_end,
+        include_first_transaction,
+        datetime_format: datetime_format.as_deref(),
+    }
+    .holdout(calibration_period_end)
+    .map_err(to_py)?;
     let cols = ArrowTransactions::new(&batch, &columns, datetime_format).map_err(to_py)?;
     let ch = crate::interruptible(py, || {
         calibration_and_holdout_columns(&cols.columns(), &opts)

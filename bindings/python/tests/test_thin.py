@@ -133,3 +133,24 @@ def test_lifetimes_summary_bounds_are_the_cores_intervals(cdnow):
     # lifetimes' standard errors come from its own numerical Hessian: equal to 1%.
     np.testing.assert_allclose(ours.summary["coef"], theirs.summary["coef"], rtol=1e-3)
     np.testing.assert_allclose(ours.summary["se(coef)"], theirs.summary["se(coef)"], rtol=1e-2)
+
+
+def test_time_options_are_read_by_the_core_alone(cdnow):
+    """Text times are the core's to read (ISO 8601, or the datetime format): pandas no longer
+    reads 'Sep 30 1997' here, so every binding accepts the same times."""
+    with pytest.raises(kehu.DataError) as e:
+        kehu.summarize(cdnow, "id", "date", observation_period_end="Sep 30 1997")
+    assert e.value.code == "DATA_INVALID_OPTION" and "observation_period_end" in str(e.value)
+    iso = kehu.summarize(cdnow, "id", "date", observation_period_end="1997-09-30")
+    stamp = kehu.summarize(cdnow, "id", "date", observation_period_end=pd.Timestamp("1997-09-30"))
+    pd.testing.assert_frame_equal(iso, stamp)
+    # lifetimes' integer YYYYMMDD dates with a datetime format, the end given the same way.
+    ymd = cdnow.assign(date=pd.to_datetime(cdnow["date"]).dt.strftime("%Y%m%d").astype("int64"))
+    from kehu.lifetimes.utils import summary_data_from_transaction_data
+
+    for end in (19970930, "19970930", pd.Timestamp("1997-09-30")):
+        got = summary_data_from_transaction_data(ymd, "id", "date", datetime_format="%Y%m%d", observation_period_end=end)
+        np.testing.assert_array_equal(got["T"].to_numpy(), iso["T"].to_numpy())
+    lifetimes_utils = pytest.importorskip("lifetimes.utils", reason="lifetimes is not installed")
+    theirs = lifetimes_utils.summary_data_from_transaction_data(ymd, "id", "date", datetime_format="%Y%m%d", observation_period_end=19970930)
+    np.testing.assert_allclose(got[["frequency", "recency", "T"]].to_numpy(), theirs[["frequency", "recency", "T"]].to_numpy(), rtol=0, atol=1e-12)

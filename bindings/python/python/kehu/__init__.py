@@ -81,7 +81,7 @@ def summarize(
     out = _native.summarize(
         table,
         cols,
-        observation_period_end=iso(observation_period_end, datetime_format, "observation_period_end"),
+        observation_period_end=iso(observation_period_end, "observation_period_end"),
         freq=freq,
         freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,
@@ -114,8 +114,8 @@ def calibration_and_holdout(
     out = _native.calibration_and_holdout(
         table,
         cols,
-        iso(calibration_period_end, datetime_format, "calibration_period_end"),
-        observation_period_end=iso(observation_period_end, datetime_format, "observation_period_end"),
+        iso(calibration_period_end, "calibration_period_end"),
+        observation_period_end=iso(observation_period_end, "observation_period_end"),
         freq=freq,
         freq_multiplier=freq_multiplier,
         include_first_transaction=include_first_transaction,

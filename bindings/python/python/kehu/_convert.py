@@ -113,19 +113,20 @@ def to_arrow(data: Any, columns: Iterable[str | None]) -> pa.Table:
     )
 
 
-def iso(value: Any, datetime_format: str | None = None, option: str = "date") -> str | None:
-    """ISO 8601 text of a date given as text, datetime, date, pandas Timestamp/Period or numpy
-    datetime64 (time-zone aware values are taken in UTC); another type is a `DataError` naming
-    `option`."""
+def iso(value: Any, option: str = "date") -> str | None:
+    """A time option for the core: text as given (the core reads it, ISO 8601 or the
+    transactions' datetime format, by the same rule in every binding); a whole number as its
+    digits (`19970930`, which the core reads with a format such as `%Y%m%d`); a datetime, date,
+    pandas Timestamp/Period or numpy datetime64 as ISO 8601 text (time-zone aware values are
+    taken in UTC). Another type is a `DataError` naming `option`."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
     if isinstance(value, pd.Period):
         value = value.to_timestamp()
-    if isinstance(value, str):
-        try:
-            value = pd.to_datetime(value, format=datetime_format)
-        except (ValueError, TypeError):
-            return value  # left for the core to reject with a typed error
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return "NaT"  # left for the core to reject with a typed error

@@ -113,17 +113,29 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
     }
 }
 
-/// Parses an optional ISO 8601 option value (an observation end, say); the error names the
-/// option.
+/// Parses an optional time option (an observation end, say) by the one rule every binding
+/// shares: text in the transactions' datetime `format` when one is given, or else ISO 8601
+/// (which is how a binding hands over a time it holds as an object: a pandas Timestamp, a JS
+/// Date). Text like `Sep 30 1997` is refused in every language. The error names the option and
+/// the rule, never the value.
 pub fn parse_time_option(
     option: &str,
     text: Option<&str>,
+    format: Option<&str>,
 ) -> Result<Option<i64>, super::DataError> {
     text.map(|t| {
-        parse_timestamp(t, None).ok_or_else(|| super::DataError::InvalidOption {
-            option: option.to_string(),
-            reason: "must be an ISO 8601 date or date-time".into(),
-        })
+        format
+            .and_then(|f| parse_timestamp(t, Some(f)))
+            .or_else(|| parse_timestamp(t, None))
+            .ok_or_else(|| super::DataError::InvalidOption {
+                option: option.to_string(),
+                reason: match format {
+                    None => {
+                        "must be an ISO 8601 date or date-time (or give a datetime format)".into()
+                    }
+                    Some(f) => format!("must match the datetime format '{f}' or be ISO 8601"),
+                },
+            })
     })
     .transpose()
 }
@@ -398,6 +410,27 @@ mod tests {
         for (unit, format) in [(Some("sec"), None), (Some("s"), Some("%Y%m%d"))] {
             let e = numeric_timestamps("t", &v, unit, format).unwrap_err();
             assert_eq!(e.code(), "DATA_INVALID_OPTION");
+        }
+    }
+
+    #[test]
+    fn time_options_read_the_format_or_else_iso() {
+        let day = days_from_civil(1997, 9, 30) * 86_400_000_000;
+        let read = |t: &str, f: Option<&str>| parse_time_option("end", Some(t), f);
+        assert_eq!(read("1997-09-30", None), Ok(Some(day)));
+        assert_eq!(read("19970930", Some("%Y%m%d")), Ok(Some(day)));
+        assert_eq!(
+            read("1997-09-30T00:00:00.000Z", Some("%Y%m%d")),
+            Ok(Some(day))
+        );
+        assert_eq!(read("30/09/1997", Some("%d/%m/%Y")), Ok(Some(day)));
+        for (t, f) in [
+            ("Sep 30 1997", None),
+            ("19970930", None),
+            ("1997/09/30", Some("%Y%m%d")),
+        ] {
+            let e = read(t, f).unwrap_err().to_string();
+            assert!(e.contains("'end'") && !e.contains(t), "{e}");
         }
     }
 }

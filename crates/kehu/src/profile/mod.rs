@@ -12,7 +12,8 @@ pub use features::{
 };
 pub use freq::{Freq, UnknownFreq};
 pub use summary::{
-    calibration_and_holdout, summarize, CalibrationHoldout, HoldoutOptions, Summary, SummaryOptions,
+    calibration_and_holdout, summarize, CalibrationHoldout, GivenSummaryOptions, HoldoutOptions,
+    Summary, SummaryOptions,
 };
 pub use tags::{Condition, TagRule, TagRules};
 

@@ -198,6 +198,62 @@ fn into_summary(
     Ok((summary, codes))
 }
 
+/// Summary and holdout options as a user gives them: every field optional, times as text. The
+/// one reader of these options for every binding: what is absent takes the core's default, and
+/// the times are read by [`parse_time_option`](crate::data::time::parse_time_option) with the
+/// transactions' `datetime_format` (as lifetimes reads them with pandas and the same format).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GivenSummaryOptions<'a> {
+    /// `freq` (D, W, h, min, s or M; default D).
+    pub freq: Option<&'a str>,
+    /// Periods per time unit of the output (default 1).
+    pub freq_multiplier: Option<f64>,
+    /// End of observation (default the latest transaction).
+    pub observation_period_end: Option<&'a str>,
+    /// Count the first purchase (default false).
+    pub include_first_transaction: Option<bool>,
+    /// The strftime format of the times (default ISO 8601).
+    pub datetime_format: Option<&'a str>,
+}
+
+impl GivenSummaryOptions<'_> {
+    /// The summary options, checked.
+    pub fn summary(&self) -> Result<SummaryOptions, crate::Error> {
+        let d = SummaryOptions::default();
+        Ok(SummaryOptions {
+            freq: Freq::from_option(self.freq)?,
+            freq_multiplier: self.freq_multiplier.unwrap_or(d.freq_multiplier),
+            observation_period_end: self
+                .time("observation_period_end", self.observation_period_end)?,
+            include_first_transaction: self
+                .include_first_transaction
+                .unwrap_or(d.include_first_transaction),
+        })
+    }
+
+    /// The calibration/holdout options with the calibration period's end, checked.
+    pub fn holdout(&self, calibration_period_end: &str) -> Result<HoldoutOptions, crate::Error> {
+        let s = self.summary()?;
+        Ok(HoldoutOptions {
+            calibration_period_end: self
+                .time("calibration_period_end", Some(calibration_period_end))?
+                .expect("a time was given"),
+            observation_period_end: s.observation_period_end,
+            freq: s.freq,
+            freq_multiplier: s.freq_multiplier,
+            include_first_transaction: s.include_first_transaction,
+        })
+    }
+
+    fn time(&self, option: &str, text: Option<&str>) -> Result<Option<i64>, crate::Error> {
+        Ok(crate::data::time::parse_time_option(
+            option,
+            text,
+            self.datetime_format,
+        )?)
+    }
+}
+
 /// Options of [`calibration_and_holdout`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldoutOptions {
