@@ -208,7 +208,7 @@ test('more silent coercions: non-integers, wrong columns, strings as arrays', ()
   throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: 'a', signup: new Date('2024-01-01') }, { customerId: 'b', signup: new Date('x') }] }),
     'DATA_WRONG_TYPE', /row 1/, /signup/)
   // An invalid Date as an option is the core's typed error, not a RangeError.
-  throwsCode(() => kehu.summarize({ c: ['a'], t: ['2024-01-01'] }, mapping, { observationPeriodEnd: new Date('x') }), 'DATA_INVALID_OPTION', /observationPeriodEnd/)
+  throwsCode(() => kehu.summarize({ c: ['a'], t: ['2024-01-01'] }, mapping, { observationPeriodEnd: new Date('x') }), 'DATA_INVALID_OPTION', /observation_period_end/)
   // Segment labels and portrait categories that are objects.
   throwsCode(() => kehu.portrait([{}], [{ x: 1 }]), 'DATA_WRONG_TYPE', /row 0/)
   throwsCode(() => kehu.portrait(['a', 'b'], [{ region: 'n' }, { region: ['s'] }]), 'DATA_WRONG_TYPE', /row 1/, /region/)
@@ -334,4 +334,16 @@ test('value: Pareto/NBD at its limit ends, not converged, with warnings (issue 1
   assert.ok(Number.isFinite(m.report.logLikelihood))
   // The purchase rate r/alpha is still estimated (lifetimes: 0.1280 at its limit).
   assert.ok(Math.abs(m.params.r / m.params.alpha - 0.128) < 0.002, `${m.params.r / m.params.alpha}`)
+})
+
+test('time options follow the core rule: the datetime format, or else ISO 8601 (issue 11)', () => {
+  const mapping = { customerId: 'c', timestamp: 't' }
+  const rows = { c: ['a', 'a'], t: ['19970101', '19970301'] }
+  // Text that only a lenient parser reads is refused here as in Python.
+  throwsCode(() => kehu.summarize({ c: ['a'], t: ['1997-01-01'] }, mapping, { observationPeriodEnd: 'Sep 30 1997' }), 'DATA_INVALID_OPTION', /observation_period_end/)
+  const withFormat = (end) => kehu.summarize(rows, mapping, { datetimeFormat: '%Y%m%d', observationPeriodEnd: end })
+  const a = withFormat('19970930')
+  const b = withFormat(new Date('1997-09-30T00:00:00Z'))
+  assert.deepEqual(Array.from(a.T), Array.from(b.T))
+  assert.equal(a.T[0], 272)
 })
