@@ -804,25 +804,19 @@ class KModes extends KPrototypes {
   }
 }
 
-/** Customer attributes by the type of their first value; every other value must have that type. */
+/** A JS value as the core's given attribute value (the core infers each column's kind from
+ * them, by the same rule as in every binding). */
+function givenValue (v) {
+  if (v == null || typeof v === 'boolean' || typeof v === 'string') return v ?? null
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null
+  if (v instanceof Date) return { date: Number.isNaN(v.getTime()) ? null : Math.floor(v.getTime() / 86400000) }
+  return { other: typeName(v) }
+}
+
+/** Customer attributes: per attribute, its values as JSON given values. */
 function attributeColumns (customers, idKey) {
   const names = [...new Set(customers.flatMap((c) => Object.keys(c)))].filter((k) => k !== idKey)
-  return names.map((name) => {
-    const values = customers.map((c) => (c[name] == null ? null : c[name]))
-    const first = values.find((v) => v != null)
-    const typed = (ok, what, convert = (v) => v) => values.map((v, i) => {
-      if (v == null) return null
-      if (!ok(v)) throw wrongType(`row ${i}, attribute '${name}': must be ${what} (as its first value), got ${typeName(v)}`)
-      return convert(v)
-    })
-    if (typeof first === 'number') return { name, kind: 'numeric', numbers: typed((v) => typeof v === 'number', 'a number') }
-    if (typeof first === 'boolean') return { name, kind: 'boolean', flags: typed((v) => typeof v === 'boolean', 'a boolean') }
-    if (first instanceof Date) {
-      const day = (v) => Math.floor(v.getTime() / 86400000)
-      return { name, kind: 'date', numbers: typed((v) => v instanceof Date && !Number.isNaN(v.getTime()), 'a valid Date', day) }
-    }
-    return { name, kind: 'categorical', texts: toText(values, name) }
-  })
+  return names.map((name) => ({ name, values: JSON.stringify(customers.map((c) => givenValue(c[name]))) }))
 }
 
 /**

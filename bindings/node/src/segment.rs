@@ -139,15 +139,12 @@ pub fn lifecycle_stages_of(
     Ok(stages.iter().map(|s| s.name().to_string()).collect())
 }
 
-/// One customer attribute column: `kind` numeric, boolean, date (days since 1970-01-01) or
-/// categorical, with one value per customer (`null` = missing).
+/// One customer attribute column: its values as JSON given values, whose kind the core infers
+/// ([`Attribute::infer_json`]).
 #[napi(object)]
 pub struct AttributeJs {
     pub name: String,
-    pub kind: String,
-    pub numbers: Option<Vec<Option<f64>>>,
-    pub flags: Option<Vec<Option<bool>>>,
-    pub texts: Option<Vec<Option<String>>>,
+    pub values: String,
 }
 
 /// One segmentation: each listed customer's label.
@@ -168,26 +165,9 @@ pub struct MembershipJs {
 }
 
 fn attribute_of(a: AttributeJs) -> napi::Result<(String, Attribute), Code> {
-    let missing = || {
-        to_js(SegmentError::InvalidOption {
-            option: format!("attribute '{}'", a.name),
-            reason: format!("has no values for its kind '{}'", a.kind),
-        })
-    };
-    let values = match a.kind.as_str() {
-        "numeric" => Attribute::Numeric(a.numbers.clone().ok_or_else(missing)?),
-        "boolean" => Attribute::Boolean(a.flags.clone().ok_or_else(missing)?),
-        "date" => Attribute::Date(
-            a.numbers
-                .clone()
-                .ok_or_else(missing)?
-                .into_iter()
-                .map(|v| v.map(|d| d.floor() as i64))
-                .collect(),
-        ),
-        _ => Attribute::Categorical(a.texts.clone().ok_or_else(missing)?),
-    };
-    Ok((a.name, values))
+    let column =
+        Attribute::infer_json(&a.name, &a.values).map_err(|e| to_js(kehu::Error::from(e)))?;
+    Ok((a.name, column))
 }
 
 /// Evaluates an audiences document as of `as_of` (ISO 8601) over the customers of

@@ -278,18 +278,9 @@ pub fn segment_portrait<'py>(
     ))
 }
 
-/// One attribute column from Python: (name, kind, values) with kind numeric, boolean, date
-/// (days since 1970-01-01) or categorical.
-type AttributeColumn<'py> = (String, String, Bound<'py, PyAny>);
-
-fn attribute_column(kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Attribute> {
-    Ok(match kind {
-        "numeric" => Attribute::Numeric(values.extract()?),
-        "boolean" => Attribute::Boolean(values.extract()?),
-        "date" => Attribute::Date(values.extract()?),
-        _ => Attribute::Categorical(values.extract()?),
-    })
-}
+/// One attribute column from Python: (name, its values as JSON given values), whose kind the
+/// core infers ([`Attribute::infer_json`]).
+type AttributeColumn = (String, String);
 
 /// Audience membership of every customer (those of `customer_ids`, then those with
 /// transactions only): (ids, audience names, membership per audience, validation report).
@@ -305,7 +296,7 @@ pub fn segment_audiences<'py>(
     datetime_format: Option<String>,
     allow_returns: Option<bool>,
     customer_ids: Option<Vec<Option<String>>>,
-    attributes: Option<Vec<AttributeColumn<'py>>>,
+    attributes: Option<Vec<AttributeColumn>>,
     segments: Option<Vec<SegmentLabels>>,
 ) -> PyResult<AudienceResult<'py>> {
     let audiences = Audiences::from_json(document).map_err(to_py)?;
@@ -320,8 +311,12 @@ pub fn segment_audiences<'py>(
             let columns = attributes
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(name, kind, values)| Ok((name, attribute_column(&kind, &values)?)))
-                .collect::<PyResult<Vec<_>>>()?;
+                .map(|(name, values)| {
+                    let column = Attribute::infer_json(&name, &values);
+                    column.map(|c| (name, c))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| to_py(kehu::Error::from(e)))?;
             Some(
                 CustomerTable::with_attributes(ids, columns)
                     .map_err(|e| to_py(kehu::Error::from(e)))?,

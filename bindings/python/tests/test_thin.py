@@ -154,3 +154,26 @@ def test_time_options_are_read_by_the_core_alone(cdnow):
     lifetimes_utils = pytest.importorskip("lifetimes.utils", reason="lifetimes is not installed")
     theirs = lifetimes_utils.summary_data_from_transaction_data(ymd, "id", "date", datetime_format="%Y%m%d", observation_period_end=19970930)
     np.testing.assert_allclose(got[["frequency", "recency", "T"]].to_numpy(), theirs[["frequency", "recency", "T"]].to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_attribute_kinds_are_inferred_by_the_core():
+    """One rule in every binding: an attribute column has the kind of its first present value;
+    another kind later is DATA_WRONG_TYPE naming the attribute and row (as in Node)."""
+    from kehu.segment import Audience
+
+    adults = Audience({"adults": {"attribute": "age", "op": ">=", "value": 30}})
+    ok = pd.DataFrame({"customer_id": ["a", "b", "c"], "age": pd.Series([40, None, 20], dtype=object)})
+    got = adults.evaluate(customers=ok, as_of="2024-02-01")
+    assert got["adults"].tolist() == [True, False, False]
+    mixed = pd.DataFrame({"customer_id": ["a", "b"], "age": pd.Series([40, "41"], dtype=object)})
+    with pytest.raises(kehu.DataError) as e:
+        adults.evaluate(customers=mixed, as_of="2024-02-01")
+    assert e.value.code == "DATA_WRONG_TYPE" and "'age'" in str(e.value) and "row 1" in str(e.value)
+    assert "41" not in str(e.value)
+    signup = Audience({"new": {"attribute": "signup", "op": ">=", "value": "2024-01-01"}})
+    dates = pd.DataFrame({"customer_id": ["a", "b"], "signup": [pd.Timestamp("2024-01-05"), pd.Timestamp("2023-12-31")]})
+    assert signup.evaluate(customers=dates, as_of="2024-02-01")["new"].tolist() == [True, False]
+    import datetime as dt
+
+    objects = dates.assign(signup=pd.Series([dt.date(2024, 1, 5), dt.date(2023, 12, 31)], dtype=object))
+    assert signup.evaluate(customers=objects, as_of="2024-02-01")["new"].tolist() == [True, False]

@@ -9,6 +9,7 @@ Every score and segment is computed by kehu's core; options are passed through a
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import sys
@@ -963,18 +964,43 @@ class KModes(KPrototypes):
         return super().cluster_centroids_
 
 
-def _attribute_kind(col: pd.Series) -> tuple[str, list[Any]]:
-    """(kind, values) of a customer attribute column: numeric, boolean, date or categorical."""
-    if pd.api.types.is_bool_dtype(col):
-        return "boolean", [None if pd.isna(v) else bool(v) for v in col.tolist()]
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def _given(v: Any) -> Any:
+    """One attribute value as the core's given value (a JSON value): the core decides the
+    column's kind from them, by the same rule for every binding."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return None if np.isnan(float(v)) else (int(v) if isinstance(v, (int, np.integer)) else float(v))
+    if isinstance(v, str):
+        return v
+    if v is pd.NaT:
+        return None
+    if isinstance(v, _dt.datetime):
+        return {"date": (v.replace(tzinfo=None).date() - _EPOCH).days}
+    if isinstance(v, _dt.date):
+        return {"date": (v - _EPOCH).days}
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else {"date": int(v.astype("datetime64[D]").astype(np.int64))}
+    if not isinstance(v, (list, tuple, dict, set, np.ndarray)) and pd.isna(v):
+        return None
+    return {"other": type(v).__name__}
+
+
+def _given_values(col: pd.Series) -> str:
+    """An attribute column as JSON text of given values (dates as days since 1970-01-01)."""
     if pd.api.types.is_datetime64_any_dtype(col):
         local = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
         # Whole days in the column's own unit (datetime64[us] holds years 1–9999, [ns] 1677–2262).
         days = local.to_numpy().astype("datetime64[D]")
-        return "date", [None if np.isnat(v) else int(v.astype(np.int64)) for v in days]
-    if pd.api.types.is_numeric_dtype(col):
-        return "numeric", [None if pd.isna(v) else float(v) for v in col.tolist()]
-    return "categorical", _category_column(col.tolist())
+        values = [None if np.isnat(v) else {"date": int(v.astype(np.int64))} for v in days]
+    else:
+        values = [_given(v) for v in col.tolist()]
+    return json.dumps(values)
 
 
 class Audience:
@@ -1049,7 +1075,7 @@ class Audience:
         ids = attrs = None
         if customers is not None:
             ids = _ids(customers[customer_id_col])
-            attrs = [(str(c), *_attribute_kind(customers[c])) for c in customers.columns if c != customer_id_col]
+            attrs = [(str(c), _given_values(customers[c])) for c in customers.columns if c != customer_id_col]
         segs = None
         if segments:
             segs = []

@@ -29,6 +29,111 @@ impl Attribute {
     }
 }
 
+/// One attribute value as a binding received it, before its column's kind is known. Bindings
+/// hand a column over as a JSON array of these: `null`, a boolean, a number, a string,
+/// `{"date": days since 1970-01-01}` (`{"date": null}`: an invalid date) or `{"other": "type"}`
+/// for a value of another type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum GivenValue {
+    /// A yes/no flag.
+    Flag(bool),
+    /// A number.
+    Number(f64),
+    /// Text.
+    Text(String),
+    /// A date, or `None` for an invalid one.
+    Date {
+        /// Days since 1970-01-01.
+        date: Option<i64>,
+    },
+    /// A value of a type no attribute holds (named by its type).
+    Other {
+        /// The value's type.
+        other: String,
+    },
+}
+
+impl GivenValue {
+    fn kind(&self) -> String {
+        match self {
+            GivenValue::Flag(_) => "a boolean".into(),
+            GivenValue::Number(_) => "a number".into(),
+            GivenValue::Text(_) => "text".into(),
+            GivenValue::Date { .. } => "a date".into(),
+            GivenValue::Other { other } => format!("a value of type {other}"),
+        }
+    }
+}
+
+impl Attribute {
+    /// The one rule for an attribute column's kind, in every binding: the kind of its first
+    /// present value (numbers: numeric, flags: boolean, dates: date, text: categorical); every
+    /// other present value must be of that kind, and dates must be valid. The error names the
+    /// attribute and the row, never the value.
+    pub fn infer(name: &str, values: &[Option<GivenValue>]) -> Result<Attribute, DataError> {
+        let wrong = |row: usize, expected: &str, found: &str| DataError::WrongType {
+            column: name.to_string(),
+            expected: format!("{expected} (the type of its first value)"),
+            found: format!("{found} in row {row}"),
+        };
+        let first = values.iter().flatten().next();
+        macro_rules! column {
+            ($variant:ident, $pattern:pat => $value:expr, $expected:expr) => {
+                Attribute::$variant(
+                    values
+                        .iter()
+                        .enumerate()
+                        .map(|(row, v)| match v {
+                            None => Ok(None),
+                            Some($pattern) => Ok(Some($value)),
+                            Some(other) => Err(wrong(row, $expected, &other.kind())),
+                        })
+                        .collect::<Result<_, _>>()?,
+                )
+            };
+        }
+        Ok(match first {
+            None | Some(GivenValue::Number(_)) => {
+                column!(Numeric, GivenValue::Number(x) => *x, "a number")
+            }
+            Some(GivenValue::Flag(_)) => column!(Boolean, GivenValue::Flag(b) => *b, "a boolean"),
+            Some(GivenValue::Text(_)) => {
+                column!(Categorical, GivenValue::Text(t) => t.clone(), "text")
+            }
+            Some(GivenValue::Date { .. }) => Attribute::Date(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(row, v)| match v {
+                        None => Ok(None),
+                        Some(GivenValue::Date { date: Some(d) }) => Ok(Some(*d)),
+                        Some(GivenValue::Date { date: None }) => {
+                            Err(wrong(row, "a valid date", "an invalid date"))
+                        }
+                        Some(other) => Err(wrong(row, "a date", &other.kind())),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(other @ GivenValue::Other { .. }) => {
+                let row = values.iter().position(Option::is_some).unwrap_or(0);
+                return Err(wrong(row, "a number, boolean, date or text", &other.kind()));
+            }
+        })
+    }
+
+    /// [`infer`](Self::infer) on a column handed over as JSON text (an array of `null` and
+    /// [`GivenValue`]s).
+    pub fn infer_json(name: &str, json: &str) -> Result<Attribute, DataError> {
+        let values: Vec<Option<GivenValue>> =
+            crate::format::parse_json(json).map_err(|reason| DataError::InvalidOption {
+                option: format!("attribute '{name}'"),
+                reason,
+            })?;
+        Attribute::infer(name, &values)
+    }
+}
+
 /// Customers with attributes and consent flags; every column has one value per customer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CustomerTable {
@@ -148,6 +253,42 @@ impl CustomerTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribute_kinds_follow_the_first_present_value() {
+        let read = |json: &str| Attribute::infer_json("age", json);
+        assert_eq!(
+            read("[null, 40, 41.5]"),
+            Ok(Attribute::Numeric(vec![None, Some(40.0), Some(41.5)]))
+        );
+        assert_eq!(
+            read("[true, null]"),
+            Ok(Attribute::Boolean(vec![Some(true), None]))
+        );
+        assert_eq!(
+            read(r#"["a", null]"#),
+            Ok(Attribute::Categorical(vec![Some("a".into()), None]))
+        );
+        assert_eq!(
+            read(r#"[{"date": 3}, null]"#),
+            Ok(Attribute::Date(vec![Some(3), None]))
+        );
+        assert_eq!(read("[null]"), Ok(Attribute::Numeric(vec![None])));
+        for (json, row) in [
+            (r#"[40, "41"]"#, 1),
+            (r#"["a", 1]"#, 1),
+            (r#"[{"date": 3}, {"date": null}]"#, 1),
+            (r#"[null, {"other": "list"}]"#, 1),
+        ] {
+            let e = read(json).unwrap_err();
+            assert_eq!(e.code(), "DATA_WRONG_TYPE");
+            let m = e.to_string();
+            assert!(
+                m.contains("'age'") && m.contains(&format!("row {row}")) && !m.contains("41"),
+                "{m}"
+            );
+        }
+    }
 
     #[test]
     fn checks_ids_and_lengths() {
