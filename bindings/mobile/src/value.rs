@@ -1,7 +1,7 @@
 //! On-device customer scoring with value models saved by any kehu binding.
 
 use crate::KehuError;
-use kehu::value::{customer_lifetime_value, tier_of, ClvOptions, GammaGamma, ValueModel};
+use kehu::value::{ClvOptions, ValueModel};
 use std::sync::Arc;
 
 /// One customer's purchase history summary (lifetimes' frequency, recency, T, monetary value),
@@ -43,9 +43,7 @@ pub struct ValueScore {
 /// gamma_gamma spend model.
 #[derive(uniffi::Object)]
 pub struct ValueScorer {
-    purchase: ValueModel,
-    spend: Option<GammaGamma>,
-    tier_thresholds: Vec<f64>,
+    scorer: kehu::value::ValueScorer,
 }
 
 #[uniffi::export]
@@ -59,31 +57,9 @@ impl ValueScorer {
         tier_thresholds: Vec<f64>,
     ) -> Result<Arc<Self>, KehuError> {
         let purchase = ValueModel::from_json(&purchase_model)?;
-        if matches!(purchase, ValueModel::GammaGamma(_)) {
-            return Err(kehu::value::ValueError::InvalidOption {
-                option: "purchase_model".into(),
-                reason: "must be a bgnbd, mbgnbd, pnbd or bgbb model".into(),
-            }
-            .into());
-        }
-        let spend = match spend_model {
-            None => None,
-            Some(text) => match ValueModel::from_json(&text)? {
-                ValueModel::GammaGamma(g) => Some(g),
-                _ => {
-                    return Err(kehu::value::ValueError::InvalidOption {
-                        option: "spend_model".into(),
-                        reason: "must be a gamma_gamma model".into(),
-                    }
-                    .into())
-                }
-            },
-        };
-        Ok(Arc::new(ValueScorer {
-            purchase,
-            spend,
-            tier_thresholds,
-        }))
+        let spend = spend_model.map(|t| ValueModel::from_json(&t)).transpose()?;
+        let scorer = kehu::value::ValueScorer::new(purchase, spend, tier_thresholds)?;
+        Ok(Arc::new(ValueScorer { scorer }))
     }
 
     /// Scores one customer over `horizon` time units.
@@ -93,45 +69,20 @@ impl ValueScorer {
         horizon: f64,
         clv: Option<ClvSettings>,
     ) -> Result<ValueScore, KehuError> {
-        let CustomerHistory {
-            frequency: x,
-            recency: tx,
-            t,
-            monetary_value: m,
-        } = customer;
-        let expected_purchases = self
-            .purchase
-            .conditional_expected_purchases(horizon, x, tx, t)?;
-        let probability_alive = self.purchase.probability_alive(x, tx, t)?;
-        let (expected_spend, value, tier) = match &self.spend {
-            None => (None, None, None),
-            Some(spend) => {
-                let d = ClvOptions::default();
-                let s = clv.unwrap_or_default();
-                let opts = ClvOptions {
-                    months: s.months.unwrap_or(d.months),
-                    discount_rate: s.discount_rate.unwrap_or(d.discount_rate),
-                    margin: s.margin.unwrap_or(d.margin),
-                    units_per_month: s.units_per_month.unwrap_or(d.units_per_month),
-                };
-                let value =
-                    customer_lifetime_value(&self.purchase, spend, &[x], &[tx], &[t], &[m], &opts)?
-                        [0];
-                let tier = (!self.tier_thresholds.is_empty())
-                    .then(|| tier_of(value, &self.tier_thresholds) as u32);
-                (
-                    Some(spend.conditional_expected_spend(x, m)?),
-                    Some(value),
-                    tier,
-                )
-            }
-        };
+        let c = customer;
+        let s = clv.unwrap_or_default();
+        let clv = ClvOptions::given(s.months, s.discount_rate, s.margin, s.units_per_month);
+        let score = self.scorer.score(
+            (c.frequency, c.recency, c.t, c.monetary_value),
+            horizon,
+            &clv,
+        )?;
         Ok(ValueScore {
-            expected_purchases,
-            probability_alive,
-            expected_spend,
-            clv: value,
-            tier,
+            expected_purchases: score.expected_purchases,
+            probability_alive: score.probability_alive,
+            expected_spend: score.expected_spend,
+            clv: score.clv,
+            tier: score.tier.map(|t| t as u32),
         })
     }
 
@@ -149,7 +100,8 @@ impl ValueScorer {
             ..
         } = customer;
         Ok(self
-            .purchase
+            .scorer
+            .purchase()
             .discounted_expected_residual_transactions(rate, frequency, recency, t)?)
     }
 
@@ -166,7 +118,7 @@ impl ValueScorer {
             t,
             ..
         } = customer;
-        Ok(self.purchase.probability_of_purchases(
+        Ok(self.scorer.purchase().probability_of_purchases(
             f64::from(n),
             horizon,
             Some((frequency, recency, t)),

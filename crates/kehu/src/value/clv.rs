@@ -126,6 +126,24 @@ impl Default for ClvOptions {
     }
 }
 
+impl ClvOptions {
+    /// The options a user gave (`None`: the default), for bindings with typed optional fields.
+    pub fn given(
+        months: Option<u32>,
+        discount_rate: Option<f64>,
+        margin: Option<f64>,
+        units_per_month: Option<f64>,
+    ) -> Self {
+        let d = ClvOptions::default();
+        ClvOptions {
+            months: months.unwrap_or(d.months),
+            discount_rate: discount_rate.unwrap_or(d.discount_rate),
+            margin: margin.unwrap_or(d.margin),
+            units_per_month: units_per_month.unwrap_or(d.units_per_month),
+        }
+    }
+}
+
 /// CLV of each customer: Σ over months i of margin · E[spend] · (E[Y(i·u)] − E[Y((i−1)·u)]) /
 /// (1 + d)^i, with E[spend] from Gamma-Gamma — lifetimes' `customer_lifetime_value`.
 pub fn customer_lifetime_value<M: PurchaseModel>(

@@ -10,6 +10,7 @@ pub mod gamma_gamma;
 pub mod model;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod score;
 pub mod simulate;
 pub mod special;
 
@@ -26,6 +27,7 @@ pub use fit::{FitReport, Rows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueColumns, ValueFit, ValueModel, ValueOptions};
 pub use pareto_nbd::ParetoNbd;
+pub use score::{CustomerScore, ValueScorer};
 
 /// A prediction horizon must be a finite number ≥ 0.
 pub(crate) fn check_horizon(s: f64) -> Result<(), ValueError> {
