@@ -614,7 +614,7 @@ pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::Draw;
+    use crate::rng::Draw;
 
     fn two_blobs() -> Vec<f64> {
         let mut draw = Draw::new(5, 0);

@@ -7,7 +7,7 @@ pub(crate) use super::distance::{nearest, sq_dist};
 use super::distance::{simd, with_width, Width};
 use super::SegmentError;
 use crate::learn::{Fit, Predict, Transform, Weighted};
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

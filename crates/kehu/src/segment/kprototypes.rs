@@ -24,7 +24,7 @@
 use super::kmeans::check_weights;
 use super::SegmentError;
 use crate::learn::{Fit, Predict};
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -16,7 +16,7 @@ use super::kmeans::{
 };
 use super::SegmentError;
 use crate::learn::{Fit, Weighted};
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
