@@ -4,7 +4,8 @@
 //! full or diagonal covariances; probabilities, BIC and AIC. Sums run in fixed chunks reduced in
 //! order: the same result on any thread count.
 
-use super::kmeans::{self, Init, KMeansOptions, Rows};
+use super::kmeans::{self, Init, KMeansOptions};
+use super::rows::Rows;
 use super::SegmentError;
 use crate::learn::{Fit, Predict};
 use rayon::prelude::*;

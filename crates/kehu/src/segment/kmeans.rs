@@ -5,6 +5,8 @@
 
 pub(crate) use super::distance::{nearest, sq_dist};
 use super::distance::{simd, with_width, Width};
+pub use super::rows::Rows;
+use super::rows::{check_weights, mean_variance};
 use super::SegmentError;
 use crate::learn::{Fit, Predict, Transform, Weighted};
 use crate::rng::Draw;
@@ -106,65 +108,6 @@ impl Default for KMeansOptions {
             seed: 0,
             algorithm: Algorithm::Hamerly,
         }
-    }
-}
-
-/// Rows of a row-major matrix with `d` columns.
-#[derive(Debug, Clone, Copy)]
-pub struct Rows<'a> {
-    data: &'a [f64],
-    d: usize,
-}
-
-impl<'a> Rows<'a> {
-    /// A view of `data` as rows of `d` values, every value checked to be finite.
-    pub fn new(data: &'a [f64], d: usize) -> Result<Self, SegmentError> {
-        if d == 0 || !data.len().is_multiple_of(d) {
-            return Err(SegmentError::InvalidOption {
-                option: "X".into(),
-                reason: format!("{} values do not make rows of {d} columns", data.len()),
-            });
-        }
-        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-            // What the value is (NaN, inf or -inf) is said: it is not the customer's data.
-            let what = if data[i].is_nan() {
-                "NaN"
-            } else if data[i] > 0.0 {
-                "inf"
-            } else {
-                "-inf"
-            };
-            return Err(SegmentError::InvalidData {
-                row: i / d,
-                field: format!("column {}", i % d),
-                reason: format!("must be a finite number, got {what}"),
-            });
-        }
-        Ok(Rows { data, d })
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.data.len() / self.d
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
-    }
-
-    /// The values, row-major.
-    pub fn data(&self) -> &'a [f64] {
-        self.data
-    }
-
-    /// Columns per row.
-    pub fn dim(&self) -> usize {
-        self.d
-    }
-
-    pub(crate) fn row(&self, i: usize) -> &'a [f64] {
-        &self.data[i * self.d..(i + 1) * self.d]
     }
 }
 
@@ -308,34 +251,6 @@ fn chunked_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
         .collect::<Vec<f64>>()
         .iter()
         .sum()
-}
-
-pub(crate) fn check_weights(
-    weights: Option<&[f64]>,
-    n: usize,
-) -> Result<Option<&[f64]>, SegmentError> {
-    let Some(w) = weights else { return Ok(None) };
-    if w.len() != n {
-        return Err(SegmentError::InvalidData {
-            row: w.len().min(n),
-            field: "sample_weight".into(),
-            reason: format!("has {} values, expected {n}", w.len()),
-        });
-    }
-    if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        return Err(SegmentError::InvalidData {
-            row: i,
-            field: "sample_weight".into(),
-            reason: "must be a finite number ≥ 0".into(),
-        });
-    }
-    if n > 0 && w.iter().all(|v| *v == 0.0) {
-        return Err(SegmentError::InvalidOption {
-            option: "sample_weight".into(),
-            reason: "every weight is zero; at least one row needs a positive weight".into(),
-        });
-    }
-    Ok(Some(w))
 }
 
 /// Index of the first running weight above `target`, the weights summed in row order (the
@@ -656,7 +571,7 @@ fn kmeans_parallel(
             *t += v;
         }
     }
-    let rows = Rows { data: &centres, d };
+    let rows = Rows::from_finite(&centres, d);
     if weights.iter().filter(|v| **v > 0.0).count() < k {
         return kmeans_plus_plus(x, w, k, &mut draw);
     }
@@ -1141,45 +1056,6 @@ fn run<W: Width>(
         inertia,
         n_iter: iterations,
     }
-}
-
-/// The mean of the (unweighted) column variances: scikit-learn scales `tol` by it. One pass of
-/// sums shifted by the first row (numerically safe for data far from the origin), in fixed
-/// chunks reduced in order.
-pub(crate) fn mean_variance(x: &Rows) -> f64 {
-    let (n, d) = (x.len(), x.dim());
-    if n == 0 {
-        return 0.0;
-    }
-    let shift = x.row(0);
-    let partials: Vec<Vec<(f64, f64)>> = x
-        .data()
-        .par_chunks(CHUNK * d)
-        .map(|block| {
-            let mut s = vec![(0.0, 0.0); d];
-            for row in block.chunks_exact(d) {
-                for ((acc, v), c) in s.iter_mut().zip(row).zip(shift) {
-                    let t = v - c;
-                    acc.0 += t;
-                    acc.1 += t * t;
-                }
-            }
-            s
-        })
-        .collect();
-    let mut total = vec![(0.0, 0.0); d];
-    for p in &partials {
-        for (t, v) in total.iter_mut().zip(p) {
-            t.0 += v.0;
-            t.1 += v.1;
-        }
-    }
-    let n = n as f64;
-    total
-        .iter()
-        .map(|(s1, s2)| ((s2 - s1 * s1 / n) / n).max(0.0))
-        .sum::<f64>()
-        / d as f64
 }
 
 impl Fit<Rows<'_>> for KMeansOptions {

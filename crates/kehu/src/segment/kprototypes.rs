@@ -21,7 +21,7 @@
 //!   so every cluster starts non-empty; a cluster emptied later is refilled with the row farthest
 //!   from its centre, and the fit says so in its notes.
 
-use super::kmeans::check_weights;
+use super::rows::check_weights;
 use super::SegmentError;
 use crate::learn::{Fit, Predict};
 use crate::rng::Draw;

@@ -14,6 +14,7 @@ mod names;
 pub mod portrait;
 pub mod quality;
 pub mod rfm;
+mod rows;
 
 pub use maps::{MapCheck, Range, ScoreRange, SegmentMap, SegmentRule};
 pub use rfm::{

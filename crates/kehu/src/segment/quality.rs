@@ -3,7 +3,8 @@
 
 use super::distance::simd;
 use super::gmm::{Covariance, GmmOptions};
-use super::kmeans::{self, KMeansOptions, Rows};
+use super::kmeans::{self, KMeansOptions};
+use super::rows::Rows;
 use super::SegmentError;
 use crate::rng::Draw;
 use rayon::prelude::*;
