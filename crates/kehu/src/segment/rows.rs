@@ -145,3 +145,28 @@ pub(crate) fn mean_variance(x: &Rows) -> f64 {
         .sum::<f64>()
         / d as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_and_shapes_are_typed_errors() {
+        let data = [0.0, 1.0, f64::NAN, 2.0];
+        assert_eq!(
+            Rows::new(&data, 2).unwrap_err(),
+            SegmentError::InvalidData {
+                row: 1,
+                field: "column 0".into(),
+                reason: "must be a finite number, got NaN".into()
+            }
+        );
+        let inf = [0.0, f64::NEG_INFINITY];
+        assert!(Rows::new(&inf, 2)
+            .unwrap_err()
+            .to_string()
+            .ends_with("got -inf"));
+        let ok = [0.0, 1.0, 2.0, 3.0];
+        assert!(Rows::new(&ok, 3).is_err());
+    }
+}
