@@ -12,6 +12,7 @@
 //! - [`format`]: the versioned JSON envelope for models and configurations;
 //! - [`learn`]: the `Fit` / `Predict` / `Transform` traits every model family implements;
 //! - [`cancel`] and [`progress`]: stopping long calls and reporting how far they are.
+//! - `rng` (crate-private): `Draw`, the seeded ChaCha8 streams every random choice comes from.
 //!
 //! Every fallible call returns an area error ([`data::DataError`], [`profile::ProfileError`],
 //! [`format::FormatError`], [`simulate::SimulateError`], [`value::ValueError`],
@@ -25,6 +26,7 @@ pub mod format;
 pub mod learn;
 pub mod profile;
 pub mod progress;
+mod rng;
 pub mod segment;
 pub mod simulate;
 pub mod value;

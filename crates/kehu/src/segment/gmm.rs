@@ -4,7 +4,8 @@
 //! full or diagonal covariances; probabilities, BIC and AIC. Sums run in fixed chunks reduced in
 //! order: the same result on any thread count.
 
-use super::kmeans::{self, Init, KMeansOptions, Rows};
+use super::kmeans::{self, Init, KMeansOptions};
+use super::rows::Rows;
 use super::SegmentError;
 use crate::learn::{Fit, Predict};
 use rayon::prelude::*;
@@ -614,7 +615,7 @@ pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::Draw;
+    use crate::rng::Draw;
 
     fn two_blobs() -> Vec<f64> {
         let mut draw = Draw::new(5, 0);

@@ -11,12 +11,11 @@
 //! centres move less than `tol` (× the mean feature variance). Batches are cut in fixed chunks
 //! and every random choice comes from the seed: the same result on any thread count.
 
-use super::kmeans::{
-    check_weights, kmeans_plus_plus, mean_variance, nearest, random_init, Init, KMeansModel, Rows,
-};
+use super::kmeans::{kmeans_plus_plus, nearest, random_init, Init, KMeansModel};
+use super::rows::{check_weights, mean_variance, Rows};
 use super::SegmentError;
 use crate::learn::{Fit, Weighted};
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

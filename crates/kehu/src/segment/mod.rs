@@ -1,6 +1,10 @@
 //! Customer segmentation (客群分类): RFM scores with explicit tie policies and segment maps as
 //! data; k-means (Lloyd, Hamerly), mini-batch k-means, k-prototypes / k-modes and Gaussian
 //! mixtures; scores for choosing k; lifecycle stages; rule audiences; portraits.
+//!
+//! The numeric families read one row view, [`kmeans::Rows`] (defined in the private `rows`
+//! module with the weight and variance helpers they share); k-means, audiences and
+//! k-prototypes are folders whose `mod.rs` holds the public API (see `docs/architecture.md`).
 
 pub mod audience;
 mod distance;
@@ -14,6 +18,7 @@ mod names;
 pub mod portrait;
 pub mod quality;
 pub mod rfm;
+mod rows;
 
 pub use maps::{MapCheck, Range, ScoreRange, SegmentMap, SegmentRule};
 pub use rfm::{

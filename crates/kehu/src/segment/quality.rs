@@ -3,9 +3,10 @@
 
 use super::distance::simd;
 use super::gmm::{Covariance, GmmOptions};
-use super::kmeans::{self, KMeansOptions, Rows};
+use super::kmeans::{self, KMeansOptions};
+use super::rows::Rows;
 use super::SegmentError;
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! discrete-time noncontractual setting"): in each of n opportunities an alive customer
 //! transacts with probability p ~ Beta(α, β) and then may die with probability θ ~ Beta(γ, δ).
 
-use super::fit::{check_lengths, compress, fit, total, FitReport, Rows, Spec};
+use super::fit::{check_lengths, compress, fit, total, FitReport, Spec, ValueRows};
 use super::special::{digamma, hyp2f1_series, ln_beta, ln_gamma, log_add_exp};
 use super::ValueError;
 use serde::{Deserialize, Serialize};
@@ -63,7 +63,7 @@ pub fn discrete_rows(
     recency: &[f64],
     periods: &[f64],
     weights: Option<&[f64]>,
-) -> Result<Rows, ValueError> {
+) -> Result<ValueRows, ValueError> {
     let n = frequency.len();
     check_lengths(
         n,
@@ -129,7 +129,10 @@ impl BetaGeoBetaBinom {
     }
 
     /// Fits by maximum likelihood on rows from [`discrete_rows`].
-    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeoBetaBinom, FitReport), ValueError> {
+    pub fn fit(
+        rows: &ValueRows,
+        penalizer: f64,
+    ) -> Result<(BetaGeoBetaBinom, FitReport), ValueError> {
         let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeoBetaBinom {
                 alpha: p[0],

@@ -1,6 +1,6 @@
 //! BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way").
 
-use super::fit::{fit, total, FitReport, Rows, Spec};
+use super::fit::{fit, total, FitReport, Spec, ValueRows};
 use super::special::{digamma, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1};
 use super::{check_horizon, ValueError};
 use serde::{Deserialize, Serialize};
@@ -52,7 +52,7 @@ impl BetaGeo {
     }
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
-    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(BetaGeo, FitReport), ValueError> {
+    pub fn fit(rows: &ValueRows, penalizer: f64) -> Result<(BetaGeo, FitReport), ValueError> {
         let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],
@@ -282,7 +282,7 @@ impl PerX {
 }
 
 /// Σ weight · (log-likelihood, gradient) over the rows, with the per-x parts computed once.
-fn total_likelihood(p: &BetaGeo, rows: &Rows, variant: Variant) -> (f64, Vec<f64>) {
+fn total_likelihood(p: &BetaGeo, rows: &ValueRows, variant: Variant) -> (f64, Vec<f64>) {
     let per_x: Vec<PerX> = rows
         .distinct_x
         .iter()
@@ -305,7 +305,10 @@ impl ModifiedBetaGeo {
     }
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = a = b = 1).
-    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ModifiedBetaGeo, FitReport), ValueError> {
+    pub fn fit(
+        rows: &ValueRows,
+        penalizer: f64,
+    ) -> Result<(ModifiedBetaGeo, FitReport), ValueError> {
         let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = BetaGeo {
                 r: p[0],

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Rows summed per chunk; chunks are summed in order, so results do not depend on threads.
 const CHUNK: usize = 4096;
 
-/// Per-customer data of a value model (one entry per distinct row, with its weight).
+/// Per-customer data of a value model (one entry per distinct row, with its weight). Also
+/// reachable as `kehu::value::Rows`, its earlier name.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rows {
+pub struct ValueRows {
     /// Repeat purchases (or repeat transactions for Gamma-Gamma).
     pub x: Vec<f64>,
     /// Recency (time of the last purchase) or, for Gamma-Gamma, the mean spend.
@@ -27,14 +28,14 @@ pub struct Rows {
     pub x_index: Vec<u32>,
 }
 
-impl Rows {
+impl ValueRows {
     /// Checks `frequency`, `recency`, `T` (and `weights`) and merges identical rows.
     pub fn frequency_recency_t(
         frequency: &[f64],
         recency: &[f64],
         t: &[f64],
         weights: Option<&[f64]>,
-    ) -> Result<Rows, ValueError> {
+    ) -> Result<ValueRows, ValueError> {
         let n = frequency.len();
         check_lengths(n, &[("recency", recency.len()), ("T", t.len())], weights)?;
         for i in 0..n {
@@ -138,7 +139,7 @@ pub(crate) fn compress(
     n: usize,
     row: impl Fn(usize) -> (f64, f64, f64),
     weights: Option<&[f64]>,
-) -> Result<Rows, ValueError> {
+) -> Result<ValueRows, ValueError> {
     // Sort (key, row) pairs and merge equal keys, summing weights in row order.
     let mut keyed: Vec<((u64, u64, u64), usize)> = (0..n)
         .map(|i| {
@@ -155,7 +156,7 @@ pub(crate) fn compress(
             _ => merged.push((key, w)),
         }
     }
-    let mut rows = Rows {
+    let mut rows = ValueRows {
         x: vec![],
         t_x: vec![],
         t: vec![],
@@ -171,7 +172,7 @@ pub(crate) fn compress(
 }
 
 /// Σ weight · (log-likelihood, gradient in natural parameters), summed deterministically.
-pub(crate) fn total<F>(rows: &Rows, k: usize, per_row: F) -> (f64, Vec<f64>)
+pub(crate) fn total<F>(rows: &ValueRows, k: usize, per_row: F) -> (f64, Vec<f64>)
 where
     F: Fn(usize) -> (f64, [f64; 4]) + Sync,
 {
@@ -253,14 +254,14 @@ const WARM_START_ABOVE: usize = 200_000;
 /// Rows of the warm-start subsample.
 const WARM_START_ROWS: usize = 40_000;
 
-impl Rows {
+impl ValueRows {
     /// Every `stride`-th row (rows are ordered by x, so every x stratum is represented), with
     /// the weights scaled so that the subsample stands for as many customers as the whole.
-    fn subsample(&self, stride: usize) -> Rows {
+    fn subsample(&self, stride: usize) -> ValueRows {
         let picked: Vec<usize> = (stride / 2..self.len()).step_by(stride).collect();
         let kept: f64 = picked.iter().map(|&i| self.weight[i]).sum();
         let scale = self.customers() / kept;
-        let mut sub = Rows {
+        let mut sub = ValueRows {
             x: vec![],
             t_x: vec![],
             t: vec![],
@@ -321,11 +322,11 @@ pub(crate) fn fit<F>(
     spec: &Spec,
     start: &[f64],
     penalizer: f64,
-    rows: &Rows,
+    rows: &ValueRows,
     ll_grad: F,
 ) -> Result<FitReport, ValueError>
 where
-    F: Fn(&Rows, &[f64]) -> (f64, Vec<f64>),
+    F: Fn(&ValueRows, &[f64]) -> (f64, Vec<f64>),
 {
     let names = spec.names;
     check_penalizer(penalizer)?;
@@ -339,7 +340,7 @@ where
     let k = names.len();
     let customers = rows.customers();
     let weight = penalizer * customers;
-    let objective = |data: &Rows, u: &[f64]| {
+    let objective = |data: &ValueRows, u: &[f64]| {
         // Parameters beyond e^±40 are outside any sensible model (and beyond the accuracy of
         // the special functions), shapes beyond 10⁸ at a limit: treat them as infeasible.
         let outside = u
@@ -517,7 +518,7 @@ mod tests {
             })
             .collect();
         let t: Vec<f64> = (0..n).map(|i| 20.0 + i as f64).collect();
-        let rows = Rows::frequency_recency_t(&x, &t_x, &t, None).unwrap();
+        let rows = ValueRows::frequency_recency_t(&x, &t_x, &t, None).unwrap();
         let sub = rows.subsample(10);
         assert_eq!(sub.len(), 100);
         assert!((sub.customers() - 1000.0).abs() < 1e-9);

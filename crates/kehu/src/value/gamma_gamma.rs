@@ -1,6 +1,6 @@
 //! Gamma-Gamma spend model (Fader and Hardie 2013, "The Gamma-Gamma model of monetary value").
 
-use super::fit::{check_lengths, compress, fit, total, FitReport, Rows, Spec};
+use super::fit::{check_lengths, compress, fit, total, FitReport, Spec, ValueRows};
 use super::special::{digamma, ln_gamma};
 use super::ValueError;
 use serde::{Deserialize, Serialize};
@@ -54,7 +54,7 @@ pub fn repeat_buyers(
     frequency: &[f64],
     monetary_value: &[f64],
     weights: Option<&[f64]>,
-) -> Result<Rows, ValueError> {
+) -> Result<ValueRows, ValueError> {
     let n = frequency.len();
     check_lengths(n, &[("monetary_value", monetary_value.len())], weights)?;
     for i in 0..n {
@@ -92,7 +92,7 @@ impl GammaGamma {
     }
 
     /// Fits by maximum likelihood on rows from [`repeat_buyers`].
-    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(GammaGamma, FitReport), ValueError> {
+    pub fn fit(rows: &ValueRows, penalizer: f64) -> Result<(GammaGamma, FitReport), ValueError> {
         let report = fit(&SPEC, &[1.0; 3], penalizer, rows, |rows, p| {
             let model = GammaGamma {
                 p: p[0],

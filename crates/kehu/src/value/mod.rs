@@ -23,7 +23,10 @@ pub use clv::{
 pub use evaluate::{
     holdout_check, period_transactions, FrequencyBin, HoldoutCheck, DEFAULT_MAX_FREQUENCY,
 };
-pub use fit::{FitReport, Rows};
+/// The earlier name of [`ValueRows`], kept so that `kehu::value::Rows` still compiles (the
+/// segmentations' row view is `kehu::segment::kmeans::Rows`).
+pub use fit::ValueRows as Rows;
+pub use fit::{FitReport, ValueRows};
 pub use gamma_gamma::GammaGamma;
 pub use model::{map_customers, same_length, ValueColumns, ValueFit, ValueModel, ValueOptions};
 pub use pareto_nbd::ParetoNbd;

@@ -5,7 +5,8 @@ use super::bgbb::{check_discrete_history, discrete_rows, BetaGeoBetaBinom};
 use super::fit::check_history;
 use super::gamma_gamma::repeat_buyers;
 use super::{
-    BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, PurchaseModel, Rows, ValueError,
+    BetaGeo, FitReport, GammaGamma, ModifiedBetaGeo, ParetoNbd, PurchaseModel, ValueError,
+    ValueRows,
 };
 use crate::format;
 use crate::learn::Fit;
@@ -140,18 +141,24 @@ impl ValueModel {
     ) -> Result<(ValueModel, FitReport), ValueError> {
         Ok(match kind {
             "bgnbd" => {
-                let (m, r) =
-                    BetaGeo::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                let (m, r) = BetaGeo::fit(
+                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    penalizer,
+                )?;
                 (ValueModel::BetaGeo(m), r)
             }
             "mbgnbd" => {
-                let (m, r) =
-                    ModifiedBetaGeo::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                let (m, r) = ModifiedBetaGeo::fit(
+                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    penalizer,
+                )?;
                 (ValueModel::ModifiedBetaGeo(m), r)
             }
             "pnbd" => {
-                let (m, r) =
-                    ParetoNbd::fit(&Rows::frequency_recency_t(a, b, c, weights)?, penalizer)?;
+                let (m, r) = ParetoNbd::fit(
+                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    penalizer,
+                )?;
                 (ValueModel::ParetoNbd(m), r)
             }
             "bgbb" => {

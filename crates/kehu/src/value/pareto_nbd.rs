@@ -14,7 +14,7 @@
 //! parameters are summed term by term alongside.
 
 use super::bgnbd::nbd_ln_pmf;
-use super::fit::{fit, total, FitReport, Rows, Spec};
+use super::fit::{fit, total, FitReport, Spec, ValueRows};
 use super::special::{
     digamma, ln_gamma, ln_integral_0_to, log_add_exp, tanh_sinh, upper_incomplete_gamma_scaled,
 };
@@ -276,7 +276,7 @@ impl ParetoNbd {
     }
 
     /// Fits by maximum likelihood (log parameters, BFGS from r = α = s = β = 1).
-    pub fn fit(rows: &Rows, penalizer: f64) -> Result<(ParetoNbd, FitReport), ValueError> {
+    pub fn fit(rows: &ValueRows, penalizer: f64) -> Result<(ParetoNbd, FitReport), ValueError> {
         let report = fit(&SPEC, &[1.0; 4], penalizer, rows, |rows, p| {
             let model = ParetoNbd {
                 r: p[0],

@@ -4,7 +4,7 @@
 //! thread count or platform.
 
 use super::{GammaGamma, ValueError, ValueModel};
-use crate::simulate::Draw;
+use crate::rng::Draw;
 use rayon::prelude::*;
 
 /// Simulated per-customer summaries (the inputs of the purchase models).
