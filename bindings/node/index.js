@@ -129,18 +129,18 @@ function knownOptions (options, known, what, code) {
 const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /**
- * Every given option under the core's snake_case name (`renames`: the scikit-learn names the
- * core calls otherwise; `convert`: converters of given values), as an object for the core's
- * JSON, which rejects unknown names.
+ * Every given option under its snake_case name (the core's serde reads scikit-learn's names
+ * too; `convert`: converters of given values), as an object for the core's JSON, which rejects
+ * unknown names.
  */
-function coreOptions (options, what, renames = {}, convert = {}, code = 'SEGMENT_INVALID_OPTION') {
+function coreOptions (options, what, convert = {}, code = 'SEGMENT_INVALID_OPTION') {
   if (options == null) return {}
   if (typeof options !== 'object' || Array.isArray(options)) throw wrongType(`the options of ${what} must be an object, got ${typeName(options)}`)
   const out = {}
   const from = {}
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue
-    const name = renames[key] ?? snakeCase(key)
+    const name = snakeCase(key)
     if (name in out) {
       throw new KehuError(`invalid option '${key}': the same option as '${from[name]}' of ${what}`, code)
     }
@@ -321,7 +321,7 @@ function profile (data, mapping, options = {}) {
 function simulate (settings) {
   return call(() => {
     // Settings are the core's (snake_case; camelCase names are converted); it rejects unknown ones.
-    const given = settings == null ? undefined : JSON.stringify(coreOptions(settings, 'simulate', {}, {}, 'SIMULATE_INVALID_CONFIG'))
+    const given = settings == null ? undefined : JSON.stringify(coreOptions(settings, 'simulate', {}, 'SIMULATE_INVALID_CONFIG'))
     const out = native.simulate(given)
     const { datetimeFormat, timestampNumbers, timestampUnit, timestampColumn, ...transactions } = out.transactions
     const customers = out.customerIds.map((customerId, i) => ({
@@ -464,7 +464,7 @@ class ValueModel {
    * unitsPerMonth (the core's defaults where absent).
    */
   customerLifetimeValue (spendModel, frequency, recency, T, monetaryValue, options = {}) {
-    const forwarded = coreOptions(options ?? {}, 'customerLifetimeValue', {}, {}, 'VALUE_INVALID_OPTION')
+    const forwarded = coreOptions(options ?? {}, 'customerLifetimeValue', {}, 'VALUE_INVALID_OPTION')
     const c = perCustomer({ frequency, recency, T, monetaryValue })
     if (!(spendModel instanceof ValueModel)) throw wrongType('\'spendModel\' must be a ValueModel')
     return c.out(call(() => this.model.customerLifetimeValue(spendModel.model, ...c.columns, JSON.stringify(forwarded))))
@@ -542,7 +542,7 @@ class KMeans {
 
   /** Every given option for the core (which holds the defaults: k 8, k-means++, ...). */
   _options (what = 'KMeans') {
-    return JSON.stringify(coreOptions(this.options, what, { nClusters: 'k' }, { init: kmeansInit }))
+    return JSON.stringify(coreOptions(this.options, what, { init: kmeansInit }))
   }
 
   fit (rows, options = {}) {
@@ -646,7 +646,7 @@ function portrait (segments, features, options = {}) {
 class GaussianMixture {
   constructor (options = {}) {
     // Every given option goes to the core, which holds the defaults and rejects unknown names.
-    this.options = coreOptions(options, 'GaussianMixture', { nComponents: 'k', covarianceType: 'covariance' })
+    this.options = coreOptions(options, 'GaussianMixture')
   }
 
   fit (rows) {
@@ -755,7 +755,7 @@ class KPrototypes {
 
   _options () {
     // Every given option goes to the core, which holds the defaults and rejects unknown names.
-    return JSON.stringify(coreOptions(this.options, this.constructor.name, { nClusters: 'k' }, { init: modesInit, gamma: gammaOf }))
+    return JSON.stringify(coreOptions(this.options, this.constructor.name, { init: modesInit, gamma: gammaOf }))
   }
 
   fit (rows, options = {}) {

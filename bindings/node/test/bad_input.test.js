@@ -66,7 +66,7 @@ test('numeric matrices: null, undefined, NaN, ±Infinity, non-numbers and ragged
 test('misspelt option names are errors, not defaults', () => {
   throwsCode(() => new kehu.KMeans({ nClusterz: 3 }).fit(X), 'SEGMENT_INVALID_OPTION', /n_clusterz/)
   throwsCode(() => new kehu.KMeans({ nClusters: 2, init: { kind: 'k_means_parallel', round: 3 } }).fit(X), 'SEGMENT_INVALID_OPTION', /round/)
-  throwsCode(() => new kehu.KMeans({ nClusters: 2, k: 3 }).fit(X), 'SEGMENT_INVALID_OPTION', /nClusters/)
+  throwsCode(() => new kehu.KMeans({ nClusters: 2, k: 3 }).fit(X), 'SEGMENT_INVALID_OPTION', /duplicate field .k./)
   throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2, batchSise: 2 }).fit(X), 'SEGMENT_INVALID_OPTION', /batch_sise/)
   throwsCode(() => new kehu.MiniBatchKMeans({ nClusters: 2, algorithm: 'lloyd' }).fit(X), 'SEGMENT_INVALID_OPTION', /algorithm/)
   throwsCode(() => new kehu.GaussianMixture({ nComponent: 2 }).fit(X), 'SEGMENT_INVALID_OPTION', /n_component/)

@@ -216,6 +216,12 @@ def _matrix(X: Any) -> np.ndarray:
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+def _with_set(options: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """`options` plus those of `optional` the user set (not None): the core's serde reads
+    scikit-learn's names and holds the defaults of the rest (random_state None: seed 0)."""
+    return {**options, **{k: v for k, v in optional.items() if v is not None}}
+
+
 def _warn(message: str) -> None:
     """A UserWarning pointing at the first caller outside the kehu package (and outside
     scikit-learn's set_output wrapper of transform)."""
@@ -253,9 +259,6 @@ class _Estimator(BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return getattr(self, "_handle", None) is not None
-
-    def _seed(self) -> Any:
-        return 0 if self.random_state is None else self.random_state
 
     def _model(self) -> Any:
         """The core's fitted model (a native handle of `kehu._native`)."""
@@ -352,10 +355,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, _E
         """The options as the user gave them, in the core's names (its serde reads
         scikit-learn's spellings: "k-means++", n_init "auto", algorithm "elkan")."""
         init = {"kind": self.init} if isinstance(self.init, str) else {"kind": "centers", "centers": _arr(self.init).tolist()}
-        opts: dict[str, Any] = {"k": self.n_clusters, "init": init, "n_init": self.n_init, "max_iter": self.max_iter, "tol": self.tol, "seed": self._seed()}
-        if getattr(self, "algorithm", None) is not None:
-            opts["algorithm"] = self.algorithm
-        return opts
+        opts: dict[str, Any] = {"n_clusters": self.n_clusters, "init": init, "n_init": self.n_init, "max_iter": self.max_iter, "tol": self.tol}
+        return _with_set(opts, algorithm=getattr(self, "algorithm", None), random_state=self.random_state)
 
     def _options(self) -> str:
         return _json(self._settings(), type(self).__name__)
@@ -653,15 +654,17 @@ class GaussianMixture(DensityMixin, _Estimator):
                 raise _invalid("invalid option 'init': give weights_init, means_init and precisions_init together")
             init = {"kind": "given", **{k: _arr(v).tolist() for k, v in zip(("weights", "means", "precisions"), given)}}
         return _json(
-            {
-                "k": self.n_components,
-                "covariance": self.covariance_type,
-                "reg_covar": self.reg_covar,
-                "tol": self.tol,
-                "max_iter": self.max_iter,
-                "init": init,
-                "seed": self._seed(),
-            },
+            _with_set(
+                {
+                    "n_components": self.n_components,
+                    "covariance_type": self.covariance_type,
+                    "reg_covar": self.reg_covar,
+                    "tol": self.tol,
+                    "max_iter": self.max_iter,
+                    "init": init,
+                },
+                random_state=self.random_state,
+            ),
             "GaussianMixture",
         )
 
@@ -820,14 +823,10 @@ class KPrototypes(ClusterMixin, _Estimator):
         else:
             gamma = {"kind": "per_column", "value": list(g)}
         return _json(
-            {
-                "k": self.n_clusters,
-                "init": init,
-                "n_init": self.n_init,
-                "max_iter": self.max_iter,
-                "gamma": gamma,
-                "seed": self._seed(),
-            },
+            _with_set(
+                {"n_clusters": self.n_clusters, "init": init, "n_init": self.n_init, "max_iter": self.max_iter, "gamma": gamma},
+                random_state=self.random_state,
+            ),
             type(self).__name__,
         )
 

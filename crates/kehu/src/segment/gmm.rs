@@ -49,9 +49,11 @@ pub enum GmmInit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GmmOptions {
-    /// Components.
+    /// Components (also read as scikit-learn's `n_components`).
+    #[serde(alias = "n_components")]
     pub k: usize,
-    /// Covariance shape.
+    /// Covariance shape (also read as scikit-learn's `covariance_type`).
+    #[serde(alias = "covariance_type")]
     pub covariance: Covariance,
     /// Added to every covariance's diagonal.
     pub reg_covar: f64,
@@ -61,7 +63,8 @@ pub struct GmmOptions {
     pub max_iter: usize,
     /// Initialisation.
     pub init: GmmInit,
-    /// Seed of the k-means initialisation.
+    /// Seed of the k-means initialisation (also read as scikit-learn's `random_state`).
+    #[serde(alias = "random_state")]
     pub seed: u64,
 }
 

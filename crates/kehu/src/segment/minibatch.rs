@@ -25,7 +25,8 @@ const CHUNK: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MiniBatchOptions {
-    /// Number of clusters.
+    /// Number of clusters (also read as scikit-learn's `n_clusters`).
+    #[serde(alias = "n_clusters")]
     pub k: usize,
     /// Initialisation: k-means++ or random rows of the initialisation sample, or given centres.
     pub init: Init,
@@ -47,7 +48,8 @@ pub struct MiniBatchOptions {
     /// given centres, 3 for random).
     #[serde(with = "crate::learn::auto_runs")]
     pub n_init: Option<usize>,
-    /// Seed of every random choice.
+    /// Seed of every random choice (also read as scikit-learn's `random_state`).
+    #[serde(alias = "random_state")]
     pub seed: u64,
 }
 

@@ -77,7 +77,8 @@ fn default_oversampling() -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KMeansOptions {
-    /// Number of clusters.
+    /// Number of clusters (also read as scikit-learn's `n_clusters`).
+    #[serde(alias = "n_clusters")]
     pub k: usize,
     /// Initialisation.
     pub init: Init,
@@ -90,7 +91,8 @@ pub struct KMeansOptions {
     /// Relative tolerance: a run stops when the squared centre shift is at most `tol` × the
     /// mean feature variance.
     pub tol: f64,
-    /// Seed of every random choice.
+    /// Seed of every random choice (also read as scikit-learn's `random_state`).
+    #[serde(alias = "random_state")]
     pub seed: u64,
     /// How each iteration finds the nearest centres.
     pub algorithm: Algorithm,

@@ -93,7 +93,8 @@ pub enum Gamma {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KPrototypesOptions {
-    /// Number of clusters.
+    /// Number of clusters (also read as scikit-learn's `n_clusters`).
+    #[serde(alias = "n_clusters")]
     pub k: usize,
     /// Initialisation.
     pub init: ModesInit,
@@ -105,7 +106,8 @@ pub struct KPrototypesOptions {
     pub max_iter: usize,
     /// Weight of categorical mismatches.
     pub gamma: Gamma,
-    /// Seed of every random choice.
+    /// Seed of every random choice (also read as scikit-learn's `random_state`).
+    #[serde(alias = "random_state")]
     pub seed: u64,
 }
 
