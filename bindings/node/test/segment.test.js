@@ -146,7 +146,7 @@ test('Audience: events in a window, attributes, segments and references', () => 
   assert.deepEqual(r.members.adult_vip, [true, false, false, false])
   assert.deepEqual(r.members.either, [true, false, true, false])
   assert.throws(() => new kehu.Audience({ x: { field: 'orders', op: '=>', value: 1 } }),
-    (e) => e.code === 'SEGMENT_INVALID_MAP' && /rule: unknown operator/.test(e.message))
+    (e) => e.code === 'SEGMENT_INVALID_RULE' && /rule: unknown operator/.test(e.message))
 })
 
 test('MiniBatchKMeans fits, continues from a saved state, and portraits describe segments', () => {

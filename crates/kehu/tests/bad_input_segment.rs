@@ -313,7 +313,7 @@ fn audience_error(rule: &str) -> String {
         r#"{{"format_version": 1, "kind": "audiences", "audiences": [{{"name": "a", "rule": {rule}}}]}}"#
     );
     let e = Audiences::from_json(&doc).unwrap_err();
-    assert_eq!(e.code(), "SEGMENT_INVALID_MAP", "{e}");
+    assert_eq!(e.code(), "SEGMENT_INVALID_RULE", "{e}");
     e.to_string()
 }
 

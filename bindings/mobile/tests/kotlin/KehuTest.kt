@@ -249,6 +249,6 @@ fun segmentTests(path: String) {
         require(lifecycleStage(200.0, 10.0, 8.0, null, """{"kind": "cadence"}""") == "at_risk")
         require(lifecycleStage(null, 0.0, null, null, null) == "prospect")
         try { AudienceEvaluator.fromJson("""{"format_version": 1, "kind": "audiences", "audiences": [{"name": "x", "rule": {"field": "orders", "op": "=>", "value": 1}}]}"""); error("accepted") }
-        catch (e: KehuException.Segment) { require(e.code == "SEGMENT_INVALID_MAP") }
+        catch (e: KehuException.Segment) { require(e.code == "SEGMENT_INVALID_RULE") }
     }
 }

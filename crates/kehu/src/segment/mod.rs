@@ -56,6 +56,13 @@ pub enum SegmentError {
         /// Why (names the rule or line).
         reason: String,
     },
+    /// An audience rule is malformed or cannot be evaluated (an unknown field, an operator that
+    /// does not fit the value, a reference cycle).
+    #[error("invalid audience rule: {reason}")]
+    InvalidRule {
+        /// Why (names the audience and the node, e.g. `audience 'vip', rule.and[2]`).
+        reason: String,
+    },
     /// A score is outside the range a segment map is written for (e.g. 10-bin scores under a
     /// map for scores 1…5).
     #[error("row {row}, {field}: outside the scores {min}…{max} the segment map is written for")]
@@ -91,6 +98,7 @@ impl SegmentError {
             SegmentError::InvalidData { .. } => "SEGMENT_INVALID_DATA",
             SegmentError::InvalidOption { .. } => "SEGMENT_INVALID_OPTION",
             SegmentError::InvalidMap { .. } => "SEGMENT_INVALID_MAP",
+            SegmentError::InvalidRule { .. } => "SEGMENT_INVALID_RULE",
             SegmentError::ScoreOutOfRange { .. } => "SEGMENT_SCORE_OUT_OF_RANGE",
             SegmentError::ScoreRangeMismatch { .. } => "SEGMENT_SCORE_RANGE_MISMATCH",
             SegmentError::Cancelled(_) => crate::cancel::CODE,

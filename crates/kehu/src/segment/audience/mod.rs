@@ -63,7 +63,7 @@ pub struct Audiences {
 
 /// An invalid audiences document (`reason` names the audience and node).
 fn invalid(reason: String) -> SegmentError {
-    SegmentError::InvalidMap { reason }
+    SegmentError::InvalidRule { reason }
 }
 
 impl Audiences {
