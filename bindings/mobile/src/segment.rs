@@ -3,10 +3,9 @@
 
 use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
 use kehu::data::time::{parse_timestamp, MICROS_PER_DAY};
-use kehu::learn::Predict;
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::gmm::GaussianMixture;
-use kehu::segment::kmeans::{KMeansModel, Rows};
+use kehu::segment::kmeans::KMeansModel;
 use kehu::segment::kprototypes::KPrototypesModel;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{SegmentError, SegmentMap};
@@ -224,14 +223,12 @@ impl MixtureAssigner {
 
     /// The most probable component of `features`.
     pub fn component(&self, features: Vec<f64>) -> Result<u32, KehuError> {
-        let x = Rows::new(&features, features.len().max(1))?;
-        Ok(self.model.predict(&x)?[0])
+        Ok(self.model.predict_one(&features)?)
     }
 
     /// The probability of each component for `features`.
     pub fn probabilities(&self, features: Vec<f64>) -> Result<Vec<f64>, KehuError> {
-        let x = Rows::new(&features, features.len().max(1))?;
-        Ok(self.model.predict_proba(&x)?)
+        Ok(self.model.predict_proba_one(&features)?)
     }
 }
 

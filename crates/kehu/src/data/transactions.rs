@@ -2,6 +2,7 @@
 
 use super::group::{group, Grouping};
 use super::intern::MISSING;
+use super::DataError;
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
@@ -104,27 +105,36 @@ pub struct Transactions {
 
 impl Transactions {
     /// Builds a table from already clean columns: `customer[i]` indexes `ids`, timestamps are µs
-    /// since the epoch. Panics if lengths differ or a code is out of range (programming errors);
-    /// use [`super::validate()`] for untrusted input.
+    /// since the epoch. Columns of different lengths, or a customer code outside `ids`, are a
+    /// [`DataError`]; use [`super::validate()`] for raw input.
     pub fn new(
         ids: CustomerIds,
         customer: Vec<u32>,
         timestamp: Vec<i64>,
         amount: Option<Vec<f64>>,
-    ) -> Self {
-        assert_eq!(
-            customer.len(),
-            timestamp.len(),
-            "customer and timestamp lengths differ"
-        );
-        if let Some(a) = &amount {
-            assert_eq!(a.len(), customer.len(), "amount length differs");
+    ) -> Result<Self, DataError> {
+        let lengths = [("timestamp", timestamp.len())]
+            .into_iter()
+            .chain(amount.as_ref().map(|a| ("amount", a.len())));
+        for (column, found) in lengths {
+            if found != customer.len() {
+                return Err(DataError::LengthMismatch {
+                    column: column.into(),
+                    expected: customer.len(),
+                    found,
+                });
+            }
         }
-        assert!(
-            customer.iter().all(|&c| (c as usize) < ids.len()),
-            "customer code out of range"
-        );
-        Transactions {
+        if let Some(row) = customer.iter().position(|&c| c as usize >= ids.len()) {
+            return Err(DataError::InvalidOption {
+                option: "customer".into(),
+                reason: format!(
+                    "row {row}: the customer code is not below the {} ids",
+                    ids.len()
+                ),
+            });
+        }
+        Ok(Transactions {
             ids,
             customer,
             timestamp,
@@ -134,7 +144,7 @@ impl Transactions {
             product_id: None,
             category: None,
             channel: None,
-        }
+        })
     }
 
     /// Number of rows.
@@ -242,5 +252,22 @@ impl Transactions {
             category: self.category.as_ref().map(|e| e.select(rows)),
             channel: self.channel.as_ref().map(|e| e.select(rows)),
         }
+    }
+}
+
+#[cfg(test)]
+mod construction_tests {
+    use super::*;
+
+    #[test]
+    fn a_table_of_inconsistent_columns_is_an_error_not_a_panic() {
+        let ids = || CustomerIds::Int(vec![7, 9]);
+        assert!(Transactions::new(ids(), vec![0, 1], vec![1, 2], Some(vec![1.0, 2.0])).is_ok());
+        let e = Transactions::new(ids(), vec![0, 1], vec![1], None).unwrap_err();
+        assert_eq!(e.code(), "DATA_LENGTH_MISMATCH");
+        let e = Transactions::new(ids(), vec![0, 1], vec![1, 2], Some(vec![1.0])).unwrap_err();
+        assert!(e.to_string().contains("amount"), "{e}");
+        let e = Transactions::new(ids(), vec![0, 2], vec![1, 2], None).unwrap_err();
+        assert!(e.to_string().contains("row 1"), "{e}");
     }
 }

@@ -297,6 +297,30 @@ impl GaussianMixture {
     }
 }
 
+impl GaussianMixture {
+    /// One row of `d` values, checked (another length is an error, never an empty result).
+    fn one_row<'a>(&self, features: &'a [f64]) -> Result<Rows<'a>, SegmentError> {
+        if features.len() != self.d {
+            return Err(SegmentError::InvalidOption {
+                option: "features".into(),
+                reason: format!("has {} values, the model {}", features.len(), self.d),
+            });
+        }
+        Rows::new(features, self.d)
+    }
+
+    /// The most probable component of one row (on-device scoring).
+    pub fn predict_one(&self, features: &[f64]) -> Result<u32, SegmentError> {
+        let labels = self.predict(&self.one_row(features)?)?;
+        Ok(labels[0])
+    }
+
+    /// The responsibilities of one row (k values).
+    pub fn predict_proba_one(&self, features: &[f64]) -> Result<Vec<f64>, SegmentError> {
+        self.predict_proba(&self.one_row(features)?)
+    }
+}
+
 impl Predict<Rows<'_>> for GaussianMixture {
     type Output = Vec<u32>;
     type Error = SegmentError;
@@ -661,6 +685,10 @@ mod tests {
             let again = GaussianMixture::from_json(&m.to_json()).unwrap();
             assert_eq!(again.score(&x).unwrap(), m.score(&x).unwrap());
             assert!(m.bic(&x).unwrap() > m.aic(&x).unwrap());
+            assert_eq!(m.predict_one(x.row(3)).unwrap(), labels[3]);
+            assert_eq!(m.predict_proba_one(x.row(3)).unwrap(), proba[6..8]);
+            // One row of the wrong length (an empty one too) is an error, not a panic.
+            assert!(m.predict_one(&[]).is_err() && m.predict_proba_one(&[1.0]).is_err());
         }
     }
 

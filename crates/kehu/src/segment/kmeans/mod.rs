@@ -154,12 +154,36 @@ pub struct KMeansFit {
 }
 
 impl KMeansModel {
-    /// Number of clusters.
+    /// Number of clusters (0 for a model without columns, which predicts nothing).
     pub fn k(&self) -> usize {
-        self.centers.len() / self.d
+        self.centers.len().checked_div(self.d).unwrap_or(0)
+    }
+
+    /// A model of these centres (k × d, row-major), checked: d ≥ 1, at least one centre, whole
+    /// rows, finite values.
+    pub fn new(d: usize, centers: Vec<f64>) -> Result<Self, SegmentError> {
+        let model = KMeansModel { d, centers };
+        model.check_shape()?;
+        Ok(model)
+    }
+
+    /// A model built field by field (its fields are public) is checked before any use.
+    fn check_shape(&self) -> Result<(), SegmentError> {
+        let bad = |reason: &str| SegmentError::InvalidOption {
+            option: "model".into(),
+            reason: reason.into(),
+        };
+        if self.d == 0 || self.centers.is_empty() || !self.centers.len().is_multiple_of(self.d) {
+            return Err(bad("needs d ≥ 1 and at least one whole centre of d values"));
+        }
+        if self.centers.iter().any(|c| !c.is_finite()) {
+            return Err(bad("centres must be finite"));
+        }
+        Ok(())
     }
 
     fn check(&self, x: &Rows) -> Result<(), SegmentError> {
+        self.check_shape()?;
         if x.dim() != self.d {
             return Err(SegmentError::InvalidOption {
                 option: "X".into(),
@@ -188,6 +212,7 @@ impl Predict<Rows<'_>> for KMeansModel {
 impl KMeansModel {
     /// The nearest centre of one row of `d` values (the on-device case).
     pub fn predict_one(&self, features: &[f64]) -> Result<u32, SegmentError> {
+        self.check_shape()?;
         if features.len() != self.d {
             return Err(SegmentError::InvalidOption {
                 option: "features".into(),
@@ -528,6 +553,28 @@ mod tests {
         assert_eq!(fit1.model.predict(&x).unwrap(), fit1.labels);
         assert_eq!(fit1.model.predict_one(x.row(5)).unwrap(), fit1.labels[5]);
         assert!(fit1.model.predict_one(&[1.0]).is_err());
+        // A model built by hand with no columns or no centres is an error, never a panic.
+        for (d, centers) in [
+            (0, vec![]),
+            (0, vec![1.0]),
+            (2, vec![]),
+            (2, vec![1.0, 2.0, 3.0]),
+        ] {
+            let m = KMeansModel {
+                d,
+                centers: centers.clone(),
+            };
+            assert!(m.predict(&x).is_err() && m.predict_one(&[1.0, 2.0]).is_err());
+            assert!(KMeansModel::new(d, centers).is_err());
+        }
+        assert_eq!(
+            KMeansModel {
+                d: 0,
+                centers: vec![]
+            }
+            .k(),
+            0
+        );
         assert!(fit1.model.predict_one(&[1.0, f64::NAN]).is_err());
         let t = fit1.model.transform(&x).unwrap();
         assert_eq!(t.len(), 9000 * 3);

@@ -161,7 +161,11 @@ pub struct KPrototypesFit {
 impl KPrototypesModel {
     /// Number of clusters.
     pub fn k(&self) -> usize {
-        self.modes.len() / self.gamma.len()
+        match (self.gamma.len(), self.p) {
+            (0, 0) => 0,
+            (0, p) => self.numeric.len() / p,
+            (q, _) => self.modes.len() / q,
+        }
     }
 
     /// The numeric part of each centre (k rows of p values).
@@ -188,6 +192,13 @@ impl KPrototypesModel {
     }
 
     fn check(&self, x: &MixedRows) -> Result<(), SegmentError> {
+        let (k, q) = (self.k(), self.gamma.len());
+        if k == 0 || self.numeric.len() != k * self.p || self.modes.len() != k * q {
+            return Err(SegmentError::InvalidOption {
+                option: "model".into(),
+                reason: "needs at least one centre, each with p numeric values and q modes".into(),
+            });
+        }
         if x.p != self.p || x.q != self.gamma.len() {
             return Err(SegmentError::InvalidOption {
                 option: "X".into(),
