@@ -1,8 +1,8 @@
 //! Segmentation for Node: arrays in, typed arrays out; scores, maps and clusters are the core's.
 
 use crate::{to_js, Code};
-use kehu::data::customers::{Attribute, CustomerTable};
-use kehu::segment::audience::{Audiences, Population, SegmentColumn};
+use kehu::data::customers::Attribute;
+use kehu::segment::audience::{AudienceInputs, Audiences, SegmentColumn};
 use kehu::segment::kmeans::Rows;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
@@ -183,9 +183,6 @@ pub fn evaluate_audiences(
     segments: Option<Vec<SegmentLabelsJs>>,
 ) -> napi::Result<MembershipJs, Code> {
     let audiences = Audiences::from_json(&document).map_err(to_js)?;
-    let as_of = crate::time_arg("asOf", Some(&as_of))
-        .map_err(to_js)?
-        .expect("a time was given");
     let customers = match customer_ids {
         None => None,
         Some(ids) => {
@@ -194,20 +191,10 @@ pub fn evaluate_audiences(
                 .into_iter()
                 .map(attribute_of)
                 .collect::<napi::Result<Vec<_>, Code>>()?;
-            Some(
-                CustomerTable::with_attributes(ids, columns)
-                    .map_err(|e| to_js(kehu::Error::from(e)))?,
-            )
+            Some((ids, columns))
         }
     };
-    let (transactions, report) = match columns {
-        None => (None, None),
-        Some(cols) => {
-            let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
-            let (t, r) = crate::with_columns(&cols, |c| Ok(kehu::data::validate(c, &vopts)?))?;
-            (Some(t), Some(crate::report(&r)))
-        }
-    };
+    let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
     let segments: Vec<SegmentColumn> = segments
         .unwrap_or_default()
         .into_iter()
@@ -217,15 +204,25 @@ pub fn evaluate_audiences(
             labels: s.labels,
         })
         .collect();
-    let population = Population::new(
-        customers.as_ref(),
-        transactions,
-        &segments,
-        as_of,
-        &Default::default(),
-    )
-    .map_err(to_js)?;
-    let m = audiences.evaluate(&population).map_err(to_js)?;
+    let (m, report) = match columns {
+        None => audiences
+            .evaluate_inputs(AudienceInputs {
+                as_of: &as_of,
+                customers,
+                transactions: None,
+                segments,
+            })
+            .map_err(to_js)?,
+        Some(cols) => crate::with_columns(&cols, |c| {
+            audiences.evaluate_inputs(AudienceInputs {
+                as_of: &as_of,
+                customers,
+                transactions: Some((c, &vopts)),
+                segments,
+            })
+        })?,
+    };
+    let report = report.as_ref().map(crate::report);
     Ok(MembershipJs {
         ids: m.ids,
         names: m.names,

@@ -2,9 +2,9 @@
 
 use crate::models::{options, rows};
 use crate::{document, opt_whole, to_py, whole};
-use kehu::data::customers::{Attribute, CustomerTable};
+use kehu::data::customers::Attribute;
 use kehu::format::Versioned;
-use kehu::segment::audience::{Audiences, Population, SegmentColumn};
+use kehu::segment::audience::{AudienceInputs, Audiences, SegmentColumn};
 use kehu::segment::kmeans::KMeansOptions;
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
@@ -300,9 +300,6 @@ pub fn segment_audiences<'py>(
     segments: Option<Vec<SegmentLabels>>,
 ) -> PyResult<AudienceResult<'py>> {
     let audiences = Audiences::from_json(document).map_err(to_py)?;
-    let as_of = crate::time_arg("as_of", Some(as_of))
-        .map_err(to_py)?
-        .expect("a time was given");
     let customers = match customer_ids {
         None => None,
         Some(ids) => {
@@ -311,53 +308,42 @@ pub fn segment_audiences<'py>(
             let columns = attributes
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(name, values)| {
-                    let column = Attribute::infer_json(&name, &values);
-                    column.map(|c| (name, c))
-                })
+                .map(|(name, values)| Attribute::infer_json(&name, &values).map(|c| (name, c)))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| to_py(kehu::Error::from(e)))?;
-            Some(
-                CustomerTable::with_attributes(ids, columns)
-                    .map_err(|e| to_py(kehu::Error::from(e)))?,
-            )
+            Some((ids, columns))
         }
     };
-    let report = PyDict::new(py);
-    let transactions = match table {
-        None => None,
-        Some(table) => {
-            let batch = crate::batch_of(table)?;
-            let vopts =
-                crate::validation_options(allow_returns, None, None, None).map_err(to_py)?;
-            let cols = crate::arrow_columns::ArrowTransactions::new(
-                &batch,
+    let batch = table.map(crate::batch_of).transpose()?;
+    let cols = batch
+        .as_ref()
+        .map(|b| {
+            crate::arrow_columns::ArrowTransactions::new(
+                b,
                 &columns.unwrap_or_default(),
                 datetime_format,
             )
-            .map_err(to_py)?;
-            let (t, r) = crate::interruptible(py, || kehu::data::validate(&cols.columns(), &vopts))
-                .map_err(to_py)?;
-            crate::report_into(py, &report, &r)?;
-            Some(t)
-        }
-    };
+        })
+        .transpose()
+        .map_err(to_py)?;
+    let vopts = crate::validation_options(allow_returns, None, None, None).map_err(to_py)?;
+    let views = cols.as_ref().map(|c| c.columns());
     let segments: Vec<SegmentColumn> = segments
         .unwrap_or_default()
         .into_iter()
         .map(|(name, ids, labels)| SegmentColumn { name, ids, labels })
         .collect();
-    let m = crate::interruptible(py, || {
-        let population = Population::new(
-            customers.as_ref(),
-            transactions,
-            &segments,
-            as_of,
-            &Default::default(),
-        )?;
-        Ok::<_, kehu::Error>(audiences.evaluate(&population)?)
-    })
-    .map_err(to_py)?;
+    let inputs = AudienceInputs {
+        as_of,
+        customers,
+        transactions: views.as_ref().map(|v| (v, &vopts)),
+        segments,
+    };
+    let (m, r) = crate::interruptible(py, || audiences.evaluate_inputs(inputs)).map_err(to_py)?;
+    let report = PyDict::new(py);
+    if let Some(r) = r {
+        crate::report_into(py, &report, &r)?;
+    }
     Ok((m.ids, m.names, m.members, report))
 }
 

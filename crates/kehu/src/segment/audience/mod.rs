@@ -52,6 +52,29 @@ pub use document::AudienceDefinition;
 pub use evaluate::{AttributeValue, OneCustomer, PurchaseEvent};
 pub use population::{Population, SegmentColumn};
 
+/// Everything a binding hands over to evaluate audiences over a base of customers: the
+/// evaluation time as text (read by the core's one rule for time options), the customer
+/// table's ids and attribute columns, raw transaction columns with their validation options,
+/// and segmentations. The pipeline (customer table, validation, profiles, evaluation) is
+/// [`Audiences::evaluate_inputs`], the same in every binding.
+pub struct AudienceInputs<'a> {
+    /// When to evaluate (ISO 8601).
+    pub as_of: &'a str,
+    /// Customer ids (a missing one as an empty id, which the table reports by row) and their
+    /// attribute columns.
+    pub customers: Option<(
+        Vec<String>,
+        Vec<(String, crate::data::customers::Attribute)>,
+    )>,
+    /// Raw transactions and how to validate them.
+    pub transactions: Option<(
+        &'a crate::data::TransactionColumns<'a>,
+        &'a crate::data::ValidationOptions,
+    )>,
+    /// Segmentations by name.
+    pub segments: Vec<SegmentColumn>,
+}
+
 /// A checked set of audiences.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Audiences {
@@ -130,6 +153,38 @@ impl Audiences {
     /// Membership of one customer in every audience (document order).
     pub fn evaluate_one(&self, customer: &OneCustomer) -> Result<Vec<bool>, SegmentError> {
         self.evaluate_facts(customer)
+    }
+
+    /// The whole audience pipeline on what a binding received: the customer table, the
+    /// transactions validated (their report returned), profiles as of `as_of`, and every
+    /// customer's membership.
+    pub fn evaluate_inputs(
+        &self,
+        inputs: AudienceInputs,
+    ) -> Result<(Membership, Option<crate::data::ValidationReport>), crate::Error> {
+        let as_of = crate::data::time::parse_time_option("as_of", Some(inputs.as_of), None)?
+            .expect("a time was given");
+        let customers = inputs
+            .customers
+            .map(|(ids, attributes)| {
+                crate::data::customers::CustomerTable::with_attributes(ids, attributes)
+            })
+            .transpose()?;
+        let (transactions, report) = match inputs.transactions {
+            None => (None, None),
+            Some((columns, options)) => {
+                let (t, r) = crate::data::validate(columns, options)?;
+                (Some(t), Some(r))
+            }
+        };
+        let population = Population::new(
+            customers.as_ref(),
+            transactions,
+            &inputs.segments,
+            as_of,
+            &Default::default(),
+        )?;
+        Ok((self.evaluate(&population)?, report))
     }
 
     /// Membership of every customer of `population` in every audience, in parallel.
