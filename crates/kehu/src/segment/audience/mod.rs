@@ -52,6 +52,12 @@ pub use document::AudienceDefinition;
 pub use evaluate::{AttributeValue, OneCustomer, PurchaseEvent};
 pub use population::{Population, SegmentColumn};
 
+/// Customer ids and their named attribute columns.
+pub type CustomerColumns = (
+    Vec<String>,
+    Vec<(String, crate::data::customers::Attribute)>,
+);
+
 /// Everything a binding hands over to evaluate audiences over a base of customers: the
 /// evaluation time as text (read by the core's one rule for time options), the customer
 /// table's ids and attribute columns, raw transaction columns with their validation options,
@@ -62,10 +68,7 @@ pub struct AudienceInputs<'a> {
     pub as_of: &'a str,
     /// Customer ids (a missing one as an empty id, which the table reports by row) and their
     /// attribute columns.
-    pub customers: Option<(
-        Vec<String>,
-        Vec<(String, crate::data::customers::Attribute)>,
-    )>,
+    pub customers: Option<CustomerColumns>,
     /// Raw transactions and how to validate them.
     pub transactions: Option<(
         &'a crate::data::TransactionColumns<'a>,
