@@ -1,7 +1,9 @@
 //! BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way").
 
 use super::fit::{fit, total, FitReport, Spec, ValueRows};
-use super::special::{digamma, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1};
+use super::special::{
+    digamma, hyp2f1_series, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1,
+};
 use super::{check_horizon, ValueError};
 use serde::{Deserialize, Serialize};
 
@@ -419,8 +421,32 @@ fn series_failed() -> ValueError {
 /// 1 − (1−z)^q ₂F₁(p, q; c; z) at one z.
 fn one_minus(p: f64, q: f64, c: f64, z: f64) -> Result<f64, ValueError> {
     let mut out = [0.0];
-    one_minus_scaled_hyp2f1(p, q, c, &[z], &mut out).ok_or_else(series_failed)?;
+    one_minus_either_series(p, q, c, &[z], &mut out)?;
     Ok(out[0])
+}
+
+/// 1 − (1−z)^q ₂F₁(p, q; c; z) at each z: by the Euler-transformed series (fast for heavy
+/// buyers), or, where it does not converge, by the untransformed one, 1 − (1−z)^(c−p)
+/// ₂F₁(c−p, c−q; c; z). The transformed series' terms first grow like (q·z)ᵏ/k!, so for the
+/// huge dropout shapes a fit reaches when the data show no spread in dropout (a, b → ∞, q = a−1
+/// ~ 10⁷) it needs ~q·z terms, while the untransformed one then converges geometrically. c−p
+/// (= r+x) loses about log10(c/(c−p)) digits to cancellation there, ~7 of 16 at a ~ 10⁷.
+fn one_minus_either_series(
+    p: f64,
+    q: f64,
+    c: f64,
+    zs: &[f64],
+    out: &mut [f64],
+) -> Result<(), ValueError> {
+    if one_minus_scaled_hyp2f1(p, q, c, zs, out).is_some() {
+        return Ok(());
+    }
+    for (z, o) in zs.iter().zip(out.iter_mut()) {
+        let (a, b) = (c - p, c - q);
+        let f = hyp2f1_series(a, b, c, *z).ok_or_else(series_failed)?;
+        *o = 1.0 - (1.0 - z).powf(a) * f;
+    }
+    Ok(())
 }
 
 /// head · [1 − (1−z)^q ₂F₁(p, q; c; z)] with z = s/(`base`+s) for each horizon s, given
@@ -439,7 +465,7 @@ fn if_alive_series(
             check_horizon(*s)?;
             *z = s / (base + s);
         }
-        one_minus_scaled_hyp2f1(p, q, c, &zs[..h.len()], o).ok_or_else(series_failed)?;
+        one_minus_either_series(p, q, c, &zs[..h.len()], o)?;
         o.iter_mut().for_each(|v| *v *= head);
     }
     Ok(())
@@ -448,6 +474,22 @@ fn if_alive_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_purchases_with_huge_dropout_shapes() {
+        // A fit on data without spread in dropout reaches a, b ~ 1e7; lifetimes (scipy's
+        // hyp2f1) gives 0.5874010775723104 for this customer.
+        let m = BetaGeo {
+            r: 0.9163358570992135,
+            alpha: 10.76064076370035,
+            a: 14798583.413699673,
+            b: 29283154.390995234,
+        };
+        let e = m
+            .conditional_expected_purchases(52.0, 5.0, 28.43511806044256, 42.56100387035781)
+            .unwrap();
+        assert!((e - 0.5874010775723104).abs() < 1e-7, "{e}");
+    }
     use approx::assert_relative_eq;
 
     const PAPER: BetaGeo = BetaGeo {
