@@ -187,10 +187,11 @@ impl FittedValueModel {
         recency: Vec<f64>,
         t: Vec<f64>,
     ) -> napi::Result<Float64Array, Code> {
-        let m = &self.model;
-        per_customer(&frequency, &recency, &t, |x, tx, tt| {
-            m.probability_alive(x, tx, tt)
-        })
+        let p = self
+            .model
+            .probability_alive_all(&frequency, &recency, &t)
+            .map_err(to_js)?;
+        Ok(p.into())
     }
 
     /// Discounted expected residual transactions per customer (pnbd: continuous `rate` per time

@@ -116,7 +116,7 @@ impl PyValueModel {
             "conditional_expected_purchases" => map_customers(n, |i| {
                 model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
             }),
-            "probability_alive" => map_customers(n, |i| model.probability_alive(a[i], b[i], c[i])),
+            "probability_alive" => model.probability_alive_all(a, b, c),
             "dert" => map_customers(n, |i| {
                 model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
             }),

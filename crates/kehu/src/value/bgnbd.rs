@@ -1,9 +1,7 @@
 //! BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way").
 
 use super::fit::{fit, total, FitReport, Spec, ValueRows};
-use super::special::{
-    digamma, hyp2f1_series, ln_beta, ln_gamma, log_add_exp, one_minus_scaled_hyp2f1,
-};
+use super::special::{digamma, hyp2f1_series, ln_beta, ln_gamma, one_minus_scaled_hyp2f1};
 use super::{check_horizon, ValueError};
 use serde::{Deserialize, Serialize};
 
@@ -86,17 +84,46 @@ impl BetaGeo {
     /// ln of the second term of the likelihood's mixture relative to the first:
     /// ln[a/(b+x−1)] + (r+x) ln[(α+T)/(α+t_x)], for x > 0.
     fn log_odds_dead(&self, x: f64, t_x: f64, t: f64) -> Option<f64> {
-        (x > 0.0).then(|| {
-            (self.a / (self.b + x - 1.0)).ln()
-                + (self.r + x) * ((self.alpha + t) / (self.alpha + t_x)).ln()
-        })
+        (x > 0.0).then(|| self.dropout_log_odds(x) + self.rate_log_odds(x, t_x, t))
+    }
+
+    /// ln(a / (b + x − 1)): the dropout part of the log odds of having dropped out.
+    fn dropout_log_odds(&self, x: f64) -> f64 {
+        (self.a / (self.b + x - 1.0)).ln()
+    }
+
+    /// (r + x) · ln((α + T) / (α + t_x)): the purchase-rate part.
+    fn rate_log_odds(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        (self.r + x) * ((self.alpha + t) / (self.alpha + t_x)).ln()
+    }
+
+    /// P(alive) of many customers: [`probability_alive`](Self::probability_alive) with the
+    /// dropout part of each purchase count below 256 computed once (the same value, so the
+    /// same result bit for bit).
+    pub(crate) fn probability_alive_fn(&self) -> impl Fn(f64, f64, f64) -> f64 + Sync + '_ {
+        const TABLE: usize = 256;
+        let table: Vec<f64> = (0..TABLE)
+            .map(|x| self.dropout_log_odds(x as f64))
+            .collect();
+        move |x, t_x, t| {
+            if x <= 0.0 {
+                return 1.0;
+            }
+            let dropout = if x < TABLE as f64 {
+                table[x as usize]
+            } else {
+                self.dropout_log_odds(x)
+            };
+            1.0 / (1.0 + libm::exp(dropout + self.rate_log_odds(x, t_x, t)))
+        }
     }
 
     /// P(alive | x, t_x, T).
     pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         match self.log_odds_dead(x, t_x, t) {
             None => 1.0,
-            Some(l) => (-log_add_exp(0.0, l)).exp(),
+            // 1/(1 + e^l): e^l overflowing to ∞ gives the limit 0.
+            Some(l) => 1.0 / (1.0 + libm::exp(l)),
         }
     }
 
@@ -336,7 +363,7 @@ impl ModifiedBetaGeo {
     pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let BetaGeo { r, alpha, a, b } = self.0;
         let l = (a / (b + x)).ln() + (r + x) * ((alpha + t) / (alpha + t_x)).ln();
-        (-log_add_exp(0.0, l)).exp()
+        1.0 / (1.0 + libm::exp(l))
     }
 
     /// E[X(t)] for a customer just acquired.

@@ -344,6 +344,31 @@ impl ValueModel {
         }
     }
 
+    /// P(alive) of every customer of the columns (checked per row as
+    /// [`probability_alive`](Self::probability_alive); the same values, in parallel).
+    pub fn probability_alive_all(
+        &self,
+        x: &[f64],
+        t_x: &[f64],
+        t: &[f64],
+    ) -> Result<Vec<f64>, ValueError> {
+        let n = same_length(&[
+            ("frequency", x.len()),
+            ("recency", t_x.len()),
+            ("T", t.len()),
+        ])?;
+        match self {
+            ValueModel::BetaGeo(m) => {
+                let alive = m.probability_alive_fn();
+                map_customers(n, |i| {
+                    check_history(x[i], t_x[i], t[i])?;
+                    Ok(alive(x[i], t_x[i], t[i]))
+                })
+            }
+            _ => map_customers(n, |i| self.probability_alive(x[i], t_x[i], t[i])),
+        }
+    }
+
     /// P(n purchases): in (0, t] for a customer just acquired (`history` `None`), or in the
     /// next `t` time units for a customer with `history` (x, t_x, T). For BG/BB, `t` counts
     /// opportunities and must be a whole number.
@@ -451,17 +476,36 @@ where
     F: Fn(usize) -> Result<f64, ValueError> + Sync,
 {
     use rayon::prelude::*;
-    (0..n)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|i| match f(i) {
-            Ok(v) if v.is_finite() => Ok(v),
-            Ok(_) => Err(ValueError::NumericalFailure {
-                what: format!("the result for row {i} is not finite"),
-            }),
-            Err(e) => Err(e.at_row(i)),
+    const CHUNK: usize = 4096;
+    let mut out = vec![0.0; n];
+    // Each chunk writes its rows in place and stops at its first failure; the failure of the
+    // lowest row is reported, whatever the thread count.
+    let failure = out
+        .par_chunks_mut(CHUNK)
+        .enumerate()
+        .filter_map(|(c, chunk)| {
+            chunk.iter_mut().enumerate().find_map(|(j, o)| {
+                let i = c * CHUNK + j;
+                match f(i) {
+                    Ok(v) if v.is_finite() => {
+                        *o = v;
+                        None
+                    }
+                    Ok(_) => Some((
+                        i,
+                        ValueError::NumericalFailure {
+                            what: format!("the result for row {i} is not finite"),
+                        },
+                    )),
+                    Err(e) => Some((i, e.at_row(i))),
+                }
+            })
         })
-        .collect()
+        .min_by_key(|(i, _)| *i);
+    match failure {
+        Some((_, e)) => Err(e),
+        None => Ok(out),
+    }
 }
 
 impl PurchaseModel for ValueModel {
@@ -519,6 +563,35 @@ impl PurchaseModel for ValueModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probability_alive_of_all_is_each_customers_bit_for_bit() {
+        let m = ValueModel::BetaGeo(BetaGeo {
+            r: 0.24,
+            alpha: 4.41,
+            a: 0.79,
+            b: 2.43,
+        });
+        let x: Vec<f64> = (0..600).map(|i| (i % 300) as f64).collect();
+        let t: Vec<f64> = (0..600).map(|i| 30.0 + (i % 7) as f64).collect();
+        let t_x: Vec<f64> = x
+            .iter()
+            .zip(&t)
+            .map(|(x, t)| if *x > 0.0 { t * 0.6 } else { 0.0 })
+            .collect();
+        let all = m.probability_alive_all(&x, &t_x, &t).unwrap();
+        for i in 0..600 {
+            assert_eq!(
+                all[i].to_bits(),
+                m.probability_alive(x[i], t_x[i], t[i]).unwrap().to_bits()
+            );
+        }
+        let mut bad = t_x.clone();
+        bad[5] = 99.0;
+        bad[400] = -1.0;
+        let e = m.probability_alive_all(&x, &bad, &t).unwrap_err();
+        assert!(e.to_string().contains("row 5"), "{e}");
+    }
 
     #[test]
     fn dispatches_by_kind() {
