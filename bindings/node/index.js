@@ -808,7 +808,7 @@ class KModes extends KPrototypes {
  * them, by the same rule as in every binding). */
 function givenValue (v) {
   if (v == null || typeof v === 'boolean' || typeof v === 'string') return v ?? null
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { other: 'non-finite number' }
   if (v instanceof Date) return { date: Number.isNaN(v.getTime()) ? null : Math.floor(v.getTime() / 86400000) }
   return { other: typeName(v) }
 }

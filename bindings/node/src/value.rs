@@ -4,7 +4,7 @@ use crate::{to_js, Code};
 use kehu::learn::Fit;
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
-    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel, DEFAULT_MAX_FREQUENCY,
+    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use napi::bindgen_prelude::Float64Array;
@@ -240,7 +240,7 @@ impl FittedValueModel {
     }
 
     /// Holdout check: mean actual against mean predicted holdout purchases per frequency bin
-    /// (`maxFrequency` absent: the core's [`DEFAULT_MAX_FREQUENCY`]).
+    /// (`maxFrequency` absent: the core's `DEFAULT_MAX_FREQUENCY`).
     #[napi]
     pub fn holdout_check(
         &self,
@@ -258,7 +258,7 @@ impl FittedValueModel {
             &t_cal,
             &frequency_holdout,
             &duration_holdout,
-            max_frequency.unwrap_or(DEFAULT_MAX_FREQUENCY),
+            max_frequency,
         )
         .map_err(to_js)?;
         Ok(HoldoutCheckJs {
@@ -271,7 +271,7 @@ impl FittedValueModel {
     }
 
     /// Customers by calibration repeat purchases: counted (`actual`) and expected
-    /// (`predicted`); `maxFrequency` absent: the core's [`DEFAULT_MAX_FREQUENCY`].
+    /// (`predicted`); `maxFrequency` absent: the core's `DEFAULT_MAX_FREQUENCY`.
     #[napi]
     pub fn period_transactions(
         &self,
@@ -279,13 +279,8 @@ impl FittedValueModel {
         t: Vec<f64>,
         max_frequency: Option<u32>,
     ) -> napi::Result<Vec<FrequencyBinJs>, Code> {
-        let bins = period_transactions(
-            &self.model,
-            &frequency,
-            &t,
-            max_frequency.unwrap_or(DEFAULT_MAX_FREQUENCY),
-        )
-        .map_err(to_js)?;
+        let bins =
+            period_transactions(&self.model, &frequency, &t, max_frequency).map_err(to_js)?;
         Ok(bins_js(bins))
     }
 

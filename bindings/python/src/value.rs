@@ -6,7 +6,7 @@ use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
     value_tiers, ClvOptions, FitReport, FrequencyBin, ValueError, ValueModel,
-    DEFAULT_MAX_FREQUENCY, DEFAULT_TIER_CUT_OFFS,
+    DEFAULT_TIER_CUT_OFFS,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -178,8 +178,7 @@ impl PyValueModel {
         duration_holdout: PyReadonlyArray1<'py, f64>,
         max_frequency: Option<Bound<'py, PyAny>>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?
-            .unwrap_or(DEFAULT_MAX_FREQUENCY);
+        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?;
         let (fc, rc, tc) = (
             frequency_cal.as_slice()?,
             recency_cal.as_slice()?,
@@ -207,8 +206,7 @@ impl PyValueModel {
         t: PyReadonlyArray1<'py, f64>,
         max_frequency: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?
-            .unwrap_or(DEFAULT_MAX_FREQUENCY);
+        let max_frequency = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?;
         let (f, t) = (frequency.as_slice()?, t.as_slice()?);
         let bins =
             crate::interruptible(py, || period_transactions(&self.model, f, t, max_frequency))

@@ -90,7 +90,8 @@ pub fn run(
     let p = config.purchase;
     print_fit("BG/NBD", &bg_report, &[p.r, p.alpha, p.a, p.b]);
     print_comparison(&bg_report, &pnbd_report);
-    let periods = period_transactions(&ValueModel::BetaGeo(bg), &weekly.frequency, &weekly.t, 7)?;
+    let periods =
+        period_transactions(&ValueModel::BetaGeo(bg), &weekly.frequency, &weekly.t, None)?;
     println!("  customers by repeat purchases, counted vs BG/NBD's expectation:");
     for b in &periods {
         println!(

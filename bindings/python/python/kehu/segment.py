@@ -974,7 +974,11 @@ def _given(v: Any) -> Any:
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
     if isinstance(v, (int, float, np.integer, np.floating)):
-        return None if np.isnan(float(v)) else (int(v) if isinstance(v, (int, np.integer)) else float(v))
+        if isinstance(v, (int, np.integer)):
+            return int(v)
+        if np.isnan(v):
+            return None  # pandas' missing marker
+        return float(v) if np.isfinite(v) else {"other": "infinite number"}
     if isinstance(v, str):
         return v
     if v is pd.NaT:

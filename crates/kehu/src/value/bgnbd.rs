@@ -77,7 +77,10 @@ impl BetaGeo {
     /// E[X(t)]: expected purchases in (0, t] of a customer just acquired.
     pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ValueError> {
         let BetaGeo { r, alpha, a, b } = *self;
-        let bracket = one_minus(a + b - 1.0 - r, a - 1.0, a + b - 1.0, t / (alpha + t))?;
+        let bracket = one_minus(
+            [a + b - 1.0 - r, a - 1.0, a + b - 1.0, r, b],
+            t / (alpha + t),
+        )?;
         Ok((a + b - 1.0) / (a - 1.0) * bracket)
     }
 
@@ -156,7 +159,7 @@ impl BetaGeo {
         if_alive_series(
             alpha + t,
             c / (a - 1.0),
-            [a + b - 1.0 - r, a - 1.0, c],
+            [a + b - 1.0 - r, a - 1.0, c, r + x, b + x],
             horizons,
             out,
         )
@@ -369,7 +372,7 @@ impl ModifiedBetaGeo {
     /// E[X(t)] for a customer just acquired.
     pub fn expected_purchases_new(&self, t: f64) -> Result<f64, ValueError> {
         let BetaGeo { r, alpha, a, b } = self.0;
-        Ok(b / (a - 1.0) * one_minus(a + b - r, a - 1.0, a + b, t / (alpha + t))?)
+        Ok(b / (a - 1.0) * one_minus([a + b - r, a - 1.0, a + b, r, b + 1.0], t / (alpha + t))?)
     }
 
     /// E[Y(s) | x, t_x, T].
@@ -400,7 +403,7 @@ impl ModifiedBetaGeo {
         if_alive_series(
             alpha + t,
             c / (a - 1.0),
-            [a + b - r, a - 1.0, c],
+            [a + b - r, a - 1.0, c, r + x, b + x + 1.0],
             horizons,
             out,
         )
@@ -445,23 +448,23 @@ fn series_failed() -> ValueError {
     }
 }
 
-/// 1 − (1−z)^q ₂F₁(p, q; c; z) at one z.
-fn one_minus(p: f64, q: f64, c: f64, z: f64) -> Result<f64, ValueError> {
+/// 1 − (1−z)^q ₂F₁(p, q; c; z) at one z; `terms` = [p, q, c, c−p, c−q] (see
+/// [`one_minus_either_series`]).
+fn one_minus(terms: [f64; 5], z: f64) -> Result<f64, ValueError> {
     let mut out = [0.0];
-    one_minus_either_series(p, q, c, &[z], &mut out)?;
+    one_minus_either_series(terms, &[z], &mut out)?;
     Ok(out[0])
 }
 
-/// 1 − (1−z)^q ₂F₁(p, q; c; z) at each z: by the Euler-transformed series (fast for heavy
-/// buyers), or, where it does not converge, by the untransformed one, 1 − (1−z)^(c−p)
+/// 1 − (1−z)^q ₂F₁(p, q; c; z) at each z, `terms` = [p, q, c, c−p, c−q] with the last two
+/// given as the callers know them (r+x, b+x, …) rather than computed by cancellation. By the
+/// Euler-transformed series (its parameters free of the purchase count, fast for heavy
+/// buyers) or, where that does not converge, by the untransformed one, 1 − (1−z)^(c−p)
 /// ₂F₁(c−p, c−q; c; z). The transformed series' terms first grow like (q·z)ᵏ/k!, so for the
 /// huge dropout shapes a fit reaches when the data show no spread in dropout (a, b → ∞, q = a−1
-/// ~ 10⁷) it needs ~q·z terms, while the untransformed one then converges geometrically. c−p
-/// (= r+x) loses about log10(c/(c−p)) digits to cancellation there, ~7 of 16 at a ~ 10⁷.
+/// ~ 10⁷) it would need ~q·z terms, while the untransformed one then converges geometrically.
 fn one_minus_either_series(
-    p: f64,
-    q: f64,
-    c: f64,
+    [p, q, c, direct_a, direct_b]: [f64; 5],
     zs: &[f64],
     out: &mut [f64],
 ) -> Result<(), ValueError> {
@@ -469,19 +472,19 @@ fn one_minus_either_series(
         return Ok(());
     }
     for (z, o) in zs.iter().zip(out.iter_mut()) {
-        let (a, b) = (c - p, c - q);
-        let f = hyp2f1_series(a, b, c, *z).ok_or_else(series_failed)?;
-        *o = 1.0 - (1.0 - z).powf(a) * f;
+        let f = hyp2f1_series(direct_a, direct_b, c, *z).ok_or_else(series_failed)?;
+        *o = 1.0 - (1.0 - z).powf(direct_a) * f;
     }
     Ok(())
 }
 
 /// head · [1 − (1−z)^q ₂F₁(p, q; c; z)] with z = s/(`base`+s) for each horizon s, given
-/// [p, q, c], in stack-sized chunks: the BG/NBD family's expected purchases if alive.
+/// `terms` = [p, q, c, c−p, c−q], in stack-sized chunks: the BG/NBD family's expected purchases
+/// if alive.
 fn if_alive_series(
     base: f64,
     head: f64,
-    [p, q, c]: [f64; 3],
+    terms: [f64; 5],
     horizons: &[f64],
     out: &mut [f64],
 ) -> Result<(), ValueError> {
@@ -492,7 +495,7 @@ fn if_alive_series(
             check_horizon(*s)?;
             *z = s / (base + s);
         }
-        one_minus_either_series(p, q, c, &zs[..h.len()], o)?;
+        one_minus_either_series(terms, &zs[..h.len()], o)?;
         o.iter_mut().for_each(|v| *v *= head);
     }
     Ok(())

@@ -57,19 +57,21 @@ fn empty_bins(max_frequency: u32) -> Vec<FrequencyBin> {
         .collect()
 }
 
-fn check_max_frequency(max_frequency: u32) -> Result<(), ValueError> {
-    if max_frequency == 0 {
-        return Err(ValueError::InvalidOption {
+/// The given number of bins, or [`DEFAULT_MAX_FREQUENCY`]; 0 is an error.
+fn check_max_frequency(max_frequency: Option<u32>) -> Result<u32, ValueError> {
+    match max_frequency.unwrap_or(DEFAULT_MAX_FREQUENCY) {
+        0 => Err(ValueError::InvalidOption {
             option: "max_frequency".into(),
             reason: "must be ≥ 1".into(),
-        });
+        }),
+        m => Ok(m),
     }
-    Ok(())
 }
 
 /// Compares `model`'s expected holdout purchases (over each customer's `duration_holdout`,
 /// given the calibration summary) with the purchases made (`frequency_holdout`), by
-/// calibration frequency. No customer is left out: the last bin is open-ended.
+/// calibration frequency (`max_frequency` bins, `None`: [`DEFAULT_MAX_FREQUENCY`]). No customer
+/// is left out: the last bin is open-ended.
 pub fn holdout_check(
     model: &ValueModel,
     frequency_cal: &[f64],
@@ -77,9 +79,9 @@ pub fn holdout_check(
     t_cal: &[f64],
     frequency_holdout: &[f64],
     duration_holdout: &[f64],
-    max_frequency: u32,
+    max_frequency: Option<u32>,
 ) -> Result<HoldoutCheck, ValueError> {
-    check_max_frequency(max_frequency)?;
+    let max_frequency = check_max_frequency(max_frequency)?;
     let n = same_length(&[
         ("frequency_cal", frequency_cal.len()),
         ("recency_cal", recency_cal.len()),
@@ -137,14 +139,14 @@ pub fn holdout_check(
 /// Customers by repeat purchases in the calibration period: counted in `frequency`, and
 /// expected by `model` as Σ over customers of P(X(Tᵢ) = x), each customer observed for `t[i]`
 /// (exact, where lifetimes' `plot_period_transactions` simulates). Bins 0 … `max_frequency − 1`
-/// and an open-ended last bin.
+/// and an open-ended last bin (`None`: [`DEFAULT_MAX_FREQUENCY`]).
 pub fn period_transactions(
     model: &ValueModel,
     frequency: &[f64],
     t: &[f64],
-    max_frequency: u32,
+    max_frequency: Option<u32>,
 ) -> Result<Vec<FrequencyBin>, ValueError> {
-    check_max_frequency(max_frequency)?;
+    let max_frequency = check_max_frequency(max_frequency)?;
     let n = same_length(&[("frequency", frequency.len()), ("T", t.len())])?;
     let mut bins = empty_bins(max_frequency);
     for (i, &x) in frequency.iter().enumerate() {
@@ -214,7 +216,7 @@ mod tests {
         let t = [40.0; 5];
         let fh = [0.0, 1.0, 3.0, 4.0, 8.0];
         let d = [39.0; 5];
-        let c = holdout_check(&model(), &f, &r, &t, &fh, &d, 3).unwrap();
+        let c = holdout_check(&model(), &f, &r, &t, &fh, &d, Some(3)).unwrap();
         assert_eq!(c.bins.len(), 4);
         assert_eq!(
             c.bins.iter().map(|b| b.customers).collect::<Vec<_>>(),
@@ -231,15 +233,17 @@ mod tests {
             })
             .sum();
         assert!((c.predicted_total - want).abs() < 1e-9);
-        assert!(holdout_check(&m, &f, &r, &t, &fh, &[39.0, 39.0, 0.0, 39.0, 39.0], 3).is_err());
-        assert!(holdout_check(&m, &f, &r, &t, &fh[..4], &d, 3).is_err());
+        assert!(
+            holdout_check(&m, &f, &r, &t, &fh, &[39.0, 39.0, 0.0, 39.0, 39.0], Some(3)).is_err()
+        );
+        assert!(holdout_check(&m, &f, &r, &t, &fh[..4], &d, Some(3)).is_err());
     }
 
     #[test]
     fn period_transactions_expect_as_many_customers_as_there_are() {
         let f = [0.0, 0.0, 1.0, 2.0, 7.0, 3.0];
         let t = [30.0, 30.0, 30.0, 40.0, 40.0, 52.0];
-        let bins = period_transactions(&model(), &f, &t, 4).unwrap();
+        let bins = period_transactions(&model(), &f, &t, Some(4)).unwrap();
         let expected: f64 = bins.iter().map(|b| b.predicted).sum();
         assert!((expected - 6.0).abs() < 1e-9);
         let m = model();

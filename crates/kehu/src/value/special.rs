@@ -55,8 +55,10 @@ pub fn hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
 /// coefficients of the series shared between them. The BG/NBD family's expected purchases are
 /// 1 − (1−z)^(A) ₂F₁(…) after Euler's transformation ₂F₁(A, B; C; z) = (1−z)^(C−A−B)
 /// ₂F₁(C−A, C−B; C; z), which leaves the parameters p, q free of the purchase count x: the
-/// series then converges at least as fast as zᵏ for any x, where the untransformed one first
-/// grows for heavy buyers. `None` when a z is outside [0, 1) or the series does not converge.
+/// series then converges like zᵏ for any x once k passes p·q·z/c, where the untransformed one
+/// first grows for heavy buyers; for huge q (dropout shapes ~ 10⁷) it needs ~q·z terms and the
+/// callers fall back to the untransformed series. `None` when a z is outside [0, 1) or the
+/// series does not converge within its term limit.
 pub fn one_minus_scaled_hyp2f1(p: f64, q: f64, c: f64, zs: &[f64], out: &mut [f64]) -> Option<()> {
     debug_assert_eq!(zs.len(), out.len());
     for (z, o) in zs.chunks(SERIES_LANES).zip(out.chunks_mut(SERIES_LANES)) {
