@@ -347,3 +347,35 @@ test('time options follow the core rule: the datetime format, or else ISO 8601 (
   assert.deepEqual(Array.from(a.T), Array.from(b.T))
   assert.equal(a.T[0], 272)
 })
+
+test('what issue 11 moved into the core refuses bad input with a code', () => {
+  const m = kehu.ValueModel.fit('bgnbd', [0, 1, 2, 3, 0, 5], [0, 10, 20, 25, 0, 28], [30, 30, 30, 30, 30, 30])
+  // The batch P(alive): NaN, infinite, mismatched lengths, empty.
+  throwsCode(() => m.probabilityAlive([1, NaN], [1, 1], [5, 5]), 'VALUE_INVALID_DATA', /row 1/)
+  throwsCode(() => m.probabilityAlive([1], [1], [Infinity]), 'VALUE_INVALID_DATA')
+  throwsCode(() => m.probabilityAlive([1, 2], [1], [5, 5]), 'VALUE_INVALID_DATA', /recency/)
+  assert.equal(m.probabilityAlive([], [], []).length, 0)
+  // max_frequency: the core's default when absent; 0 refused.
+  assert.equal(m.periodTransactions([0, 1, 2], [30, 30, 30]).length, 8)
+  throwsCode(() => m.periodTransactions([0, 1], [30, 30], 0), 'VALUE_INVALID_OPTION', /max_frequency/)
+  // Tier defaults are the core's; bad cut-offs are refused.
+  assert.deepEqual(kehu.valueTiers([5, 4, 3, 2, 1]), [2, 3, 3, 3, 3]) // the top 20% only: tier 2
+  throwsCode(() => kehu.valueTiers([1, 2], [0.5, 0.2]), 'VALUE_INVALID_OPTION', /cut_offs/)
+  // Summary and holdout options: unknown freq, empty and impossible times.
+  const mapping = { customerId: 'c', timestamp: 't' }
+  const rows = { c: ['a', 'a'], t: ['2024-01-01', '2024-02-01'] }
+  throwsCode(() => kehu.summarize(rows, mapping, { freq: 'fortnight' }), 'PROFILE_INVALID_OPTION', /freq/)
+  for (const end of ['', '99999-01-01', '2024-02-30']) {
+    throwsCode(() => kehu.summarize(rows, mapping, { observationPeriodEnd: end }), 'DATA_INVALID_OPTION', /observation_period_end/)
+  }
+  throwsCode(() => kehu.calibrationAndHoldout(rows, mapping, { calibrationPeriodEnd: 'soon' }), 'DATA_INVALID_OPTION', /calibration_period_end/)
+  // Attribute values: non-finite numbers and objects are typed errors, not missing values.
+  const adults = new kehu.Audience({ adults: { attribute: 'age', op: '>=', value: 30 } })
+  for (const age of [Infinity, NaN, { x: 1 }, [1]]) {
+    throwsCode(() => adults.evaluate({ asOf: '2024-01-01', customers: [{ customerId: 'a', age: 40 }, { customerId: 'b', age }] }), 'DATA_WRONG_TYPE', /age/, /row 1/)
+  }
+  throwsCode(() => adults.evaluate({ asOf: 'soon', customers: [{ customerId: 'a', age: 40 }] }), 'DATA_INVALID_OPTION', /as_of/)
+  // Option names the core reads: a misspelt one is still an error.
+  throwsCode(() => new kehu.GaussianMixture({ nComponentz: 2 }).fit([[0, 0], [1, 1]]), 'SEGMENT_INVALID_OPTION', /n_componentz/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2, init: 'Huang!' }).fit([[1, 'a'], [2, 'b']], { categorical: [1] }), 'SEGMENT_INVALID_OPTION', /init/)
+})

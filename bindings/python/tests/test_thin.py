@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 import kehu
 from kehu import _native
 from kehu.segment import GaussianMixture, KMeans, KModes, KPrototypes, MiniBatchKMeans
-from kehu.value import BetaGeo, GammaGamma, value_tiers
+from kehu.value import BetaGeo, GammaGamma, holdout_check, value_tiers
 
 
 def _resolved(estimator: str, given: str | None = None) -> dict:
@@ -177,3 +178,53 @@ def test_attribute_kinds_are_inferred_by_the_core():
 
     objects = dates.assign(signup=pd.Series([dt.date(2024, 1, 5), dt.date(2023, 12, 31)], dtype=object))
     assert signup.evaluate(customers=objects, as_of="2024-02-01")["new"].tolist() == [True, False]
+
+
+def _coded(exc_type, code, fn):
+    with pytest.raises(exc_type) as e:
+        fn()
+    assert getattr(e.value, "code", None) == code, (code, e.value)
+    return str(e.value)
+
+
+def test_new_entry_points_refuse_bad_input_with_a_code():
+    """Bad input to what this issue added (native handles, resolved options, time and
+    attribute rules, max_frequency defaults): typed errors with codes, no guesses."""
+    from kehu.segment import Audience
+
+    rng = np.random.default_rng(1)
+    f = rng.poisson(2, 300).astype(float)
+    T = np.full(300, 40.0)
+    r = np.where(f > 0, rng.uniform(0, 40, 300), 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bg = BetaGeo().fit(f, r, T)
+    handle = bg._model()
+    names = list(bg.params_)
+    for bad in (np.nan, np.inf, -1.0, 0.0):
+        _coded(kehu.ValueModelError, "VALUE_INVALID_PARAMETER", lambda: handle.with_params([(n, bad if n == "r" else 1.0) for n in names]))
+    _coded(kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: handle.with_params([]))
+    _coded(kehu.FormatError, "FORMAT_WRONG_KIND", lambda: _native.ValueModel.from_json(bg.to_json(), "nonsense"))
+    _coded(kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: _native.resolved_options("NoSuchEstimator"))
+    _coded(kehu.SegmentError, "SEGMENT_INVALID_OPTION", lambda: _native.resolved_options("KMeans", '{"n_clusterz": 3}'))
+    # Batch P(alive): NaN, infinite, mismatched and empty input.
+    _coded(kehu.ValueModelError, "VALUE_INVALID_DATA", lambda: bg.conditional_probability_alive([1.0, np.nan], [1.0, 1.0], [5.0, 5.0]))
+    _coded(kehu.ValueModelError, "VALUE_INVALID_DATA", lambda: bg.conditional_probability_alive([1.0], [1.0], [np.inf]))
+    assert len(bg.conditional_probability_alive(np.array([]), np.array([]), np.array([]))) == 0
+    # max_frequency: out of range, not whole, huge.
+    cal = pd.DataFrame({"frequency_cal": f, "recency_cal": r, "T_cal": T, "frequency_holdout": f, "duration_holdout": np.full(300, 10.0)})
+    for bad in (0, -1, 2.5, 10**30):
+        _coded(kehu.ValueModelError, "VALUE_INVALID_OPTION", lambda: holdout_check(bg, cal, max_frequency=bad))
+    assert len(holdout_check(bg, cal)) == 8  # the core's default, 7 bins and an open one
+    # Time options: empty, huge year, impossible date.
+    frame = pd.DataFrame({"id": ["a", "a"], "date": ["2024-01-01", "2024-02-01"]})
+    for end in ("", "99999-01-01", "2024-02-30"):
+        _coded(kehu.DataError, "DATA_INVALID_OPTION", lambda: kehu.summarize(frame, "id", "date", observation_period_end=end))
+    # Attribute values: infinite numbers and unsupported objects are typed errors.
+    adults = Audience({"adults": {"attribute": "age", "op": ">=", "value": 30}})
+    for values in ([40.0, np.inf], [40, [1, 2]], [{"x": 1}, 3]):
+        customers = pd.DataFrame({"customer_id": ["a", "b"], "age": pd.Series(values, dtype=object)})
+        message = _coded(kehu.DataError, "DATA_WRONG_TYPE", lambda: adults.evaluate(customers=customers, as_of="2024-01-01"))
+        assert "'age'" in message
+    _coded(kehu.DataError, "DATA_INVALID_OPTION", lambda: adults.evaluate(customers=None, as_of="soon"))
+

@@ -190,6 +190,15 @@ fun valueTests(path: String) {
         catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
         val noSpend = ValueScorer.fromJson(toJson(g["bgnbd"]), null, listOf())
         require(noSpend.score(CustomerHistory(0.0, 0.0, 30.0, 0.0), 52.0, null).clv == null)
+        // Bad input to the core's scorer: typed errors, never a guess.
+        try { ValueScorer.fromJson(toJson(g["bgnbd"]), toJson(g["gamma_gamma"]), listOf(Double.NaN)); error("accepted NaN thresholds") }
+        catch (e: KehuException.Value) { require(e.code == "VALUE_INVALID_OPTION") }
+        for (bad in listOf(CustomerHistory(Double.NaN, 0.0, 30.0, 0.0), CustomerHistory(1.0, 40.0, 30.0, 0.0), CustomerHistory(1.0, 1.0, Double.POSITIVE_INFINITY, 0.0))) {
+            try { noSpend.score(bad, 52.0, null); error("accepted $bad") }
+            catch (e: KehuException.Value) { require(e.code.startsWith("VALUE_")) { e.code } }
+        }
+        try { noSpend.score(CustomerHistory(1.0, 1.0, 30.0, 0.0), Double.NaN, null); error("accepted a NaN horizon") }
+        catch (e: KehuException.Value) { require(e.code.startsWith("VALUE_")) { e.code } }
     }
 }
 
@@ -238,6 +247,12 @@ fun segmentTests(path: String) {
         val got = evaluator.audiencesOf(c["customer_id"] as String, profile, attributes, segments, events, c["as_of"] as String)
         require(got == g["audience_members"]) { "audiences $got" }
         val mixture = MixtureAssigner.fromJson(toJson(g["gmm"]))
+        for (bad in listOf(listOf<Double>(), listOf(1.0), listOf(Double.NaN, 0.0))) {
+            try { mixture.component(bad); error("accepted $bad") }
+            catch (e: KehuException.Segment) { require(e.code.startsWith("SEGMENT_")) { e.code } }
+            try { mixture.probabilities(bad); error("accepted $bad") }
+            catch (e: KehuException.Segment) { require(e.code.startsWith("SEGMENT_")) { e.code } }
+        }
         val gc = g["gmm_components"] as List<Double>
         val gp = g["gmm_probabilities"] as List<List<Double>>
         val pts = g["points"] as List<List<Double>>
