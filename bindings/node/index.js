@@ -731,8 +731,7 @@ function modesInit (init) {
     })
     return { kind: 'centers', numeric, categorical }
   }
-  if (typeof init === 'string') return { kind: init } // the core reads 'k-prototypes++', 'Cao', 'Huang', 'random'
-  return init
+  return init // a name ('k-prototypes++', 'Cao', 'huang', any case) or { kind, ... }: the core reads both
 }
 
 /** gamma: one number, one per categorical column, or the core's own { kind, value } object. */
@@ -809,6 +808,7 @@ class KModes extends KPrototypes {
 function givenValue (v) {
   if (v == null || typeof v === 'boolean' || typeof v === 'string') return v ?? null
   if (typeof v === 'number') return Number.isFinite(v) ? v : { other: 'non-finite number' }
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : { other: 'BigInt beyond 2^53' }
   if (v instanceof Date) return { date: Number.isNaN(v.getTime()) ? null : Math.floor(v.getTime() / 86400000) }
   return { other: typeName(v) }
 }

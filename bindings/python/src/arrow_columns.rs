@@ -232,34 +232,7 @@ impl ArrowTransactions {
             _ => Id::Text(text(&id_array, id_name)?),
         };
         let (ts_name, ts_array) = required("timestamp")?;
-        let time = match ts_array.data_type() {
-            DataType::Timestamp(unit, _) => {
-                let unit = match unit {
-                    ArrowUnit::Second => TimeUnit::Seconds,
-                    ArrowUnit::Millisecond => TimeUnit::Millis,
-                    ArrowUnit::Microsecond => TimeUnit::Micros,
-                    ArrowUnit::Nanosecond => TimeUnit::Nanos,
-                };
-                Time::Epoch(ints(&ts_array, ts_name, "a timestamp")?, unit)
-            }
-            DataType::Date32 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Days),
-            DataType::Date64 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Millis),
-            DataType::Utf8
-            | DataType::LargeUtf8
-            | DataType::Utf8View
-            | DataType::Dictionary(_, _)
-            | DataType::Null => Time::Text(text(&ts_array, ts_name)?),
-            t if t.is_integer() || t.is_floating() => {
-                let values = floats(&ts_array, ts_name)?;
-                Time::Numbers(numeric_timestamps(
-                    ts_name,
-                    &values,
-                    None,
-                    date_format.as_deref(),
-                )?)
-            }
-            other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
-        };
+        let time = time_of(ts_name, &ts_array, date_format.as_deref())?;
         let opt_text = |field: &str| column(field)?.map(|(n, a)| text(&a, n)).transpose();
         let opt_num = |field: &str| column(field)?.map(|(n, a)| floats(&a, n)).transpose();
         Ok(ArrowTransactions {
@@ -282,24 +255,7 @@ impl ArrowTransactions {
                 Id::Text(t) => IdColumn::Text(t),
                 Id::Int(i) => IdColumn::Int(i),
             },
-            timestamp: match &self.time {
-                Time::Text(t) => TimeColumn::Text {
-                    values: t,
-                    format: self.date_format.as_deref(),
-                },
-                Time::Epoch(v, unit) => TimeColumn::Epoch {
-                    values: v,
-                    unit: *unit,
-                },
-                Time::Numbers(NumericTimestamps::Text(t)) => TimeColumn::Text {
-                    values: t,
-                    format: self.date_format.as_deref(),
-                },
-                Time::Numbers(NumericTimestamps::Micros(v)) => TimeColumn::Epoch {
-                    values: v,
-                    unit: TimeUnit::Micros,
-                },
-            },
+            timestamp: time_column(&self.time, self.date_format.as_deref()),
             amount: self.amount.as_ref().map(|c| c as &dyn NumberColumn),
             order_id: self.order_id.as_ref().map(|c| c as &dyn TextColumn),
             quantity: self.quantity.as_ref().map(|c| c as &dyn NumberColumn),
@@ -307,5 +263,88 @@ impl ArrowTransactions {
             category: self.category.as_ref().map(|c| c as &dyn TextColumn),
             channel: self.channel.as_ref().map(|c| c as &dyn TextColumn),
         }
+    }
+}
+
+/// A timestamp column by the core's rules: Arrow timestamps and dates by their unit, text with
+/// `date_format` (ISO 8601 without one), numbers by the core's rule for numeric timestamps.
+fn time_of(
+    ts_name: &str,
+    ts_array: &ArrayRef,
+    date_format: Option<&str>,
+) -> Result<Time, DataError> {
+    Ok(match ts_array.data_type() {
+        DataType::Timestamp(unit, _) => {
+            let unit = match unit {
+                ArrowUnit::Second => TimeUnit::Seconds,
+                ArrowUnit::Millisecond => TimeUnit::Millis,
+                ArrowUnit::Microsecond => TimeUnit::Micros,
+                ArrowUnit::Nanosecond => TimeUnit::Nanos,
+            };
+            Time::Epoch(ints(&ts_array, ts_name, "a timestamp")?, unit)
+        }
+        DataType::Date32 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Days),
+        DataType::Date64 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Millis),
+        DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Dictionary(_, _)
+        | DataType::Null => Time::Text(text(&ts_array, ts_name)?),
+        t if t.is_integer() || t.is_floating() => {
+            let values = floats(&ts_array, ts_name)?;
+            Time::Numbers(numeric_timestamps(ts_name, &values, None, date_format)?)
+        }
+        other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
+    })
+}
+
+/// One timestamp column of a table, owned (for functions that take times without customers).
+pub struct ArrowTimes {
+    time: Time,
+    date_format: Option<String>,
+}
+
+impl ArrowTimes {
+    /// The column `name` of the batch.
+    pub fn new(
+        batch: &RecordBatch,
+        name: &str,
+        date_format: Option<String>,
+    ) -> Result<Self, DataError> {
+        let array = batch
+            .column_by_name(name)
+            .ok_or_else(|| DataError::MissingColumn {
+                column: name.to_string(),
+            })?;
+        Ok(ArrowTimes {
+            time: time_of(name, array, date_format.as_deref())?,
+            date_format,
+        })
+    }
+
+    /// The borrowed view for the core.
+    pub fn column(&self) -> TimeColumn<'_> {
+        time_column(&self.time, self.date_format.as_deref())
+    }
+}
+
+fn time_column<'a>(time: &'a Time, date_format: Option<&'a str>) -> TimeColumn<'a> {
+    match time {
+        Time::Text(t) => TimeColumn::Text {
+            values: t,
+            format: date_format,
+        },
+        Time::Epoch(v, unit) => TimeColumn::Epoch {
+            values: v,
+            unit: *unit,
+        },
+        Time::Numbers(NumericTimestamps::Text(t)) => TimeColumn::Text {
+            values: t,
+            format: date_format,
+        },
+        Time::Numbers(NumericTimestamps::Micros(v)) => TimeColumn::Epoch {
+            values: v,
+            unit: TimeUnit::Micros,
+        },
     }
 }

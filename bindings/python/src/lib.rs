@@ -207,7 +207,7 @@ pub(crate) fn to_py(error: impl Into<kehu::Error>) -> PyErr {
     err
 }
 
-fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
+pub(crate) fn batch_of(table: PyTable) -> PyResult<RecordBatch> {
     let (mut batches, schema) = table.into_inner();
     if batches.len() == 1 {
         return Ok(batches.remove(0));

@@ -3,10 +3,11 @@
 use crate::{document, opt_whole, to_py, whole};
 use kehu::learn::Fit;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
+use kehu::value::tracking::{alive_path_columns, cumulative_transactions_columns};
 use kehu::value::{
-    customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
-    value_tiers, ClvOptions, FitReport, FrequencyBin, ValueError, ValueModel,
-    DEFAULT_TIER_CUT_OFFS,
+    customer_lifetime_value, discounted_value, holdout_check, map_customers, period_transactions,
+    same_length, value_tiers, ClvOptions, FitReport, FrequencyBin, GridValue, ValueError,
+    ValueModel, DEFAULT_TIER_CUT_OFFS,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -22,6 +23,7 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
     d.set_item("names", r.names.clone())?;
     d.set_item("params", r.params.clone())?;
     d.set_item("standard_errors", r.standard_errors.clone())?;
+    d.set_item("covariance", r.covariance.clone())?;
     d.set_item("confidence_intervals", r.confidence_intervals())?;
     d.set_item("log_likelihood", r.log_likelihood)?;
     d.set_item("aic", r.aic)?;
@@ -37,7 +39,7 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
 /// A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), held natively.
 #[pyclass(module = "kehu._native", name = "ValueModel", frozen)]
 pub struct PyValueModel {
-    model: ValueModel,
+    pub(crate) model: ValueModel,
 }
 
 /// A float array handed back to Python.
@@ -83,6 +85,14 @@ impl PyValueModel {
         self.model.params()
     }
 
+    /// A model of `kind` at the given parameters (each named once; checked), to score with.
+    #[staticmethod]
+    fn at_params(kind: &str, params: Vec<(String, f64)>) -> PyResult<Self> {
+        Ok(PyValueModel {
+            model: ValueModel::at_params(kind, &params).map_err(to_py)?,
+        })
+    }
+
     /// The same kind of model at the given parameters (each named once; checked).
     fn with_params(&self, params: Vec<(String, f64)>) -> PyResult<Self> {
         Ok(PyValueModel {
@@ -92,6 +102,7 @@ impl PyValueModel {
 
     /// One prediction per customer. `what`: expected_purchases_new (t in `c`),
     /// conditional_expected_purchases (horizon `s`; x, t_x, T in a, b, c), probability_alive,
+    /// probability_alive_at (BG/BB: `s` opportunities ahead),
     /// dert (discount rate `s`; x, t_x, T in a, b, c), conditional_expected_spend (x, m in a, b).
     fn predict<'py>(
         &self,
@@ -117,6 +128,9 @@ impl PyValueModel {
                 model.conditional_expected_purchases(s[i], a[i], b[i], c[i])
             }),
             "probability_alive" => model.probability_alive_all(a, b, c),
+            "probability_alive_at" => {
+                map_customers(n, |i| model.probability_alive_at(s[i], a[i], b[i], c[i]))
+            }
             "dert" => map_customers(n, |i| {
                 model.discounted_expected_residual_transactions(s[i], a[i], b[i], c[i])
             }),
@@ -214,25 +228,30 @@ impl PyValueModel {
         bins_dict(py, &bins)
     }
 
-    /// CLV per customer from this purchase model and a Gamma-Gamma `spend` model; `options` is
-    /// the core's ClvOptions as JSON with only the options the user gave.
+    /// CLV per customer from this purchase model and a Gamma-Gamma `spend` model (`None`: the
+    /// monetary values are the value per purchase); `options` is the core's ClvOptions as JSON
+    /// with only the options the user gave.
     #[pyo3(signature = (spend, frequency, recency, t, monetary_value, options=None))]
     #[allow(clippy::too_many_arguments)]
     fn clv<'py>(
         &self,
         py: Python<'py>,
-        spend: PyRef<'py, PyValueModel>,
+        spend: Option<PyRef<'py, PyValueModel>>,
         frequency: PyReadonlyArray1<'py, f64>,
         recency: PyReadonlyArray1<'py, f64>,
         t: PyReadonlyArray1<'py, f64>,
         monetary_value: PyReadonlyArray1<'py, f64>,
         options: Option<&str>,
     ) -> PyResult<Array<'py>> {
-        let ValueModel::GammaGamma(spend) = spend.model else {
-            return Err(to_py(ValueError::InvalidOption {
-                option: "spend model".into(),
-                reason: "must be a gamma_gamma model".into(),
-            }));
+        let spend = match spend.as_ref().map(|s| s.model) {
+            None => None,
+            Some(ValueModel::GammaGamma(g)) => Some(g),
+            Some(_) => {
+                return Err(to_py(ValueError::InvalidOption {
+                    option: "spend model".into(),
+                    reason: "must be a gamma_gamma model".into(),
+                }))
+            }
         };
         let opts: ClvOptions = match options {
             None => ClvOptions::default(),
@@ -245,8 +264,9 @@ impl PyValueModel {
             t.as_slice()?,
             monetary_value.as_slice()?,
         );
-        let out = crate::interruptible(py, || {
-            customer_lifetime_value(&self.model, &spend, f, r, tt, m, &opts)
+        let out = crate::interruptible(py, || match &spend {
+            Some(spend) => customer_lifetime_value(&self.model, spend, f, r, tt, m, &opts),
+            None => discounted_value(&self.model, f, r, tt, m, &opts),
         })
         .map_err(to_py)?;
         Ok(PyArray1::from_vec(py, out))
@@ -271,6 +291,83 @@ impl PyValueModel {
         Ok((
             PyArray1::from_vec(py, s.frequency),
             Some(PyArray1::from_vec(py, s.recency)),
+        ))
+    }
+
+    /// The (recency × frequency) grid of P(alive) (`horizon` None) or of expected purchases in
+    /// the next `horizon` time units, for a customer observed for `max_recency`: rows recency
+    /// 0 … max_recency, columns frequency 0 … max_frequency, row-major.
+    #[pyo3(signature = (max_frequency, max_recency, horizon=None))]
+    fn grid<'py>(
+        &self,
+        py: Python<'py>,
+        max_frequency: Bound<'py, PyAny>,
+        max_recency: Bound<'py, PyAny>,
+        horizon: Option<f64>,
+    ) -> PyResult<Array<'py>> {
+        let mf: u32 = whole(&max_frequency, "max_frequency", value_option)?;
+        let mr: u32 = whole(&max_recency, "max_recency", value_option)?;
+        let what = horizon.map_or(GridValue::ProbabilityAlive, GridValue::ExpectedPurchases);
+        let out = crate::interruptible(py, || self.model.frequency_recency_grid(what, mf, mr))
+            .map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// One customer's P(alive) at each age 0 … `t` periods of `freq` since their first
+    /// purchase, from the timestamps in column `datetime_col` of `table`.
+    #[pyo3(signature = (table, datetime_col, t, freq=None, datetime_format=None))]
+    fn alive_path<'py>(
+        &self,
+        py: Python<'py>,
+        table: pyo3_arrow::PyTable,
+        datetime_col: &str,
+        t: Bound<'py, PyAny>,
+        freq: Option<&str>,
+        datetime_format: Option<String>,
+    ) -> PyResult<Array<'py>> {
+        let t: u32 = whole(&t, "t", value_option)?;
+        let freq = kehu::profile::Freq::from_option(freq).map_err(to_py)?;
+        let batch = crate::batch_of(table)?;
+        let times = crate::arrow_columns::ArrowTimes::new(&batch, datetime_col, datetime_format)
+            .map_err(to_py)?;
+        let out = crate::interruptible(py, || {
+            alive_path_columns(&self.model, times.column(), freq, t)
+        })
+        .map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Actual and expected cumulative repeat transactions over the `t` periods of `freq` from
+    /// the first transaction, every `freq_multiplier` periods: (actual, predicted, each row's
+    /// last period as its first microsecond).
+    #[pyo3(signature = (table, columns, t, freq=None, freq_multiplier=None, datetime_format=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn cumulative_transactions<'py>(
+        &self,
+        py: Python<'py>,
+        table: pyo3_arrow::PyTable,
+        columns: std::collections::HashMap<String, String>,
+        t: Bound<'py, PyAny>,
+        freq: Option<&str>,
+        freq_multiplier: Option<Bound<'py, PyAny>>,
+        datetime_format: Option<String>,
+    ) -> PyResult<(Array<'py>, Array<'py>, Bound<'py, PyArray1<i64>>)> {
+        let t: u32 = whole(&t, "t", value_option)?;
+        let m: u32 =
+            opt_whole(freq_multiplier.as_ref(), "freq_multiplier", value_option)?.unwrap_or(1);
+        let freq = kehu::profile::Freq::from_option(freq).map_err(to_py)?;
+        let batch = crate::batch_of(table)?;
+        let cols = crate::arrow_columns::ArrowTransactions::new(&batch, &columns, datetime_format)
+            .map_err(to_py)?;
+        let c = crate::interruptible(py, || {
+            cumulative_transactions_columns(&self.model, &cols.columns(), freq, t, m)
+        })
+        .map_err(to_py)?;
+        let starts: Vec<i64> = c.periods.iter().map(|&p| freq.period_start(p)).collect();
+        Ok((
+            PyArray1::from_vec(py, c.actual),
+            PyArray1::from_vec(py, c.predicted),
+            PyArray1::from_vec(py, starts),
         ))
     }
 
@@ -350,10 +447,17 @@ pub fn value_tiers_of<'py>(
     ))
 }
 
+/// Model time units per month for lifetimes' CLV `freq` (D, W, M, H).
+#[pyfunction]
+pub fn units_per_month(freq: &str) -> PyResult<f64> {
+    kehu::value::units_per_month(freq).map_err(to_py)
+}
+
 /// Registers the value model handle and the value functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyValueModel>()?;
     m.add_function(wrap_pyfunction!(fit_value_model, m)?)?;
     m.add_function(wrap_pyfunction!(value_tiers_of, m)?)?;
+    m.add_function(wrap_pyfunction!(units_per_month, m)?)?;
     Ok(())
 }

@@ -147,3 +147,15 @@ def test_errors_are_typed() -> None:
         KPrototypes(n_clusters=2, init=[[[0.0, 0.0], [1.0, 1.0]], [["app", "gold"], ["nope", "gold"]]]).fit(df, categorical=[2, 3])
     with pytest.raises(kehu.SegmentError, match="not fitted"):
         KModes().predict(df)
+
+
+def test_init_names_in_any_case_as_kmodes_reads_them() -> None:
+    df = _toy()
+    cao = KPrototypes(n_clusters=3, init="Cao").fit_predict(df, categorical=[2, 3])
+    for name in ("CAO", "cao"):
+        np.testing.assert_array_equal(KPrototypes(n_clusters=3, init=name).fit_predict(df, categorical=[2, 3]), cao)
+    for name in ("Random", "HUANG"):
+        assert len(np.unique(KPrototypes(n_clusters=3, init=name, random_state=1).fit_predict(df, categorical=[2, 3]))) == 3
+    with pytest.raises(kehu.SegmentError) as err:
+        KPrototypes(n_clusters=3, init="cau").fit(df, categorical=[2, 3])
+    assert err.value.code == "SEGMENT_INVALID_OPTION"

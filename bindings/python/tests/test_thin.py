@@ -128,7 +128,11 @@ def test_lifetimes_summary_bounds_are_the_cores_intervals(cdnow):
     s = summary_data_from_transaction_data(cdnow, "id", "date", observation_period_end="1997-09-30", freq="W")
     ours = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
     theirs = lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
-    intervals = pd.DataFrame(ours.confidence_intervals_, index=["lower 95% bound", "upper 95% bound"]).T
+    intervals = ours.confidence_intervals_
+    assert list(intervals.columns) == list(theirs.confidence_intervals_.columns)
+    core = BetaGeo.confidence_intervals_.fget(ours)  # the core's intervals, as kehu.value gives them
+    for name, (lo, hi) in core.items():
+        assert (intervals.loc[name, "lower 95% bound"], intervals.loc[name, "upper 95% bound"]) == (lo, hi)
     pd.testing.assert_frame_equal(ours.summary[["lower 95% bound", "upper 95% bound"]], intervals)
     assert list(ours.summary.columns) == list(theirs.summary.columns)
     # lifetimes' standard errors come from its own numerical Hessian: equal to 1%.

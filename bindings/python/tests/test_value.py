@@ -274,7 +274,7 @@ def test_lifetimes_notebook_plots(calibration_holdout):
 
     ch = calibration_holdout
     bgf = BetaGeoFitter().fit(ch["frequency_cal"], ch["recency_cal"], ch["T_cal"])
-    assert list(bgf.data.columns) == ["frequency", "recency", "T"] and len(bgf.data) == len(ch)
+    assert list(bgf.data.columns) == ["frequency", "recency", "T", "weights"] and len(bgf.data) == len(ch)
     ax = plot_period_transactions(bgf)
     heights = [p.get_height() for p in ax.patches]
     table = period_transactions(bgf, ch["frequency_cal"], ch["T_cal"])
@@ -284,3 +284,18 @@ def test_lifetimes_notebook_plots(calibration_holdout):
     plot_probability_alive_matrix(bgf)
     with pytest.raises(ValueError, match="recency_cal"):
         plot_calibration_purchases_vs_holdout_purchases(bgf, ch, kind="recency_cal")
+
+
+def test_pickles_of_the_json_layout_still_load(weekly):
+    """Earlier kehu pickled a value model as its JSON text (`_json`); such pickles still load."""
+    bg = BetaGeo().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    old = BetaGeo()
+    old.__dict__ = {"penalizer": 0.0, "_json": bg.to_json(), "_report": None}
+    back = pickle.loads(pickle.dumps(old))
+    assert back.params_ == bg.params_
+    np.testing.assert_array_equal(
+        back.conditional_probability_alive(weekly["frequency"], weekly["recency"], weekly["T"]),
+        bg.conditional_probability_alive(weekly["frequency"], weekly["recency"], weekly["T"]),
+    )
+    fresh = pickle.loads(pickle.dumps(bg))
+    assert fresh.params_ == bg.params_ and fresh.log_likelihood_ == bg.log_likelihood_

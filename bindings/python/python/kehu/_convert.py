@@ -117,7 +117,7 @@ def iso(value: Any, option: str = "date") -> str | None:
     """A time option for the core: text as given (the core reads it, ISO 8601 or the
     transactions' datetime format, by the same rule in every binding); a whole number as its
     digits (`19970930`, which the core reads with a format such as `%Y%m%d`); a datetime, date,
-    pandas Timestamp/Period or numpy datetime64 as ISO 8601 text (time-zone aware values are
+    pandas Timestamp/Period or numpy datetime64 as ISO 8601 UTC text (time-zone aware values are
     taken in UTC). Another type is a `DataError` naming `option`."""
     if value is None:
         return None
@@ -131,12 +131,14 @@ def iso(value: Any, option: str = "date") -> str | None:
         if np.isnat(value):
             return "NaT"  # left for the core to reject with a typed error
         value = value.astype("datetime64[us]").item()
+    # Objects are written as full UTC date-times ending in "Z" (as JS `toISOString` writes
+    # them), which no date format of the user's can misread.
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat()
+        return value.isoformat(timespec="microseconds") + "Z"
     if isinstance(value, _dt.date):
-        return value.isoformat()
+        return value.isoformat() + "T00:00:00Z"
     raise _data_error(
         f"invalid option '{option}': expected a date, datetime or ISO text; got {type(value).__name__}",
         "DATA_INVALID_OPTION",

@@ -10,6 +10,7 @@ Every score and segment is computed by kehu's core; options are passed through a
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
 import json
 import os
 import sys
@@ -811,7 +812,7 @@ class KPrototypes(ClusterMixin, _Estimator):
 
     def _options(self) -> str:
         if isinstance(self.init, str):
-            init: dict[str, Any] = {"kind": self.init}  # the core reads kmodes' names ("Huang", "Cao")
+            init: Any = self.init  # the core reads kmodes' names in any case ("Huang", "cao")
         else:
             numeric, cats = self._given_centres()
             init = {"kind": "centers", "numeric": numeric, "categorical": cats}
@@ -981,6 +982,8 @@ def _given(v: Any) -> Any:
         return float(v) if np.isfinite(v) else {"other": "infinite number"}
     if isinstance(v, str):
         return v
+    if isinstance(v, _decimal.Decimal):
+        return _given(float(v)) if not v.is_nan() else None
     if v is pd.NaT:
         return None
     if isinstance(v, _dt.datetime):
@@ -996,7 +999,10 @@ def _given(v: Any) -> Any:
 
 def _given_values(col: pd.Series) -> str:
     """An attribute column as JSON text of given values (dates as days since 1970-01-01)."""
-    if pd.api.types.is_datetime64_any_dtype(col):
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        # A declared category is text, whatever its categories look like (1, 2, 3 included).
+        values: list[Any] = [None if pd.isna(v) else str(v) for v in col.tolist()]
+    elif pd.api.types.is_datetime64_any_dtype(col):
         local = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
         # Whole days in the column's own unit (datetime64[us] holds years 1–9999, [ns] 1677–2262).
         days = local.to_numpy().astype("datetime64[D]")

@@ -153,6 +153,16 @@ class _Model:
         model._handle = _native.ValueModel.from_json(text, cls._kind)
         return model
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickles, also from earlier kehu pickles, which held the model as JSON text (`_json`)."""
+        state = dict(state)
+        text = state.pop("_json", None)
+        self.__dict__.update(state)
+        if text is not None:
+            self._handle = _native.ValueModel.from_json(text, self._kind)
+        self.__dict__.setdefault("_handle", None)
+        self.__dict__.setdefault("_report", None)
+
     def __repr__(self) -> str:
         if self._handle is None:
             return f"{type(self).__name__}(penalizer={self.penalizer})"

@@ -94,7 +94,8 @@ pub fn format_iso(micros: i64) -> String {
 /// Parses a timestamp. With `format` (chrono `strftime` syntax, e.g. `%Y%m%d` or
 /// `%d/%m/%Y %H:%M`) the text must match it, as a date-time or as a date (midnight). Without it,
 /// ISO 8601 is accepted: `YYYY-MM-DD`, optionally followed by `T` or a space and
-/// `HH:MM[:SS[.fraction]]`, optionally ending in `Z`.
+/// `HH:MM[:SS[.fraction]]`, optionally ending in `Z` or a UTC offset (`+08:00`, `-0500`, `+01`).
+/// An offset names an instant: the result is that instant in UTC (`10:00+02:00` is 08:00).
 pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
     let text = text.trim();
     match format {
@@ -273,8 +274,12 @@ fn parse_iso(text: &str) -> Option<i64> {
         return None;
     }
     rest = &rest[1..];
+    let mut offset_micros = 0i64;
     if rest.last() == Some(&b'Z') {
         rest = &rest[..rest.len() - 1];
+    } else if let Some(at) = rest.iter().position(|&c| c == b'+' || c == b'-') {
+        offset_micros = parse_utc_offset(&rest[at..])?;
+        rest = &rest[..at];
     }
     if rest.len() < 5 || rest[2] != b':' {
         return None;
@@ -310,7 +315,23 @@ fn parse_iso(text: &str) -> Option<i64> {
         return None;
     }
     let secs = i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss);
-    Some(day_micros + secs * MICROS_PER_SECOND + frac_micros)
+    Some(day_micros + secs * MICROS_PER_SECOND + frac_micros - offset_micros)
+}
+
+/// A UTC offset `±HH:MM`, `±HHMM` or `±HH`, in microseconds east of UTC.
+fn parse_utc_offset(text: &[u8]) -> Option<i64> {
+    let sign = if text[0] == b'-' { -1 } else { 1 };
+    let body = &text[1..];
+    let (hh, mm) = match body.len() {
+        2 => (digits(body)?, 0),
+        4 => (digits(&body[0..2])?, digits(&body[2..4])?),
+        5 if body[2] == b':' => (digits(&body[0..2])?, digits(&body[3..5])?),
+        _ => return None,
+    };
+    if hh > 23 || mm > 59 {
+        return None;
+    }
+    Some(sign * (i64::from(hh) * 3600 + i64::from(mm) * 60) * MICROS_PER_SECOND)
 }
 
 #[cfg(test)]
@@ -357,6 +378,24 @@ mod tests {
             assert_eq!(parse_timestamp(bad, None), None, "{bad}");
         }
         assert_eq!(parse_timestamp("19970230", Some("%Y%m%d")), None);
+        let utc = parse_timestamp("1997-03-25T08:00:00Z", None);
+        for zoned in [
+            "1997-03-25T10:00:00+02:00",
+            "1997-03-25T10:00+0200",
+            "1997-03-25 10:00:00.000+02",
+            "1997-03-24T23:30:00-08:30",
+        ] {
+            assert_eq!(parse_timestamp(zoned, None), utc, "{zoned}");
+        }
+        for bad in [
+            "1997-03-25T10:00:00+2:00",
+            "1997-03-25T10:00:00+24:00",
+            "1997-03-25T10:00:00+02:60",
+            "1997-03-25+02:00",
+            "1997-03-25T10:00:00+",
+        ] {
+            assert_eq!(parse_timestamp(bad, None), None, "{bad}");
+        }
     }
 
     #[test]

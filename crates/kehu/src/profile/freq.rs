@@ -1,6 +1,8 @@
 //! Time periods with pandas' semantics, as lifetimes uses them (`freq`).
 
-use crate::data::time::{civil_from_days, day_of, MICROS_PER_SECOND};
+use crate::data::time::{
+    civil_from_days, day_of, days_from_civil, MICROS_PER_DAY, MICROS_PER_SECOND,
+};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -36,6 +38,23 @@ impl Freq {
             Freq::Month => {
                 let (y, m, _) = civil_from_days(day_of(micros));
                 y * 12 + i64::from(m) - 1
+            }
+        }
+    }
+}
+
+impl Freq {
+    /// The first microsecond of period `index` (the inverse of [`period`](Self::period)).
+    pub fn period_start(self, index: i64) -> i64 {
+        match self {
+            Freq::Second => index * MICROS_PER_SECOND,
+            Freq::Minute => index * 60 * MICROS_PER_SECOND,
+            Freq::Hour => index * 3_600 * MICROS_PER_SECOND,
+            Freq::Day => index * MICROS_PER_DAY,
+            Freq::Week => (index * 7 - 3) * MICROS_PER_DAY,
+            Freq::Month => {
+                let (y, m) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+                days_from_civil(y, m, 1) * MICROS_PER_DAY
             }
         }
     }
@@ -90,5 +109,30 @@ mod tests {
         assert_eq!(m("2024-02-29") - m("2023-12-31"), 2);
         assert_eq!("W".parse::<Freq>(), Ok(Freq::Week));
         assert!("fortnight".parse::<Freq>().is_err());
+    }
+
+    #[test]
+    fn period_start_inverts_period() {
+        for freq in [
+            Freq::Second,
+            Freq::Minute,
+            Freq::Hour,
+            Freq::Day,
+            Freq::Week,
+            Freq::Month,
+        ] {
+            for micros in [
+                -5 * MICROS_PER_DAY - 7,
+                0,
+                123_456_789_012,
+                875_000_000_000_000,
+            ] {
+                let p = freq.period(micros);
+                let start = freq.period_start(p);
+                assert!(start <= micros, "{freq:?} {micros}");
+                assert_eq!(freq.period(start), p);
+                assert_eq!(freq.period(start - 1), p - 1);
+            }
+        }
     }
 }

@@ -158,6 +158,12 @@ impl BetaGeoBetaBinom {
 
     /// P(alive at opportunity n + 1 | x, t_x, n).
     pub fn probability_alive(&self, x: f64, t_x: f64, n: f64) -> f64 {
+        self.probability_alive_at(1.0, x, t_x, n)
+    }
+
+    /// P(alive at opportunity n + m | x, t_x, n) (Fader, Hardie and Shang 2010, A10):
+    /// B(α+x, β+n−x)/B(α, β) · B(γ, δ+n+m)/B(γ, δ) / L(x, t_x, n); m = 0 is alive through n.
+    pub fn probability_alive_at(&self, m: f64, x: f64, t_x: f64, n: f64) -> f64 {
         let BetaGeoBetaBinom {
             alpha,
             beta,
@@ -165,7 +171,7 @@ impl BetaGeoBetaBinom {
             delta,
         } = *self;
         let alive = ln_beta(alpha + x, beta + n - x) - ln_beta(alpha, beta)
-            + ln_beta(gamma, delta + n + 1.0)
+            + ln_beta(gamma, delta + n + m)
             - ln_beta(gamma, delta);
         (alive - self.log_likelihood(x, t_x, n).0).exp()
     }

@@ -1,6 +1,7 @@
 //! Customer lifetime value with lifetimes' discrete monthly discounting, and value tiers.
 
 use super::gamma_gamma::{check_spend, GammaGamma};
+use super::model::map_customers;
 use super::ValueError;
 use rayon::prelude::*;
 
@@ -126,6 +127,23 @@ impl Default for ClvOptions {
     }
 }
 
+/// Model time units per month for lifetimes' `freq` of a CLV (`D` 30, `W` 4.345, `M` 1,
+/// `H` 720): the factors lifetimes' `customer_lifetime_value` uses.
+pub fn units_per_month(freq: &str) -> Result<f64, ValueError> {
+    Ok(match freq {
+        "D" => 30.0,
+        "W" => 4.345,
+        "M" => 1.0,
+        "H" => 30.0 * 24.0,
+        _ => {
+            return Err(ValueError::InvalidOption {
+                option: "freq".into(),
+                reason: "must be one of D, W, M, H".into(),
+            })
+        }
+    })
+}
+
 impl ClvOptions {
     /// The options a user gave (`None`: the default), for bindings with typed optional fields.
     pub fn given(
@@ -155,43 +173,52 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
     monetary_value: &[f64],
     opts: &ClvOptions,
 ) -> Result<Vec<f64>, ValueError> {
-    let n = frequency.len();
-    for (name, len) in [
-        ("recency", recency.len()),
-        ("T", t.len()),
-        ("monetary_value", monetary_value.len()),
-    ] {
-        if len != n {
-            return Err(ValueError::InvalidData {
-                row: len.min(n),
-                field: name.into(),
-                reason: format!("has {len} values, expected {n}"),
-            });
-        }
-    }
-    let checks = [
-        (
-            "discount_rate",
-            opts.discount_rate > -1.0 && opts.discount_rate.is_finite(),
-        ),
-        ("margin", opts.margin.is_finite()),
-        (
-            "units_per_month",
-            opts.units_per_month > 0.0 && opts.units_per_month.is_finite(),
-        ),
-    ];
-    for (option, ok) in checks {
-        if !ok {
-            return Err(ValueError::InvalidOption {
-                option: option.into(),
-                reason: "out of range".into(),
-            });
-        }
-    }
+    check_clv_inputs(frequency, recency, t, monetary_value, opts)?;
     let row_check = |i: usize| {
         model
             .check(frequency[i], recency[i], t[i])
             .and_then(|()| check_spend(frequency[i], monetary_value[i]))
+            .map_err(|e| e.at_row(i))
+    };
+    if let Some(i) = (0..frequency.len())
+        .into_par_iter()
+        .position_first(|i| row_check(i).is_err())
+    {
+        return row_check(i).map(|()| Vec::new());
+    }
+    let per_purchase = map_customers(frequency.len(), |i| {
+        spend.conditional_expected_spend(frequency[i], monetary_value[i])
+    })?;
+    discounted_value(model, frequency, recency, t, &per_purchase, opts)
+}
+
+/// CLV of each customer with its value per purchase given (not a Gamma-Gamma estimate):
+/// Σ over months i of margin · value · (E[Y(i·u)] − E[Y((i−1)·u)]) / (1 + d)^i — lifetimes'
+/// `utils._customer_lifetime_value`. Each value must be finite.
+pub fn discounted_value<M: PurchaseModel>(
+    model: &M,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    value_per_purchase: &[f64],
+    opts: &ClvOptions,
+) -> Result<Vec<f64>, ValueError> {
+    check_clv_inputs(frequency, recency, t, value_per_purchase, opts)?;
+    let n = frequency.len();
+    let row_check = |i: usize| {
+        model
+            .check(frequency[i], recency[i], t[i])
+            .and_then(|()| {
+                if value_per_purchase[i].is_finite() {
+                    Ok(())
+                } else {
+                    Err(ValueError::InvalidData {
+                        row: 0,
+                        field: "monetary_value".into(),
+                        reason: "must be a finite number".into(),
+                    })
+                }
+            })
             .map_err(|e| e.at_row(i))
     };
     if let Some(i) = (0..n)
@@ -242,8 +269,8 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
         .into_par_iter()
         .with_min_len(1024)
         .map_init(scratch, |buf, i| {
-            let (x, tx, tt, m) = (frequency[i], recency[i], t[i], monetary_value[i]);
-            let value = spend.conditional_expected_spend(x, m)? * opts.margin;
+            let (x, tx, tt, m) = (frequency[i], recency[i], t[i], value_per_purchase[i]);
+            let value = m * opts.margin;
             let g = match &shared {
                 Some(g) => {
                     let key = (x.to_bits(), tt.to_bits());
@@ -261,6 +288,50 @@ pub fn customer_lifetime_value<M: PurchaseModel>(
             }
         })
         .collect()
+}
+
+/// The lengths and options every CLV shares.
+fn check_clv_inputs(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    values: &[f64],
+    opts: &ClvOptions,
+) -> Result<(), ValueError> {
+    let n = frequency.len();
+    for (name, len) in [
+        ("recency", recency.len()),
+        ("T", t.len()),
+        ("monetary_value", values.len()),
+    ] {
+        if len != n {
+            return Err(ValueError::InvalidData {
+                row: len.min(n),
+                field: name.into(),
+                reason: format!("has {len} values, expected {n}"),
+            });
+        }
+    }
+    let checks = [
+        (
+            "discount_rate",
+            opts.discount_rate > -1.0 && opts.discount_rate.is_finite(),
+        ),
+        ("margin", opts.margin.is_finite()),
+        (
+            "units_per_month",
+            opts.units_per_month > 0.0 && opts.units_per_month.is_finite(),
+        ),
+    ];
+    for (option, ok) in checks {
+        if !ok {
+            return Err(ValueError::InvalidOption {
+                option: option.into(),
+                reason: "out of range".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The default tiers' top shares: the top 1%, the next 4%, the next 15%, the rest.

@@ -213,6 +213,10 @@ pub struct FitReport {
     pub params: Vec<f64>,
     /// Standard errors from the inverse Hessian of the log-likelihood (`None` if singular).
     pub standard_errors: Option<Vec<f64>>,
+    /// The estimates' covariance matrix (the inverse of the information matrix), k × k
+    /// row-major, when standard errors exist.
+    #[serde(default)]
+    pub covariance: Option<Vec<f64>>,
     /// Log-likelihood at the estimates, in the data's time unit.
     pub log_likelihood: f64,
     /// Akaike information criterion, 2k − 2 LL.
@@ -433,15 +437,18 @@ where
         .map(|j| format!("{} = {:.3e}", names[j], params[j]))
         .collect();
     let at_edge = m.x.iter().any(|v| v.abs() > LN_CAP - 1.0);
-    let standard_errors = if unbounded.is_empty() && !at_edge {
+    let covariance = if unbounded.is_empty() && !at_edge {
         positive_definite(&information)
             .then(|| invert(&information))
             .flatten()
-            .map(|cov| (0..k).map(|i| cov[i][i].sqrt()).collect::<Vec<_>>())
-            .filter(|se| se.iter().all(|v| v.is_finite() && *v > 0.0))
+            .filter(|cov| (0..k).all(|i| cov[i][i].is_finite() && cov[i][i] > 0.0))
     } else {
         None
     };
+    let standard_errors = covariance
+        .as_ref()
+        .map(|cov| (0..k).map(|i| cov[i][i].sqrt()).collect::<Vec<_>>());
+    let covariance = covariance.map(|cov| cov.into_iter().flatten().collect());
     if !unbounded.is_empty() {
         converged = false;
         warnings.push(format!(
@@ -468,6 +475,7 @@ where
         names: names.iter().map(|s| s.to_string()).collect(),
         params,
         standard_errors,
+        covariance,
         log_likelihood: ll,
         aic: 2.0 * k as f64 - 2.0 * ll,
         bic: k as f64 * customers.ln() - 2.0 * ll,

@@ -13,12 +13,13 @@ pub mod pareto_nbd;
 pub mod score;
 pub mod simulate;
 pub mod special;
+pub mod tracking;
 
 pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{
-    customer_lifetime_value, tier_of, tier_thresholds, value_tiers, ClvOptions, PurchaseModel,
-    DEFAULT_TIER_CUT_OFFS,
+    customer_lifetime_value, discounted_value, tier_of, tier_thresholds, units_per_month,
+    value_tiers, ClvOptions, PurchaseModel, DEFAULT_TIER_CUT_OFFS,
 };
 pub use evaluate::{
     holdout_check, period_transactions, FrequencyBin, HoldoutCheck, DEFAULT_MAX_FREQUENCY,
@@ -28,7 +29,9 @@ pub use evaluate::{
 pub use fit::ValueRows as Rows;
 pub use fit::{FitReport, ValueRows};
 pub use gamma_gamma::GammaGamma;
-pub use model::{map_customers, same_length, ValueColumns, ValueFit, ValueModel, ValueOptions};
+pub use model::{
+    map_customers, same_length, GridValue, ValueColumns, ValueFit, ValueModel, ValueOptions,
+};
 pub use pareto_nbd::ParetoNbd;
 pub use score::{CustomerScore, ValueScorer};
 

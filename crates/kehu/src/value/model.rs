@@ -213,6 +213,49 @@ impl ValueModel {
         }
     }
 
+    /// A model of `kind` (one of [`KINDS`]) at given parameter values, checked as
+    /// [`with_params`](Self::with_params) checks them: a model to score with, never fitted.
+    pub fn at_params(kind: &str, params: &[(String, f64)]) -> Result<ValueModel, crate::Error> {
+        let bg = BetaGeo {
+            r: 1.0,
+            alpha: 1.0,
+            a: 1.0,
+            b: 1.0,
+        };
+        let template = match kind {
+            "bgnbd" => ValueModel::BetaGeo(bg),
+            "mbgnbd" => ValueModel::ModifiedBetaGeo(ModifiedBetaGeo(bg)),
+            "pnbd" => ValueModel::ParetoNbd(super::ParetoNbd {
+                r: 1.0,
+                alpha: 1.0,
+                s: 1.0,
+                beta: 1.0,
+            }),
+            "bgbb" => ValueModel::BetaGeoBetaBinom(super::BetaGeoBetaBinom {
+                alpha: 1.0,
+                beta: 1.0,
+                gamma: 1.0,
+                delta: 1.0,
+            }),
+            "gamma_gamma" => ValueModel::GammaGamma(super::GammaGamma {
+                p: 1.0,
+                q: 1.0,
+                gamma: 1.0,
+            }),
+            other => {
+                return Err(ValueError::InvalidOption {
+                    option: "kind".into(),
+                    reason: format!(
+                        "unknown model kind '{other}'; use one of {}",
+                        KINDS.join(", ")
+                    ),
+                }
+                .into())
+            }
+        };
+        template.with_params(params)
+    }
+
     /// The same kind of model at other parameter values: every parameter named once, as
     /// [`params`](Self::params) names them, checked as a loaded document's values are (finite
     /// and > 0). This is how lifetimes' assignable `params_` scores at given parameters.
@@ -344,6 +387,62 @@ impl ValueModel {
         }
     }
 
+    /// P(alive at opportunity n + `m` | x, t_x, n) of a BG/BB customer (`m` whole, ≥ 0; 0 is
+    /// alive through n, 1 is [`probability_alive`](Self::probability_alive)). Continuous-time
+    /// models have no opportunities ahead to count, so other kinds are refused.
+    pub fn probability_alive_at(
+        &self,
+        m: f64,
+        x: f64,
+        t_x: f64,
+        n: f64,
+    ) -> Result<f64, ValueError> {
+        let ValueModel::BetaGeoBetaBinom(model) = self else {
+            return Err(unsupported(self.kind(), "probability_alive_at"));
+        };
+        if !(m >= 0.0 && m.fract() == 0.0 && m.is_finite()) {
+            return Err(ValueError::InvalidOption {
+                option: "m_periods_in_future".into(),
+                reason: "must be a whole number ≥ 0".into(),
+            });
+        }
+        self.check(x, t_x, n)?;
+        Ok(model.probability_alive_at(m, x, t_x, n).min(1.0))
+    }
+
+    /// A (frequency × recency) grid for a customer observed for `max_recency` time units:
+    /// row r is recency r (0 … `max_recency`), column f is frequency f (0 … `max_frequency`),
+    /// row-major. A customer without repeat purchases has recency 0 (any other is refused), so
+    /// the frequency-0 column holds that customer's value in every row. `what`:
+    /// [`GridValue`].
+    pub fn frequency_recency_grid(
+        &self,
+        what: GridValue,
+        max_frequency: u32,
+        max_recency: u32,
+    ) -> Result<Vec<f64>, ValueError> {
+        let (width, height) = (max_frequency as usize + 1, max_recency as usize + 1);
+        if width.saturating_mul(height) > 100_000_000 {
+            return Err(ValueError::InvalidOption {
+                option: "max_frequency".into(),
+                reason: "the grid would hold more than 10^8 cells".into(),
+            });
+        }
+        if matches!(self, ValueModel::BetaGeoBetaBinom(_)) {
+            // Most cells (more transactions than opportunities) are impossible histories.
+            return Err(unsupported(self.kind(), "frequency_recency_grid"));
+        }
+        let t = f64::from(max_recency);
+        map_customers(width * height, |cell| {
+            let (r, f) = ((cell / width) as f64, (cell % width) as f64);
+            let r = if f == 0.0 { 0.0 } else { r };
+            match what {
+                GridValue::ProbabilityAlive => self.probability_alive(f, r, t),
+                GridValue::ExpectedPurchases(s) => self.conditional_expected_purchases(s, f, r, t),
+            }
+        })
+    }
+
     /// P(alive) of every customer of the columns (checked per row as
     /// [`probability_alive`](Self::probability_alive); the same values, in parallel).
     pub fn probability_alive_all(
@@ -454,6 +553,15 @@ impl ValueModel {
             _ => Err(unsupported(self.kind(), "conditional_expected_spend")),
         }
     }
+}
+
+/// What a [`ValueModel::frequency_recency_grid`] holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GridValue {
+    /// P(alive).
+    ProbabilityAlive,
+    /// Expected purchases in the next given time units.
+    ExpectedPurchases(f64),
 }
 
 /// The common length of named input arrays, or an error naming the first that differs.

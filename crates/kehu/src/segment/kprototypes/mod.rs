@@ -44,23 +44,21 @@ pub use encoding::{Categories, MixedRows, MISSING, UNSEEN};
 /// Rows per chunk of every parallel pass (fixed, so sums do not depend on the thread count).
 const CHUNK: usize = 2048;
 
-/// How the first centres are chosen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+/// How the first centres are chosen. Read from a name (`"cao"`, `"Huang"`, `"random"`,
+/// `"k-prototypes++"`: any case, as kmodes reads them) or from `{"kind": name, ...}`; written as
+/// `{"kind": ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ModesInit {
-    /// Cao et al. (2009): density and distance, no randomness. Also read as `Cao` (kmodes).
-    #[serde(alias = "Cao")]
+    /// Cao et al. (2009): density and distance, no randomness.
     Cao,
-    /// Huang (1997): modes drawn by frequency, moved to the nearest distinct rows. Also read as
-    /// `Huang` (kmodes).
-    #[serde(alias = "Huang")]
+    /// Huang (1997): modes drawn by frequency, moved to the nearest distinct rows.
     Huang,
     /// k distinct rows drawn uniformly.
     Random,
     /// Greedy k-means++ on the mixed distance: each new centre is the best of 2 + ⌊ln k⌋ rows
     /// drawn with probability ∝ weight × distance to the nearest chosen centre. Also read as
     /// `k-prototypes++`.
-    #[serde(alias = "k-prototypes++")]
     PlusPlus,
     /// Given centres: numeric parts k × p and categories k × q (values seen in the data),
     /// row-major; a single run.
@@ -70,6 +68,60 @@ pub enum ModesInit {
         /// Category values.
         categorical: Vec<String>,
     },
+}
+
+impl<'de> Deserialize<'de> for ModesInit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        use serde_json::Value;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Centers {
+            #[allow(dead_code)]
+            kind: String,
+            numeric: Vec<f64>,
+            categorical: Vec<String>,
+        }
+        let value = Value::deserialize(deserializer)?;
+        let kind = match &value {
+            Value::String(name) => name.clone(),
+            Value::Object(fields) => match fields.get("kind") {
+                Some(Value::String(kind)) => kind.clone(),
+                _ => return Err(D::Error::missing_field("kind")),
+            },
+            _ => return Err(D::Error::custom("init must be a name or {\"kind\": ...}")),
+        };
+        let plain = |init: ModesInit| match &value {
+            Value::Object(fields) if fields.len() > 1 => Err(D::Error::custom(format!(
+                "init '{kind}' takes no other fields"
+            ))),
+            _ => Ok(init),
+        };
+        match kind.to_ascii_lowercase().as_str() {
+            "cao" => plain(ModesInit::Cao),
+            "huang" => plain(ModesInit::Huang),
+            "random" => plain(ModesInit::Random),
+            "plus_plus" | "k-prototypes++" => plain(ModesInit::PlusPlus),
+            "centers" => {
+                let c = Centers::deserialize(value).map_err(D::Error::custom)?;
+                Ok(ModesInit::Centers {
+                    numeric: c.numeric,
+                    categorical: c.categorical,
+                })
+            }
+            _ => Err(D::Error::unknown_variant(
+                &kind,
+                &[
+                    "cao",
+                    "huang",
+                    "random",
+                    "plus_plus",
+                    "k-prototypes++",
+                    "centers",
+                ],
+            )),
+        }
+    }
 }
 
 /// The weight γ of categorical mismatches.
@@ -692,5 +744,35 @@ mod tests {
             KPrototypesModel::from_json(&f.model.to_json().replace("\"p\": 1", "\"p\": 2"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn init_names_are_read_in_any_case() {
+        let read = |text: &str| serde_json::from_str::<ModesInit>(text);
+        for (text, init) in [
+            ("\"CAO\"", ModesInit::Cao),
+            ("\"Huang\"", ModesInit::Huang),
+            ("{\"kind\": \"Random\"}", ModesInit::Random),
+            ("\"k-prototypes++\"", ModesInit::PlusPlus),
+            ("{\"kind\": \"plus_plus\"}", ModesInit::PlusPlus),
+        ] {
+            assert_eq!(read(text).unwrap(), init, "{text}");
+        }
+        let centers = ModesInit::Centers {
+            numeric: vec![1.0],
+            categorical: vec!["a".into()],
+        };
+        assert_eq!(
+            read(&serde_json::to_string(&centers).unwrap()).unwrap(),
+            centers
+        );
+        for bad in [
+            "\"cau\"",
+            "{\"kind\": \"cao\", \"numeric\": []}",
+            "{\"kind\": \"centers\", \"numeric\": []}",
+            "3",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 }
