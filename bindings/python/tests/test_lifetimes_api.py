@@ -240,3 +240,24 @@ def test_utils_customer_lifetime_value_equals_lifetimes(fitted, summary):
     with pytest.raises(kehu.ValueModelError) as err:
         kutils.customer_lifetime_value(ours, s["frequency"], s["recency"], s["T"], value, freq="Q")
     assert err.value.code == "VALUE_INVALID_OPTION"
+
+
+def test_tracking_plots_draw_the_cores_numbers(fitted, transactions):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from kehu.lifetimes.plotting import plot_cumulative_transactions, plot_history_alive, plot_incremental_transactions
+
+    ours, _, _ = fitted
+    one = transactions[transactions["id"] == 35]
+    ax = plot_history_alive(ours, 150, one, "date", ax=plt.figure().gca())
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), kutils.calculate_alive_path(ours, one, "date", 150))
+    frame = kutils.expected_cumulative_transactions(ours, transactions, "date", "id", 120)
+    ax = plot_cumulative_transactions(ours, transactions, "date", "id", 120, 60, ax=plt.figure().gca())
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), frame["actual"])
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), frame["predicted"], rtol=1e-12)
+    assert ax.get_lines()[2].get_xdata()[0] == 60  # the calibration end marker
+    ax = plot_incremental_transactions(ours, transactions, "date", "id", 120, 60, ax=plt.figure().gca())
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata()[1:], np.diff(frame["predicted"]), rtol=1e-12)
+    plt.close("all")

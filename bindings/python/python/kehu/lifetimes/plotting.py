@@ -7,12 +7,16 @@ from typing import Any
 
 from .. import plotting as _plotting
 from ..plotting import plot_frequency_recency_matrix, plot_probability_alive_matrix
+from ._tracking_plots import plot_cumulative_transactions, plot_history_alive, plot_incremental_transactions
 
 __all__ = [
     "plot_calibration_purchases_vs_holdout_purchases",
     "plot_period_transactions",
     "plot_frequency_recency_matrix",
     "plot_probability_alive_matrix",
+    "plot_history_alive",
+    "plot_cumulative_transactions",
+    "plot_incremental_transactions",
 ]
 
 
