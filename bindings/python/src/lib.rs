@@ -885,17 +885,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     value::register(m)?;
     m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_map_json, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_map_check, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_map_segments, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_assign, m)?)?;
+    m.add_class::<segment::PySegmentMap>()?;
+    m.add_class::<segment::PyAudiences>()?;
     m.add_function(wrap_pyfunction!(segment::segment_score, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_k_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_lifecycle, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_stage_names, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_migration, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_portrait, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_audiences, m)?)?;
-    m.add_function(wrap_pyfunction!(segment::segment_audience_names, m)?)?;
     Ok(())
 }

@@ -48,56 +48,88 @@ pub fn segment_rfm_scores<'py>(
     Ok((wide(s.r), wide(s.f), wide(s.m), s.bins))
 }
 
-/// A map document: a built-in by name, or a code table's CSV text.
-#[pyfunction]
-#[pyo3(signature = (name=None, code_table=None))]
-pub fn segment_map_json(name: Option<&str>, code_table: Option<&str>) -> PyResult<String> {
-    let map = match (name, code_table) {
-        (Some(n), None) => SegmentMap::builtin(n),
-        (None, Some(t)) => SegmentMap::from_code_table(t),
-        _ => Err(SegmentError::InvalidOption {
-            option: "map".into(),
-            reason: "give a built-in name or a code table".into(),
-        }),
-    }
-    .map_err(to_py)?;
-    Ok(map.to_json())
-}
-
 /// Unassigned codes, and overlapping codes with their segments.
 type MapCheckPy = (Vec<String>, Vec<(String, Vec<String>)>);
 
-/// Checks a map over every code of `bins` scores: (unassigned codes, [(code, segments)]).
-#[pyfunction]
-pub fn segment_map_check(json: &str, bins: Bound<'_, PyAny>) -> PyResult<MapCheckPy> {
-    let map = SegmentMap::from_json(json).map_err(to_py)?;
-    let c = map
-        .check(whole(&bins, "bins", segment_option)?)
-        .map_err(to_py)?;
-    Ok((c.unassigned, c.overlapping))
+/// A segment map (rules from R, F, M scores to names), held natively: parsed and checked once.
+#[pyclass(module = "kehu._native", name = "SegmentMap", frozen)]
+pub struct PySegmentMap {
+    map: SegmentMap,
 }
 
-/// Segment names of a map, in rule order.
-#[pyfunction]
-pub fn segment_map_segments(json: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    let text = document(json, SegmentMap::KIND)?;
-    Ok(SegmentMap::from_json(&text).map_err(to_py)?.segments())
-}
+#[pymethods]
+impl PySegmentMap {
+    /// A built-in map by name (`rf10`, `rfm8`).
+    #[staticmethod]
+    fn builtin(name: &str) -> PyResult<Self> {
+        Ok(PySegmentMap {
+            map: SegmentMap::builtin(name).map_err(to_py)?,
+        })
+    }
 
-/// Each customer's segment under a map (`None` where no rule matches); `bins`: the scores'
-/// bins when known (the core refuses scores binned for another range than the map's).
-#[pyfunction]
-#[pyo3(signature = (json, r, f, m, bins=None))]
-pub fn segment_assign<'py>(
-    json: &str,
-    r: PyReadonlyArray1<'py, i64>,
-    f: PyReadonlyArray1<'py, i64>,
-    m: PyReadonlyArray1<'py, i64>,
-    bins: Option<[u32; 3]>,
-) -> PyResult<Vec<Option<String>>> {
-    let map = SegmentMap::from_json(json).map_err(to_py)?;
-    map.assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?, bins)
-        .map_err(to_py)
+    /// A map from a code table's CSV text (`R,F,M,code,segment` per line).
+    #[staticmethod]
+    fn from_code_table(text: &str) -> PyResult<Self> {
+        Ok(PySegmentMap {
+            map: SegmentMap::from_code_table(text).map_err(to_py)?,
+        })
+    }
+
+    /// A map from its document (str or UTF-8 bytes); malformed text is FORMAT_INVALID.
+    #[staticmethod]
+    fn from_json(document: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = self::document(document, SegmentMap::KIND)?;
+        Ok(PySegmentMap {
+            map: SegmentMap::from_json(&text).map_err(to_py)?,
+        })
+    }
+
+    /// The map as a versioned document.
+    fn to_json(&self) -> String {
+        self.map.to_json()
+    }
+
+    /// Segment names in rule order.
+    #[getter]
+    fn segments(&self) -> Vec<String> {
+        self.map.segments()
+    }
+
+    /// Checks the map over every code of `bins` scores: (unassigned codes, [(code, segments)]).
+    fn check(&self, bins: Bound<'_, PyAny>) -> PyResult<MapCheckPy> {
+        let c = self
+            .map
+            .check(whole(&bins, "bins", segment_option)?)
+            .map_err(to_py)?;
+        Ok((c.unassigned, c.overlapping))
+    }
+
+    /// Each customer's segment (`None` where no rule matches); `bins`: the scores' bins when
+    /// known (the core refuses scores binned for another range than the map's).
+    #[pyo3(signature = (r, f, m, bins=None))]
+    fn assign<'py>(
+        &self,
+        r: PyReadonlyArray1<'py, i64>,
+        f: PyReadonlyArray1<'py, i64>,
+        m: PyReadonlyArray1<'py, i64>,
+        bins: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Vec<Option<String>>> {
+        let bins = bins
+            .filter(|b| !b.is_none())
+            .map(|b| {
+                b.extract::<[u32; 3]>().map_err(|_| {
+                    to_py(SegmentError::InvalidOption {
+                        option: "bins".into(),
+                        reason: "the scores' bins must be three whole numbers ≥ 0 (R, F and M)"
+                            .into(),
+                    })
+                })
+            })
+            .transpose()?;
+        self.map
+            .assign_columns(r.as_slice()?, f.as_slice()?, m.as_slice()?, bins)
+            .map_err(to_py)
+    }
 }
 
 fn labels_u32(labels: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<u32>> {
@@ -282,69 +314,103 @@ pub fn segment_portrait<'py>(
 /// core infers ([`Attribute::infer_json`]).
 type AttributeColumn = (String, String);
 
-/// Audience membership of every customer (those of `customer_ids`, then those with
-/// transactions only): (ids, audience names, membership per audience, validation report).
-#[pyfunction]
-#[pyo3(signature = (document, as_of, table=None, columns=None, datetime_format=None, allow_returns=None, customer_ids=None, attributes=None, segments=None))]
-#[allow(clippy::too_many_arguments)]
-pub fn segment_audiences<'py>(
-    py: Python<'py>,
-    document: &str,
-    as_of: &str,
-    table: Option<crate::PyTable>,
-    columns: Option<std::collections::HashMap<String, String>>,
-    datetime_format: Option<String>,
-    allow_returns: Option<bool>,
-    customer_ids: Option<Vec<Option<String>>>,
-    attributes: Option<Vec<AttributeColumn>>,
-    segments: Option<Vec<SegmentLabels>>,
-) -> PyResult<AudienceResult<'py>> {
-    let audiences = Audiences::from_json(document).map_err(to_py)?;
-    let customers = match customer_ids {
-        None => None,
-        Some(ids) => {
-            // A missing id is handed to the core as an empty one, which it reports by row.
-            let ids: Vec<String> = ids.into_iter().map(Option::unwrap_or_default).collect();
-            let columns = attributes
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(name, values)| Attribute::infer_json(&name, &values).map(|c| (name, c)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| to_py(kehu::Error::from(e)))?;
-            Some((ids, columns))
-        }
-    };
-    let batch = table.map(crate::batch_of).transpose()?;
-    let cols = batch
-        .as_ref()
-        .map(|b| {
-            crate::arrow_columns::ArrowTransactions::new(
-                b,
-                &columns.unwrap_or_default(),
-                datetime_format,
-            )
+/// Rule audiences, held natively: the document is parsed and compiled once.
+#[pyclass(module = "kehu._native", name = "Audiences", frozen)]
+pub struct PyAudiences {
+    audiences: Audiences,
+}
+
+#[pymethods]
+impl PyAudiences {
+    /// Audiences from their document (str or UTF-8 bytes); malformed text is FORMAT_INVALID,
+    /// an invalid rule SEGMENT_INVALID_RULE naming the node.
+    #[staticmethod]
+    fn from_json(document: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = self::document(document, "audiences")?;
+        Ok(PyAudiences {
+            audiences: Audiences::from_json(&text).map_err(to_py)?,
         })
-        .transpose()
-        .map_err(to_py)?;
-    let vopts = crate::validation_options(allow_returns, None, None, None).map_err(to_py)?;
-    let views = cols.as_ref().map(|c| c.columns());
-    let segments: Vec<SegmentColumn> = segments
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(name, ids, labels)| SegmentColumn { name, ids, labels })
-        .collect();
-    let inputs = AudienceInputs {
-        as_of,
-        customers,
-        transactions: views.as_ref().map(|v| (v, &vopts)),
-        segments,
-    };
-    let (m, r) = crate::interruptible(py, || audiences.evaluate_inputs(inputs)).map_err(to_py)?;
-    let report = PyDict::new(py);
-    if let Some(r) = r {
-        crate::report_into(py, &report, &r)?;
     }
-    Ok((m.ids, m.names, m.members, report))
+
+    /// The audiences as a versioned document.
+    fn to_json(&self) -> String {
+        self.audiences.to_json()
+    }
+
+    /// Audience names, in document order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.audiences
+            .names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// Audience membership of every customer (those of `customer_ids`, then those with
+    /// transactions only): (ids, audience names, membership per audience, validation report).
+    #[pyo3(signature = (as_of, table=None, columns=None, datetime_format=None, allow_returns=None, customer_ids=None, attributes=None, segments=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &str,
+        table: Option<crate::PyTable>,
+        columns: Option<std::collections::HashMap<String, String>>,
+        datetime_format: Option<String>,
+        allow_returns: Option<bool>,
+        customer_ids: Option<Vec<Option<String>>>,
+        attributes: Option<Vec<AttributeColumn>>,
+        segments: Option<Vec<SegmentLabels>>,
+    ) -> PyResult<AudienceResult<'py>> {
+        let audiences = &self.audiences;
+        let customers = match customer_ids {
+            None => None,
+            Some(ids) => {
+                // A missing id is handed to the core as an empty one, which it reports by row.
+                let ids: Vec<String> = ids.into_iter().map(Option::unwrap_or_default).collect();
+                let columns = attributes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, values)| Attribute::infer_json(&name, &values).map(|c| (name, c)))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| to_py(kehu::Error::from(e)))?;
+                Some((ids, columns))
+            }
+        };
+        let batch = table.map(crate::batch_of).transpose()?;
+        let cols = batch
+            .as_ref()
+            .map(|b| {
+                crate::arrow_columns::ArrowTransactions::new(
+                    b,
+                    &columns.unwrap_or_default(),
+                    datetime_format,
+                )
+            })
+            .transpose()
+            .map_err(to_py)?;
+        let vopts = crate::validation_options(allow_returns, None, None, None).map_err(to_py)?;
+        let views = cols.as_ref().map(|c| c.columns());
+        let segments: Vec<SegmentColumn> = segments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, ids, labels)| SegmentColumn { name, ids, labels })
+            .collect();
+        let inputs = AudienceInputs {
+            as_of,
+            customers,
+            transactions: views.as_ref().map(|v| (v, &vopts)),
+            segments,
+        };
+        let (m, r) =
+            crate::interruptible(py, || audiences.evaluate_inputs(inputs)).map_err(to_py)?;
+        let report = PyDict::new(py);
+        if let Some(r) = r {
+            crate::report_into(py, &report, &r)?;
+        }
+        Ok((m.ids, m.names, m.members, report))
+    }
 }
 
 /// One segmentation from Python: (name, customer ids, labels).
@@ -352,11 +418,3 @@ type SegmentLabels = (String, Vec<String>, Vec<Option<String>>);
 
 /// (customer ids, audience names, membership per audience, validation report).
 type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py, PyDict>);
-
-/// Checks an audiences document; returns the audience names.
-#[pyfunction]
-pub fn segment_audience_names(document: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    let text = crate::document(document, "audiences")?;
-    let a = Audiences::from_json(&text).map_err(to_py)?;
-    Ok(a.names().iter().map(|s| s.to_string()).collect())
-}

@@ -467,3 +467,15 @@ def test_pareto_nbd_at_its_limit_ends_and_says_so():
     # The purchase rate r/alpha is still estimated (lifetimes: 0.1280 at its limit).
     assert m.params_["r"] / m.params_["alpha"] == pytest.approx(0.128, abs=0.002)
     assert np.isfinite(m.log_likelihood_)
+
+
+def test_malformed_score_bins_are_a_typed_error():
+    from kehu.segment import rfm_scores, rfm_segments
+
+    v = np.arange(50, dtype=float)
+    for bad in ("five", [5, 5], [5, -1, 5], 5.5):
+        scores = rfm_scores(v, v, v, bins=5)
+        scores.attrs["bins"] = bad
+        with pytest.raises(kehu.SegmentError) as e:
+            rfm_segments(scores, "rf10")
+        assert e.value.code == "SEGMENT_INVALID_OPTION" and "bins" in str(e.value)

@@ -232,3 +232,25 @@ def test_new_entry_points_refuse_bad_input_with_a_code():
         assert "'age'" in message
     _coded(kehu.DataError, "DATA_INVALID_OPTION", lambda: adults.evaluate(customers=None, as_of="soon"))
 
+
+
+def test_segment_maps_and_audiences_are_native_handles() -> None:
+    """Parsed and checked once, held by the core; they pickle through their documents."""
+    import pickle
+
+    from kehu.segment import Audience, SegmentMap, rfm_scores, rfm_segments
+
+    seg_map = SegmentMap.builtin("rfm8")
+    assert isinstance(seg_map._handle, _native.SegmentMap)
+    back = pickle.loads(pickle.dumps(seg_map))
+    assert back.segments == seg_map.segments and back.to_json() == seg_map.to_json()
+    v = np.arange(40, dtype=float)
+    scores = rfm_scores(v, v, v)
+    pd.testing.assert_series_equal(rfm_segments(scores, back), rfm_segments(scores, "rfm8"))
+    audience = Audience({"big": {"field": "total_spend", "op": ">", "value": 10}})
+    assert isinstance(audience._handle, _native.Audiences)
+    again = pickle.loads(pickle.dumps(audience))
+    assert again.names == ["big"] and again.to_json() == audience.to_json()
+    with pytest.raises(kehu.FormatError) as err:
+        SegmentMap.from_json("{not json")
+    assert err.value.code == "FORMAT_INVALID"

@@ -116,16 +116,16 @@ def rfm_scores(
 
 
 class SegmentMap:
-    """Rules from (R, F, M) scores to segment names; the first matching rule wins."""
+    """Rules from (R, F, M) scores to segment names; the first matching rule wins. Held as the
+    core's parsed map (`_native.SegmentMap`)."""
 
-    def __init__(self, document: str) -> None:
-        _native.segment_map_segments(document)  # validates
-        self._json = document
+    def __init__(self, document: Any) -> None:
+        self._handle = document if isinstance(document, _native.SegmentMap) else _native.SegmentMap.from_json(document)
 
     @classmethod
     def builtin(cls, name: str) -> "SegmentMap":
         """`rf10` (the 10-name R×F map) or `rfm8` (the 8-name R×FM table)."""
-        return cls(_native.segment_map_json(name=name))
+        return cls(_native.SegmentMap.builtin(name))
 
     @classmethod
     def from_code_table(cls, source: str | os.PathLike[str]) -> "SegmentMap":
@@ -135,7 +135,7 @@ class SegmentMap:
         if os.path.exists(text):
             with open(text, encoding="utf-8") as fh:
                 text = fh.read()
-        return cls(_native.segment_map_json(code_table=text))
+        return cls(_native.SegmentMap.from_code_table(text))
 
     @classmethod
     def from_json(cls, document: str) -> "SegmentMap":
@@ -144,18 +144,24 @@ class SegmentMap:
 
     def to_json(self) -> str:
         """The map as a versioned document."""
-        return self._json
+        return self._handle.to_json()
 
     @property
     def segments(self) -> list[str]:
         """Segment names in rule order."""
-        return _native.segment_map_segments(self._json)
+        return self._handle.segments
 
     def check(self, bins: int = 5) -> dict[str, Any]:
         """Totality check over every code: `unassigned` codes and `overlapping` codes (with
         the segments that match them, the first winning)."""
-        unassigned, overlapping = _native.segment_map_check(self._json, bins)
+        unassigned, overlapping = self._handle.check(bins)
         return {"unassigned": unassigned, "overlapping": dict(overlapping)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"document": self.to_json()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._handle = _native.SegmentMap.from_json(state.get("document", state.get("_json")))
 
     def __repr__(self) -> str:
         return f"SegmentMap({len(self.segments)} segments)"
@@ -173,7 +179,7 @@ def rfm_segments(scores: pd.DataFrame, map: str | SegmentMap = "rf10") -> pd.Ser
     else:
         seg_map = SegmentMap.builtin(str(map))
     cols = [np.ascontiguousarray(np.asarray(scores[c], dtype=np.int64)) for c in ("R", "F", "M")]
-    names = _native.segment_assign(seg_map.to_json(), *cols, getattr(scores, "attrs", {}).get("bins"))
+    names = seg_map._handle.assign(*cols, getattr(scores, "attrs", {}).get("bins"))
     return pd.Series(names, index=scores.index, name="segment", dtype=object)
 
 
@@ -1035,12 +1041,19 @@ class Audience:
             else:
                 items = rules  # the core rejects it with a typed error
             document = _json({"format_version": _native.format_version(), "kind": "audiences", "audiences": items}, "audiences")
-        self.names = _native.segment_audience_names(document)
-        self._document = document
+        self._handle = _native.Audiences.from_json(document)
+        self.names = self._handle.names
 
     def to_json(self) -> str:
         """The audiences as a versioned document (loads in every binding)."""
-        return self._document
+        return self._handle.to_json()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"document": self.to_json()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._handle = _native.Audiences.from_json(state.get("document", state.get("_document")))
+        self.names = self._handle.names
 
     def evaluate(
         self,
@@ -1091,9 +1104,7 @@ class Audience:
             for name, labels in segments.items():
                 labels = pd.Series(labels)
                 segs.append((str(name), [("" if i is None else i) for i in _ids(labels.index)], _category_column(labels.tolist())))
-        out_ids, names, members, report = _native.segment_audiences(
-            self._document, iso(as_of), table, cols, datetime_format, allow_returns, ids, attrs, segs
-        )
+        out_ids, names, members, report = self._handle.evaluate(iso(as_of), table, cols, datetime_format, allow_returns, ids, attrs, segs)
         frame = pd.DataFrame({n: np.asarray(m, dtype=bool) for n, m in zip(names, members)}, index=pd.Index(out_ids, name="customer_id"))
         if report:
             frame.attrs["validation"] = ValidationReport._from_native(report).counts()
