@@ -37,7 +37,7 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
 /// A fitted value model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma), held natively.
 #[pyclass(module = "kehu._native", name = "ValueModel", frozen)]
 pub struct PyValueModel {
-    model: ValueModel,
+    pub(crate) model: ValueModel,
 }
 
 /// A float array handed back to Python.
