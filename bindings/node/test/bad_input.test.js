@@ -375,6 +375,16 @@ test('what issue 11 moved into the core refuses bad input with a code', () => {
     throwsCode(() => adults.evaluate({ asOf: '2024-01-01', customers: [{ customerId: 'a', age: 40 }, { customerId: 'b', age }] }), 'DATA_WRONG_TYPE', /age/, /row 1/)
   }
   throwsCode(() => adults.evaluate({ asOf: 'soon', customers: [{ customerId: 'a', age: 40 }] }), 'DATA_INVALID_OPTION', /as_of/)
+  // BigInt ages are numbers while they are exact; beyond 2^53 they are a typed error.
+  const big = adults.evaluate({ asOf: '2024-01-01', customers: [{ customerId: 'a', age: 40n }, { customerId: 'b', age: 20 }] })
+  assert.deepEqual(big.members.adults, [true, false])
+  throwsCode(() => adults.evaluate({ asOf: '2024-01-01', customers: [{ customerId: 'a', age: 40 }, { customerId: 'b', age: 2n ** 60n }] }), 'DATA_WRONG_TYPE', /age/, /row 1/)
+  // Times with a UTC offset name an instant (10:00+02:00 is 08:00 UTC), in every binding.
+  const zoned = kehu.summarize({ c: ['a', 'a'], t: ['2024-01-01T10:00:00+02:00', '2024-01-03T23:30:00-01:00'] }, { customerId: 'c', timestamp: 't' })
+  assert.equal(zoned.recency[0], 3)
+  // k-prototypes init names are read in any case, as kmodes reads them.
+  const cao = new kehu.KPrototypes({ nClusters: 2, init: 'CAO' }).fit([[1, 'a'], [2, 'a'], [9, 'b'], [10, 'b']], { categorical: [1] })
+  assert.deepEqual(Array.from(cao.predict([[1, 'a'], [10, 'b']])).map((l, _, a) => l === a[0]), [true, false])
   // Option names the core reads: a misspelt one is still an error.
   throwsCode(() => new kehu.GaussianMixture({ nComponentz: 2 }).fit([[0, 0], [1, 1]]), 'SEGMENT_INVALID_OPTION', /n_componentz/)
   throwsCode(() => new kehu.KPrototypes({ nClusters: 2, init: 'Huang!' }).fit([[1, 'a'], [2, 'b']], { categorical: [1] }), 'SEGMENT_INVALID_OPTION', /init/)

@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod arrow_columns;
+mod generate;
 mod models;
 mod segment;
 mod value;
@@ -884,6 +885,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<IncrementalProfile>()?;
     models::register(m)?;
     value::register(m)?;
+    m.add_function(wrap_pyfunction!(generate::generate_customers, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::generate_purchase_times, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::mixing_density_of, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::mixing_quantile_of, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;
     m.add_class::<segment::PySegmentMap>()?;
     m.add_class::<segment::PyAudiences>()?;

@@ -7,6 +7,7 @@ pub mod clv;
 pub mod evaluate;
 mod fit;
 pub mod gamma_gamma;
+pub mod mixing;
 pub mod model;
 pub mod optimize;
 pub mod pareto_nbd;

@@ -25,6 +25,26 @@ pub fn simulate_summaries(
     t: &[f64],
     seed: u64,
 ) -> Result<SimulatedSummaries, ValueError> {
+    check_simulation(model, t)?;
+    let rows: Vec<(f64, f64)> = t
+        .par_iter()
+        .with_min_len(1024)
+        .enumerate()
+        .map(|(i, &tt)| {
+            let c = customer(model, tt, &mut Draw::new(seed, i as u64), None);
+            (c.x, c.t_x)
+        })
+        .collect();
+    let (frequency, recency) = rows.into_iter().unzip();
+    Ok(SimulatedSummaries {
+        frequency,
+        recency,
+        t: t.to_vec(),
+    })
+}
+
+/// A purchase model (not Gamma-Gamma) and observation lengths `t` that it can simulate.
+fn check_simulation(model: &ValueModel, t: &[f64]) -> Result<(), ValueError> {
     if let ValueModel::GammaGamma(_) = model {
         return Err(ValueError::InvalidOption {
             option: "model".into(),
@@ -46,68 +66,210 @@ pub fn simulate_summaries(
             },
         });
     }
-    let rows: Vec<(f64, f64)> = t
+    Ok(())
+}
+
+/// The observation lengths of `size` simulated customers, as lifetimes' generators take them:
+/// one length for all (`t` of one value), or the first `size` of `t` (a fitted model's lengths,
+/// as `generate_new_data` passes them). Fewer than `size` lengths (other than one) is
+/// `InvalidData`; the lengths themselves are checked by the simulation.
+pub fn observation_lengths(t: &[f64], size: usize) -> Result<Vec<f64>, ValueError> {
+    match t.len() {
+        1 => Ok(vec![t[0]; size]),
+        n if n >= size => Ok(t[..size].to_vec()),
+        n => Err(ValueError::InvalidData {
+            row: n,
+            field: "T".into(),
+            reason: format!(
+                "{n} observation lengths for {size} customers: give one, or one per customer"
+            ),
+        }),
+    }
+}
+
+/// Simulated customers with the latent draws behind their histories, as lifetimes' generators
+/// report them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedCustomers {
+    /// The summaries: the same numbers as [`simulate_summaries`] gives for the same seed.
+    pub summaries: SimulatedSummaries,
+    /// The names of the two latent draws: (`lambda`, `p`) for BG/NBD and MBG/NBD, (`lambda`,
+    /// `mu`) for Pareto/NBD, (`p`, `theta`) for BG/BB.
+    pub latent_names: [&'static str; 2],
+    /// The first latent draw per customer: the purchase rate λ, or BG/BB's transaction
+    /// probability p.
+    pub first: Vec<f64>,
+    /// The second latent draw per customer: the dropout probability p (BG/NBD, MBG/NBD), the
+    /// dropout rate μ (Pareto/NBD), or BG/BB's dropout probability θ.
+    pub second: Vec<f64>,
+    /// Whether the customer is alive at the end of the observation (BG/BB: at the next
+    /// opportunity, as its P(alive) is defined).
+    pub alive: Vec<bool>,
+}
+
+/// The names of the latent draws of `model`'s customers (see [`SimulatedCustomers`]).
+pub fn latent_names(model: &ValueModel) -> Result<[&'static str; 2], ValueError> {
+    match model {
+        ValueModel::BetaGeo(_) | ValueModel::ModifiedBetaGeo(_) => Ok(["lambda", "p"]),
+        ValueModel::ParetoNbd(_) => Ok(["lambda", "mu"]),
+        ValueModel::BetaGeoBetaBinom(_) => Ok(["p", "theta"]),
+        ValueModel::GammaGamma(_) => Err(ValueError::InvalidOption {
+            option: "model".into(),
+            reason: "a gamma_gamma model simulates spend: use simulate_spend".into(),
+        }),
+    }
+}
+
+/// [`simulate_summaries`] with each customer's latent draws and whether it is alive at the end:
+/// for the same `model`, `t` and `seed` the summaries are the same numbers.
+pub fn simulate_customers(
+    model: &ValueModel,
+    t: &[f64],
+    seed: u64,
+) -> Result<SimulatedCustomers, ValueError> {
+    check_simulation(model, t)?;
+    let latent_names = latent_names(model)?;
+    let rows: Vec<Customer> = t
         .par_iter()
         .with_min_len(1024)
         .enumerate()
-        .map(|(i, &tt)| customer(model, tt, &mut Draw::new(seed, i as u64)))
+        .map(|(i, &tt)| customer(model, tt, &mut Draw::new(seed, i as u64), None))
         .collect();
-    let (frequency, recency) = rows.into_iter().unzip();
-    Ok(SimulatedSummaries {
-        frequency,
-        recency,
-        t: t.to_vec(),
+    Ok(SimulatedCustomers {
+        summaries: SimulatedSummaries {
+            frequency: rows.iter().map(|c| c.x).collect(),
+            recency: rows.iter().map(|c| c.t_x).collect(),
+            t: t.to_vec(),
+        },
+        latent_names,
+        first: rows.iter().map(|c| c.latent[0]).collect(),
+        second: rows.iter().map(|c| c.latent[1]).collect(),
+        alive: rows.iter().map(|c| c.alive).collect(),
     })
 }
 
-/// (x, t_x) of one customer observed for `t`.
-fn customer(model: &ValueModel, t: f64, rng: &mut Draw) -> (f64, f64) {
+/// Each simulated customer's repeat-purchase times since the first purchase (at 0), in
+/// increasing order (opportunities 1, 2, … for BG/BB): the histories [`simulate_summaries`]
+/// summarises for the same seed (customer i made `frequency[i]` repeat purchases, the last at
+/// `recency[i]`).
+pub fn simulate_purchase_times(
+    model: &ValueModel,
+    t: &[f64],
+    seed: u64,
+) -> Result<Vec<Vec<f64>>, ValueError> {
+    check_simulation(model, t)?;
+    Ok(t.par_iter()
+        .with_min_len(1024)
+        .enumerate()
+        .map(|(i, &tt)| {
+            let mut times = Vec::new();
+            customer(model, tt, &mut Draw::new(seed, i as u64), Some(&mut times));
+            times
+        })
+        .collect())
+}
+
+/// One simulated customer: the summary and the latent draws behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Customer {
+    x: f64,
+    t_x: f64,
+    latent: [f64; 2],
+    alive: bool,
+}
+
+/// One customer of `model` observed for `t`; each repeat purchase's time (opportunity, for
+/// BG/BB) since the first purchase is pushed onto `times` when it is given. The draws come in
+/// the same order whether or not `times` is given.
+fn customer(
+    model: &ValueModel,
+    t: f64,
+    rng: &mut Draw,
+    mut times: Option<&mut Vec<f64>>,
+) -> Customer {
     let (mut x, mut t_x) = (0.0, 0.0);
+    let mut record = |x: &mut f64, t_x: &mut f64, at: f64| {
+        *x += 1.0;
+        *t_x = at;
+        if let Some(times) = times.as_deref_mut() {
+            times.push(at);
+        }
+    };
     match model {
         ValueModel::BetaGeo(m) | ValueModel::ModifiedBetaGeo(super::ModifiedBetaGeo(m)) => {
             // MBG/NBD: the customer may also drop out right after the first purchase.
             let lambda = rng.gamma(m.r, 1.0 / m.alpha);
             let p = rng.beta(m.a, m.b);
+            let latent = [lambda, p];
             if matches!(model, ValueModel::ModifiedBetaGeo(_)) && rng.uniform() < p {
-                return (0.0, 0.0);
+                return Customer {
+                    x,
+                    t_x,
+                    latent,
+                    alive: false,
+                };
             }
+            let mut alive = true;
             let mut now = rng.exponential(lambda);
             while now <= t {
-                x += 1.0;
-                t_x = now;
+                record(&mut x, &mut t_x, now);
                 if rng.uniform() < p {
+                    alive = false;
                     break;
                 }
                 now += rng.exponential(lambda);
+            }
+            Customer {
+                x,
+                t_x,
+                latent,
+                alive,
             }
         }
         ValueModel::ParetoNbd(m) => {
             let lambda = rng.gamma(m.r, 1.0 / m.alpha);
             let mu = rng.gamma(m.s, 1.0 / m.beta);
-            let end = rng.exponential(mu).min(t);
+            let death = rng.exponential(mu);
+            let end = death.min(t);
             let mut now = rng.exponential(lambda);
             while now <= end {
-                x += 1.0;
-                t_x = now;
+                record(&mut x, &mut t_x, now);
                 now += rng.exponential(lambda);
+            }
+            Customer {
+                x,
+                t_x,
+                latent: [lambda, mu],
+                alive: death > t,
             }
         }
         ValueModel::BetaGeoBetaBinom(m) => {
             let p = rng.beta(m.alpha, m.beta);
             let theta = rng.beta(m.gamma, m.delta);
+            let mut alive = true;
             for opportunity in 1..=t as u64 {
                 if rng.uniform() < theta {
+                    alive = false;
                     break;
                 }
                 if rng.uniform() < p {
-                    x += 1.0;
-                    t_x = opportunity as f64;
+                    record(&mut x, &mut t_x, opportunity as f64);
                 }
             }
+            // Alive means alive at the next opportunity, n + 1 (as P(alive) is defined): one
+            // more dropout chance, drawn after the history so that the history does not change.
+            if alive {
+                alive = rng.uniform() >= theta;
+            }
+            Customer {
+                x,
+                t_x,
+                latent: [p, theta],
+                alive,
+            }
         }
-        ValueModel::GammaGamma(_) => unreachable!("rejected by simulate_summaries"),
+        ValueModel::GammaGamma(_) => unreachable!("rejected by check_purchase_model"),
     }
-    (x, t_x)
 }
 
 /// Simulates each customer's mean spend over `frequency[i]` transactions (≥ 1) under a
@@ -143,7 +305,7 @@ pub fn simulate_spend(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{BetaGeoBetaBinom, ParetoNbd};
+    use crate::value::{BetaGeo, BetaGeoBetaBinom, ModifiedBetaGeo, ParetoNbd};
 
     #[test]
     fn same_seed_same_data_for_any_thread_count() {
@@ -175,5 +337,115 @@ mod tests {
         let spend = simulate_spend(&gg, &[1.0, 3.0, 10.0], 1).unwrap();
         assert!(spend.iter().all(|v| *v > 0.0));
         assert!(simulate_spend(&gg, &[0.0], 1).is_err());
+    }
+
+    #[test]
+    fn customers_and_purchase_times_match_the_summaries() {
+        let bg = BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        let models = [
+            ValueModel::BetaGeo(bg),
+            ValueModel::ModifiedBetaGeo(ModifiedBetaGeo(bg)),
+            ValueModel::ParetoNbd(ParetoNbd::new(0.55, 10.6, 0.6, 11.7).unwrap()),
+            ValueModel::BetaGeoBetaBinom(BetaGeoBetaBinom {
+                alpha: 1.2,
+                beta: 0.75,
+                gamma: 0.66,
+                delta: 2.8,
+            }),
+        ];
+        let t: Vec<f64> = (0..3000).map(|i| 1.0 + (i % 40) as f64).collect();
+        for m in &models {
+            let s = simulate_summaries(m, &t, 3).unwrap();
+            let c = simulate_customers(m, &t, 3).unwrap();
+            assert_eq!(c.summaries, s, "{}", m.kind());
+            assert_eq!(c.latent_names, latent_names(m).unwrap());
+            let times = simulate_purchase_times(m, &t, 3).unwrap();
+            for i in 0..t.len() {
+                assert_eq!(times[i].len() as f64, s.frequency[i]);
+                assert_eq!(times[i].last().copied().unwrap_or(0.0), s.recency[i]);
+                assert!(times[i].windows(2).all(|w| w[0] < w[1]));
+                assert!(times[i].iter().all(|&v| v > 0.0 && v <= t[i]));
+                // A customer who dropped out before the end of the observation is not alive;
+                // MBG/NBD's dropouts at the first purchase made no repeat purchase.
+                let [first, second] = [c.first[i], c.second[i]];
+                assert!(first > 0.0 && second > 0.0);
+            }
+            // Some alive, some not.
+            let alive = c.alive.iter().filter(|a| **a).count();
+            assert!(alive > 0 && alive < t.len(), "{}: {alive} alive", m.kind());
+        }
+        // Pareto/NBD: alive exactly when the lifetime outlasts T, so the share alive is
+        // E[(β/(β+T))^s] — at T = 1..40 with s = 0.6, β = 11.7 between 0.45 and 0.95.
+        let pnbd = simulate_customers(&models[2], &t, 5).unwrap();
+        let expected: f64 = t
+            .iter()
+            .map(|&tt| (11.7f64 / (11.7 + tt)).powf(0.6))
+            .sum::<f64>()
+            / t.len() as f64;
+        let share = pnbd.alive.iter().filter(|a| **a).count() as f64 / t.len() as f64;
+        // 5 binomial standard errors.
+        assert!(
+            (share - expected).abs() < 5.0 * (0.25 / t.len() as f64).sqrt(),
+            "{share} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn observation_lengths_and_models_of_a_kind() {
+        assert_eq!(observation_lengths(&[5.0], 3).unwrap(), vec![5.0; 3]);
+        assert_eq!(
+            observation_lengths(&[1.0, 2.0, 3.0], 2).unwrap(),
+            vec![1.0, 2.0]
+        );
+        assert!(observation_lengths(&[5.0], 0).unwrap().is_empty());
+        let e = observation_lengths(&[1.0, 2.0], 3).unwrap_err();
+        assert_eq!(e.code(), "VALUE_INVALID_DATA");
+        let params = |v: [f64; 4]| -> Vec<(String, f64)> {
+            ["r", "alpha", "a", "b"]
+                .iter()
+                .zip(v)
+                .map(|(n, x)| (n.to_string(), x))
+                .collect()
+        };
+        let m = ValueModel::at_params("bgnbd", &params([0.2, 4.0, 0.8, 2.4])).unwrap();
+        assert_eq!(
+            m,
+            ValueModel::BetaGeo(BetaGeo::new(0.2, 4.0, 0.8, 2.4).unwrap())
+        );
+        for bad in [
+            [-0.2, 4.0, 0.8, 2.4],
+            [f64::NAN, 4.0, 0.8, 2.4],
+            [0.2, 0.0, 0.8, 2.4],
+        ] {
+            let e = ValueModel::at_params("bgnbd", &params(bad)).unwrap_err();
+            assert_eq!(e.code(), "VALUE_INVALID_PARAMETER");
+        }
+        assert_eq!(
+            ValueModel::at_params("bgnbd", &params([0.2, 4.0, 0.8, 2.4])[..3])
+                .unwrap_err()
+                .code(),
+            "VALUE_INVALID_OPTION"
+        );
+        assert_eq!(
+            ValueModel::at_params("nbd", &[]).unwrap_err().code(),
+            "VALUE_INVALID_OPTION"
+        );
+        let gg = ValueModel::GammaGamma(GammaGamma {
+            p: 1.0,
+            q: 1.0,
+            gamma: 1.0,
+        });
+        assert_eq!(
+            simulate_customers(&gg, &[1.0], 1).unwrap_err().code(),
+            "VALUE_INVALID_OPTION"
+        );
+        assert_eq!(
+            simulate_purchase_times(&m, &[0.0], 1).unwrap_err().code(),
+            "VALUE_INVALID_DATA"
+        );
+        assert_eq!(
+            simulate_customers(&m, &[f64::NAN], 1).unwrap_err().code(),
+            "VALUE_INVALID_DATA"
+        );
     }
 }

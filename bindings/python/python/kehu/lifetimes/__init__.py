@@ -2,7 +2,7 @@
 `from kehu.lifetimes import ...` and the same calls give the same frames and numbers, computed by
 kehu's core."""
 
-from . import plotting, utils
+from . import datasets, generate_data, plotting, utils
 from .fitters import BetaGeoBetaBinomFitter, BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 
-__all__ = ["plotting", "utils", "BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
+__all__ = ["datasets", "generate_data", "plotting", "utils", "BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]

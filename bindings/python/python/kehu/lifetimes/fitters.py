@@ -91,6 +91,13 @@ class _FitterMixin:
         w = np.ones(n, dtype=np.int64) if weights is None else np.asarray(weights)
         self.data = pd.DataFrame({**{k: np.asarray(v) for k, v in columns.items()}, "weights": w}, index=index)
 
+    def generate_new_data(self, size: int = 1) -> pd.DataFrame:
+        """`size` customers simulated from the fitted model over the fitted data's observation
+        lengths, in lifetimes' generator layout (`kehu.lifetimes.generate_data`)."""
+        from .generate_data import _generate_for
+
+        return _generate_for(self, size)
+
     def save_model(self, path: Any, save_data: bool = True, save_generate_data_method: bool = True, values_to_save: Any = None) -> None:
         """Saves the fitter as a pickle; `save_data=False` leaves `data` out (set to
         `values_to_save[0]`, default None). The generator is a method here, so
