@@ -281,17 +281,17 @@ fn time_of(
                 ArrowUnit::Microsecond => TimeUnit::Micros,
                 ArrowUnit::Nanosecond => TimeUnit::Nanos,
             };
-            Time::Epoch(ints(&ts_array, ts_name, "a timestamp")?, unit)
+            Time::Epoch(ints(ts_array, ts_name, "a timestamp")?, unit)
         }
-        DataType::Date32 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Days),
-        DataType::Date64 => Time::Epoch(ints(&ts_array, ts_name, "a date")?, TimeUnit::Millis),
+        DataType::Date32 => Time::Epoch(ints(ts_array, ts_name, "a date")?, TimeUnit::Days),
+        DataType::Date64 => Time::Epoch(ints(ts_array, ts_name, "a date")?, TimeUnit::Millis),
         DataType::Utf8
         | DataType::LargeUtf8
         | DataType::Utf8View
         | DataType::Dictionary(_, _)
-        | DataType::Null => Time::Text(text(&ts_array, ts_name)?),
+        | DataType::Null => Time::Text(text(ts_array, ts_name)?),
         t if t.is_integer() || t.is_floating() => {
-            let values = floats(&ts_array, ts_name)?;
+            let values = floats(ts_array, ts_name)?;
             Time::Numbers(numeric_timestamps(ts_name, &values, None, date_format)?)
         }
         other => return Err(wrong_type(ts_name, "a timestamp, a date or text", other)),
