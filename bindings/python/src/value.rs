@@ -363,7 +363,17 @@ impl PyValueModel {
             cumulative_transactions_columns(&self.model, &cols.columns(), freq, t, m)
         })
         .map_err(to_py)?;
-        let starts: Vec<i64> = c.periods.iter().map(|&p| freq.period_start(p)).collect();
+        let starts: Vec<i64> = c
+            .periods
+            .iter()
+            .map(|&p| freq.period_start(p))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                to_py(ValueError::InvalidOption {
+                    option: "t".into(),
+                    reason: "the periods run beyond the timestamps kehu holds".into(),
+                })
+            })?;
         Ok((
             PyArray1::from_vec(py, c.actual),
             PyArray1::from_vec(py, c.predicted),
@@ -449,8 +459,9 @@ pub fn value_tiers_of<'py>(
 
 /// Model time units per month for lifetimes' CLV `freq` (D, W, M, H).
 #[pyfunction]
-pub fn units_per_month(freq: &str) -> PyResult<f64> {
-    kehu::value::units_per_month(freq).map_err(to_py)
+pub fn units_per_month(freq: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let text: String = freq.extract().unwrap_or_default();
+    kehu::value::units_per_month(&text).map_err(to_py)
 }
 
 /// Registers the value model handle and the value functions.

@@ -261,3 +261,27 @@ def test_tracking_plots_draw_the_cores_numbers(fitted, transactions):
     ax = plot_incremental_transactions(ours, transactions, "date", "id", 120, 60, ax=plt.figure().gca())
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata()[1:], np.diff(frame["predicted"]), rtol=1e-12)
     plt.close("all")
+
+
+def test_review_edges(fitted, summary, transactions):
+    """Fitters pickled before `weights`/`covariance` existed still load; assigned parameters
+    drop the old fit's errors; an empty tracking frame is a frame; a non-text freq is typed."""
+    import pickle
+
+    ours, _, _ = fitted
+    old = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    old.data = old.data.drop(columns="weights")
+    del old._report["covariance"]
+    back = pickle.loads(pickle.dumps(old))
+    assert (back.data["weights"] == 1).all()
+    assert back.variance_matrix_.isna().all().all()
+    pd.testing.assert_series_equal(back.params_, ours.params_)
+    assigned = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assigned.params_ = {"r": 0.5, "alpha": 2.0, "a": 1.0, "b": 1.0}
+    with pytest.raises(kehu.ValueModelError):
+        assigned.summary  # noqa: B018 (the fit's errors belong to other parameters)
+    empty = kutils.expected_cumulative_transactions(ours, transactions, "date", "id", 3, freq_multiplier=7, set_index_date=True)
+    assert list(empty.columns) == ["actual", "predicted"] and len(empty) == 0
+    with pytest.raises(kehu.ValueModelError) as err:
+        kutils.customer_lifetime_value(ours, summary["frequency"], summary["recency"], summary["T"], summary["frequency"] + 1.0, freq=None)
+    assert err.value.code == "VALUE_INVALID_OPTION"

@@ -96,7 +96,7 @@ class _Model:
         self._model()
         if self._report is None:
             raise coded(_native.ValueModelError, "invalid option 'model': no fit report, the model was loaded, not fitted", "VALUE_INVALID_OPTION")
-        return self._report[key]
+        return self._report.get(key)  # a report pickled by an earlier kehu may lack newer keys
 
     @property
     def standard_errors_(self) -> dict[str, float] | None:

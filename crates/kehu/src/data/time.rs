@@ -103,6 +103,11 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
         Some("%Y-%m-%d") => parse_iso(text).filter(|_| text.len() == 10),
         Some("%Y%m%d") => parse_compact_date(text),
         Some(fmt) => {
+            // A format with an offset (`%z`, `%:z`) names an instant, kept in UTC, as ISO text
+            // with an offset is.
+            if let Ok(dt) = chrono::DateTime::parse_from_str(text, fmt) {
+                return Some(dt.naive_utc().and_utc().timestamp_micros());
+            }
             if let Ok(dt) = NaiveDateTime::parse_from_str(text, fmt) {
                 return Some(dt.and_utc().timestamp_micros());
             }
@@ -387,6 +392,10 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(zoned, None), utc, "{zoned}");
         }
+        assert_eq!(
+            parse_timestamp("25/03/1997 10:00 +0200", Some("%d/%m/%Y %H:%M %z")),
+            utc
+        );
         for bad in [
             "1997-03-25T10:00:00+2:00",
             "1997-03-25T10:00:00+24:00",

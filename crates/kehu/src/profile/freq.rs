@@ -44,17 +44,19 @@ impl Freq {
 }
 
 impl Freq {
-    /// The first microsecond of period `index` (the inverse of [`period`](Self::period)).
-    pub fn period_start(self, index: i64) -> i64 {
+    /// The first microsecond of period `index` (the inverse of [`period`](Self::period)), or
+    /// `None` when it lies beyond the microseconds an `i64` holds.
+    pub fn period_start(self, index: i64) -> Option<i64> {
+        let days = |d: i64| d.checked_mul(MICROS_PER_DAY);
         match self {
-            Freq::Second => index * MICROS_PER_SECOND,
-            Freq::Minute => index * 60 * MICROS_PER_SECOND,
-            Freq::Hour => index * 3_600 * MICROS_PER_SECOND,
-            Freq::Day => index * MICROS_PER_DAY,
-            Freq::Week => (index * 7 - 3) * MICROS_PER_DAY,
+            Freq::Second => index.checked_mul(MICROS_PER_SECOND),
+            Freq::Minute => index.checked_mul(60 * MICROS_PER_SECOND),
+            Freq::Hour => index.checked_mul(3_600 * MICROS_PER_SECOND),
+            Freq::Day => days(index),
+            Freq::Week => days(index.checked_mul(7)?.checked_sub(3)?),
             Freq::Month => {
                 let (y, m) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-                days_from_civil(y, m, 1) * MICROS_PER_DAY
+                days(days_from_civil(y, m, 1))
             }
         }
     }
@@ -128,11 +130,13 @@ mod tests {
                 875_000_000_000_000,
             ] {
                 let p = freq.period(micros);
-                let start = freq.period_start(p);
+                let start = freq.period_start(p).unwrap();
                 assert!(start <= micros, "{freq:?} {micros}");
                 assert_eq!(freq.period(start), p);
                 assert_eq!(freq.period(start - 1), p - 1);
             }
         }
+        assert_eq!(Freq::Second.period_start(i64::MAX / 2), None);
+        assert_eq!(Freq::Week.period_start(i64::MIN / 3), None);
     }
 }

@@ -407,7 +407,13 @@ impl ValueModel {
             });
         }
         self.check(x, t_x, n)?;
-        Ok(model.probability_alive_at(m, x, t_x, n).min(1.0))
+        let p = model.probability_alive_at(m, x, t_x, n);
+        if !p.is_finite() {
+            return Err(ValueError::NumericalFailure {
+                what: "P(alive) is not finite at these parameters".into(),
+            });
+        }
+        Ok(p.min(1.0))
     }
 
     /// A (frequency × recency) grid for a customer observed for `max_recency` time units:
@@ -422,10 +428,10 @@ impl ValueModel {
         max_recency: u32,
     ) -> Result<Vec<f64>, ValueError> {
         let (width, height) = (max_frequency as usize + 1, max_recency as usize + 1);
-        if width.saturating_mul(height) > 100_000_000 {
+        if width.saturating_mul(height) > 10_000_000 {
             return Err(ValueError::InvalidOption {
-                option: "max_frequency".into(),
-                reason: "the grid would hold more than 10^8 cells".into(),
+                option: "max_frequency, max_recency".into(),
+                reason: "the grid would hold more than 10^7 cells".into(),
             });
         }
         if matches!(self, ValueModel::BetaGeoBetaBinom(_)) {

@@ -35,7 +35,10 @@ pub fn simulate_summaries(
             (c.x, c.t_x)
         })
         .collect();
-    let (frequency, recency) = rows.into_iter().unzip();
+    if rows.iter().any(|r| r.0 >= MAX_PURCHASES_PER_CUSTOMER) {
+        return Err(too_many_purchases());
+    }
+    let (frequency, recency): (Vec<f64>, Vec<f64>) = rows.into_iter().unzip();
     Ok(SimulatedSummaries {
         frequency,
         recency,
@@ -74,6 +77,12 @@ fn check_simulation(model: &ValueModel, t: &[f64]) -> Result<(), ValueError> {
 /// as `generate_new_data` passes them). Fewer than `size` lengths (other than one) is
 /// `InvalidData`; the lengths themselves are checked by the simulation.
 pub fn observation_lengths(t: &[f64], size: usize) -> Result<Vec<f64>, ValueError> {
+    if size > MAX_CUSTOMERS {
+        return Err(ValueError::InvalidOption {
+            option: "size".into(),
+            reason: format!("must be at most {MAX_CUSTOMERS}"),
+        });
+    }
     match t.len() {
         1 => Ok(vec![t[0]; size]),
         n if n >= size => Ok(t[..size].to_vec()),
@@ -135,6 +144,7 @@ pub fn simulate_customers(
         .enumerate()
         .map(|(i, &tt)| customer(model, tt, &mut Draw::new(seed, i as u64), None))
         .collect();
+    check_purchases(&rows)?;
     Ok(SimulatedCustomers {
         summaries: SimulatedSummaries {
             frequency: rows.iter().map(|c| c.x).collect(),
@@ -158,7 +168,8 @@ pub fn simulate_purchase_times(
     seed: u64,
 ) -> Result<Vec<Vec<f64>>, ValueError> {
     check_simulation(model, t)?;
-    Ok(t.par_iter()
+    let all: Vec<Vec<f64>> = t
+        .par_iter()
         .with_min_len(1024)
         .enumerate()
         .map(|(i, &tt)| {
@@ -166,7 +177,14 @@ pub fn simulate_purchase_times(
             customer(model, tt, &mut Draw::new(seed, i as u64), Some(&mut times));
             times
         })
-        .collect())
+        .collect();
+    if all
+        .iter()
+        .any(|times| times.len() as f64 >= MAX_PURCHASES_PER_CUSTOMER)
+    {
+        return Err(too_many_purchases());
+    }
+    Ok(all)
 }
 
 /// One simulated customer: the summary and the latent draws behind it.
@@ -176,6 +194,32 @@ struct Customer {
     t_x: f64,
     latent: [f64; 2],
     alive: bool,
+}
+
+/// The most purchases one simulated customer may make: parameters that imply more (a purchase
+/// rate drawn beyond any data, a dropout probability of 0 over a long time) are refused with a
+/// typed error instead of a loop without end.
+pub const MAX_PURCHASES_PER_CUSTOMER: f64 = 1e6;
+
+/// The most customers one simulation may hold.
+pub const MAX_CUSTOMERS: usize = 100_000_000;
+
+fn too_many_purchases() -> ValueError {
+    ValueError::InvalidOption {
+        option: "params".into(),
+        reason: format!(
+            "a simulated customer would make more than {MAX_PURCHASES_PER_CUSTOMER:e} purchases: \
+             the parameters imply purchase rates beyond any customer base"
+        ),
+    }
+}
+
+/// Whether any simulated customer ran into [`MAX_PURCHASES_PER_CUSTOMER`].
+fn check_purchases(rows: &[Customer]) -> Result<(), ValueError> {
+    if rows.iter().any(|c| c.x >= MAX_PURCHASES_PER_CUSTOMER) {
+        return Err(too_many_purchases());
+    }
+    Ok(())
 }
 
 /// One customer of `model` observed for `t`; each repeat purchase's time (opportunity, for
@@ -211,7 +255,7 @@ fn customer(
             }
             let mut alive = true;
             let mut now = rng.exponential(lambda);
-            while now <= t {
+            while now <= t && x < MAX_PURCHASES_PER_CUSTOMER {
                 record(&mut x, &mut t_x, now);
                 if rng.uniform() < p {
                     alive = false;
@@ -232,7 +276,7 @@ fn customer(
             let death = rng.exponential(mu);
             let end = death.min(t);
             let mut now = rng.exponential(lambda);
-            while now <= end {
+            while now <= end && x < MAX_PURCHASES_PER_CUSTOMER {
                 record(&mut x, &mut t_x, now);
                 now += rng.exponential(lambda);
             }
@@ -447,5 +491,24 @@ mod tests {
             simulate_customers(&m, &[f64::NAN], 1).unwrap_err().code(),
             "VALUE_INVALID_DATA"
         );
+    }
+
+    #[test]
+    fn runaway_parameters_are_an_error_not_a_hang() {
+        // A purchase rate of ~10^12 per unit: every customer would buy without end.
+        let m = ValueModel::ParetoNbd(ParetoNbd {
+            r: 1e6,
+            alpha: 1e-6,
+            s: 1e-3,
+            beta: 1e6,
+        });
+        for result in [
+            simulate_summaries(&m, &[10.0], 1).map(|_| ()),
+            simulate_customers(&m, &[10.0], 1).map(|_| ()),
+            simulate_purchase_times(&m, &[10.0], 1).map(|_| ()),
+        ] {
+            assert_eq!(result.unwrap_err().code(), "VALUE_INVALID_OPTION");
+        }
+        assert!(observation_lengths(&[1.0], MAX_CUSTOMERS + 1).is_err());
     }
 }

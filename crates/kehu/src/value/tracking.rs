@@ -179,6 +179,14 @@ pub fn cumulative_transactions(
         .filter(|(_, &n)| n > 0.0)
         .map(|(i, &n)| (i, n))
         .collect();
+    // Each row sums over the cohorts before it: bound the work (10⁹ terms is seconds).
+    if (rows as f64) * (cohorts.len() as f64) > 1e9 {
+        return Err(ValueError::InvalidOption {
+            option: "t".into(),
+            reason: "too many periods × first-purchase cohorts (over 10^9): use a longer freq"
+                .into(),
+        });
+    }
     let predicted: Vec<f64> = (1..=rows)
         .into_par_iter()
         .map(|row| {

@@ -7,8 +7,9 @@ Where kehu differs, it is on purpose: the fit is kehu's deterministic maximum li
 `maxiter` are accepted and have no effect); `variance_matrix_` is the covariance of the
 estimates (lifetimes multiplies each column, not each cell, by the squared parameters, so its
 off-diagonal cells are off); `save_model` writes a standard pickle (lifetimes uses dill);
-`conditional_probability_alive_matrix` of Pareto/NBD shows a customer without repeat purchases
-at recency 0 in every row, the only history the model allows for them.
+`conditional_probability_alive_matrix` of Pareto/NBD and MBG/NBD shows a customer without repeat
+purchases at recency 0 in every row, the only history the models allow for them (lifetimes
+evaluates impossible histories there; for BG/NBD the two agree).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class _FitterMixin:
         kehu_names = {v: k for k, v in self._lifetimes_names.items()}
         given = [(kehu_names.get(str(k), str(k)), float(v)) for k, v in pd.Series(values).items()]
         self._handle = _native.ValueModel.at_params(self._kind, given)  # type: ignore[attr-defined]
+        self._report = None  # the fit's errors and intervals belong to other parameters
 
     @property
     def standard_errors_(self) -> pd.Series:  # type: ignore[override]
@@ -90,6 +92,13 @@ class _FitterMixin:
         n = len(next(iter(columns.values())))
         w = np.ones(n, dtype=np.int64) if weights is None else np.asarray(weights)
         self.data = pd.DataFrame({**{k: np.asarray(v) for k, v in columns.items()}, "weights": w}, index=index)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickles, also fitters pickled by an earlier kehu (data without `weights`)."""
+        super().__setstate__(state)  # type: ignore[misc]
+        data = self.__dict__.get("data")
+        if isinstance(data, pd.DataFrame) and "weights" not in data:
+            self.data = data.assign(weights=np.ones(len(data), dtype=np.int64))
 
     def generate_new_data(self, size: int = 1) -> pd.DataFrame:
         """`size` customers simulated from the fitted model over the fitted data's observation

@@ -101,7 +101,7 @@ def expected_cumulative_transactions(
     table = to_arrow(transactions, columns.values())
     actual, predicted, starts = model._model().cumulative_transactions(table, columns, t, freq, freq_multiplier, datetime_format)
     if set_index_date:
-        index: Any = pd.PeriodIndex([pd.Timestamp(np.datetime64(int(s), "us")).to_period(freq) for s in starts])
+        index: Any = pd.DatetimeIndex(np.asarray(starts).astype("datetime64[us]")).to_period(freq)
     else:
         index = range(0, len(actual))
     return pd.DataFrame({"actual": actual.astype(np.int64), "predicted": predicted}, index=index)
