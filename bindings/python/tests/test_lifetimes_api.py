@@ -285,3 +285,26 @@ def test_review_edges(fitted, summary, transactions):
     with pytest.raises(kehu.ValueModelError) as err:
         kutils.customer_lifetime_value(ours, summary["frequency"], summary["recency"], summary["T"], summary["frequency"] + 1.0, freq=None)
     assert err.value.code == "VALUE_INVALID_OPTION"
+
+
+def test_new_functions_refuse_bad_input_with_codes(fitted, summary, transactions):
+    """Empty, NaN, wrong type, unknown option, out of range and huge values: typed, coded, quick."""
+    ours, _, _ = fitted
+
+    def code(call):
+        with pytest.raises(kehu.KehuError) as err:
+            call()
+        return err.value.code
+
+    assert code(lambda: kutils.calculate_alive_path(ours, pd.DataFrame({"date": pd.Series([], dtype=str)}), "date", 5)).startswith(("DATA_", "VALUE_"))
+    assert code(lambda: kutils.calculate_alive_path(ours, transactions.head(3), "date", 10**7)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: kutils.calculate_alive_path(ours, transactions.head(3), "date", -1)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: kutils.calculate_alive_path(ours, transactions.head(3), "date", 5, freq="Q")) == "PROFILE_INVALID_OPTION"
+    assert code(lambda: kutils.expected_cumulative_transactions(ours, transactions, "date", "id", 10**7)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: kutils.expected_cumulative_transactions(ours, transactions, "date", "id", 10, freq_multiplier=0)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: ours.conditional_probability_alive_matrix(10**6, 10**6)) == "VALUE_INVALID_OPTION"
+    s = summary.head(5)
+    nan_value = pd.Series([1.0, np.nan, 1.0, 1.0, 1.0], index=s.index)
+    assert code(lambda: kutils.customer_lifetime_value(ours, s["frequency"], s["recency"], s["T"], nan_value)) == "VALUE_INVALID_DATA"
+    assert code(lambda: kutils.customer_lifetime_value(ours, s["frequency"], s["recency"], s["T"], s["T"], time=-1)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: BetaGeoBetaBinomFitter().fit([0, 1], [0, 1], [3, 3]).conditional_probability_alive(np.inf, 1, 1, 3)) == "VALUE_INVALID_OPTION"
