@@ -1,9 +1,10 @@
 //! Grouping rows by a dense code (customer) with a two-level radix sort: cache-friendly,
 //! parallel, stable (rows keep table order within a group).
 
+use super::scatter::Plan;
 use rayon::prelude::*;
 
-const LOW_BITS: u32 = 12;
+const LOW_BITS: u32 = 14;
 const LOW_SIZE: usize = 1 << LOW_BITS;
 
 /// Items grouped by code: the items of code `c` are `items[offsets[c]..offsets[c + 1]]`, in
@@ -35,38 +36,32 @@ where
     T: Copy + Send + Sync + Default,
     F: Fn(usize) -> Option<T> + Sync,
 {
-    // Level 1: a stable scatter by the high bits of the code (few buckets: good locality). The
-    // buckets are sized for every row; rows without an item leave room at a bucket's end.
+    // Level 1: a stable scatter by the high bits of the code (few buckets: good locality), in
+    // parallel over chunks of rows.
     let n_high = n_groups.div_ceil(LOW_SIZE).max(1);
-    let mut cap_start = vec![0usize; n_high + 1];
-    for &code in codes {
-        if (code as usize) < n_groups {
-            cap_start[(code >> LOW_BITS) as usize + 1] += 1;
-        }
-    }
-    for b in 0..n_high {
-        cap_start[b + 1] += cap_start[b];
-    }
-    let mut fill = cap_start.clone();
-    let mut high_codes = vec![0u16; cap_start[n_high]];
-    let mut items = vec![T::default(); cap_start[n_high]];
-    for (row, &code) in codes.iter().enumerate() {
-        if (code as usize) < n_groups {
-            if let Some(t) = item(row) {
-                let b = (code >> LOW_BITS) as usize;
-                high_codes[fill[b]] = (code as usize & (LOW_SIZE - 1)) as u16;
-                items[fill[b]] = t;
-                fill[b] += 1;
-            }
-        }
-    }
+    let bucket = |row: usize| {
+        let code = codes[row] as usize;
+        (code < n_groups && item(row).is_some()).then_some(code >> LOW_BITS)
+    };
+    let plan = Plan::new(codes.len(), n_high, &bucket);
+    let starts = &plan.starts;
+    let mut low_codes = vec![0u16; plan.len()];
+    let mut items = vec![T::default(); plan.len()];
+    plan.scatter(
+        &bucket,
+        |row| {
+            let low = (codes[row] as usize & (LOW_SIZE - 1)) as u16;
+            (low, item(row).expect("bucketed rows have items"))
+        },
+        (&mut low_codes[..], &mut items[..]),
+    );
     // Level 2: within each bucket, a counting sort by the low bits, in place (through a small
     // per-thread buffer), in parallel.
     let mut offsets = vec![0usize; n_groups + 1];
     let mut bucket_items = Vec::with_capacity(n_high);
     let mut rest: &mut [T] = &mut items;
     for b in 0..n_high {
-        let (head, tail) = rest.split_at_mut(cap_start[b + 1] - cap_start[b]);
+        let (head, tail) = rest.split_at_mut(starts[b + 1] - starts[b]);
         bucket_items.push(head);
         rest = tail;
     }
@@ -75,8 +70,7 @@ where
         .zip(offsets[..n_groups].par_chunks_mut(LOW_SIZE))
         .enumerate()
         .for_each_init(Vec::new, |buf: &mut Vec<T>, (b, (out, offs))| {
-            let kept = fill[b] - cap_start[b];
-            let lows = &high_codes[cap_start[b]..fill[b]];
+            let lows = &low_codes[starts[b]..starts[b + 1]];
             let mut start = vec![0usize; LOW_SIZE + 1];
             for &low in lows {
                 start[low as usize + 1] += 1;
@@ -85,29 +79,16 @@ where
                 start[i + 1] += start[i];
             }
             for (i, o) in offs.iter_mut().enumerate() {
-                *o = start[i]; // relative to the bucket; made absolute below
+                *o = starts[b] + start[i];
             }
             buf.clear();
-            buf.resize(kept, T::default());
-            for (&low, &t) in lows.iter().zip(out.iter()) {
-                buf[start[low as usize]] = t;
+            buf.extend_from_slice(out);
+            for (&low, &t) in lows.iter().zip(buf.iter()) {
+                out[start[low as usize]] = t;
                 start[low as usize] += 1;
             }
-            out[..kept].copy_from_slice(buf);
         });
-    // Close the gaps left by rows without an item, bucket by bucket, and make offsets absolute.
-    let mut write = 0;
-    for b in 0..n_high {
-        let kept = fill[b] - cap_start[b];
-        items.copy_within(cap_start[b]..fill[b], write);
-        let codes_of_bucket = (b * LOW_SIZE)..((b + 1) * LOW_SIZE).min(n_groups);
-        for o in &mut offsets[codes_of_bucket] {
-            *o += write;
-        }
-        write += kept;
-    }
-    items.truncate(write);
-    offsets[n_groups] = write;
+    offsets[n_groups] = plan.len();
     Grouping { offsets, items }
 }
 

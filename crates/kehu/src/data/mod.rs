@@ -6,6 +6,7 @@ pub mod csv;
 pub mod customers;
 mod group;
 mod intern;
+mod scatter;
 pub mod time;
 mod transactions;
 mod validate;

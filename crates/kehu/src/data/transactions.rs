@@ -49,9 +49,11 @@ impl CustomerIds {
     pub fn select(&self, codes: &[u32]) -> CustomerIds {
         match self {
             CustomerIds::Text(v) => {
-                CustomerIds::Text(codes.iter().map(|&c| v[c as usize].clone()).collect())
+                CustomerIds::Text(codes.par_iter().map(|&c| v[c as usize].clone()).collect())
             }
-            CustomerIds::Int(v) => CustomerIds::Int(codes.iter().map(|&c| v[c as usize]).collect()),
+            CustomerIds::Int(v) => {
+                CustomerIds::Int(codes.par_iter().map(|&c| v[c as usize]).collect())
+            }
         }
     }
 
@@ -217,24 +219,20 @@ impl Transactions {
         group(&self.customer, self.ids.len(), item)
     }
 
-    /// Customer codes ordered by id (text in byte order, integers numerically).
+    /// Customer codes ordered by id (text in byte order, integers numerically). Validation
+    /// numbers customers in id order, so this is usually `0..n`, found without sorting.
     pub fn customers_in_id_order(&self) -> Vec<u32> {
+        fn in_order<K: Ord + Sync>(keys: &[K]) -> Vec<u32> {
+            if keys.par_windows(2).all(|w| w[0] < w[1]) {
+                return (0..keys.len() as u32).collect();
+            }
+            let mut keyed: Vec<(&K, u32)> = keys.iter().zip(0u32..).collect();
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|(_, c)| c).collect()
+        }
         match &self.ids {
-            CustomerIds::Int(v) => {
-                let mut keyed: Vec<(i64, u32)> =
-                    v.iter().enumerate().map(|(i, &x)| (x, i as u32)).collect();
-                keyed.par_sort_unstable();
-                keyed.into_iter().map(|(_, c)| c).collect()
-            }
-            CustomerIds::Text(v) => {
-                let mut keyed: Vec<(&str, u32)> = v
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| (x.as_str(), i as u32))
-                    .collect();
-                keyed.par_sort_unstable();
-                keyed.into_iter().map(|(_, c)| c).collect()
-            }
+            CustomerIds::Int(v) => in_order(v),
+            CustomerIds::Text(v) => in_order(v),
         }
     }
 

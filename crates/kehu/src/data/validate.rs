@@ -2,7 +2,7 @@
 //! field and reason.
 
 use super::columns::{IdColumn, TextColumn, TimeColumn, TransactionColumns};
-use super::intern::{intern, MISSING};
+use super::intern::{intern, intern_in_order, MISSING};
 use super::time::parse_timestamp;
 use super::transactions::{CustomerIds, Encoded, Transactions};
 use super::DataError;
@@ -429,14 +429,14 @@ pub(crate) fn validate_with_intake(
     let ok = |row: usize| problems[row] == OK;
     let (ids, customer) = match cols.customer_id {
         IdColumn::Text(c) => {
-            let (dict, codes) = intern(n, |row| if ok(row) { c.get(row) } else { None });
+            let (dict, codes) = intern_in_order(n, |row| if ok(row) { c.get(row) } else { None });
             (
                 CustomerIds::Text(dict.into_iter().map(str::to_string).collect()),
                 codes,
             )
         }
         IdColumn::Int(c) => {
-            let (dict, codes) = intern(n, |row| if ok(row) { c.get(row) } else { None });
+            let (dict, codes) = intern_in_order(n, |row| if ok(row) { c.get(row) } else { None });
             (CustomerIds::Int(dict), codes)
         }
     };

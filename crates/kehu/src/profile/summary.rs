@@ -68,11 +68,14 @@ impl Summary {
     }
 }
 
-struct Row {
-    frequency: f64,
-    recency: f64,
-    t: f64,
-    monetary: f64,
+/// The summary columns by customer code; `present[c]` is false for a customer without
+/// transactions by the end (the other columns are then 0).
+struct ByCode {
+    present: Vec<bool>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+    monetary: Vec<f64>,
 }
 
 fn check_multiplier(m: f64) -> Result<(), ProfileError> {
@@ -93,43 +96,73 @@ pub fn summarize(t: &Transactions, opts: &SummaryOptions) -> Result<Summary, Pro
         Some(end) => end,
         None => return Err(ProfileError::Empty),
     };
-    let (rows, rows_after_end) = summarize_customers(t, opts, end);
-    into_summary(t, rows, rows_after_end).map(|(s, _)| s)
+    let (by_code, rows_after_end) = summarize_customers(t, opts, end);
+    into_summary(t, by_code, rows_after_end).map(|(s, _)| s)
 }
 
-/// The summary row of every customer, by code (`None` without transactions by the end), and
-/// the number of rows after the end.
-fn summarize_customers(
-    t: &Transactions,
-    opts: &SummaryOptions,
-    end: i64,
-) -> (Vec<Option<Row>>, usize) {
+/// The summary columns of every customer, by code, and the number of rows after the end.
+fn summarize_customers(t: &Transactions, opts: &SummaryOptions, end: i64) -> (ByCode, usize) {
+    const CHUNK: usize = 4096;
     let freq = opts.freq;
     let end_period = freq.period(end);
     let amounts = t.amount();
     let ts = t.timestamp();
     let grouping =
         t.group_by_customer(|r| Some((freq.period(ts[r]), amounts.map_or(0.0, |a| a[r]))));
-    let rows: Vec<Option<Row>> = (0..grouping.groups())
-        .into_par_iter()
-        .with_min_len(1024)
-        .map_init(Vec::new, |buf: &mut Vec<(i64, f64)>, code| {
-            buf.clear();
-            buf.extend(grouping.of(code).iter().filter(|x| x.0 <= end_period));
-            if buf.is_empty() {
-                return None;
+    let n = grouping.groups();
+    let mut by = ByCode {
+        present: vec![false; n],
+        frequency: vec![0.0; n],
+        recency: vec![0.0; n],
+        t: vec![0.0; n],
+        monetary: vec![0.0; n],
+    };
+    // Written in place by chunks of codes: no per-customer intermediate rows.
+    by.present
+        .par_chunks_mut(CHUNK)
+        .zip(by.frequency.par_chunks_mut(CHUNK))
+        .zip(by.recency.par_chunks_mut(CHUNK))
+        .zip(by.t.par_chunks_mut(CHUNK))
+        .zip(by.monetary.par_chunks_mut(CHUNK))
+        .enumerate()
+        .for_each_init(Vec::new, |buf: &mut Vec<(i64, f64)>, (chunk, cols)| {
+            let ((((present, frequency), recency), t), monetary) = cols;
+            for i in 0..present.len() {
+                let pairs = grouping.of(chunk * CHUNK + i);
+                let sorted_by_end = pairs.is_sorted_by_key(|x| x.0)
+                    && pairs.last().is_some_and(|x| x.0 <= end_period);
+                let pairs = if sorted_by_end {
+                    pairs
+                } else {
+                    buf.clear();
+                    buf.extend(pairs.iter().filter(|x| x.0 <= end_period));
+                    buf.sort_by_key(|x| x.0);
+                    &buf[..]
+                };
+                if pairs.is_empty() {
+                    continue;
+                }
+                let row = customer_row(pairs, end_period, opts);
+                present[i] = true;
+                frequency[i] = row.frequency;
+                recency[i] = row.recency;
+                t[i] = row.t;
+                monetary[i] = row.monetary;
             }
-            if !buf.is_sorted_by_key(|x| x.0) {
-                buf.sort_by_key(|x| x.0);
-            }
-            Some(customer_row(buf, end_period, opts))
-        })
-        .collect();
+        });
     let after = ts
         .par_iter()
         .filter(|&&x| freq.period(x) > end_period)
         .count();
-    (rows, after)
+    (by, after)
+}
+
+/// One customer's summary.
+struct Row {
+    frequency: f64,
+    recency: f64,
+    t: f64,
+    monetary: f64,
 }
 
 /// The summary of one customer from (period, amount) pairs sorted by period.
@@ -171,28 +204,44 @@ fn customer_row(pairs: &[(i64, f64)], end_period: i64, opts: &SummaryOptions) ->
     }
 }
 
-/// The summary in customer-id order of the customers that have a row (`rows` is by code), with
-/// their codes.
+/// The summary in customer-id order of the customers that have a row, with their codes.
 fn into_summary(
     t: &Transactions,
-    rows: Vec<Option<Row>>,
+    by: ByCode,
     rows_after_end: usize,
 ) -> Result<(Summary, Vec<u32>), ProfileError> {
-    let (codes, rows): (Vec<u32>, Vec<&Row>) = t
-        .customers_in_id_order()
-        .into_iter()
-        .filter_map(|c| rows[c as usize].as_ref().map(|r| (c, r)))
-        .unzip();
+    let order = t.customers_in_id_order();
+    let every_code_in_order = order.len() == by.present.len()
+        && order.par_iter().enumerate().all(|(i, &c)| c as usize == i)
+        && by.present.par_iter().all(|&p| p);
+    let has_amounts = t.amount().is_some();
+    let (codes, columns) = if every_code_in_order {
+        // The common case (ids in code order, every customer kept): the columns as they are.
+        (order, [by.frequency, by.recency, by.t, by.monetary])
+    } else {
+        let codes: Vec<u32> = order
+            .into_par_iter()
+            .filter(|&c| by.present[c as usize])
+            .collect();
+        let column = |v: &[f64]| codes.par_iter().map(|&c| v[c as usize]).collect();
+        let columns = [
+            column(&by.frequency),
+            column(&by.recency),
+            column(&by.t),
+            column(&by.monetary),
+        ];
+        (codes, columns)
+    };
     if codes.is_empty() {
         return Err(ProfileError::Empty);
     }
-    let column = |f: fn(&Row) -> f64| -> Vec<f64> { rows.iter().map(|r| f(r)).collect() };
+    let [frequency, recency, t_column, monetary] = columns;
     let summary = Summary {
         customer_ids: t.ids().select(&codes),
-        frequency: column(|r| r.frequency),
-        recency: column(|r| r.recency),
-        t: column(|r| r.t),
-        monetary_value: t.amount().map(|_| column(|r| r.monetary)),
+        frequency,
+        recency,
+        t: t_column,
+        monetary_value: has_amounts.then_some(monetary),
         rows_after_end,
     };
     Ok((summary, codes))
@@ -317,9 +366,9 @@ pub fn calibration_and_holdout(
         observation_period_end: Some(cal_end),
         include_first_transaction: opts.include_first_transaction,
     };
-    let (rows, _) = summarize_customers(&cal, &summary_opts, cal_end);
+    let (by_code, _) = summarize_customers(&cal, &summary_opts, cal_end);
     let after_end = ts.par_iter().filter(|&&x| x > obs_end).count();
-    let (calibration, codes) = into_summary(&cal, rows, after_end)?;
+    let (calibration, codes) = into_summary(&cal, by_code, after_end)?;
     // Holdout per customer code, then joined onto the calibration customers (same dictionary).
     let amounts = t.amount();
     let grouping = t.group_by_customer(|r| {
