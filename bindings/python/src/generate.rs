@@ -4,8 +4,11 @@
 
 use crate::value::PyValueModel;
 use crate::{to_py, whole};
+use kehu::data::time::parse_time_option;
 use kehu::value::mixing::{mixing_density, mixing_distribution};
-use kehu::value::simulate::{observation_lengths, simulate_customers, simulate_purchase_times};
+use kehu::value::simulate::{
+    fitted_lengths, observation_lengths, simulate_customers, simulate_transactions,
+};
 use kehu::value::ValueError;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -16,19 +19,23 @@ fn value_option(option: String, reason: String) -> ValueError {
 }
 
 /// `size` simulated customers of a purchase model observed for `t` (one length for all, or the
-/// first `size` lengths), with `seed`: a dict of frequency, recency, T, the two latent draws
+/// first `size` lengths; a fitted model's data `weights` repeat BG/BB rows, as the core's
+/// `fitted_lengths` says), with `seed`: a dict of frequency, recency, T, the two latent draws
 /// under their names, alive, and `latent_names`.
 #[pyfunction]
+#[pyo3(signature = (model, t, size, seed, weights=None))]
 pub fn generate_customers<'py>(
     py: Python<'py>,
     model: &PyValueModel,
     t: PyReadonlyArray1<'py, f64>,
     size: Bound<'py, PyAny>,
     seed: Bound<'py, PyAny>,
+    weights: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let size: usize = whole(&size, "size", value_option)?;
     let seed: u64 = whole(&seed, "seed", value_option)?;
-    let t = observation_lengths(t.as_slice()?, size).map_err(to_py)?;
+    let weights = weights.as_ref().map(|w| w.as_slice()).transpose()?;
+    let t = fitted_lengths(&model.model, t.as_slice()?, weights, size).map_err(to_py)?;
     let sim =
         crate::interruptible(py, || simulate_customers(&model.model, &t, seed)).map_err(to_py)?;
     let d = PyDict::new(py);
@@ -43,37 +50,33 @@ pub fn generate_customers<'py>(
     Ok(d)
 }
 
-/// Repeat-purchase times since the first purchase of `size` simulated customers observed for
-/// `t` (as [`generate_customers`] takes it), with `seed`: (customer index per purchase, time
-/// per purchase, the observation lengths), customers in order and each one's times increasing.
+/// Transactions of `size` simulated customers observed for `t` (as [`generate_customers`]
+/// takes it) units of `freq` up to `end` (a time option, read by the core's one rule), with
+/// `seed`: (customer per purchase, µs since the epoch per purchase), customers in order, each
+/// one's first purchase and then the repeats.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
-pub fn generate_purchase_times<'py>(
+pub fn generate_transactions<'py>(
     py: Python<'py>,
     model: &PyValueModel,
     t: PyReadonlyArray1<'py, f64>,
     size: Bound<'py, PyAny>,
     seed: Bound<'py, PyAny>,
-) -> PyResult<(
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
+    end: &str,
+    freq: &str,
+) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<i64>>)> {
     let size: usize = whole(&size, "size", value_option)?;
     let seed: u64 = whole(&seed, "seed", value_option)?;
     let t = observation_lengths(t.as_slice()?, size).map_err(to_py)?;
-    let times = crate::interruptible(py, || simulate_purchase_times(&model.model, &t, seed))
-        .map_err(to_py)?;
-    let customer: Vec<i64> = times
-        .iter()
-        .enumerate()
-        .flat_map(|(i, ts)| std::iter::repeat_n(i as i64, ts.len()))
-        .collect();
-    let flat: Vec<f64> = times.into_iter().flatten().collect();
+    let end = parse_time_option("observation_period_end", Some(end), None)
+        .map_err(to_py)?
+        .unwrap_or_default();
+    let tx = crate::interruptible(py, || {
+        simulate_transactions(&model.model, &t, seed, end, freq)
+    })
+    .map_err(to_py)?;
     Ok((
-        PyArray1::from_vec(py, customer),
-        PyArray1::from_vec(py, flat),
-        PyArray1::from_vec(py, t),
+        PyArray1::from_vec(py, tx.customer),
+        PyArray1::from_vec(py, tx.timestamp),
     ))
 }
 

@@ -886,7 +886,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     value::register(m)?;
     m.add_function(wrap_pyfunction!(generate::generate_customers, m)?)?;
-    m.add_function(wrap_pyfunction!(generate::generate_purchase_times, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::generate_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(generate::mixing_density_of, m)?)?;
     m.add_function(wrap_pyfunction!(generate::mixing_quantile_of, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;

@@ -5,9 +5,9 @@ use kehu::learn::Fit;
 use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::tracking::{alive_path_columns, cumulative_transactions_columns};
 use kehu::value::{
-    customer_lifetime_value, discounted_value, holdout_check, map_customers, period_transactions,
-    same_length, value_tiers, ClvOptions, FitReport, FrequencyBin, GridValue, ValueError,
-    ValueModel, DEFAULT_TIER_CUT_OFFS,
+    customer_lifetime_value, discounted_value, expected_customers_by_frequency, holdout_check,
+    map_customers, period_transactions, same_length, value_tiers, ClvOptions, FitReport,
+    FrequencyBin, GridValue, ValueError, ValueModel, DEFAULT_TIER_CUT_OFFS,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -296,21 +296,47 @@ impl PyValueModel {
 
     /// The (recency × frequency) grid of P(alive) (`horizon` None) or of expected purchases in
     /// the next `horizon` time units, for a customer observed for `max_recency`: rows recency
-    /// 0 … max_recency, columns frequency 0 … max_frequency, row-major.
-    #[pyo3(signature = (max_frequency, max_recency, horizon=None))]
+    /// 0 … max_recency, columns frequency 0 … max_frequency, row-major. A bound not given is
+    /// taken from the fitted data (`frequency`, `t`) by the core's `grid_bounds`. Returns
+    /// (grid, max_frequency, max_recency).
+    #[pyo3(signature = (max_frequency=None, max_recency=None, horizon=None, frequency=None, t=None))]
     fn grid<'py>(
         &self,
         py: Python<'py>,
-        max_frequency: Bound<'py, PyAny>,
-        max_recency: Bound<'py, PyAny>,
+        max_frequency: Option<Bound<'py, PyAny>>,
+        max_recency: Option<Bound<'py, PyAny>>,
         horizon: Option<f64>,
-    ) -> PyResult<Array<'py>> {
-        let mf: u32 = whole(&max_frequency, "max_frequency", value_option)?;
-        let mr: u32 = whole(&max_recency, "max_recency", value_option)?;
+        frequency: Option<PyReadonlyArray1<'py, f64>>,
+        t: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<(Array<'py>, u32, u32)> {
+        let mf = opt_whole(max_frequency.as_ref(), "max_frequency", value_option)?;
+        let mr = opt_whole(max_recency.as_ref(), "max_recency", value_option)?;
+        let f = frequency.as_ref().map(|a| a.as_slice()).transpose()?;
+        let t = t.as_ref().map(|a| a.as_slice()).transpose()?;
+        let (mf, mr) =
+            ValueModel::grid_bounds(f.unwrap_or(&[]), t.unwrap_or(&[]), mf, mr).map_err(to_py)?;
         let what = horizon.map_or(GridValue::ProbabilityAlive, GridValue::ExpectedPurchases);
         let out = crate::interruptible(py, || self.model.frequency_recency_grid(what, mf, mr))
             .map_err(to_py)?;
-        Ok(PyArray1::from_vec(py, out))
+        Ok((PyArray1::from_vec(py, out), mf, mr))
+    }
+
+    /// Customers expected to make each number of transactions in their first `n` time units:
+    /// (the distinct frequencies of the data, the expected customers for each), weighted by
+    /// `weights` (core `expected_customers_by_frequency`).
+    #[pyo3(signature = (frequency, n, weights=None))]
+    fn expected_customers_by_frequency<'py>(
+        &self,
+        py: Python<'py>,
+        frequency: PyReadonlyArray1<'py, f64>,
+        n: f64,
+        weights: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<(Array<'py>, Array<'py>)> {
+        let w = weights.as_ref().map(|a| a.as_slice()).transpose()?;
+        let pairs = expected_customers_by_frequency(&self.model, frequency.as_slice()?, w, n)
+            .map_err(to_py)?;
+        let (x, expected): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        Ok((PyArray1::from_vec(py, x), PyArray1::from_vec(py, expected)))
     }
 
     /// One customer's P(alive) at each age 0 … `t` periods of `freq` since their first

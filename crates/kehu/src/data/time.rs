@@ -96,10 +96,12 @@ pub fn format_iso(micros: i64) -> String {
 /// ISO 8601 is accepted: `YYYY-MM-DD`, optionally followed by `T` or a space and
 /// `HH:MM[:SS[.fraction]]`, optionally ending in `Z` or a UTC offset (`+08:00`, `-0500`, `+01`).
 /// An offset names an instant: the result is that instant in UTC (`10:00+02:00` is 08:00).
+/// A date alone may also leave out the leading zeros of its month and day (`2019-1-1`, as
+/// lifetimes writes its defaults): unambiguous, and read the same in every binding.
 pub fn parse_timestamp(text: &str, format: Option<&str>) -> Option<i64> {
     let text = text.trim();
     match format {
-        None => parse_iso(text),
+        None => parse_iso(text).or_else(|| parse_short_date(text)),
         Some("%Y-%m-%d") => parse_iso(text).filter(|_| text.len() == 10),
         Some("%Y%m%d") => parse_compact_date(text),
         Some(fmt) => {
@@ -261,6 +263,25 @@ fn parse_compact_date(text: &str) -> Option<i64> {
     valid_date(y.into(), m, d).then(|| days_from_civil(y.into(), m, d) * MICROS_PER_DAY)
 }
 
+/// `YYYY-M-D` (month and day of one or two digits), a date alone.
+fn parse_short_date(text: &str) -> Option<i64> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || y.len() != 4
+        || !(1..=2).contains(&m.len())
+        || !(1..=2).contains(&d.len())
+    {
+        return None;
+    }
+    let (y, m, d) = (
+        digits(y.as_bytes())?,
+        digits(m.as_bytes())?,
+        digits(d.as_bytes())?,
+    );
+    valid_date(y.into(), m, d).then(|| days_from_civil(y.into(), m, d) * MICROS_PER_DAY)
+}
+
 fn parse_iso(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
@@ -379,9 +400,23 @@ mod tests {
             "1997-01-01X",
             "1997-01-01 25:00",
             "abc",
+            "1997-2-30",
+            "1997-003-1",
+            "1997-1-1T10:00",
+            "1997-1-",
+            "1997-1-1-1",
         ] {
             assert_eq!(parse_timestamp(bad, None), None, "{bad}");
         }
+        // lifetimes' default dates leave out leading zeros.
+        assert_eq!(
+            parse_timestamp("2019-1-1", None),
+            parse_timestamp("2019-01-01", None)
+        );
+        assert_eq!(
+            parse_timestamp(" 1997-3-05 ", None),
+            parse_timestamp("1997-03-05", None)
+        );
         assert_eq!(parse_timestamp("19970230", Some("%Y%m%d")), None);
         let utc = parse_timestamp("1997-03-25T08:00:00Z", None);
         for zoned in [

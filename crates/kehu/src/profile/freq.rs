@@ -63,6 +63,20 @@ impl Freq {
 }
 
 impl Freq {
+    /// The length of one unit in µs, or `None` for calendar months (of varying length).
+    pub fn unit_micros(self) -> Option<i64> {
+        match self {
+            Freq::Second => Some(MICROS_PER_SECOND),
+            Freq::Minute => Some(60 * MICROS_PER_SECOND),
+            Freq::Hour => Some(3_600 * MICROS_PER_SECOND),
+            Freq::Day => Some(MICROS_PER_DAY),
+            Freq::Week => Some(7 * MICROS_PER_DAY),
+            Freq::Month => None,
+        }
+    }
+}
+
+impl Freq {
     /// Parses an optional `freq` option: `None` is days (lifetimes' default); an unknown alias is
     /// an [`InvalidOption`](super::ProfileError::InvalidOption) error.
     pub fn from_option(text: Option<&str>) -> Result<Freq, super::ProfileError> {

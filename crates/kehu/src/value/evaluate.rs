@@ -200,6 +200,49 @@ pub fn period_transactions(
     Ok(bins)
 }
 
+/// The customers of a data set expected to make each number of transactions in their first
+/// `n` time units (opportunities, for BG/BB): for each distinct `frequency` x of the data, in
+/// increasing order, (x, P(X(n) = x) × the data's customers), the customers being Σ `weights`
+/// (1 per row without weights). This is lifetimes' BG/BB
+/// `expected_number_of_transactions_in_first_n_periods`, for any purchase model.
+pub fn expected_customers_by_frequency(
+    model: &ValueModel,
+    frequency: &[f64],
+    weights: Option<&[f64]>,
+    n: f64,
+) -> Result<Vec<(f64, f64)>, ValueError> {
+    if let Some(w) = weights {
+        same_length(&[("frequency", frequency.len()), ("weights", w.len())])?;
+    }
+    let mut customers = 0.0;
+    let mut distinct = Vec::with_capacity(frequency.len());
+    for (row, &x) in frequency.iter().enumerate() {
+        if !(x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX)) {
+            return Err(ValueError::InvalidData {
+                row,
+                field: "frequency".into(),
+                reason: "must be a whole number ≥ 0".into(),
+            });
+        }
+        let w = weights.map_or(1.0, |w| w[row]);
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(ValueError::InvalidData {
+                row,
+                field: "weights".into(),
+                reason: "must be a finite number ≥ 0".into(),
+            });
+        }
+        customers += w;
+        distinct.push(x);
+    }
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    distinct
+        .into_iter()
+        .map(|x| Ok((x, model.probability_of_purchases(x, n, None)? * customers)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +250,39 @@ mod tests {
 
     fn model() -> ValueModel {
         ValueModel::BetaGeo(BetaGeo::new(0.243, 4.414, 0.793, 2.426).unwrap())
+    }
+
+    #[test]
+    fn expected_customers_by_frequency_weighs_every_row() {
+        use crate::value::BetaGeoBetaBinom;
+        let bb = ValueModel::BetaGeoBetaBinom(BetaGeoBetaBinom {
+            alpha: 1.2,
+            beta: 0.75,
+            gamma: 0.66,
+            delta: 2.8,
+        });
+        let f = [3.0, 0.0, 3.0, 1.0];
+        let w = [10.0, 5.0, 1.0, 4.0];
+        let out = expected_customers_by_frequency(&bb, &f, Some(&w), 6.0).unwrap();
+        let xs: Vec<f64> = out.iter().map(|p| p.0).collect();
+        assert_eq!(xs, [0.0, 1.0, 3.0]);
+        for (x, expected) in out {
+            let p = bb.probability_of_purchases(x, 6.0, None).unwrap();
+            approx::assert_relative_eq!(expected, 20.0 * p, max_relative = 1e-15);
+        }
+        let unweighted = expected_customers_by_frequency(&bb, &f, None, 6.0).unwrap();
+        approx::assert_relative_eq!(unweighted[0].1, 4.0 * out_p(&bb, 0.0), max_relative = 1e-15);
+        for (f, w) in [([0.5], [1.0]), ([1.0], [-1.0]), ([f64::NAN], [1.0])] {
+            let e = expected_customers_by_frequency(&bb, &f, Some(&w), 6.0).unwrap_err();
+            assert_eq!(e.code(), "VALUE_INVALID_DATA");
+        }
+        // BG/BB counts opportunities: a fractional n is refused.
+        assert!(expected_customers_by_frequency(&bb, &f, None, 6.5).is_err());
+        assert!(expected_customers_by_frequency(&bb, &f, Some(&[1.0]), 6.0).is_err());
+    }
+
+    fn out_p(m: &ValueModel, x: f64) -> f64 {
+        m.probability_of_purchases(x, 6.0, None).unwrap()
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub use clv::{
     value_tiers, ClvOptions, PurchaseModel, DEFAULT_TIER_CUT_OFFS,
 };
 pub use evaluate::{
-    holdout_check, period_transactions, FrequencyBin, HoldoutCheck, DEFAULT_MAX_FREQUENCY,
+    expected_customers_by_frequency, holdout_check, period_transactions, FrequencyBin,
+    HoldoutCheck, DEFAULT_MAX_FREQUENCY,
 };
 /// The earlier name of [`ValueRows`], kept so that `kehu::value::Rows` still compiles (the
 /// segmentations' row view is `kehu::segment::kmeans::Rows`).

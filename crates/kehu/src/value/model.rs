@@ -449,6 +449,49 @@ impl ValueModel {
         })
     }
 
+    /// The bounds of a [`frequency_recency_grid`](Self::frequency_recency_grid) for a model
+    /// fitted on (`frequency`, `t`), by lifetimes' rule for its P(alive) matrix: a bound not
+    /// given (or 0, which lifetimes' `or` reads as not given) is the data's largest frequency or
+    /// observation length, truncated to a whole number. Returns (max_frequency, max_recency).
+    pub fn grid_bounds(
+        frequency: &[f64],
+        t: &[f64],
+        max_frequency: Option<u32>,
+        max_recency: Option<u32>,
+    ) -> Result<(u32, u32), ValueError> {
+        let bound = |given: Option<u32>, data: &[f64], field: &str, option: &str| {
+            if let Some(v) = given.filter(|&v| v > 0) {
+                return Ok(v);
+            }
+            let mut largest: Option<f64> = None;
+            for (row, &v) in data.iter().enumerate() {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(ValueError::InvalidData {
+                        row,
+                        field: field.into(),
+                        reason: "must be a finite number ≥ 0".into(),
+                    });
+                }
+                largest = Some(largest.map_or(v, |l| l.max(v)));
+            }
+            match largest {
+                Some(v) if v < f64::from(u32::MAX) => Ok(v as u32),
+                Some(_) => Err(ValueError::InvalidOption {
+                    option: option.into(),
+                    reason: "the data's largest value is too large for a grid".into(),
+                }),
+                None => Err(ValueError::InvalidOption {
+                    option: option.into(),
+                    reason: "give it, or fit the model on data first".into(),
+                }),
+            }
+        };
+        Ok((
+            bound(max_frequency, frequency, "frequency", "max_frequency")?,
+            bound(max_recency, t, "T", "max_recency")?,
+        ))
+    }
+
     /// P(alive) of every customer of the columns (checked per row as
     /// [`probability_alive`](Self::probability_alive); the same values, in parallel).
     pub fn probability_alive_all(
@@ -677,6 +720,35 @@ impl PurchaseModel for ValueModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_bounds_default_to_the_data_as_lifetimes_does() {
+        let (f, t) = ([0.0, 7.0, 3.0], [20.5, 38.9, 10.0]);
+        assert_eq!(
+            ValueModel::grid_bounds(&f, &t, None, None).unwrap(),
+            (7, 38)
+        );
+        assert_eq!(
+            ValueModel::grid_bounds(&f, &t, Some(2), None).unwrap(),
+            (2, 38)
+        );
+        // 0 is "not given", as lifetimes' `max_frequency or …` reads it.
+        assert_eq!(
+            ValueModel::grid_bounds(&f, &t, Some(0), Some(5)).unwrap(),
+            (7, 5)
+        );
+        assert_eq!(
+            ValueModel::grid_bounds(&[], &[], Some(4), Some(5)).unwrap(),
+            (4, 5)
+        );
+        let none = ValueModel::grid_bounds(&[], &[], None, Some(5)).unwrap_err();
+        assert_eq!(none.code(), "VALUE_INVALID_OPTION");
+        let bad = ValueModel::grid_bounds(&f, &[1.0, f64::NAN, 2.0], None, None).unwrap_err();
+        assert!(
+            matches!(bad, ValueError::InvalidData { row: 1, .. }),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn probability_alive_of_all_is_each_customers_bit_for_bit() {

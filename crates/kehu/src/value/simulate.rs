@@ -96,6 +96,99 @@ pub fn observation_lengths(t: &[f64], size: usize) -> Result<Vec<f64>, ValueErro
     }
 }
 
+/// The observation lengths of `size` customers simulated like a model's fitted data, as
+/// lifetimes' `generate_new_data` takes them: the fitted lengths `t` (see
+/// [`observation_lengths`]); for BG/BB each row repeated `weights[i]` times, since its rows are
+/// aggregated (lifetimes' BG/BB fitter repeats them, its other fitters use the rows as they
+/// are, and so does this). Weights must be whole numbers ≥ 0.
+pub fn fitted_lengths(
+    model: &ValueModel,
+    t: &[f64],
+    weights: Option<&[f64]>,
+    size: usize,
+) -> Result<Vec<f64>, ValueError> {
+    let (Some(weights), ValueModel::BetaGeoBetaBinom(_)) = (weights, model) else {
+        return observation_lengths(t, size);
+    };
+    super::same_length(&[("T", t.len()), ("weights", weights.len())])?;
+    if size > MAX_CUSTOMERS {
+        return observation_lengths(t, size);
+    }
+    let mut lengths = Vec::with_capacity(size);
+    for (row, (&length, &w)) in t.iter().zip(weights).enumerate() {
+        if !(w >= 0.0 && w.fract() == 0.0 && w <= MAX_CUSTOMERS as f64) {
+            return Err(ValueError::InvalidData {
+                row,
+                field: "weights".into(),
+                reason: "must be a whole number ≥ 0".into(),
+            });
+        }
+        let take = (w as usize).min(size - lengths.len());
+        lengths.extend(std::iter::repeat_n(length, take));
+    }
+    observation_lengths(&lengths, size)
+}
+
+/// Transactions of simulated customers on a calendar, in lifetimes' transactional generator
+/// layout: one row per purchase (the first, then each repeat), customers in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedTransactions {
+    /// The customer (0, 1, …) of each purchase.
+    pub customer: Vec<u64>,
+    /// When it was made: µs since the epoch.
+    pub timestamp: Vec<i64>,
+}
+
+/// Simulates one customer per entry of `t` (observation lengths in units of `freq`) and dates
+/// their purchases: the first `t[i]` units before `end` (µs since the epoch), each repeat at
+/// the first plus its time since the first, to the nearest microsecond, so every purchase lies
+/// within the observation. The histories are those of [`simulate_purchase_times`] for the same
+/// seed. `freq` is a pandas alias of a unit of fixed length (`s`, `min`, `h`, `D`, `W`; not
+/// calendar months).
+pub fn simulate_transactions(
+    model: &ValueModel,
+    t: &[f64],
+    seed: u64,
+    end: i64,
+    freq: &str,
+) -> Result<SimulatedTransactions, ValueError> {
+    let unit = freq
+        .parse::<crate::profile::Freq>()
+        .ok()
+        .and_then(crate::profile::Freq::unit_micros)
+        .ok_or_else(|| ValueError::InvalidOption {
+            option: "freq".into(),
+            reason: "must be a unit of fixed length: s, min, h, D or W".into(),
+        })? as f64;
+    let times = simulate_purchase_times(model, t, seed)?;
+    let at = |row: usize, base: i64, units: f64| {
+        let offset = (units * unit).round();
+        // i64::MAX as f64 rounds up to 2^63, so the bound is exclusive.
+        (offset.abs() < i64::MAX as f64)
+            .then(|| base.checked_add(offset as i64))
+            .flatten()
+            .ok_or_else(|| ValueError::InvalidData {
+                row,
+                field: "T".into(),
+                reason: "the purchase dates fall outside the representable times".into(),
+            })
+    };
+    let rows = times.iter().map(|ts| ts.len() + 1).sum();
+    let (mut customer, mut timestamp) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+    for (i, (ts, &length)) in times.iter().zip(t).enumerate() {
+        let first = at(i, end, -length)?;
+        customer.extend(std::iter::repeat_n(i as u64, ts.len() + 1));
+        timestamp.push(first);
+        for &since in ts {
+            timestamp.push(at(i, first, since)?);
+        }
+    }
+    Ok(SimulatedTransactions {
+        customer,
+        timestamp,
+    })
+}
+
 /// Simulated customers with the latent draws behind their histories, as lifetimes' generators
 /// report them.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,6 +443,68 @@ pub fn simulate_spend(
 mod tests {
     use super::*;
     use crate::value::{BetaGeo, BetaGeoBetaBinom, ModifiedBetaGeo, ParetoNbd};
+
+    fn bgbb() -> ValueModel {
+        ValueModel::BetaGeoBetaBinom(BetaGeoBetaBinom {
+            alpha: 1.2,
+            beta: 0.75,
+            gamma: 0.66,
+            delta: 2.8,
+        })
+    }
+
+    #[test]
+    fn fitted_lengths_repeat_bgbb_rows_by_weight_only() {
+        let (t, w) = ([4.0, 6.0, 9.0], [2.0, 0.0, 3.0]);
+        assert_eq!(
+            fitted_lengths(&bgbb(), &t, Some(&w), 4).unwrap(),
+            [4.0, 4.0, 9.0, 9.0]
+        );
+        // Other fitters take the rows as they are, as lifetimes' do.
+        let bg = ValueModel::BetaGeo(BetaGeo::new(0.24, 4.4, 0.79, 2.4).unwrap());
+        assert_eq!(fitted_lengths(&bg, &t, Some(&w), 2).unwrap(), [4.0, 6.0]);
+        assert_eq!(fitted_lengths(&bgbb(), &t, None, 3).unwrap(), t);
+        // Fewer weighted rows than customers, bad weights, mismatched lengths: typed errors.
+        let short = fitted_lengths(&bgbb(), &t, Some(&w), 6).unwrap_err();
+        assert_eq!(short.code(), "VALUE_INVALID_DATA");
+        for bad in [[1.0, -1.0, 1.0], [1.0, 0.5, 1.0], [1.0, f64::NAN, 1.0]] {
+            let e = fitted_lengths(&bgbb(), &t, Some(&bad), 1).unwrap_err();
+            assert!(matches!(e, ValueError::InvalidData { row: 1, .. }), "{e}");
+        }
+        assert!(fitted_lengths(&bgbb(), &t, Some(&[1.0]), 1).is_err());
+    }
+
+    #[test]
+    fn transactions_are_dated_within_the_observation() {
+        use crate::data::time::{parse_timestamp, MICROS_PER_DAY};
+        let bg = ValueModel::BetaGeo(BetaGeo::new(0.5, 4.4, 0.79, 2.4).unwrap());
+        let t: Vec<f64> = (10..60).map(f64::from).collect();
+        let end = parse_timestamp("2020-06-30", None).unwrap();
+        let tx = simulate_transactions(&bg, &t, 5, end, "W").unwrap();
+        let times = simulate_purchase_times(&bg, &t, 5).unwrap();
+        let week = 7 * MICROS_PER_DAY;
+        let mut row = 0;
+        for (i, ts) in times.iter().enumerate() {
+            let first = end - t[i] as i64 * week;
+            assert_eq!((tx.customer[row], tx.timestamp[row]), (i as u64, first));
+            for (k, &since) in ts.iter().enumerate() {
+                let at = tx.timestamp[row + 1 + k];
+                assert!((at - first) as f64 / week as f64 - since < 1e-9);
+                assert!(at <= end && at >= first);
+                assert_eq!(tx.customer[row + 1 + k], i as u64);
+            }
+            row += ts.len() + 1;
+        }
+        assert_eq!(row, tx.customer.len());
+        assert_eq!(
+            simulate_transactions(&bg, &t, 5, end, "M")
+                .unwrap_err()
+                .code(),
+            "VALUE_INVALID_OPTION"
+        );
+        let far = simulate_transactions(&bg, &[1e300], 5, end, "D").unwrap_err();
+        assert_eq!(far.code(), "VALUE_INVALID_DATA");
+    }
 
     #[test]
     fn same_seed_same_data_for_any_thread_count() {

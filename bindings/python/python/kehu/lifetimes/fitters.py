@@ -165,10 +165,10 @@ class _ContinuousFitter(_FitterMixin):
         """P(alive) for every (recency, frequency) of a customer observed for `max_recency`:
         rows recency 0 … max_recency, columns frequency 0 … max_frequency (defaults: the
         largest frequency and T fitted)."""
-        mf = max_frequency or int(self.data["frequency"].max())
-        mr = max_recency or int(self.data["T"].max())
-        grid = self._model().grid(mf, mr)  # type: ignore[attr-defined]
-        return np.asarray(grid).reshape(int(mr) + 1, int(mf) + 1)
+        data = getattr(self, "data", None)
+        fitted = {} if data is None else {"frequency": _arr(data["frequency"]), "t": _arr(data["T"])}
+        grid, mf, mr = self._model().grid(max_frequency, max_recency, **fitted)  # type: ignore[attr-defined]
+        return np.asarray(grid).reshape(mr + 1, mf + 1)
 
 
 class BetaGeoFitter(_ContinuousFitter, BetaGeo):
@@ -230,10 +230,8 @@ class BetaGeoBetaBinomFitter(_FitterMixin, BetaGeoBetaBinom):
     def expected_number_of_transactions_in_first_n_periods(self, n: Any) -> pd.DataFrame:
         """Expected customers with x transactions in the first n opportunities, for every x of
         the fitted data (column `model`, indexed by `frequency`), as lifetimes gives it."""
-        counts = self.data.groupby("frequency")["weights"].sum()
-        x = np.asarray(counts.index, dtype=float)
-        p = self.probability_of_n_purchases_up_to_time(np.full(len(x), float(n)), x)
-        return pd.DataFrame({"model": np.asarray(p) * counts.sum()}, index=pd.Index(counts.index, name="frequency"))
+        x, expected = self._model().expected_customers_by_frequency(_arr(self.data["frequency"]), float(n), _arr(self.data["weights"]))
+        return pd.DataFrame({"model": expected}, index=pd.Index(x.astype(self.data["frequency"].dtype), name="frequency"))
 
     def predict(self, m_periods_in_future: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """Alias of `conditional_expected_number_of_purchases_up_to_time`."""

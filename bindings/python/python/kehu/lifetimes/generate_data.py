@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
-from .._convert import float_array
+from .._convert import float_array, iso
 
 __all__ = [
     "beta_geometric_nbd_model",
@@ -55,9 +55,10 @@ def _simulate(kind: str, params: dict[str, float], T: Any, size: Any) -> dict[st
     return _native.generate_customers(model, _lengths(T), size, _seed())
 
 
-def _summary_frame(sim: dict[str, Any], columns: list[str]) -> pd.DataFrame:
+def _purchase_frame(sim: dict[str, Any]) -> pd.DataFrame:
     """lifetimes' layout: float64 columns (alive as 1.0/0.0), indexed by a float64 customer_id."""
     n = len(sim["frequency"])
+    columns = ["frequency", "recency", "T", *sim["latent_names"], "alive"]
     data = {c: np.asarray(sim[c], dtype=np.float64) for c in columns}
     return pd.DataFrame(data, index=pd.Index(np.arange(n, dtype=np.float64), name="customer_id"))
 
@@ -71,16 +72,14 @@ def beta_geometric_nbd_model(T: Any, r: float, alpha: float, a: float, b: float,
     when the customer is alive at T). See the module docstring for the seed and how the
     frequency differs from lifetimes'.
     """
-    sim = _simulate("bgnbd", {"r": r, "alpha": alpha, "a": a, "b": b}, T, size)
-    return _summary_frame(sim, ["frequency", "recency", "T", "lambda", "p", "alive"])
+    return _purchase_frame(_simulate("bgnbd", {"r": r, "alpha": alpha, "a": a, "b": b}, T, size))
 
 
 def modified_beta_geometric_nbd_model(T: Any, r: float, alpha: float, a: float, b: float, size: int = 1) -> pd.DataFrame:
     """Customers simulated from an MBG/NBD model (Batislam, Denizel and Filiztekin 2007): as
     :func:`beta_geometric_nbd_model`, a customer may also drop out right after the first
     purchase."""
-    sim = _simulate("mbgnbd", {"r": r, "alpha": alpha, "a": a, "b": b}, T, size)
-    return _summary_frame(sim, ["frequency", "recency", "T", "lambda", "p", "alive"])
+    return _purchase_frame(_simulate("mbgnbd", {"r": r, "alpha": alpha, "a": a, "b": b}, T, size))
 
 
 def pareto_nbd_model(T: Any, r: float, alpha: float, s: float, beta: float, size: int = 1) -> pd.DataFrame:
@@ -89,8 +88,7 @@ def pareto_nbd_model(T: Any, r: float, alpha: float, s: float, beta: float, size
     Returns lifetimes' frame: index ``customer_id`` (float), float columns frequency, recency,
     T, lambda (the purchase rate), mu (the dropout rate), alive (1.0 when the lifetime outlasts
     T)."""
-    sim = _simulate("pnbd", {"r": r, "alpha": alpha, "s": s, "beta": beta}, T, size)
-    return _summary_frame(sim, ["frequency", "recency", "T", "lambda", "mu", "alive"])
+    return _purchase_frame(_simulate("pnbd", {"r": r, "alpha": alpha, "s": s, "beta": beta}, T, size))
 
 
 def beta_geometric_beta_binom_model(N: Any, alpha: float, beta: float, gamma: float, delta: float, size: int = 1) -> pd.DataFrame:
@@ -102,7 +100,11 @@ def beta_geometric_beta_binom_model(N: Any, alpha: float, beta: float, gamma: fl
     (the dropout probability), alive (1.0 when alive at opportunity N + 1, as lifetimes and
     P(alive) define it), customer_id. Here lifetimes' generator follows the model, and so does
     kehu's."""
-    sim = _simulate("bgbb", {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}, N, size)
+    return _bgbb_frame(_simulate("bgbb", {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta}, N, size))
+
+
+def _bgbb_frame(sim: dict[str, Any]) -> pd.DataFrame:
+    """lifetimes' BG/BB generator layout: float columns on a default index."""
     n = len(sim["frequency"])
     columns = {
         "frequency": sim["frequency"],
@@ -138,24 +140,16 @@ def beta_geometric_nbd_model_transactional_data(
     2, so it fails on pandas ≥ 2; this one gives the layout it gives on pandas 1 (customer_id
     int64, date datetime64). It also dates repeats one unit late (module docstring).
     """
-    end = pd.to_datetime(observation_period_end)
     model = _native.ValueModel.at_params("bgnbd", [("r", float(r)), ("alpha", float(alpha)), ("a", float(a)), ("b", float(b))])
-    customer, times, lengths = _native.generate_purchase_times(model, _lengths(T), size, _seed())
-    n = len(lengths)
-    ids = np.concatenate([np.arange(n, dtype=np.int64), customer])
-    since_first = np.concatenate([np.zeros(n), times])
-    order = np.argsort(ids, kind="stable")  # each customer's first purchase, then the repeats
-    ids, since_first = ids[order], since_first[order]
-    first = end - pd.to_timedelta(lengths[ids], unit=freq)
-    dates = first + pd.to_timedelta(since_first, unit=freq)
-    return pd.DataFrame({"customer_id": ids, "date": dates})
+    ids, micros = _native.generate_transactions(model, _lengths(T), size, _seed(), iso(observation_period_end, "observation_period_end"), freq)
+    return pd.DataFrame({"customer_id": ids.astype(np.int64), "date": micros.astype("datetime64[us]").astype("datetime64[ns]")})
 
 
-_GENERATORS = {
-    "bgnbd": (beta_geometric_nbd_model, "T"),
-    "mbgnbd": (modified_beta_geometric_nbd_model, "T"),
-    "pnbd": (pareto_nbd_model, "T"),
-    "bgbb": (beta_geometric_beta_binom_model, "n_periods"),
+_LAYOUTS = {
+    "bgnbd": (_purchase_frame, "T"),
+    "mbgnbd": (_purchase_frame, "T"),
+    "pnbd": (_purchase_frame, "T"),
+    "bgbb": (_bgbb_frame, "n_periods"),
 }
 
 
@@ -167,11 +161,9 @@ def _generate_for(fitter: Any, size: int = 1) -> pd.DataFrame:
     lifetimes' generator frame for the model's kind. A gamma_gamma model (which lifetimes does
     not generate either) is the core's ``VALUE_INVALID_OPTION``."""
     handle = fitter._model()
-    params = dict(handle.params)
-    if handle.kind not in _GENERATORS:
+    if handle.kind not in _LAYOUTS:
         return _native.generate_customers(handle, _lengths([1.0]), size, _seed())  # the core rejects it
-    generate, age = _GENERATORS[handle.kind]
-    lengths = np.asarray(fitter.data[age], dtype=np.float64)
-    if handle.kind == "bgbb" and "weights" in fitter.data:
-        lengths = np.repeat(lengths, np.asarray(fitter.data["weights"], dtype=np.int64))
-    return generate(lengths, *params.values(), size=size)
+    layout, age = _LAYOUTS[handle.kind]
+    weights = fitter.data.get("weights")
+    sim = _native.generate_customers(handle, _lengths(fitter.data[age]), size, _seed(), None if weights is None else _lengths(weights))
+    return layout(sim)
