@@ -55,6 +55,7 @@ pub fn generate_customers<'py>(
 /// `seed`: (customer per purchase, µs since the epoch per purchase), customers in order, each
 /// one's first purchase and then the repeats.
 #[pyfunction]
+#[allow(clippy::type_complexity)]
 pub fn generate_transactions<'py>(
     py: Python<'py>,
     model: &PyValueModel,
