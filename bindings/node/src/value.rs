@@ -44,6 +44,7 @@ pub fn fit_value_model(
     let (model, r) = ValueOptions {
         kind: kind.to_string(),
         penalizer,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &a,

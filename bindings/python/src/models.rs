@@ -53,6 +53,17 @@ pub fn resolved_options(estimator: &str, given: Option<&str>) -> PyResult<String
         "GaussianMixture" => resolve::<GmmOptions>(estimator, given),
         "KPrototypes" => resolve::<KPrototypesOptions>(estimator, given),
         "ClvOptions" => resolve::<kehu::value::ClvOptions>(estimator, given),
+        "ValueOptions" => {
+            // No default kind: `given` names one.
+            let o: kehu::value::ValueOptions = kehu::format::parse_json(given.unwrap_or("{}"))
+                .map_err(|reason| {
+                    to_py(kehu::value::ValueError::InvalidOption {
+                        option: estimator.into(),
+                        reason,
+                    })
+                })?;
+            Ok(serde_json::to_string(&o).expect("options serialise"))
+        }
         other => Err(to_py(SegmentError::InvalidOption {
             option: "estimator".into(),
             reason: format!("no options named '{other}'"),

@@ -97,8 +97,39 @@ def test_data_and_index_as_lifetimes_keeps_them(fitted, summary):
     assert indexed.data.index.equals(summary.index)
     gg_data = GammaGammaFitter().fit([1, 2, 3, 1, 4, 2], [10.0, 22.0, 31.0, 15.0, 12.0, 40.0]).data
     assert list(gg_data.columns) == ["monetary_value", "frequency", "weights"]
+
+
+def _spend(q: float, n: int = 3000, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat buyers' frequency and mean spend from a Gamma-Gamma model (p 5, γ 10)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 7, n)
+    nu = rng.gamma(q, 1 / 10.0, n)
+    return x, rng.gamma(5.0 * x, 1 / (nu * x))
+
+
+@pytest.mark.parametrize("q", [0.6, 3.0])
+def test_gamma_gamma_q_constraint_as_lifetimes(q):
+    x, m = _spend(q)
+    theirs = lifetimes.GammaGammaFitter().fit(x, m, q_constraint=True)
+    ours = GammaGammaFitter().fit(x, m, q_constraint=True)
+    free = GammaGammaFitter().fit(x, m)
+    if q < 1:
+        # The free estimate breaks the bound: both hold q at exactly 1 (lifetimes: log q ≥ 0).
+        assert free.params_["q"] < 1
+        assert ours.params_["q"] == 1.0 and theirs.params_["q"] == pytest.approx(1.0, abs=1e-9)
+        assert ours.standard_errors_["q"] == 0.0
+    else:
+        pd.testing.assert_series_equal(ours.params_, free.params_)
+    # lifetimes' L-BFGS-B stops within 1e-3 of the maximum; kehu's is at least as likely
+    # (lifetimes' own likelihood, per customer).
+    np.testing.assert_allclose(ours.params_[["p", "q", "v"]], theirs.params_[["p", "q", "v"]], rtol=1e-3)
+    nll = lifetimes.GammaGammaFitter._negative_log_likelihood
+    w = np.ones(len(x))
+    at = lambda f: nll(np.log(f.params_[["p", "q", "v"]].to_numpy()), x, m, w, 0.0)  # noqa: E731
+    assert at(ours) <= at(theirs) + 1e-12
     with pytest.raises(kehu.ValueModelError) as err:
-        GammaGammaFitter().fit([1, 2], [10.0, 20.0], q_constraint=True)
+        # The option belongs to gamma_gamma only: the core says so.
+        kehu._native.fit_value_model('{"kind": "bgnbd", "q_constraint": true}', x * 1.0, x * 1.0, x * 2.0, None)
     assert err.value.code == "VALUE_INVALID_OPTION"
 
 

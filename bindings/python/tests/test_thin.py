@@ -48,6 +48,17 @@ def test_lifetimes_clv_defaults_are_the_cores():
     assert (sig["time"].default, sig["discount_rate"].default) == (core["months"], core["discount_rate"])
 
 
+def test_lifetimes_fit_defaults_are_the_cores():
+    import inspect
+
+    from kehu.lifetimes import GammaGammaFitter
+
+    core = _resolved("ValueOptions", '{"kind": "gamma_gamma"}')
+    fit = inspect.signature(GammaGammaFitter.fit).parameters
+    init = inspect.signature(GammaGammaFitter.__init__).parameters
+    assert (fit["q_constraint"].default, init["penalizer_coef"].default) == (core["q_constraint"], core["penalizer"])
+
+
 def _blobs(n: int = 300, seed: int = 3) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centres = np.array([[0.0, 0.0], [6.0, 1.0], [1.0, 7.0]])

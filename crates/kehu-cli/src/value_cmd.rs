@@ -162,6 +162,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     let options = ValueOptions {
         kind: args.model.clone(),
         penalizer: args.penalizer,
+        q_constraint: false,
     };
     if let Err(ValueError::InvalidOption { option, reason }) = options.check() {
         let option = if option == "kind" {

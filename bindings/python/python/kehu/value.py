@@ -74,9 +74,9 @@ class _Model:
             setattr(self, k, v)
         return self
 
-    def _fit(self, a: Any, b: Any, c: Any, weights: Any) -> "_Model":
+    def _fit(self, a: Any, b: Any, c: Any, weights: Any, **given: Any) -> "_Model":
         w = None if weights is None else _arr(weights)
-        options = options_json({"kind": self._kind, "penalizer": self.penalizer}, _native.ValueModelError, "VALUE_INVALID_OPTION", "options")
+        options = options_json({"kind": self._kind, "penalizer": self.penalizer, **given}, _native.ValueModelError, "VALUE_INVALID_OPTION", "options")
         self._handle, self._report = _native.fit_value_model(options, _arr(a), _arr(b), _arr(c), w)
         for message in self._report["warnings"]:
             warnings.warn(f"{type(self).__name__}: {message}", RuntimeWarning, stacklevel=3)
@@ -295,10 +295,11 @@ class GammaGamma(_Model):
 
     _kind = "gamma_gamma"
 
-    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None) -> "GammaGamma":
-        """Fits on repeat transactions (≥ 1) and their mean value."""
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None, q_constraint: bool = False) -> "GammaGamma":
+        """Fits on repeat transactions (≥ 1) and their mean value; `q_constraint=True` keeps
+        q ≥ 1 (a finite population mean spend), as lifetimes' option does."""
         f = _arr(frequency)
-        return self._fit(f, monetary_value, np.zeros_like(f), weights)
+        return self._fit(f, monetary_value, np.zeros_like(f), weights, q_constraint=q_constraint)
 
     def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
         """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""

@@ -115,6 +115,74 @@ impl GammaGamma {
         ))
     }
 
+    /// [`fit`](Self::fit), with `q_at_least_one` under the constraint q ≥ 1 (lifetimes'
+    /// `q_constraint`, a bound on log q at 0). When the unconstrained estimate has q ≥ 1 it is
+    /// the answer; otherwise the likelihood's maximum over q ≥ 1 lies on the bound (the
+    /// log-likelihood has one maximum in log q for given p and γ), so q is held at 1 and p, γ
+    /// are fitted. The report then says so; q's standard error is 0 and the others' are
+    /// conditional on q = 1.
+    pub fn fit_constrained(
+        rows: &ValueRows,
+        penalizer: f64,
+        q_at_least_one: bool,
+    ) -> Result<(GammaGamma, FitReport), ValueError> {
+        let (free, report) = Self::fit(rows, penalizer)?;
+        if !q_at_least_one || free.q >= 1.0 {
+            return Ok((free, report));
+        }
+        const HELD: Spec = Spec {
+            names: &["p", "gamma"],
+            shapes: &[true, false],
+            limit: SPEC.limit,
+        };
+        let start = [free.p, free.gamma];
+        let held = fit(&HELD, &start, penalizer, rows, |rows, v| {
+            let model = GammaGamma {
+                p: v[0],
+                q: 1.0,
+                gamma: v[1],
+            };
+            let (ll, g) = total(rows, 3, |i| {
+                let (l, g) = model.log_likelihood(rows.x[i], rows.t_x[i]);
+                (l, [g[0], g[1], g[2], 0.0])
+            });
+            (ll, vec![g[0], g[2]])
+        })?;
+        let model = GammaGamma {
+            p: held.params[0],
+            q: 1.0,
+            gamma: held.params[1],
+        };
+        let embed = |v: &[f64]| vec![v[0], 0.0, v[1]];
+        let covariance = held.covariance.as_ref().map(|c| {
+            let mut full = vec![0.0; 9];
+            for (i, fi) in [0, 2].into_iter().enumerate() {
+                for (j, fj) in [0, 2].into_iter().enumerate() {
+                    full[fi * 3 + fj] = c[i * 2 + j];
+                }
+            }
+            full
+        });
+        let mut warnings = vec![format!(
+            "q held at its bound 1 (q_constraint): the unconstrained estimate q = {:.4} would \
+             leave the mean spend without a finite population mean; q's standard error is 0 \
+             and the others' are conditional on q = 1",
+            free.q
+        )];
+        warnings.extend(held.warnings);
+        Ok((
+            model,
+            FitReport {
+                names: NAMES.iter().map(|s| s.to_string()).collect(),
+                params: vec![model.p, model.q, model.gamma],
+                standard_errors: held.standard_errors.as_deref().map(embed),
+                covariance,
+                warnings,
+                ..held
+            },
+        ))
+    }
+
     /// E[M | x, m]: expected mean transaction value of a customer with `x` transactions of mean
     /// `m` (needs q > 1).
     pub fn conditional_expected_spend(&self, x: f64, m: f64) -> Result<f64, ValueError> {
@@ -133,6 +201,57 @@ impl GammaGamma {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn q_constraint_holds_q_at_one_only_when_the_free_fit_is_below() {
+        use crate::value::simulate::simulate_spend;
+        let frequency: Vec<f64> = (0..4000).map(|i| f64::from(1 + i % 6)).collect();
+        let spend_of = |q: f64| {
+            let truth = GammaGamma {
+                p: 5.0,
+                q,
+                gamma: 10.0,
+            };
+            simulate_spend(&truth, &frequency, 3).unwrap()
+        };
+        // Data from q = 0.6: the free estimate is below 1, the constrained one at 1.
+        let m = spend_of(0.6);
+        let rows = repeat_buyers(&frequency, &m, None).unwrap();
+        let (free, free_report) = GammaGamma::fit(&rows, 0.0).unwrap();
+        assert!(free.q < 1.0, "{free:?}");
+        let (held, report) = GammaGamma::fit_constrained(&rows, 0.0, true).unwrap();
+        assert_eq!(held.q, 1.0);
+        assert_eq!(report.params, [held.p, 1.0, held.gamma]);
+        assert!(report.log_likelihood <= free_report.log_likelihood);
+        assert!(report.warnings[0].contains("q held at its bound 1"));
+        let se = report.standard_errors.as_ref().unwrap();
+        assert_eq!(se[1], 0.0);
+        assert!(se[0] > 0.0 && se[2] > 0.0);
+        // At the estimate the likelihood is flat in p and γ, and falls moving q above 1.
+        let ll = |g: GammaGamma| -> (f64, [f64; 3]) {
+            let (mut l, mut d) = (0.0, [0.0; 3]);
+            for i in 0..rows.len() {
+                let (li, di) = g.log_likelihood(rows.x[i], rows.t_x[i]);
+                l += rows.weight[i] * li;
+                for k in 0..3 {
+                    d[k] += rows.weight[i] * di[k];
+                }
+            }
+            (l, d)
+        };
+        let (l0, d) = ll(held);
+        assert!(
+            d[0].abs() * held.p < 1e-3 * rows.customers()
+                && d[2].abs() * held.gamma < 1e-3 * rows.customers(),
+            "{d:?}"
+        );
+        assert!(d[1] < 0.0, "q wants to fall below 1: {d:?}");
+        assert!(ll(GammaGamma { q: 1.05, ..held }).0 < l0);
+        // Data from q = 3: the constraint is not active, the fit is the free one.
+        let rows = repeat_buyers(&frequency, &spend_of(3.0), None).unwrap();
+        let free = GammaGamma::fit(&rows, 0.0).unwrap();
+        assert_eq!(GammaGamma::fit_constrained(&rows, 0.0, true).unwrap(), free);
+    }
 
     #[test]
     fn gradient_matches_finite_differences() {

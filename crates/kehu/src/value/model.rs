@@ -37,9 +37,9 @@ fn unsupported(kind: &str, what: &str) -> ValueError {
     }
 }
 
-/// Options of a value-model fit: the model `kind` (one of [`KINDS`]) and the L2 `penalizer` of
+/// Options of a value-model fit: the model `kind` (one of [`KINDS`]), the L2 `penalizer` of
 /// the log parameters (default [`DEFAULT_PENALIZER`](super::DEFAULT_PENALIZER), lifetimes'
-/// `penalizer_coef`).
+/// `penalizer_coef`) and, for Gamma-Gamma, `q_constraint`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValueOptions {
@@ -48,6 +48,10 @@ pub struct ValueOptions {
     /// The L2 penalty on the log parameters.
     #[serde(default = "default_penalizer")]
     pub penalizer: f64,
+    /// Gamma-Gamma only: keep q ≥ 1 (lifetimes' `q_constraint`), so that the population's mean
+    /// spend, γ p / (q − 1), is finite and CLVs cannot turn negative. Default false.
+    #[serde(default)]
+    pub q_constraint: bool,
 }
 
 fn default_penalizer() -> f64 {
@@ -60,10 +64,12 @@ impl ValueOptions {
         ValueOptions {
             kind: kind.into(),
             penalizer: super::DEFAULT_PENALIZER,
+            q_constraint: false,
         }
     }
 
-    /// Checks the options before any data is read: a known kind, a finite penalizer ≥ 0.
+    /// Checks the options before any data is read: a known kind, a finite penalizer ≥ 0,
+    /// `q_constraint` only for gamma_gamma.
     pub fn check(&self) -> Result<(), ValueError> {
         if !KINDS.contains(&self.kind.as_str()) {
             return Err(ValueError::InvalidOption {
@@ -73,6 +79,12 @@ impl ValueOptions {
                     self.kind,
                     KINDS.join(", ")
                 ),
+            });
+        }
+        if self.q_constraint && self.kind != "gamma_gamma" {
+            return Err(ValueError::InvalidOption {
+                option: "q_constraint".into(),
+                reason: "only a gamma_gamma model has q".into(),
             });
         }
         super::fit::check_penalizer(self.penalizer)
@@ -118,14 +130,8 @@ impl Fit<ValueColumns<'_>> for ValueOptions {
     /// Fits a model of the options' kind; identical rows are merged.
     fn fit(&self, data: &ValueColumns) -> Result<ValueFit, ValueError> {
         self.check()?;
-        let (model, report) = ValueModel::fit_kind(
-            &self.kind,
-            data.a,
-            data.b,
-            data.c,
-            data.weights,
-            self.penalizer,
-        )?;
+        let (model, report) =
+            ValueModel::fit_kind(&self.kind, data.a, data.b, data.c, data.weights, self)?;
         Ok(ValueFit { model, report })
     }
 }
@@ -137,8 +143,9 @@ impl ValueModel {
         b: &[f64],
         c: &[f64],
         weights: Option<&[f64]>,
-        penalizer: f64,
+        options: &ValueOptions,
     ) -> Result<(ValueModel, FitReport), ValueError> {
+        let penalizer = options.penalizer;
         Ok(match kind {
             "bgnbd" => {
                 let (m, r) = BetaGeo::fit(
@@ -166,7 +173,11 @@ impl ValueModel {
                 (ValueModel::BetaGeoBetaBinom(m), r)
             }
             "gamma_gamma" => {
-                let (m, r) = GammaGamma::fit(&repeat_buyers(a, b, weights)?, penalizer)?;
+                let (m, r) = GammaGamma::fit_constrained(
+                    &repeat_buyers(a, b, weights)?,
+                    penalizer,
+                    options.q_constraint,
+                )?;
                 (ValueModel::GammaGamma(m), r)
             }
             other => {
@@ -784,6 +795,7 @@ mod tests {
         let (m, report) = ValueOptions {
             kind: "gamma_gamma".to_string(),
             penalizer: 0.0,
+            q_constraint: false,
         }
         .fit(&ValueColumns {
             a: &[1.0, 2.0, 3.0, 1.0],
@@ -801,9 +813,23 @@ mod tests {
             m.probability_alive(1.0, 1.0, 2.0).unwrap_err().code(),
             "VALUE_INVALID_OPTION"
         );
+        let q_of_bgnbd = ValueOptions {
+            q_constraint: true,
+            ..ValueOptions::new("bgnbd")
+        }
+        .check()
+        .unwrap_err();
+        assert!(
+            q_of_bgnbd.to_string().contains("q_constraint"),
+            "{q_of_bgnbd}"
+        );
+        let parsed: ValueOptions =
+            crate::format::parse_json(r#"{"kind": "gamma_gamma", "q_constraint": true}"#).unwrap();
+        assert!(parsed.q_constraint && parsed.check().is_ok());
         assert!(ValueOptions {
             kind: "pareto_nbd".to_string(),
-            penalizer: 0.0
+            penalizer: 0.0,
+            q_constraint: false,
         }
         .fit(&ValueColumns {
             a: &[1.0],

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
-from .._convert import coded
 from ..value import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD, _arr, _like
 
 __all__ = ["BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
@@ -255,11 +254,10 @@ class GammaGammaFitter(_FitterMixin, GammaGamma):
         q_constraint: bool = False,
         **kwargs: Any,
     ) -> "GammaGammaFitter":
-        """Fits on repeat buyers' frequency and mean spend. `q_constraint=True` (q ≥ 1) is not
-        supported: kehu's fit is unconstrained, so it raises ValueModelError."""
-        if q_constraint:
-            raise coded(_native.ValueModelError, "invalid option 'q_constraint': kehu fits Gamma-Gamma unconstrained", "VALUE_INVALID_OPTION")
-        super().fit(frequency, monetary_value, weights)
+        """Fits on repeat buyers' frequency and mean spend; `q_constraint=True` keeps q ≥ 1, as
+        lifetimes' bound on log q does (the core holds q at 1 when the free estimate is
+        below)."""
+        super().fit(frequency, monetary_value, weights, q_constraint=q_constraint)
         self._keep(index, weights, monetary_value=monetary_value, frequency=frequency)
         return self
 
