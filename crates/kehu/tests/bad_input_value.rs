@@ -20,6 +20,7 @@ fn fit(kind: &str, x: &[f64], tx: &[f64], t: &[f64]) -> Result<kehu::value::FitR
     let out = ValueOptions {
         kind: kind.to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: x,
@@ -297,6 +298,7 @@ fn amounts_whose_sums_would_overflow_are_reported_not_summed() {
     let err = ValueOptions {
         kind: "gamma_gamma".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &[2.0, 3.0],

@@ -38,6 +38,7 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
     let err = ValueOptions {
         kind: "pnbd".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &f,
@@ -55,7 +56,8 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
     assert!(opts.fit(&x).is_ok());
     assert!(ValueOptions {
         kind: "pnbd".to_string(),
-        penalizer: 0.0
+        penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &f,

@@ -41,6 +41,7 @@ fn golden() -> Value {
     let (bg, _) = ValueOptions {
         kind: "bgnbd".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &s.frequency,
@@ -60,6 +61,7 @@ fn golden() -> Value {
     let (gg, _) = ValueOptions {
         kind: "gamma_gamma".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &f,
@@ -94,6 +96,7 @@ fn golden() -> Value {
     let (pnbd, _) = ValueOptions {
         kind: "pnbd".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &s.frequency,

@@ -38,6 +38,7 @@ fn recover(model: ValueModel, kind: &str, t: &[f64], seed: u64) {
     let (fitted, report) = ValueOptions {
         kind: kind.to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &s.frequency,
@@ -92,6 +93,7 @@ fn bgbb_and_gamma_gamma_recover_their_parameters() {
     let (_, report) = ValueOptions {
         kind: "gamma_gamma".to_string(),
         penalizer: 0.0,
+        q_constraint: false,
     }
     .fit(&ValueColumns {
         a: &frequency,
