@@ -3,7 +3,7 @@
 //! tags, loads model/config JSON documents written by any other kehu binding, and scores a
 //! customer's value with fitted value models.
 
-use kehu::data::time::{format_iso, parse_timestamp};
+use kehu::data::time::format_iso;
 use kehu::profile::{CustomerProfile, Event, ProfileAccumulator, ProfileOptions, TagRules};
 use kehu::simulate::SimulationConfig;
 use std::sync::{Arc, Mutex};
@@ -244,11 +244,7 @@ impl IncrementalProfile {
 
     /// Adds one event.
     pub fn add(&self, event: ProfileEvent) -> Result<(), KehuError> {
-        let ts = parse_timestamp(&event.timestamp, None).ok_or_else(|| {
-            KehuError::from(kehu::profile::ProfileError::InvalidEvent {
-                reason: "timestamp is not ISO 8601".into(),
-            })
-        })?;
+        let ts = ProfileAccumulator::event_time(&event.timestamp)?;
         self.state().add(&Event {
             timestamp: ts,
             amount: event.amount,

@@ -2,16 +2,14 @@
 //! calls the core and maps its errors to JS errors with a stable `code`. The JS wrapper
 //! (`index.js`) turns row objects into columns.
 
-use kehu::data::time::{
-    format_iso, numeric_timestamps, parse_timestamp, NumericTimestamps, TimeUnit,
-};
+use kehu::data::time::{format_iso, numeric_timestamps, NumericTimestamps, TimeUnit};
 use kehu::data::{
     validate as core_validate, DataError, IdColumn, NumberColumn, TextColumn, TimeColumn,
     TransactionColumns, ValidationOptions, ValidationReport,
 };
 use kehu::profile::{
     calibration_and_holdout_columns, profile_columns, summarize_columns, CustomerProfile, Event,
-    GivenSummaryOptions, ProfileAccumulator, ProfileError, ProfileOptions, Summary, TagRules,
+    GivenSummaryOptions, ProfileAccumulator, ProfileOptions, Summary, TagRules,
 };
 use kehu::simulate::{simulate as core_simulate, SimulationConfig};
 use napi::bindgen_prelude::Float64Array;
@@ -506,11 +504,7 @@ impl IncrementalProfile {
         category: Option<String>,
         channel: Option<String>,
     ) -> napi::Result<(), Code> {
-        let ts = parse_timestamp(&timestamp, None).ok_or_else(|| {
-            to_js(ProfileError::InvalidEvent {
-                reason: "timestamp is not ISO 8601".into(),
-            })
-        })?;
+        let ts = ProfileAccumulator::event_time(&timestamp).map_err(to_js)?;
         self.state
             .add(&Event {
                 timestamp: ts,

@@ -4,7 +4,7 @@ use crate::{to_js, Code};
 use kehu::learn::Fit;
 use kehu::value::{
     customer_lifetime_value, holdout_check, map_customers, period_transactions, same_length,
-    value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
+    spend_model, value_tiers, ClvOptions, FrequencyBin, ValueError, ValueModel,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use napi::bindgen_prelude::Float64Array;
@@ -297,21 +297,8 @@ impl FittedValueModel {
         monetary_value: Vec<f64>,
         options: Option<String>,
     ) -> napi::Result<Float64Array, Code> {
-        let ValueModel::GammaGamma(spend) = &spend.model else {
-            return Err(to_js(ValueError::InvalidOption {
-                option: "spendModel".into(),
-                reason: "must be a gamma_gamma model".into(),
-            }));
-        };
-        let opts: ClvOptions = match options {
-            None => ClvOptions::default(),
-            Some(text) => kehu::format::parse_json(&text).map_err(|reason| {
-                to_js(ValueError::InvalidOption {
-                    option: "customerLifetimeValue".into(),
-                    reason,
-                })
-            })?,
-        };
+        let spend = spend_model(&spend.model).map_err(to_js)?;
+        let opts = ClvOptions::from_json(options.as_deref()).map_err(to_js)?;
         let out = customer_lifetime_value(
             &self.model,
             spend,

@@ -16,7 +16,6 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_columns::ArrowTransactions;
 use arrow_schema::{DataType, Field, Schema};
 use kehu::data::customers::{Attribute, CustomerTable};
-use kehu::data::time::parse_timestamp;
 use kehu::data::{
     validate as core_validate, CustomerIds, DataError as CoreDataError, RawTransactions,
     ValidationOptions,
@@ -431,6 +430,11 @@ fn report_into<'py>(
 ) -> PyResult<()> {
     d.set_item("total_rows", r.total_rows)?;
     d.set_item("accepted", r.accepted)?;
+    let by_reason = PyDict::new(py);
+    for (reason, count) in r.counts_by_reason() {
+        by_reason.set_item(reason, count)?;
+    }
+    d.set_item("by_reason", by_reason)?;
     let rows: Vec<i64> = r.rejected.iter().map(|x| x.row as i64).collect();
     d.set_item("rejected_row", PyArray1::from_vec(py, rows))?;
     d.set_item(
@@ -770,9 +774,7 @@ impl IncrementalProfile {
                 reason: reason.into(),
             })
         };
-        let ts = timestamp
-            .and_then(|t| parse_timestamp(t, None))
-            .ok_or_else(|| invalid("timestamp is not ISO 8601"))?;
+        let ts = ProfileAccumulator::event_time(timestamp.unwrap_or_default()).map_err(to_py)?;
         let amount: f64 = amount
             .extract()
             .map_err(|_| invalid("amount is not a number"))?;

@@ -6,8 +6,8 @@ use kehu::value::simulate::{simulate_spend, simulate_summaries};
 use kehu::value::tracking::{alive_path_columns, cumulative_transactions_columns};
 use kehu::value::{
     customer_lifetime_value, discounted_value, expected_customers_by_frequency, holdout_check,
-    map_customers, period_transactions, same_length, value_tiers, ClvOptions, FitReport,
-    FrequencyBin, GridValue, ValueError, ValueModel, DEFAULT_TIER_CUT_OFFS,
+    map_customers, period_transactions, same_length, spend_model, value_tiers, ClvOptions,
+    FitReport, FrequencyBin, GridValue, ValueError, ValueModel, DEFAULT_TIER_CUT_OFFS,
 };
 use kehu::value::{ValueColumns, ValueFit, ValueOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -243,21 +243,12 @@ impl PyValueModel {
         monetary_value: PyReadonlyArray1<'py, f64>,
         options: Option<&str>,
     ) -> PyResult<Array<'py>> {
-        let spend = match spend.as_ref().map(|s| s.model) {
-            None => None,
-            Some(ValueModel::GammaGamma(g)) => Some(g),
-            Some(_) => {
-                return Err(to_py(ValueError::InvalidOption {
-                    option: "spend model".into(),
-                    reason: "must be a gamma_gamma model".into(),
-                }))
-            }
-        };
-        let opts: ClvOptions = match options {
-            None => ClvOptions::default(),
-            Some(text) => kehu::format::parse_json(text)
-                .map_err(|reason| to_py(value_option("clv".into(), reason)))?,
-        };
+        let spend = spend
+            .as_ref()
+            .map(|s| spend_model(&s.model))
+            .transpose()
+            .map_err(to_py)?;
+        let opts = ClvOptions::from_json(options).map_err(to_py)?;
         let (f, r, tt, m) = (
             frequency.as_slice()?,
             recency.as_slice()?,
@@ -379,8 +370,7 @@ impl PyValueModel {
         datetime_format: Option<String>,
     ) -> PyResult<(Array<'py>, Array<'py>, Bound<'py, PyArray1<i64>>)> {
         let t: u32 = whole(&t, "t", value_option)?;
-        let m: u32 =
-            opt_whole(freq_multiplier.as_ref(), "freq_multiplier", value_option)?.unwrap_or(1);
+        let m = opt_whole(freq_multiplier.as_ref(), "freq_multiplier", value_option)?;
         let freq = kehu::profile::Freq::from_option(freq).map_err(to_py)?;
         let batch = crate::batch_of(table)?;
         let cols = crate::arrow_columns::ArrowTransactions::new(&batch, &columns, datetime_format)
@@ -389,21 +379,10 @@ impl PyValueModel {
             cumulative_transactions_columns(&self.model, &cols.columns(), freq, t, m)
         })
         .map_err(to_py)?;
-        let starts: Vec<i64> = c
-            .periods
-            .iter()
-            .map(|&p| freq.period_start(p))
-            .collect::<Option<_>>()
-            .ok_or_else(|| {
-                to_py(ValueError::InvalidOption {
-                    option: "t".into(),
-                    reason: "the periods run beyond the timestamps kehu holds".into(),
-                })
-            })?;
         Ok((
             PyArray1::from_vec(py, c.actual),
             PyArray1::from_vec(py, c.predicted),
-            PyArray1::from_vec(py, starts),
+            PyArray1::from_vec(py, c.period_starts),
         ))
     }
 

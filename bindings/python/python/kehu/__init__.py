@@ -11,7 +11,7 @@ Data out: pandas DataFrames.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -141,10 +141,11 @@ class ValidationReport:
     total_rows: int
     accepted: int
     rejected: pd.DataFrame
+    by_reason: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     def counts_by_reason(self) -> dict[str, int]:
-        """Number of rejected rows per reason code."""
-        return {str(k): int(v) for k, v in self.rejected["reason"].value_counts().sort_index().items()}
+        """Number of rejected rows per reason code (the core's counts, in code order)."""
+        return dict(self.by_reason)
 
     def counts(self) -> "ValidationCounts":
         """The counts of this report (what `frame.attrs["validation"]` holds)."""
@@ -165,7 +166,7 @@ class ValidationReport:
                 "detail": d["rejected_detail"],
             }
         )
-        return ValidationReport(int(d["total_rows"]), int(d["accepted"]), rejected)
+        return ValidationReport(int(d["total_rows"]), int(d["accepted"]), rejected, dict(d["by_reason"]))
 
 
 class ValidationCounts(dict):

@@ -68,21 +68,15 @@ def plot_period_transactions(
     return ax
 
 
-def _grid(model: _PurchaseModel, max_frequency: int | None, max_recency: int | None) -> tuple[int, int]:
+def _grid(model: _PurchaseModel, max_frequency: int | None, max_recency: int | None, horizon: float | None = None) -> np.ndarray:
+    """The core's (recency × frequency) grid: P(alive), or expected purchases in the next
+    `horizon`; a bound not given is the fitted data's (the core's `grid_bounds`). A customer
+    without repeat purchases has recency 0, so the frequency-0 column shows that customer at
+    every row, as lifetimes' matrix does for BG/NBD."""
     extent = getattr(model, "data_extent_", None)
-    if (max_frequency is None or max_recency is None) and extent is None:
-        raise ValueError("pass max_frequency and max_recency (a model loaded from JSON keeps no data extent)")
-    mf = int(extent["max_frequency"]) if max_frequency is None else int(max_frequency)
-    mr = int(extent["max_T"]) if max_recency is None else int(max_recency)
-    return mf, mr
-
-
-def _cells(mf: int, mr: int) -> tuple[np.ndarray, np.ndarray]:
-    """(recency, frequency) of every cell; a customer without repeat purchases has recency 0
-    (the core rejects any other), so the frequency-0 column shows that customer at every row,
-    as lifetimes' matrix does for BG/NBD."""
-    recency, frequency = np.meshgrid(np.arange(mr + 1.0), np.arange(mf + 1.0), indexing="ij")
-    return np.where(frequency == 0, 0.0, recency), frequency
+    fitted = {} if extent is None else {"frequency": np.array([extent["max_frequency"]]), "t": np.array([extent["max_T"]])}
+    grid, mf, mr = model._model().grid(max_frequency, max_recency, horizon, **fitted)
+    return np.asarray(grid).reshape(mr + 1, mf + 1)
 
 
 def _matrix(ax: Any, z: np.ndarray, title: str, **kwargs: Any) -> Any:
@@ -105,10 +99,8 @@ def plot_frequency_recency_matrix(
     """Expected purchases in the next `T` time units for every (frequency, recency) of a
     customer observed for `max_recency` (rows: recency 0 … max_recency, most recent at the
     bottom; columns: frequency 0 … max_frequency)."""
-    mf, mr = _grid(model, max_frequency, max_recency)
-    recency, frequency = _cells(mf, mr)
-    z = model.conditional_expected_number_of_purchases_up_to_time(T, frequency.ravel(), recency.ravel(), float(mr))
-    return _matrix(_axes(ax), np.asarray(z).reshape(recency.shape), f"Expected purchases in the next {T:g} time units", **kwargs)
+    z = _grid(model, max_frequency, max_recency, float(T))
+    return _matrix(_axes(ax), z, f"Expected purchases in the next {T:g} time units", **kwargs)
 
 
 def plot_probability_alive_matrix(
@@ -119,7 +111,4 @@ def plot_probability_alive_matrix(
     **kwargs: Any,
 ) -> Any:
     """P(alive) for every (frequency, recency) of a customer observed for `max_recency`."""
-    mf, mr = _grid(model, max_frequency, max_recency)
-    recency, frequency = _cells(mf, mr)
-    z = model.conditional_probability_alive(frequency.ravel(), recency.ravel(), float(mr))
-    return _matrix(_axes(ax), np.asarray(z).reshape(recency.shape), "Probability customer is alive", **kwargs)
+    return _matrix(_axes(ax), _grid(model, max_frequency, max_recency), "Probability customer is alive", **kwargs)

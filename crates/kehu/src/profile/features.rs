@@ -224,6 +224,15 @@ impl ProfileAccumulator {
         Self::default()
     }
 
+    /// An event's time from text by the rule every binding shares: ISO 8601 (see
+    /// [`parse_timestamp`](crate::data::time::parse_timestamp)); anything else is
+    /// `InvalidEvent` (the text itself is not repeated).
+    pub fn event_time(text: &str) -> Result<i64, ProfileError> {
+        crate::data::time::parse_timestamp(text, None).ok_or_else(|| ProfileError::InvalidEvent {
+            reason: "timestamp is not ISO 8601".into(),
+        })
+    }
+
     /// Adds one event. A NaN or infinite amount, or one beyond validation's
     /// [`MAX_MAGNITUDE`](crate::data::MAX_MAGNITUDE), is rejected (the state is
     /// unchanged).

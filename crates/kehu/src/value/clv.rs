@@ -145,6 +145,17 @@ pub fn units_per_month(freq: &str) -> Result<f64, ValueError> {
 }
 
 impl ClvOptions {
+    /// Options from a JSON document of the options a user gave (absent ones, or no document:
+    /// the defaults); a malformed one is `InvalidOption` naming `clv`.
+    pub fn from_json(text: Option<&str>) -> Result<ClvOptions, ValueError> {
+        text.map_or(Ok(ClvOptions::default()), |t| {
+            crate::format::parse_json(t).map_err(|reason| ValueError::InvalidOption {
+                option: "clv".into(),
+                reason,
+            })
+        })
+    }
+
     /// The options a user gave (`None`: the default), for bindings with typed optional fields.
     pub fn given(
         months: Option<u32>,
@@ -159,6 +170,17 @@ impl ClvOptions {
             margin: margin.unwrap_or(d.margin),
             units_per_month: units_per_month.unwrap_or(d.units_per_month),
         }
+    }
+}
+
+/// The spend model of a CLV: `model` must be a Gamma-Gamma model.
+pub fn spend_model(model: &super::ValueModel) -> Result<&GammaGamma, ValueError> {
+    match model {
+        super::ValueModel::GammaGamma(g) => Ok(g),
+        other => Err(ValueError::InvalidOption {
+            option: "spend model".into(),
+            reason: format!("must be a gamma_gamma model, not {}", other.kind()),
+        }),
     }
 }
 
@@ -401,6 +423,26 @@ mod tests {
     use super::*;
     use crate::value::BetaGeo;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn spend_models_and_options_are_read_in_one_place() {
+        let bg = super::super::ValueModel::BetaGeo(BetaGeo::new(0.24, 4.4, 0.79, 2.4).unwrap());
+        let e = spend_model(&bg).unwrap_err();
+        assert_eq!(e.code(), "VALUE_INVALID_OPTION");
+        assert!(e.to_string().contains("not bgnbd"), "{e}");
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            gamma: 15.44,
+        };
+        let model = super::super::ValueModel::GammaGamma(gg);
+        assert_eq!(spend_model(&model).unwrap(), &gg);
+        assert_eq!(ClvOptions::from_json(None).unwrap(), ClvOptions::default());
+        let given = ClvOptions::from_json(Some(r#"{"months": 6}"#)).unwrap();
+        assert_eq!((given.months, given.margin), (6, 1.0));
+        let bad = ClvOptions::from_json(Some(r#"{"month": 6}"#)).unwrap_err();
+        assert!(matches!(bad, ValueError::InvalidOption { ref option, .. } if option == "clv"));
+    }
 
     #[test]
     fn customers_sharing_frequency_and_age_get_their_own_values() {

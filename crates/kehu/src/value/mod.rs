@@ -19,8 +19,8 @@ pub mod tracking;
 pub use bgbb::BetaGeoBetaBinom;
 pub use bgnbd::{BetaGeo, ModifiedBetaGeo};
 pub use clv::{
-    customer_lifetime_value, discounted_value, tier_of, tier_thresholds, units_per_month,
-    value_tiers, ClvOptions, PurchaseModel, DEFAULT_TIER_CUT_OFFS,
+    customer_lifetime_value, discounted_value, spend_model, tier_of, tier_thresholds,
+    units_per_month, value_tiers, ClvOptions, PurchaseModel, DEFAULT_TIER_CUT_OFFS,
 };
 pub use evaluate::{
     expected_customers_by_frequency, holdout_check, period_transactions, FrequencyBin,

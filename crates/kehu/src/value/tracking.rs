@@ -108,6 +108,8 @@ pub struct CumulativeTransactions {
     pub predicted: Vec<f64>,
     /// The period index (of `freq`) each row is labelled with: the last period it counts.
     pub periods: Vec<i64>,
+    /// The first microsecond of each row's `periods` entry (a date to label the row with).
+    pub period_starts: Vec<i64>,
 }
 
 /// The actual and expected cumulative repeat transactions of all customers over the `t`
@@ -206,22 +208,31 @@ pub fn cumulative_transactions(
             actual.push(running);
         }
     }
-    let periods = (1..=rows).map(|row| start + (row * m) as i64 - 1).collect();
+    let periods: Vec<i64> = (1..=rows).map(|row| start + (row * m) as i64 - 1).collect();
+    let period_starts = periods
+        .iter()
+        .map(|&p| freq.period_start(p))
+        .collect::<Option<_>>()
+        .ok_or_else(|| ValueError::InvalidOption {
+            option: "t".into(),
+            reason: "the periods run beyond the timestamps kehu holds".into(),
+        })?;
     Ok(CumulativeTransactions {
         actual,
         predicted,
         periods,
+        period_starts,
     })
 }
 
 /// [`cumulative_transactions`] on transaction columns, validated as lifetimes' functions
-/// validate.
+/// validate; `freq_multiplier` `None` is lifetimes' default, 1.
 pub fn cumulative_transactions_columns(
     model: &ValueModel,
     cols: &TransactionColumns,
     freq: Freq,
     t: u32,
-    freq_multiplier: u32,
+    freq_multiplier: Option<u32>,
 ) -> Result<CumulativeTransactions, crate::Error> {
     let (tx, _) = validate(cols, &ValidationOptions::lifetimes())?;
     Ok(cumulative_transactions(
@@ -229,7 +240,7 @@ pub fn cumulative_transactions_columns(
         &tx,
         freq,
         t,
-        freq_multiplier,
+        freq_multiplier.unwrap_or(1),
     )?)
 }
 
@@ -279,16 +290,19 @@ mod tests {
                 unit: crate::data::time::TimeUnit::Micros,
             },
         );
-        let c = cumulative_transactions_columns(&model, &cols, Freq::Day, 6, 1).unwrap();
+        let c = cumulative_transactions_columns(&model, &cols, Freq::Day, 6, None).unwrap();
         assert_eq!(c.actual, vec![0.0, 0.0, 2.0, 2.0, 2.0, 3.0]);
         let e = |d: f64| model.expected_purchases_new(d).unwrap();
         assert_eq!(c.predicted[0], e(1.0));
         assert_eq!(c.predicted[2], e(3.0) + e(2.0));
         assert_eq!(c.periods, vec![0, 1, 2, 3, 4, 5]);
-        let two = cumulative_transactions_columns(&model, &cols, Freq::Day, 6, 2).unwrap();
+        let two = cumulative_transactions_columns(&model, &cols, Freq::Day, 6, Some(2)).unwrap();
         assert_eq!(two.actual, vec![0.0, 2.0, 3.0]);
         assert_eq!(two.predicted[0], e(1.0) + e(0.5));
         assert_eq!(two.periods, vec![1, 3, 5]);
-        assert!(cumulative_transactions_columns(&model, &cols, Freq::Day, 6, 0).is_err());
+        // Each row's label as a date: the first microsecond of its last period (days here).
+        let day = crate::data::time::MICROS_PER_DAY;
+        assert_eq!(two.period_starts, vec![day, 3 * day, 5 * day]);
+        assert!(cumulative_transactions_columns(&model, &cols, Freq::Day, 6, Some(0)).is_err());
     }
 }
