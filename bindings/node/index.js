@@ -479,18 +479,16 @@ class ValueModel {
  */
 function rfmScores (recency, frequency, monetary, options = {}) {
   const o = knownOptions(options, ['bins', 'ties', 'cutOffs', 'recencyEdges', 'frequencyEdges', 'monetaryEdges'], 'rfmScores', 'SEGMENT_INVALID_OPTION')
-  // What is given is passed as given (bins 0 included): the core checks it. The core's binning
-  // JSON has no defaults of its own yet, so absent bins and ties are its defaults (5, mid).
-  const ties = o.ties ?? 'mid'
-  const binning = (edges, name) => edges != null
-    ? { kind: 'edges', edges: numbers(edges, name) }
-    : o.cutOffs != null
-      ? { kind: 'cut_offs', cut_offs: numbers(o.cutOffs, 'cutOffs'), ties }
-      : { kind: 'quantiles', bins: o.bins ?? 5, ties }
+  // What is given is passed as given (bins 0 included): the core checks it and holds the
+  // defaults and the rule of which binning applies.
+  const list = (v, name) => v == null ? undefined : numbers(v, name)
   const opts = {
-    recency: binning(o.recencyEdges, 'recencyEdges'),
-    frequency: binning(o.frequencyEdges, 'frequencyEdges'),
-    monetary: binning(o.monetaryEdges, 'monetaryEdges')
+    bins: o.bins ?? undefined,
+    ties: o.ties ?? undefined,
+    cut_offs: list(o.cutOffs, 'cutOffs'),
+    recency_edges: list(o.recencyEdges, 'recencyEdges'),
+    frequency_edges: list(o.frequencyEdges, 'frequencyEdges'),
+    monetary_edges: list(o.monetaryEdges, 'monetaryEdges')
   }
   const s = call(() => native.rfmScoresOf(numbers(recency, 'recency'), numbers(frequency, 'frequency'), numbers(monetary, 'monetary'), JSON.stringify(opts)))
   return s.bins == null ? { R: s.r, F: s.f, M: s.m } : { R: s.r, F: s.f, M: s.m, bins: s.bins }

@@ -5,7 +5,7 @@ use kehu::data::customers::Attribute;
 use kehu::segment::audience::{AudienceInputs, Audiences, SegmentColumn};
 use kehu::segment::kmeans::Rows;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
-use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use kehu::segment::{portrait, quality, rfm_scores, RfmScoreOptions, SegmentError, SegmentMap};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 
@@ -35,7 +35,7 @@ pub struct RfmScoresJs {
     pub bins: Option<Vec<u32>>,
 }
 
-/// RFM scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
+/// RFM scores; `options` is the core's RfmScoreOptions as JSON (only what the user gave).
 #[napi]
 pub fn rfm_scores_of(
     recency: Vec<f64>,
@@ -43,7 +43,7 @@ pub fn rfm_scores_of(
     monetary: Vec<f64>,
     options: Option<String>,
 ) -> napi::Result<RfmScoresJs, Code> {
-    let opts: RfmOptions = parse("binning", options)?;
+    let opts = parse::<RfmScoreOptions>("binning", options)?.binnings();
     let s = rfm_scores(&recency, &frequency, &monetary, &opts).map_err(to_js)?;
     Ok(RfmScoresJs {
         r: s.r,

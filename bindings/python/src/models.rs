@@ -53,6 +53,7 @@ pub fn resolved_options(estimator: &str, given: Option<&str>) -> PyResult<String
         "GaussianMixture" => resolve::<GmmOptions>(estimator, given),
         "KPrototypes" => resolve::<KPrototypesOptions>(estimator, given),
         "ClvOptions" => resolve::<kehu::value::ClvOptions>(estimator, given),
+        "RfmScoreOptions" => resolve::<kehu::segment::RfmScoreOptions>(estimator, given),
         "ValueOptions" => {
             // No default kind: `given` names one.
             let o: kehu::value::ValueOptions = kehu::format::parse_json(given.unwrap_or("{}"))

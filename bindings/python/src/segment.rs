@@ -9,7 +9,7 @@ use kehu::segment::kmeans::KMeansOptions;
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
 };
-use kehu::segment::{portrait, quality, rfm_scores, RfmOptions, SegmentError, SegmentMap};
+use kehu::segment::{portrait, quality, rfm_scores, RfmScoreOptions, SegmentError, SegmentMap};
 use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -27,7 +27,7 @@ type Scores<'py> = (
     Option<[u32; 3]>,
 );
 
-/// R, F, M scores; `options` is the core's RfmOptions as JSON (absent: 5 mid-rank bins each).
+/// R, F, M scores; `options` is the core's RfmScoreOptions as JSON (only what the user gave).
 #[pyfunction]
 #[pyo3(signature = (recency, frequency, monetary, options=None))]
 pub fn segment_rfm_scores<'py>(
@@ -37,7 +37,7 @@ pub fn segment_rfm_scores<'py>(
     monetary: PyReadonlyArray1<'py, f64>,
     options: Option<&str>,
 ) -> PyResult<Scores<'py>> {
-    let opts: RfmOptions = self::options("binning", options)?;
+    let opts = self::options::<RfmScoreOptions>("binning", options)?.binnings();
     let (r, f, m) = (
         recency.as_slice()?,
         frequency.as_slice()?,

@@ -48,6 +48,16 @@ def test_lifetimes_clv_defaults_are_the_cores():
     assert (sig["time"].default, sig["discount_rate"].default) == (core["months"], core["discount_rate"])
 
 
+def test_rfm_score_defaults_are_the_cores():
+    import inspect
+
+    from kehu.segment import rfm_scores
+
+    sig = inspect.signature(rfm_scores).parameters
+    core = _resolved("RfmScoreOptions")
+    assert (sig["bins"].default, sig["ties"].default) == (core["bins"], core["ties"])
+
+
 def test_lifetimes_fit_defaults_are_the_cores():
     import inspect
 

@@ -53,7 +53,7 @@ def json_value(value: Any) -> Any:
         return iso(value)
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
         return value.tolist()
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 

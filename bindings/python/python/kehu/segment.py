@@ -53,9 +53,6 @@ __all__ = [
     "Audience",
 ]
 
-_TIES = ("mid", "min", "max", "first")
-
-
 def _arr(values: Any) -> np.ndarray:
     return np.ascontiguousarray(float_array(values, _native.SegmentError, "SEGMENT_INVALID_DATA").reshape(-1))
 
@@ -71,14 +68,6 @@ def _json(options: Any, what: str) -> str:
 def _ids(values: Any) -> list[str | None]:
     """Customer ids as text, converted as transaction ids are (1.0 is "1"; NaN/None missing)."""
     return _native.customer_id_texts(to_arrow({"id": pd.Series(values).reset_index(drop=True)}, ["id"]), "id")
-
-
-def _binning(bins: int, ties: str, cut_offs: Sequence[float] | None, edges: Sequence[float] | None) -> dict[str, Any]:
-    if edges is not None:
-        return {"kind": "edges", "edges": list(edges)}
-    if cut_offs is not None:
-        return {"kind": "cut_offs", "cut_offs": list(cut_offs), "ties": ties}
-    return {"kind": "quantiles", "bins": bins, "ties": ties}
 
 
 def rfm_scores(
@@ -102,11 +91,8 @@ def rfm_scores(
     `attrs["bins"]` holds the number of bins of R, F and M, so that `rfm_segments` refuses a
     map made for another score range.
     """
-    options = {
-        "recency": _binning(bins, ties, cut_offs, recency_edges),
-        "frequency": _binning(bins, ties, cut_offs, frequency_edges),
-        "monetary": _binning(bins, ties, cut_offs, monetary_edges),
-    }
+    given = {"bins": bins, "ties": ties, "cut_offs": cut_offs, "recency_edges": recency_edges, "frequency_edges": frequency_edges, "monetary_edges": monetary_edges}
+    options = {k: v for k, v in given.items() if v is not None}
     r, f, m, binned = _native.segment_rfm_scores(_arr(recency), _arr(frequency), _arr(monetary), _json(options, "binning"))
     index = next((v.index for v in (recency, frequency, monetary) if isinstance(v, pd.Series)), None)
     scores = pd.DataFrame({"R": r, "F": f, "M": m}, index=index)

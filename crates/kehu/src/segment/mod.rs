@@ -23,7 +23,7 @@ mod rows;
 pub use maps::{MapCheck, Range, ScoreRange, SegmentMap, SegmentRule};
 pub use rfm::{
     rfm_inputs, rfm_scores, Binning, FrequencyBasis, MonetaryBasis, RfmInputs, RfmOptions,
-    RfmScores, Ties,
+    RfmScoreOptions, RfmScores, Ties,
 };
 
 /// Why a segmentation failed.

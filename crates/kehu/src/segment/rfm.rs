@@ -51,10 +51,7 @@ pub enum Binning {
 
 impl Default for Binning {
     fn default() -> Self {
-        Binning::Quantiles {
-            bins: 5,
-            ties: Ties::Mid,
-        }
+        RfmScoreOptions::default().binnings().recency
     }
 }
 
@@ -266,6 +263,64 @@ pub struct RfmOptions {
     pub monetary: Binning,
 }
 
+/// The RFM options a user gives, as every binding takes them: `bins` (default 5) and `ties`
+/// (default mid-rank) for quantile bins, `cut_offs` (rank shares, for all three columns) in
+/// their place, and per-column value edges, which win over both for their column. Absent
+/// fields take these defaults; unknown ones are refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RfmScoreOptions {
+    /// Quantile bins per column (≥ 2).
+    pub bins: u32,
+    /// Tie policy of quantile and cut-off bins.
+    pub ties: Ties,
+    /// Rank cut-offs used instead of `bins` quantiles.
+    pub cut_offs: Option<Vec<f64>>,
+    /// Value edges of recency (days).
+    pub recency_edges: Option<Vec<f64>>,
+    /// Value edges of frequency.
+    pub frequency_edges: Option<Vec<f64>>,
+    /// Value edges of monetary value.
+    pub monetary_edges: Option<Vec<f64>>,
+}
+
+impl Default for RfmScoreOptions {
+    fn default() -> Self {
+        RfmScoreOptions {
+            bins: 5,
+            ties: Ties::Mid,
+            cut_offs: None,
+            recency_edges: None,
+            frequency_edges: None,
+            monetary_edges: None,
+        }
+    }
+}
+
+impl RfmScoreOptions {
+    /// Each column's binning: its edges if given, else the cut-offs if given, else quantiles.
+    pub fn binnings(&self) -> RfmOptions {
+        let of = |edges: &Option<Vec<f64>>| match (edges, &self.cut_offs) {
+            (Some(edges), _) => Binning::Edges {
+                edges: edges.clone(),
+            },
+            (None, Some(cut_offs)) => Binning::CutOffs {
+                cut_offs: cut_offs.clone(),
+                ties: self.ties,
+            },
+            (None, None) => Binning::Quantiles {
+                bins: self.bins,
+                ties: self.ties,
+            },
+        };
+        RfmOptions {
+            recency: of(&self.recency_edges),
+            frequency: of(&self.frequency_edges),
+            monetary: of(&self.monetary_edges),
+        }
+    }
+}
+
 /// Scores R, F and M. Recency is in days (lower is better): its score is bins + 1 − the score
 /// of the days, so the most recent customers score highest.
 pub fn rfm_scores(
@@ -317,6 +372,37 @@ mod tests {
 
     fn quantiles(ties: Ties) -> Binning {
         Binning::Quantiles { bins: 5, ties }
+    }
+
+    #[test]
+    fn score_options_default_and_take_edges_over_cut_offs_over_quantiles() {
+        let parse = |t: &str| crate::format::parse_json::<RfmScoreOptions>(t).map(|o| o.binnings());
+        assert_eq!(parse("{}").unwrap(), RfmOptions::default());
+        assert_eq!(RfmOptions::default().monetary, quantiles(Ties::Mid));
+        let o = parse(r#"{"ties": "min", "cut_offs": [0.5], "recency_edges": [30, 90]}"#).unwrap();
+        assert_eq!(
+            o.recency,
+            Binning::Edges {
+                edges: vec![30.0, 90.0]
+            }
+        );
+        assert_eq!(
+            o.frequency,
+            Binning::CutOffs {
+                cut_offs: vec![0.5],
+                ties: Ties::Min
+            }
+        );
+        let o = parse(r#"{"bins": 3}"#).unwrap();
+        assert_eq!(
+            o.monetary,
+            Binning::Quantiles {
+                bins: 3,
+                ties: Ties::Mid
+            }
+        );
+        assert!(parse(r#"{"bin": 3}"#).is_err());
+        assert!(parse(r#"{"ties": "average"}"#).is_err());
     }
 
     #[test]
