@@ -807,7 +807,7 @@ function givenValue (v) {
   if (v == null || typeof v === 'boolean' || typeof v === 'string') return v ?? null
   if (typeof v === 'number') return Number.isFinite(v) ? v : { other: 'non-finite number' }
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : { other: 'BigInt beyond 2^53' }
-  if (v instanceof Date) return { date: Number.isNaN(v.getTime()) ? null : Math.floor(v.getTime() / 86400000) }
+  if (v instanceof Date) return { time: Number.isNaN(v.getTime()) ? null : v.getTime() * 1000 }
   return { other: typeName(v) }
 }
 

@@ -2,7 +2,7 @@
 //! binding, and rule audiences for one customer.
 
 use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
-use kehu::data::time::{parse_timestamp, MICROS_PER_DAY};
+use kehu::data::time::{day_of, parse_timestamp};
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::gmm::GaussianMixture;
 use kehu::segment::kmeans::KMeansModel;
@@ -113,7 +113,7 @@ fn attribute_value(a: &AttributeEntry) -> Result<AttributeValue, KehuError> {
         (None, Some(v), None, None) => Ok(AttributeValue::Text(v.clone())),
         (None, None, Some(v), None) => Ok(AttributeValue::Bool(*v)),
         (None, None, None, Some(d)) => parse_timestamp(d, Some("%Y-%m-%d"))
-            .map(|us| AttributeValue::Date(us.div_euclid(MICROS_PER_DAY)))
+            .map(|us| AttributeValue::Date(day_of(us)))
             .ok_or_else(|| bad("the date is not YYYY-MM-DD")),
         _ => Err(bad("set exactly one of number, text, flag or date")),
     }

@@ -77,3 +77,25 @@ def test_audience_errors_name_the_node(sim) -> None:
     with pytest.raises(kehu.SegmentError, match="audience 'x', rule: a text compares with texts"):
         b.evaluate(as_of=sim.observation_end, customers=sim.customers)
     assert Audience(a.to_json()).names == ["x"]
+
+
+def test_date_attributes_keep_the_utc_day_as_every_binding_does() -> None:
+    # 01:00 at +08:00 on 1 January is 17:00 UTC on 31 December: the date is the UTC day, for
+    # zoned columns, zoned and naive objects, numpy times and dates alike (Node and mobile too).
+    import datetime as dt
+
+    zoned = pd.Series(pd.to_datetime(["2024-01-01T01:00+08:00", "2024-01-02T12:00+08:00", None]))
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "joined": zoned})
+    rule = Audience({"new": {"attribute": "joined", "op": ">=", "value": "2024-01-01"}})
+    got = rule.evaluate(as_of="2024-02-01", customers=customers)
+    assert got["new"].to_dict() == {"a": False, "b": True, "c": False}
+    tz = dt.timezone(dt.timedelta(hours=8))
+    for late_dec in [
+        dt.datetime(2024, 1, 1, 1, 0, tzinfo=tz),
+        dt.datetime(2023, 12, 31, 17, 0),
+        np.datetime64("2023-12-31T23:59:59.999999"),
+        dt.date(2023, 12, 31),
+    ]:
+        objects = pd.DataFrame({"customer_id": ["a", "b"], "joined": pd.Series([late_dec, dt.date(2024, 1, 1)], dtype=object)})
+        got = rule.evaluate(as_of="2024-02-01", customers=objects)
+        assert got["new"].to_dict() == {"a": False, "b": True}, late_dec

@@ -957,6 +957,7 @@ class KModes(KPrototypes):
 
 
 _EPOCH = _dt.date(1970, 1, 1)
+_EPOCH_TIME = _dt.datetime(1970, 1, 1)
 
 
 def _given(v: Any) -> Any:
@@ -979,11 +980,13 @@ def _given(v: Any) -> Any:
     if v is pd.NaT:
         return None
     if isinstance(v, _dt.datetime):
-        return {"date": (v.replace(tzinfo=None).date() - _EPOCH).days}
+        # An instant (naive: taken as UTC, as `iso` takes it); the core keeps its UTC day.
+        epoch = _EPOCH_TIME if v.tzinfo is None else _EPOCH_TIME.replace(tzinfo=_dt.timezone.utc)
+        return {"time": (v - epoch) // _dt.timedelta(microseconds=1)}
     if isinstance(v, _dt.date):
         return {"date": (v - _EPOCH).days}
     if isinstance(v, np.datetime64):
-        return None if np.isnat(v) else {"date": int(v.astype("datetime64[D]").astype(np.int64))}
+        return None if np.isnat(v) else {"time": int(v.astype("datetime64[us]").astype(np.int64))}
     if not isinstance(v, (list, tuple, dict, set, np.ndarray)) and pd.isna(v):
         return None
     return {"other": type(v).__name__}
@@ -995,10 +998,10 @@ def _given_values(col: pd.Series) -> str:
         # A declared category is text, whatever its categories look like (1, 2, 3 included).
         values: list[Any] = [None if pd.isna(v) else str(v) for v in col.tolist()]
     elif pd.api.types.is_datetime64_any_dtype(col):
-        local = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
-        # Whole days in the column's own unit (datetime64[us] holds years 1–9999, [ns] 1677–2262).
-        days = local.to_numpy().astype("datetime64[D]")
-        values = [None if np.isnat(v) else {"date": int(v.astype(np.int64))} for v in days]
+        # Instants as µs since the epoch (a zoned column in UTC); the core keeps the UTC day.
+        utc = col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
+        micros = utc.to_numpy().astype("datetime64[us]")
+        values = [None if np.isnat(v) else {"time": int(v.astype(np.int64))} for v in micros]
     else:
         values = [_given(v) for v in col.tolist()]
     return json.dumps(values)

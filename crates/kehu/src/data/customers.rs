@@ -31,10 +31,11 @@ impl Attribute {
 
 /// One attribute value as a binding received it, before its column's kind is known. Bindings
 /// hand a column over as a JSON array of these: `null`, a boolean, a number, a string,
-/// `{"date": days since 1970-01-01}` (`{"date": null}`: an invalid date) or `{"other": "type"}`
-/// for a value of another type.
+/// `{"date": days since 1970-01-01}` (a calendar date; `{"date": null}`: an invalid date),
+/// `{"time": µs since the epoch}` (an instant, such as a date-time object holds: its date is the
+/// UTC day, in every binding) or `{"other": "type"}` for a value of another type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum GivenValue {
     /// A yes/no flag.
     Flag(bool),
@@ -46,6 +47,11 @@ pub enum GivenValue {
     Date {
         /// Days since 1970-01-01.
         date: Option<i64>,
+    },
+    /// An instant, or `None` for an invalid one; an attribute keeps its UTC day.
+    Time {
+        /// µs since 1970-01-01T00:00Z.
+        time: Option<i64>,
     },
     /// A value of a type no attribute holds (named by its type).
     Other {
@@ -60,7 +66,7 @@ impl GivenValue {
             GivenValue::Flag(_) => "a boolean".into(),
             GivenValue::Number(_) => "a number".into(),
             GivenValue::Text(_) => "text".into(),
-            GivenValue::Date { .. } => "a date".into(),
+            GivenValue::Date { .. } | GivenValue::Time { .. } => "a date".into(),
             GivenValue::Other { other } => format!("a value of type {other}"),
         }
     }
@@ -101,14 +107,17 @@ impl Attribute {
             Some(GivenValue::Text(_)) => {
                 column!(Categorical, GivenValue::Text(t) => t.clone(), "text")
             }
-            Some(GivenValue::Date { .. }) => Attribute::Date(
+            Some(GivenValue::Date { .. } | GivenValue::Time { .. }) => Attribute::Date(
                 values
                     .iter()
                     .enumerate()
                     .map(|(row, v)| match v {
                         None => Ok(None),
                         Some(GivenValue::Date { date: Some(d) }) => Ok(Some(*d)),
-                        Some(GivenValue::Date { date: None }) => {
+                        Some(GivenValue::Time { time: Some(t) }) => {
+                            Ok(Some(crate::data::time::day_of(*t)))
+                        }
+                        Some(GivenValue::Date { date: None } | GivenValue::Time { time: None }) => {
                             Err(wrong(row, "a valid date", "an invalid date"))
                         }
                         Some(other) => Err(wrong(row, "a date", &other.kind())),
@@ -273,8 +282,18 @@ mod tests {
             read(r#"[{"date": 3}, null]"#),
             Ok(Attribute::Date(vec![Some(3), None]))
         );
+        // An instant keeps its UTC day: 1970-01-04T23:30Z is day 3, 1969-12-31T23:00Z day -1.
+        let day = crate::data::time::MICROS_PER_DAY;
+        assert_eq!(
+            read(&format!(
+                r#"[{{"time": {}}}, {{"date": 5}}, {{"time": -3600000000}}]"#,
+                4 * day - 1_800_000_000
+            )),
+            Ok(Attribute::Date(vec![Some(3), Some(5), Some(-1)]))
+        );
         assert_eq!(read("[null]"), Ok(Attribute::Numeric(vec![None])));
         for (json, row) in [
+            (r#"[{"time": 0}, {"time": null}]"#, 1),
             (r#"[40, "41"]"#, 1),
             (r#"["a", 1]"#, 1),
             (r#"[{"date": 3}, {"date": null}]"#, 1),
