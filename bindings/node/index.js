@@ -386,11 +386,13 @@ class ValueModel {
     this.report = report || null
   }
 
-  /** Fits `kind` (bgnbd, mbgnbd, pnbd, bgbb: frequency, recency, T; gamma_gamma: frequency, monetary value). */
+  /** Fits `kind` (bgnbd, mbgnbd, pnbd, bgbb: frequency, recency, T; gamma_gamma: frequency,
+   * monetary value). options: { weights, penalizer, qConstraint (gamma_gamma: keep q ≥ 1) }. */
   static fit (kind, a, b, c, options = {}) {
-    const { weights, penalizer } = knownOptions(options, ['weights', 'penalizer'], 'ValueModel.fit', 'VALUE_INVALID_OPTION')
-    const r = call(() => native.fitValueModel(kind, numbers(a, 'a'), numbers(b, 'b'), c == null ? undefined : numbers(c, 'c'),
-      weights == null ? undefined : numbers(weights, 'weights'), penalizer))
+    const { weights, penalizer, qConstraint } = knownOptions(options, ['weights', 'penalizer', 'qConstraint'], 'ValueModel.fit', 'VALUE_INVALID_OPTION')
+    const given = JSON.stringify({ kind, penalizer, q_constraint: qConstraint })
+    const r = call(() => native.fitValueModel(given, numbers(a, 'a'), numbers(b, 'b'), c == null ? undefined : numbers(c, 'c'),
+      weights == null ? undefined : numbers(weights, 'weights')))
     const { model, ...report } = r
     return new ValueModel(model, report)
   }

@@ -27,33 +27,34 @@ pub struct FitResult {
     pub warnings: Vec<String>,
 }
 
-/// Fits a value model: `kind` is bgnbd, mbgnbd, pnbd, bgbb (a, b, c = frequency, recency, T or
-/// periods) or gamma_gamma (a, b = frequency, monetary value).
+/// Fits a value model: `options` is the core's ValueOptions as JSON (`kind`: bgnbd, mbgnbd,
+/// pnbd, bgbb with a, b, c = frequency, recency, T or periods, or gamma_gamma with a, b =
+/// frequency, monetary value; only the options the user gave).
 #[napi]
 pub fn fit_value_model(
-    kind: String,
+    options: String,
     a: Vec<f64>,
     b: Vec<f64>,
     c: Option<Vec<f64>>,
     weights: Option<Vec<f64>>,
-    penalizer: Option<f64>,
 ) -> napi::Result<FitResult, Code> {
     // gamma_gamma has no third column; the other kinds report an absent one as 0 values.
     let c = c.unwrap_or_default();
-    let penalizer = penalizer.unwrap_or(kehu::value::DEFAULT_PENALIZER);
-    let (model, r) = ValueOptions {
-        kind: kind.to_string(),
-        penalizer,
-        q_constraint: false,
-    }
-    .fit(&ValueColumns {
-        a: &a,
-        b: &b,
-        c: &c,
-        weights: weights.as_deref(),
-    })
-    .map(ValueFit::into_parts)
-    .map_err(to_js)?;
+    let options: ValueOptions = kehu::format::parse_json(&options).map_err(|reason| {
+        to_js(ValueError::InvalidOption {
+            option: "options".into(),
+            reason,
+        })
+    })?;
+    let (model, r) = options
+        .fit(&ValueColumns {
+            a: &a,
+            b: &b,
+            c: &c,
+            weights: weights.as_deref(),
+        })
+        .map(ValueFit::into_parts)
+        .map_err(to_js)?;
     Ok(FitResult {
         model: FittedValueModel { model },
         names: r.names,

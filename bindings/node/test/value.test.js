@@ -98,3 +98,17 @@ test('value models are native handles; JSON only through toJson / fromJson (issu
   assert.throws(() => kehu.ValueModel.fromJson('{"format_version": 1, "kind": "kmeans"}'), (e) => e instanceof kehu.KehuError && e.code === 'FORMAT_WRONG_KIND')
   assert.throws(() => m.customerLifetimeValue({ toJson: () => '{}' }, 1, 1, 2, 3), (e) => e instanceof kehu.KehuError && e.code === 'DATA_WRONG_TYPE')
 })
+
+test('qConstraint keeps Gamma-Gamma q at least 1, through the core options (issue 11)', () => {
+  // Mean spends spread over four orders of magnitude: the free estimate of q is below 1.
+  const x = Array.from({ length: 200 }, (_, i) => 1 + (i % 5))
+  const m = Array.from({ length: 200 }, (_, i) => 10 ** (4 * ((i * 37) % 200) / 200))
+  const free = kehu.ValueModel.fit('gamma_gamma', x, m)
+  assert.ok(free.params.q < 1, `${free.params.q}`)
+  const held = kehu.ValueModel.fit('gamma_gamma', x, m, null, { qConstraint: true })
+  assert.equal(held.params.q, 1)
+  assert.ok(held.report.warnings[0].includes('q held at its bound 1'))
+  assert.ok(held.report.logLikelihood <= free.report.logLikelihood)
+  assert.throws(() => kehu.ValueModel.fit('bgnbd', [1], [1], [2], { qConstraint: true }), (e) => e.code === 'VALUE_INVALID_OPTION' && /q_constraint/.test(e.message))
+  assert.throws(() => kehu.ValueModel.fit('gamma_gamma', x, m, null, { qConstraint: 'yes' }), (e) => e.code === 'VALUE_INVALID_OPTION')
+})
