@@ -181,7 +181,8 @@ function toText (values, name) {
   return values.map((v, i) => {
     if (v == null || Number.isNaN(v)) return null
     if (typeof v === 'string') return v
-    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
+    if (typeof v === 'number') return native.numberText(v)
+    if (typeof v === 'boolean' || typeof v === 'bigint') return String(v)
     throw wrongType(`row ${i}, field '${name}': must be text or a number, got ${typeName(v)}`)
   })
 }

@@ -548,3 +548,11 @@ impl Default for IncrementalProfile {
         Self::new()
     }
 }
+
+/// A number as text by the core's rule (`kehu::data::text::number_text`: `1.0` is "1", no
+/// exponent), as ids, categories and labels are read in every binding; `null` for NaN and
+/// infinities.
+#[napi]
+pub fn number_text(x: f64) -> Option<String> {
+    kehu::data::text::number_text(x)
+}

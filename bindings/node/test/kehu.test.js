@@ -142,3 +142,12 @@ test('the simulator is seeded', () => {
   const r = kehu.validate(a.transactions, kehu.STANDARD_COLUMNS, { allowReturns: true, observationEnd: a.observationEnd })
   assert.ok(r.rejected.length > 0 && r.rejected.length < 0.05 * r.totalRows)
 })
+
+test('numbers become text by the core rule, as in Python (issue 11)', () => {
+  const native = require('../native.js')
+  assert.equal(native.numberText(1.0), '1')
+  assert.equal(native.numberText(2.5), '2.5')
+  assert.equal(native.numberText(1e21), '1000000000000000000000')
+  assert.equal(native.numberText(1e-7), '0.0000001')
+  assert.equal(native.numberText(NaN), null)
+})

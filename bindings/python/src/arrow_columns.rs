@@ -137,7 +137,7 @@ fn float_ids(array: &ArrayRef, column: &str) -> Result<ArrowText, DataError> {
     let a = a.as_primitive::<Float64Type>();
     let texts: StringArray = a
         .iter()
-        .map(|v| v.filter(|x| !x.is_nan()).map(|x| x.to_string()))
+        .map(|v| v.and_then(kehu::data::text::number_text))
         .collect();
     Ok(ArrowText::Utf8(texts))
 }

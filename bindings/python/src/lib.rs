@@ -892,6 +892,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate::mixing_density_of, m)?)?;
     m.add_function(wrap_pyfunction!(generate::mixing_quantile_of, m)?)?;
     m.add_function(wrap_pyfunction!(segment::segment_rfm_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(segment::value_texts, m)?)?;
     m.add_class::<segment::PySegmentMap>()?;
     m.add_class::<segment::PyAudiences>()?;
     m.add_function(wrap_pyfunction!(segment::segment_score, m)?)?;

@@ -418,3 +418,31 @@ type SegmentLabels = (String, Vec<String>, Vec<Option<String>>);
 
 /// (customer ids, audience names, membership per audience, validation report).
 type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py, PyDict>);
+
+/// Values as text by the core's rule (`kehu::data::text`), as categories, segment labels and ids
+/// are read in every binding: text as given; booleans "true"/"false"; numbers as the core
+/// writes them (`1.0` is "1"); None (and non-finite floats) missing; another object by its
+/// `str()`. Numpy scalars come as Python numbers (the Python layer unwraps them).
+#[pyfunction]
+pub fn value_texts(values: Vec<Bound<'_, PyAny>>) -> PyResult<Vec<Option<String>>> {
+    use kehu::data::text::{flag_text, number_text};
+    use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+    values
+        .iter()
+        .map(|v| {
+            Ok(if v.is_none() {
+                None
+            } else if let Ok(s) = v.cast::<PyString>() {
+                Some(s.to_cow()?.into_owned())
+            } else if let Ok(b) = v.cast::<PyBool>() {
+                Some(flag_text(b.is_true()).to_string())
+            } else if v.is_instance_of::<PyInt>() {
+                Some(v.str()?.to_cow()?.into_owned())
+            } else if let Ok(f) = v.cast::<PyFloat>() {
+                number_text(f.value())
+            } else {
+                Some(v.str()?.to_cow()?.into_owned())
+            })
+        })
+        .collect()
+}

@@ -275,3 +275,21 @@ def test_segment_maps_and_audiences_are_native_handles() -> None:
     with pytest.raises(kehu.FormatError) as err:
         SegmentMap.from_json("{not json")
     assert err.value.code == "FORMAT_INVALID"
+
+
+def test_values_become_text_by_the_cores_rule():
+    """Categories, labels and ids are written as the core writes them, in every binding: a float
+    category 1.0 is "1" (as Node's 1 and an integer 1), True is "true"."""
+    from kehu._convert import texts
+
+    got = texts([1.0, 2.5, True, np.int64(3), "x", None, float("nan"), pd.NA, 1e21, np.float32(0.5), -0.0])
+    assert got == ["1", "2.5", "true", "3", "x", None, None, None, "1000000000000000000000", "0.5", "0"]
+    rng = np.random.default_rng(2)
+    num = rng.normal(size=(60, 1))
+    cat = rng.integers(0, 3, size=60)
+    as_float = pd.DataFrame({"a": num[:, 0], "c": cat.astype(float)})
+    as_int = pd.DataFrame({"a": num[:, 0], "c": cat})
+    fa = KPrototypes(2, random_state=0, n_init=2).fit(as_float, categorical=[1])
+    fi = KPrototypes(2, random_state=0, n_init=2).fit(as_int, categorical=[1])
+    np.testing.assert_array_equal(fa.labels_, fi.labels_)
+    np.testing.assert_array_equal(fa.predict(as_int, categorical=[1]), fi.labels_)

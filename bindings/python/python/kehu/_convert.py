@@ -58,6 +58,19 @@ def json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
+def texts(values: Iterable[Any]) -> list[str | None]:
+    """Values as text by the core's one rule (ids, categories, labels: `1.0` is "1", True is
+    "true", in every binding); pandas' missing markers (None, NaN, NaT, NA) are missing."""
+    from . import _native
+
+    def plain(v: Any) -> Any:
+        if v is None or (not isinstance(v, (str, list, tuple, dict, set, np.ndarray)) and pd.isna(v)):
+            return None
+        return v.item() if isinstance(v, np.generic) else v
+
+    return _native.value_texts([plain(v) for v in values])
+
+
 def options_json(value: Any, error_cls: type, code: str, what: str) -> str:
     """Options as JSON text for the core; a value JSON cannot hold is `error_cls` with `code`."""
     import json

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._convert import coded, float_array, iso, options_json, to_arrow
+from ._convert import coded, float_array, iso, options_json, texts, to_arrow
 from ._sklearn_compat import (
     HAVE_SKLEARN,
     BaseEstimator,
@@ -593,11 +593,11 @@ def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, p
     None; and per segment and categorical feature its `top` values with share, base share and
     lift.
     """
-    seg = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in pd.Series(segments).tolist()]
+    seg = texts(pd.Series(segments).tolist())
     numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c]) and not pd.api.types.is_bool_dtype(features[c])]
     other = [c for c in features.columns if c not in numeric]
     arrays = [_arr(features[c]) for c in numeric]
-    cats = [[None if pd.isna(v) else str(v) for v in features[c].tolist()] for c in other]
+    cats = [texts(features[c].tolist()) for c in other]
     num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], cats, top)
     num = pd.DataFrame(json.loads(num_json))
     cat = pd.DataFrame(json.loads(cat_json), columns=["segment", "feature", "value", "share", "base_share", "lift"])
@@ -726,7 +726,7 @@ class GaussianMixture(DensityMixin, _Estimator):
 
 
 def _category_column(values: Any) -> list[str | None]:
-    return [None if (v is None or (not isinstance(v, str) and pd.isna(v))) else str(v) for v in values]
+    return texts(values)
 
 
 def _split_mixed(X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
@@ -825,7 +825,7 @@ class KPrototypes(ClusterMixin, _Estimator):
 
     def _given_centres(self) -> tuple[list[float], list[str]]:
         numeric, cats = self.init
-        return [float(v) for v in np.asarray(numeric, dtype=np.float64).ravel()], [str(v) for v in np.asarray(cats, dtype=object).ravel()]
+        return [float(v) for v in np.asarray(numeric, dtype=np.float64).ravel()], texts(np.asarray(cats, dtype=object).ravel())
 
     def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
         return _split_mixed(X, categorical)
@@ -927,7 +927,7 @@ class KModes(KPrototypes):
         self.random_state = random_state
 
     def _given_centres(self) -> tuple[list[float], list[str]]:
-        return [], [str(v) for v in np.asarray(self.init, dtype=object).ravel()]
+        return [], texts(np.asarray(self.init, dtype=object).ravel())
 
     def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
@@ -996,7 +996,7 @@ def _given_values(col: pd.Series) -> str:
     """An attribute column as JSON text of given values (dates as days since 1970-01-01)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         # A declared category is text, whatever its categories look like (1, 2, 3 included).
-        values: list[Any] = [None if pd.isna(v) else str(v) for v in col.tolist()]
+        values: list[Any] = texts(col.tolist())
     elif pd.api.types.is_datetime64_any_dtype(col):
         # Instants as µs since the epoch (a zoned column in UTC); the core keeps the UTC day.
         utc = col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col

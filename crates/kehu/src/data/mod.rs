@@ -7,6 +7,7 @@ pub mod customers;
 mod group;
 mod intern;
 mod scatter;
+pub mod text;
 pub mod time;
 mod transactions;
 mod validate;
