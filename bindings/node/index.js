@@ -626,20 +626,12 @@ function portrait (segments, features, options = {}) {
   features.forEach((f, i) => {
     if (f == null || typeof f !== 'object' || Array.isArray(f)) throw wrongType(`row ${i} of 'features' must be an object, got ${typeName(f)}`)
   })
+  // Each column as given values: the core decides which are numeric (the same rule as Python).
   const names = [...new Set(features.flatMap((f) => Object.keys(f)))]
-  const numeric = []
-  const categories = []
-  for (const name of names) {
-    const values = features.map((f) => f[name])
-    if (values.every((v) => v == null || typeof v === 'number')) {
-      numeric.push({ name, values: values.map((v) => (v == null ? NaN : v)) })
-    } else {
-      categories.push({ name, values: toText(values, name) })
-    }
-  }
+  const columns = names.map((name) => ({ name, values: JSON.stringify(features.map((f) => givenValue(f[name]))) }))
   if (!isList(segments)) throw wrongType(`'segments' must be an array, got ${typeName(segments)}`)
   const seg = toText(Array.from(segments), 'segments')
-  const [n, c] = call(() => native.portraitOf(seg, numeric, categories, count(top, 'top', 'SEGMENT_INVALID_OPTION')))
+  const [n, c] = call(() => native.portraitOf(seg, columns, top == null ? undefined : count(top, 'top', 'SEGMENT_INVALID_OPTION')))
   return { numeric: JSON.parse(n), categories: JSON.parse(c) }
 }
 

@@ -238,39 +238,32 @@ pub fn audience_names(document: String) -> napi::Result<Vec<String>, Code> {
     Ok(a.names().iter().map(|s| s.to_string()).collect())
 }
 
-/// A named numeric feature.
-#[napi(object)]
-pub struct NumericFeatureJs {
-    pub name: String,
-    pub values: Vec<f64>,
-}
-
-/// A named categorical feature (`null` = missing).
-#[napi(object)]
-pub struct CategoryFeatureJs {
-    pub name: String,
-    pub values: Vec<Option<String>>,
-}
-
-/// Segment portraits as JSON texts: (numeric rows, category rows).
+/// Segment portraits as JSON texts: (numeric rows, category rows), of feature columns given
+/// as the core's given values (the core decides which are numeric); `top` absent: the core's
+/// default.
 #[napi]
 pub fn portrait_of(
     segments: Vec<Option<String>>,
-    numeric: Vec<NumericFeatureJs>,
-    categories: Vec<CategoryFeatureJs>,
+    columns: Vec<AttributeJs>,
     top: Option<u32>,
 ) -> napi::Result<Vec<String>, Code> {
-    let num: Vec<(&str, &[f64])> = numeric
-        .iter()
-        .map(|f| (f.name.as_str(), f.values.as_slice()))
-        .collect();
-    let cat: Vec<(&str, &[Option<String>])> = categories
-        .iter()
-        .map(|f| (f.name.as_str(), f.values.as_slice()))
-        .collect();
-    let n = portrait::numeric_portrait(&segments, &num).map_err(to_js)?;
-    let c =
-        portrait::category_portrait(&segments, &cat, top.unwrap_or(3) as usize).map_err(to_js)?;
+    let features = columns
+        .into_iter()
+        .map(|c| {
+            let values = kehu::format::parse_json(&c.values).map_err(|reason| {
+                to_js(SegmentError::InvalidOption {
+                    option: format!("feature '{}'", c.name),
+                    reason,
+                })
+            })?;
+            Ok(portrait::GivenFeature {
+                name: c.name,
+                values,
+            })
+        })
+        .collect::<napi::Result<Vec<_>, Code>>()?;
+    let (n, c) = portrait::portrait_of_given(&segments, &features, top.map(|t| t as usize))
+        .map_err(to_js)?;
     Ok(vec![
         serde_json::to_string(&n).expect("rows serialise"),
         serde_json::to_string(&c).expect("rows serialise"),

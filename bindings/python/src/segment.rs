@@ -276,34 +276,36 @@ pub fn segment_migration(before: Vec<String>, after: Vec<String>) -> PyResult<Ve
     Ok(m.iter().map(|row| row.to_vec()).collect())
 }
 
-/// Portraits of a segmentation: (numeric rows, category rows) as JSON lists.
+/// Portraits: numeric columns as float arrays (NaN missing), the other columns as JSON arrays of
+/// the core's given values, whose kind the core decides (`portrait_of_given`); `top` None is
+/// the core's default.
 #[pyfunction]
-#[pyo3(signature = (segments, numeric_names, numeric, category_names, categories, top))]
+#[pyo3(signature = (segments, numeric_names, numeric, given_names, given, top=None))]
 pub fn segment_portrait<'py>(
     segments: Vec<Option<String>>,
     numeric_names: Vec<String>,
     numeric: Vec<PyReadonlyArray1<'py, f64>>,
-    category_names: Vec<String>,
-    categories: Vec<Vec<Option<String>>>,
-    top: Bound<'py, PyAny>,
+    given_names: Vec<String>,
+    given: Vec<String>,
+    top: Option<Bound<'py, PyAny>>,
 ) -> PyResult<(String, String)> {
-    let top: usize = whole(&top, "top", segment_option)?;
-    let slices: Vec<&[f64]> = numeric
-        .iter()
-        .map(|a| a.as_slice())
-        .collect::<Result<_, _>>()?;
-    let features: Vec<(&str, &[f64])> = numeric_names
-        .iter()
-        .map(String::as_str)
-        .zip(slices)
-        .collect();
-    let cats: Vec<(&str, &[Option<String>])> = category_names
-        .iter()
-        .map(String::as_str)
-        .zip(categories.iter().map(Vec::as_slice))
-        .collect();
-    let n = portrait::numeric_portrait(&segments, &features).map_err(to_py)?;
-    let c = portrait::category_portrait(&segments, &cats, top).map_err(to_py)?;
+    use kehu::data::customers::GivenValue;
+    let top: Option<usize> = opt_whole(top.as_ref(), "top", segment_option)?;
+    let mut features = Vec::with_capacity(numeric.len() + given.len());
+    for (name, values) in numeric_names.into_iter().zip(&numeric) {
+        let values = values
+            .as_slice()?
+            .iter()
+            .map(|&x| (!x.is_nan()).then_some(GivenValue::Number(x)))
+            .collect();
+        features.push(portrait::GivenFeature { name, values });
+    }
+    for (name, json) in given_names.into_iter().zip(&given) {
+        let values = kehu::format::parse_json(json)
+            .map_err(|reason| to_py(segment_option(format!("feature '{name}'"), reason)))?;
+        features.push(portrait::GivenFeature { name, values });
+    }
+    let (n, c) = portrait::portrait_of_given(&segments, &features, top).map_err(to_py)?;
     Ok((
         serde_json::to_string(&n).expect("rows serialise"),
         serde_json::to_string(&c).expect("rows serialise"),

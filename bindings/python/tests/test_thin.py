@@ -293,3 +293,21 @@ def test_values_become_text_by_the_cores_rule():
     fi = KPrototypes(2, random_state=0, n_init=2).fit(as_int, categorical=[1])
     np.testing.assert_array_equal(fa.labels_, fi.labels_)
     np.testing.assert_array_equal(fa.predict(as_int, categorical=[1]), fi.labels_)
+
+
+def test_portrait_feature_kinds_are_the_cores_rule():
+    """A column whose present values are all numbers is numeric, whatever its dtype (as in
+    Node); any other is categorical, its values written by the core's text rule."""
+    from kehu.segment import portrait
+
+    features = pd.DataFrame({
+        "spend": pd.Series([1, 2, None, 4], dtype=object),  # numbers in an object column
+        "tier": pd.Series([1.0, "gold", True, None], dtype=object),
+        "age": [30.0, 40.0, 50.0, np.nan],
+    })
+    out = portrait(["a", "a", "b", "b"], features)
+    assert set(out["numeric"].index.get_level_values("feature")) == {"spend", "age"}
+    assert set(out["categories"]["value"]) == {"1", "gold", "true"}
+    with pytest.raises(kehu.DataError) as err:
+        portrait(["a"], pd.DataFrame({"x": pd.Series([[1]], dtype=object)}))
+    assert err.value.code == "DATA_WRONG_TYPE" and "row 0" in str(err.value)

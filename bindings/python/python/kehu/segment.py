@@ -583,22 +583,24 @@ def migration_matrix(before: Any, after: Any) -> pd.DataFrame:
     return pd.DataFrame(counts, index=pd.Index(stages, name="from"), columns=pd.Index(stages, name="to"))
 
 
-def portrait(segments: Any, features: pd.DataFrame, top: int = 3) -> dict[str, pd.DataFrame]:
+def portrait(segments: Any, features: pd.DataFrame, top: int | None = None) -> dict[str, pd.DataFrame]:
     """Portraits of a segmentation (画像) against the whole base.
 
     `segments`: each customer's segment (None/NaN: no segment; counted in the base only);
-    `features`: one row per customer, numeric and categorical columns. Returns
+    `features`: one row per customer. A column whose present values are all numbers is
+    numeric, any other categorical (the core's rule, as in Node). Returns
     `{"numeric": ..., "categories": ...}`: per (segment, feature) the customers, share, mean,
     quartiles, index (100 × mean / base mean) and missing count, the base first as segment
-    None; and per segment and categorical feature its `top` values with share, base share and
-    lift.
+    None; and per segment and categorical feature its `top` values (default 3) with share,
+    base share and lift.
     """
     seg = texts(pd.Series(segments).tolist())
+    # Numeric dtypes hold only numbers: handed over as arrays (the core's rule gives the same).
     numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c]) and not pd.api.types.is_bool_dtype(features[c])]
     other = [c for c in features.columns if c not in numeric]
     arrays = [_arr(features[c]) for c in numeric]
-    cats = [texts(features[c].tolist()) for c in other]
-    num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], cats, top)
+    given = [_given_values(features[c]) for c in other]
+    num_json, cat_json = _native.segment_portrait(seg, [str(c) for c in numeric], arrays, [str(c) for c in other], given, top)
     num = pd.DataFrame(json.loads(num_json))
     cat = pd.DataFrame(json.loads(cat_json), columns=["segment", "feature", "value", "share", "base_share", "lift"])
     if not num.empty:

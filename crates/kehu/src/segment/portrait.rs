@@ -203,9 +203,134 @@ pub fn category_portrait(
     Ok(out)
 }
 
+/// The number of top values a categorical portrait lists per segment unless told.
+pub const DEFAULT_TOP: usize = 3;
+
+/// A feature column as a binding received it: its values as the given values of
+/// [`GivenValue`](crate::data::customers::GivenValue) (JSON), of unknown kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenFeature {
+    /// The feature's name.
+    pub name: String,
+    /// One value per customer (`None`: missing).
+    pub values: Vec<Option<crate::data::customers::GivenValue>>,
+}
+
+/// Portraits of features whose kinds are not known yet, by the one rule every binding shares:
+/// a feature whose present values are all numbers (or that has none) is numeric; any other is
+/// categorical, its values written as text by [`crate::data::text`] (dates as `YYYY-MM-DD`).
+/// A value of a type no feature holds is a `DATA_WRONG_TYPE` error naming the feature and the
+/// row. `top` `None` is [`DEFAULT_TOP`].
+pub fn portrait_of_given(
+    segments: &[Option<String>],
+    features: &[GivenFeature],
+    top: Option<usize>,
+) -> Result<(Vec<NumericPortrait>, Vec<CategoryPortrait>), crate::Error> {
+    use crate::data::customers::GivenValue;
+    use crate::data::text::{flag_text, number_text};
+    let mut numeric: Vec<(&str, Vec<f64>)> = Vec::new();
+    let mut categorical: Vec<(&str, Vec<Option<String>>)> = Vec::new();
+    for f in features {
+        let all_numbers = f
+            .values
+            .iter()
+            .flatten()
+            .all(|v| matches!(v, GivenValue::Number(_)));
+        if all_numbers {
+            let values = f
+                .values
+                .iter()
+                .map(|v| match v {
+                    Some(GivenValue::Number(x)) => *x,
+                    _ => f64::NAN,
+                })
+                .collect();
+            numeric.push((&f.name, values));
+            continue;
+        }
+        let text = |row: usize, v: &GivenValue| match v {
+            GivenValue::Text(t) => Ok(Some(t.clone())),
+            GivenValue::Number(x) => Ok(number_text(*x)),
+            GivenValue::Flag(b) => Ok(Some(flag_text(*b).to_string())),
+            GivenValue::Date { date: Some(d) } => Ok(Some(date_text(*d))),
+            GivenValue::Time { time: Some(t) } => {
+                Ok(Some(date_text(crate::data::time::day_of(*t))))
+            }
+            GivenValue::Date { date: None } | GivenValue::Time { time: None } => Ok(None),
+            GivenValue::Other { other } => Err(crate::data::DataError::WrongType {
+                column: f.name.clone(),
+                expected: "a number or a category (text, number, boolean or date)".into(),
+                found: format!("a value of type {other} in row {row}"),
+            }),
+        };
+        let values = f
+            .values
+            .iter()
+            .enumerate()
+            .map(|(row, v)| v.as_ref().map_or(Ok(None), |v| text(row, v)))
+            .collect::<Result<_, _>>()?;
+        categorical.push((&f.name, values));
+    }
+    let num: Vec<(&str, &[f64])> = numeric.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    let cat: Vec<(&str, &[Option<String>])> = categorical
+        .iter()
+        .map(|(n, v)| (*n, v.as_slice()))
+        .collect();
+    Ok((
+        numeric_portrait(segments, &num)?,
+        category_portrait(segments, &cat, top.unwrap_or(DEFAULT_TOP))?,
+    ))
+}
+
+fn date_text(day: i64) -> String {
+    let (y, m, d) = crate::data::time::civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn given_features_are_numeric_when_every_present_value_is_a_number() {
+        let given = |name: &str, json: &str| GivenFeature {
+            name: name.into(),
+            values: crate::format::parse_json(json).unwrap(),
+        };
+        let segments: Vec<Option<String>> = ["a", "a", "b"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .collect();
+        let features = [
+            given("spend", "[1, null, 3]"),
+            given("empty", "[null, null, null]"),
+            given("tier", r#"[1.0, "gold", true]"#),
+            given("joined", r#"[{"date": 0}, {"time": 86400000000}, null]"#),
+        ];
+        let (num, cat) = portrait_of_given(&segments, &features, None).unwrap();
+        let numeric: Vec<&str> = num.iter().map(|p| p.feature.as_str()).collect();
+        assert!(numeric.contains(&"spend") && numeric.contains(&"empty"));
+        assert!(!numeric.contains(&"tier"));
+        let mut values: Vec<(&str, &str)> = cat
+            .iter()
+            .map(|p| (p.feature.as_str(), p.value.as_str()))
+            .collect();
+        values.sort();
+        values.dedup();
+        assert_eq!(
+            values,
+            [
+                ("joined", "1970-01-01"),
+                ("joined", "1970-01-02"),
+                ("tier", "1"),
+                ("tier", "gold"),
+                ("tier", "true")
+            ]
+        );
+        let bad = [given("x", r#"[{"other": "list"}]"#)];
+        let e = portrait_of_given(&segments[..1], &bad, None).unwrap_err();
+        assert!(e.to_string().contains("row 0"), "{e}");
+    }
 
     #[test]
     fn numeric_and_category_portraits() {
