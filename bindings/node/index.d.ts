@@ -104,7 +104,7 @@ export declare class ValueModel {
   /** The fit report (estimates, standard errors, convergence, warnings); null for a loaded model. */
   readonly report: Omit<import('./native').FitResult, 'model'> | null
   readonly kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma'
-  static fit (kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number }): ValueModel
+  static fit (kind: 'bgnbd' | 'mbgnbd' | 'pnbd' | 'bgbb' | 'gamma_gamma', a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<number>, options?: { weights?: ArrayLike<number>; penalizer?: number; qConstraint?: boolean }): ValueModel
   static fromJson (json: string): ValueModel
   toJson (): string
   readonly params: Record<string, number>

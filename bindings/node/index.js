@@ -181,7 +181,8 @@ function toText (values, name) {
   return values.map((v, i) => {
     if (v == null || Number.isNaN(v)) return null
     if (typeof v === 'string') return v
-    if (typeof v === 'number') return native.numberText(v)
+    // Integers below 1e21 read the same in JS and in the core's rule; others ask the core.
+    if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : native.numberText(v)
     if (typeof v === 'boolean' || typeof v === 'bigint') return String(v)
     throw wrongType(`row ${i}, field '${name}': must be text or a number, got ${typeName(v)}`)
   })
@@ -391,7 +392,7 @@ class ValueModel {
    * monetary value). options: { weights, penalizer, qConstraint (gamma_gamma: keep q ≥ 1) }. */
   static fit (kind, a, b, c, options = {}) {
     const { weights, penalizer, qConstraint } = knownOptions(options, ['weights', 'penalizer', 'qConstraint'], 'ValueModel.fit', 'VALUE_INVALID_OPTION')
-    const given = JSON.stringify({ kind, penalizer, q_constraint: qConstraint })
+    const given = JSON.stringify({ kind, penalizer: penalizer ?? undefined, q_constraint: qConstraint ?? undefined })
     const r = call(() => native.fitValueModel(given, numbers(a, 'a'), numbers(b, 'b'), c == null ? undefined : numbers(c, 'c'),
       weights == null ? undefined : numbers(weights, 'weights')))
     const { model, ...report } = r
@@ -628,7 +629,8 @@ function portrait (segments, features, options = {}) {
   })
   // Each column as given values: the core decides which are numeric (the same rule as Python).
   const names = [...new Set(features.flatMap((f) => Object.keys(f)))]
-  const columns = names.map((name) => ({ name, values: JSON.stringify(features.map((f) => givenValue(f[name]))) }))
+  // NaN is a missing feature value here, as the numeric portrait counts it (and as in Python).
+  const columns = names.map((name) => ({ name, values: JSON.stringify(features.map((f) => givenValue(Number.isNaN(f[name]) ? null : f[name]))) }))
   if (!isList(segments)) throw wrongType(`'segments' must be an array, got ${typeName(segments)}`)
   const seg = toText(Array.from(segments), 'segments')
   const [n, c] = call(() => native.portraitOf(seg, columns, top == null ? undefined : count(top, 'top', 'SEGMENT_INVALID_OPTION')))

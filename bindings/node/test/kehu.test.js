@@ -151,3 +151,13 @@ test('numbers become text by the core rule, as in Python (issue 11)', () => {
   assert.equal(native.numberText(1e-7), '0.0000001')
   assert.equal(native.numberText(NaN), null)
 })
+
+test('portrait features: the core decides the kinds; NaN is a missing number (issue 11)', () => {
+  const p = kehu.portrait(['a', 'a', 'b'], [{ spend: 1, tier: 1 }, { spend: NaN, tier: 'gold' }, { spend: 3, tier: true }])
+  const base = p.numeric.find((r) => r.feature === 'spend' && r.segment == null)
+  assert.equal(base.missing, 1)
+  assert.ok(!p.numeric.some((r) => r.feature === 'tier'))
+  assert.deepEqual([...new Set(p.categories.map((r) => r.value))].sort(), ['1', 'gold', 'true'])
+  const m = kehu.ValueModel.fit('bgnbd', [1, 2, 0, 3, 1], [5, 10, 0, 20, 3], [30, 30, 30, 30, 30], { penalizer: null, qConstraint: null })
+  assert.equal(m.kind, 'bgnbd')
+})

@@ -141,7 +141,7 @@ class ValidationReport:
     total_rows: int
     accepted: int
     rejected: pd.DataFrame
-    by_reason: Mapping[str, int] = field(default_factory=dict, repr=False)
+    by_reason: Mapping[str, int] = field(repr=False)
 
     def counts_by_reason(self) -> dict[str, int]:
         """Number of rejected rows per reason code (the core's counts, in code order)."""

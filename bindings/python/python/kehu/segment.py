@@ -995,7 +995,8 @@ def _given(v: Any) -> Any:
 
 
 def _given_values(col: pd.Series) -> str:
-    """An attribute column as JSON text of given values (dates as days since 1970-01-01)."""
+    """An attribute column as JSON text of the core's given values (calendar dates as days
+    since 1970-01-01, date-times as instants in µs, whose UTC day the core keeps)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         # A declared category is text, whatever its categories look like (1, 2, 3 included).
         values: list[Any] = texts(col.tolist())

@@ -164,9 +164,9 @@ impl GammaGamma {
             full
         });
         let mut warnings = vec![format!(
-            "q held at its bound 1 (q_constraint): the unconstrained estimate q = {:.4} would \
-             leave the mean spend without a finite population mean; q's standard error is 0 \
-             and the others' are conditional on q = 1",
+            "q held at its bound 1 (q_constraint): the unconstrained estimate q = {:.4} is below \
+             it; q's standard error is 0 and the others' are conditional on q = 1 (the AIC and \
+             BIC count the 2 free parameters)",
             free.q
         )];
         warnings.extend(held.warnings);
@@ -184,13 +184,16 @@ impl GammaGamma {
     }
 
     /// E[M | x, m]: expected mean transaction value of a customer with `x` transactions of mean
-    /// `m` (needs q > 1).
+    /// `m`. Finite when p x + q > 1: for every repeat buyer at q ≥ 1 (a `q_constraint` fit),
+    /// for a customer without repeat transactions only when q > 1.
     pub fn conditional_expected_spend(&self, x: f64, m: f64) -> Result<f64, ValueError> {
         check_spend(x, m)?;
-        if self.q <= 1.0 {
+        if self.p * x + self.q <= 1.0 {
             return Err(ValueError::InvalidParameter {
                 name: "q".into(),
-                reason: "must be > 1 for a finite mean".into(),
+                reason: "the expected spend is infinite: needs p·x + q > 1 (q > 1 for a \
+                         customer without repeat transactions)"
+                    .into(),
             });
         }
         Ok(self.p * (self.gamma + x * m) / (self.p * x + self.q - 1.0))
@@ -227,6 +230,12 @@ mod tests {
         let se = report.standard_errors.as_ref().unwrap();
         assert_eq!(se[1], 0.0);
         assert!(se[0] > 0.0 && se[2] > 0.0);
+        // The held model scores every repeat buyer (p·x + q > 1), not a customer without one.
+        assert!(held
+            .conditional_expected_spend(1.0, 20.0)
+            .unwrap()
+            .is_finite());
+        assert!(held.conditional_expected_spend(0.0, 0.0).is_err());
         // At the estimate the likelihood is flat in p and γ, and falls moving q above 1.
         let ll = |g: GammaGamma| -> (f64, [f64; 3]) {
             let (mut l, mut d) = (0.0, [0.0; 3]);

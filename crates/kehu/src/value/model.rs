@@ -48,8 +48,8 @@ pub struct ValueOptions {
     /// The L2 penalty on the log parameters.
     #[serde(default = "default_penalizer")]
     pub penalizer: f64,
-    /// Gamma-Gamma only: keep q ≥ 1 (lifetimes' `q_constraint`), so that the population's mean
-    /// spend, γ p / (q − 1), is finite and CLVs cannot turn negative. Default false.
+    /// Gamma-Gamma only: keep q ≥ 1 (lifetimes' `q_constraint`), so that no repeat buyer's
+    /// expected spend p (γ + x m) / (p x + q − 1) turns negative or infinite. Default false.
     #[serde(default)]
     pub q_constraint: bool,
 }

@@ -114,13 +114,13 @@ pub fn fitted_lengths(
     if size > MAX_CUSTOMERS {
         return observation_lengths(t, size);
     }
-    let mut lengths = Vec::with_capacity(size);
+    let mut lengths = Vec::with_capacity(size.min(1 << 20));
     for (row, (&length, &w)) in t.iter().zip(weights).enumerate() {
         if !(w >= 0.0 && w.fract() == 0.0 && w <= MAX_CUSTOMERS as f64) {
             return Err(ValueError::InvalidData {
                 row,
                 field: "weights".into(),
-                reason: "must be a whole number ≥ 0".into(),
+                reason: format!("must be a whole number from 0 to {MAX_CUSTOMERS}"),
             });
         }
         let take = (w as usize).min(size - lengths.len());
