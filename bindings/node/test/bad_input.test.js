@@ -389,3 +389,24 @@ test('what issue 11 moved into the core refuses bad input with a code', () => {
   throwsCode(() => new kehu.GaussianMixture({ nComponentz: 2 }).fit([[0, 0], [1, 1]]), 'SEGMENT_INVALID_OPTION', /n_componentz/)
   throwsCode(() => new kehu.KPrototypes({ nClusters: 2, init: 'Huang!' }).fit([[1, 'a'], [2, 'b']], { categorical: [1] }), 'SEGMENT_INVALID_OPTION', /init/)
 })
+
+test('paths moved to the core this stop refuse bad input with codes (issue 11)', () => {
+  const r = [1, 5, 9]
+  throwsCode(() => kehu.rfmScores(r, r, r, { ties: 'average' }), 'SEGMENT_INVALID_OPTION', /ties/)
+  throwsCode(() => kehu.rfmScores(r, r, r, { bins: 0 }), 'SEGMENT_INVALID_OPTION')
+  throwsCode(() => kehu.rfmScores(r, r, r, { bins: 2 ** 40 }), 'SEGMENT_INVALID_OPTION')
+  throwsCode(() => kehu.rfmScores(r, r, r, { cutOffs: [NaN] }), 'SEGMENT_INVALID_OPTION')
+  throwsCode(() => kehu.rfmScores(r, r, r, { binz: 3 }), 'SEGMENT_INVALID_OPTION', /binz/)
+  throwsCode(() => kehu.ValueModel.fit('paretonbd', [1], [1], [2]), 'VALUE_INVALID_OPTION', /kind/)
+  throwsCode(() => kehu.ValueModel.fit('bgnbd', [1], [1], [2], { penalizer: -1 }), 'VALUE_INVALID_OPTION', /penalizer/)
+  throwsCode(() => kehu.ValueModel.fit('bgnbd', [], [], []), 'VALUE_INVALID_DATA')
+  // Portraits: an infinite or object value is a typed error naming the row; empty rows are fine.
+  throwsCode(() => kehu.portrait(['a'], [{ x: Infinity }]), 'DATA_WRONG_TYPE', /row 0/)
+  throwsCode(() => kehu.portrait(['a', 'b'], [{ x: 1 }, { x: { y: 1 } }]), 'DATA_WRONG_TYPE', /row 1/)
+  throwsCode(() => kehu.portrait(['a'], [{ x: 1 }], { top: 0 }), 'SEGMENT_INVALID_OPTION', /top/)
+  assert.deepEqual(kehu.portrait([], []), { numeric: [], categories: [] })
+  const gg = kehu.ValueModel.fromJson(valueDoc('gamma_gamma', { p: 6.25, q: 3.74, gamma: 15.44 }))
+  const bg = kehu.ValueModel.fit('bgnbd', [1, 2, 0, 3, 1], [5, 10, 0, 20, 3], [30, 30, 30, 30, 30])
+  throwsCode(() => bg.customerLifetimeValue(bg, 2, 5, 30, 20), 'VALUE_INVALID_OPTION', /gamma_gamma/)
+  throwsCode(() => bg.customerLifetimeValue(gg, 2, 5, 30, 20, { month: 6 }), 'VALUE_INVALID_OPTION')
+})

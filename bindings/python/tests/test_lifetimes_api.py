@@ -345,3 +345,56 @@ def test_new_functions_refuse_bad_input_with_codes(fitted, summary, transactions
     assert code(lambda: kutils.customer_lifetime_value(ours, s["frequency"], s["recency"], s["T"], nan_value)) == "VALUE_INVALID_DATA"
     assert code(lambda: kutils.customer_lifetime_value(ours, s["frequency"], s["recency"], s["T"], s["T"], time=-1)) == "VALUE_INVALID_OPTION"
     assert code(lambda: BetaGeoBetaBinomFitter().fit([0, 1], [0, 1], [3, 3]).conditional_probability_alive(np.inf, 1, 1, 3)) == "VALUE_INVALID_OPTION"
+
+
+def test_functions_moved_to_the_core_refuse_bad_input_with_codes(fitted):
+    """The core functions added this stop, through Python: empty, NaN/inf, wrong type, unknown
+    option, out of range and huge values are typed, coded errors, returned at once."""
+    from kehu import _native
+    from kehu.lifetimes import generate_data as gen
+    from kehu.segment import rfm_scores
+
+    ours, _, _ = fitted
+
+    def code(call):
+        with pytest.raises(kehu.KehuError) as err:
+            call()
+        return err.value.code
+
+    tx = gen.beta_geometric_nbd_model_transactional_data
+    assert code(lambda: tx(10, 0.5, 4.4, 0.8, 2.4, freq="M", size=2)) == "VALUE_INVALID_OPTION"  # no fixed length
+    assert code(lambda: tx(10, 0.5, 4.4, 0.8, 2.4, freq="fortnight", size=2)) == "VALUE_INVALID_OPTION"
+    assert code(lambda: tx(10, 0.5, 4.4, 0.8, 2.4, observation_period_end="Sep 30 1997", size=2)) == "DATA_INVALID_OPTION"
+    assert code(lambda: tx(1e300, 0.5, 4.4, 0.8, 2.4, size=2)) == "VALUE_INVALID_DATA"  # dates out of range
+    assert code(lambda: tx([np.inf], 0.5, 4.4, 0.8, 2.4, size=1)) == "VALUE_INVALID_DATA"
+    assert len(tx([], 0.5, 4.4, 0.8, 2.4, size=0)) == 0  # no customers, no rows
+    # The P(alive) matrix of a model without fitted data needs its bounds; NaN data is refused.
+    loaded = BetaGeoFitter()
+    loaded.params_ = ours.params_
+    assert code(lambda: loaded.conditional_probability_alive_matrix()) == "VALUE_INVALID_OPTION"
+    assert loaded.conditional_probability_alive_matrix(3, 4).shape == (5, 4)
+    assert code(lambda: ours._model().grid(None, None, None, np.array([1.0, np.nan]), np.array([2.0, 3.0]))) == "VALUE_INVALID_DATA"
+    assert code(lambda: loaded.conditional_probability_alive_matrix(10**5, 10**5)) == "VALUE_INVALID_OPTION"  # 10^10 cells
+    # First-n-periods: a fractional n of opportunities, fractional frequencies, negative weights.
+    bb = BetaGeoBetaBinomFitter().fit([0, 1, 2, 3], [0, 2, 4, 5], [6, 6, 6, 6], [10, 5, 3, 2])
+    assert code(lambda: bb.expected_number_of_transactions_in_first_n_periods(2.5)) == "VALUE_INVALID_OPTION"
+    handle = bb._model()
+    assert code(lambda: handle.expected_customers_by_frequency(np.array([0.5]), 6.0)) == "VALUE_INVALID_DATA"
+    assert code(lambda: handle.expected_customers_by_frequency(np.array([1.0]), 6.0, np.array([-1.0]))) == "VALUE_INVALID_DATA"
+    assert code(lambda: handle.expected_customers_by_frequency(np.array([1.0, 2.0]), 6.0, np.array([1.0]))) == "VALUE_INVALID_DATA"
+    # BG/BB lengths repeated by weight: fractional or huge weights, too few customers.
+    w = np.array([1.5, 1.0])
+    assert code(lambda: _native.generate_customers(handle, np.array([4.0, 6.0]), 2, 1, w)) == "VALUE_INVALID_DATA"
+    assert code(lambda: _native.generate_customers(handle, np.array([4.0, 6.0]), 2, 1, np.array([1e12, 1.0]))) == "VALUE_INVALID_DATA"
+    assert code(lambda: _native.generate_customers(handle, np.array([4.0, 6.0]), 9, 1, np.array([2.0, 2.0]))) == "VALUE_INVALID_DATA"
+    # Gamma-Gamma's q_constraint: not a flag, or on another kind.
+    assert code(lambda: GammaGammaFitter().fit([1, 2], [10.0, 20.0], q_constraint="yes")) == "VALUE_INVALID_OPTION"
+    # RFM score options: unknown tie policy, too few bins, a misspelt option reaches the core.
+    r = [1.0, 5.0, 9.0]
+    assert code(lambda: rfm_scores(r, r, r, ties="average")) == "SEGMENT_INVALID_OPTION"
+    assert code(lambda: rfm_scores(r, r, r, bins=0)) == "SEGMENT_INVALID_OPTION"
+    assert code(lambda: rfm_scores(r, r, r, bins=2**40)) == "SEGMENT_INVALID_OPTION"
+    assert code(lambda: _native.segment_rfm_scores(np.array(r), np.array(r), np.array(r), '{"bin": 3}')) == "SEGMENT_INVALID_OPTION"
+    assert code(lambda: rfm_scores(r, r, r, cut_offs=[np.nan])) == "SEGMENT_INVALID_OPTION"
+    # Values as text: an object with no text of its own still becomes its str(); None stays missing.
+    assert _native.value_texts([None, float("inf"), 7]) == [None, None, "7"]
