@@ -130,23 +130,19 @@ impl Fit<ValueColumns<'_>> for ValueOptions {
     /// Fits a model of the options' kind; identical rows are merged.
     fn fit(&self, data: &ValueColumns) -> Result<ValueFit, ValueError> {
         self.check()?;
-        let (model, report) =
-            ValueModel::fit_kind(&self.kind, data.a, data.b, data.c, data.weights, self)?;
+        let (model, report) = ValueModel::fit_kind(self, data)?;
         Ok(ValueFit { model, report })
     }
 }
 
 impl ValueModel {
     fn fit_kind(
-        kind: &str,
-        a: &[f64],
-        b: &[f64],
-        c: &[f64],
-        weights: Option<&[f64]>,
         options: &ValueOptions,
+        data: &ValueColumns,
     ) -> Result<(ValueModel, FitReport), ValueError> {
+        let (a, b, c, weights) = (data.a, data.b, data.c, data.weights);
         let penalizer = options.penalizer;
-        Ok(match kind {
+        Ok(match options.kind.as_str() {
             "bgnbd" => {
                 let (m, r) = BetaGeo::fit(
                     &ValueRows::frequency_recency_t(a, b, c, weights)?,
