@@ -331,7 +331,8 @@ impl PyValueModel {
     }
 
     /// One customer's P(alive) at each age 0 … `t` periods of `freq` since their first
-    /// purchase, from the timestamps in column `datetime_col` of `table`.
+    /// purchase, from the timestamps in column `datetime_col` of `table`: (P(alive), each
+    /// age's period start, each purchase period's start), the starts in µs.
     #[pyo3(signature = (table, datetime_col, t, freq=None, datetime_format=None))]
     fn alive_path<'py>(
         &self,
@@ -341,7 +342,11 @@ impl PyValueModel {
         t: Bound<'py, PyAny>,
         freq: Option<&str>,
         datetime_format: Option<String>,
-    ) -> PyResult<Array<'py>> {
+    ) -> PyResult<(
+        Array<'py>,
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<i64>>,
+    )> {
         let t: u32 = whole(&t, "t", value_option)?;
         let freq = kehu::profile::Freq::from_option(freq).map_err(to_py)?;
         let batch = crate::batch_of(table)?;
@@ -351,13 +356,17 @@ impl PyValueModel {
             alive_path_columns(&self.model, times.column(), freq, t)
         })
         .map_err(to_py)?;
-        Ok(PyArray1::from_vec(py, out))
+        Ok((
+            PyArray1::from_vec(py, out.probability),
+            PyArray1::from_vec(py, out.period_starts),
+            PyArray1::from_vec(py, out.purchase_starts),
+        ))
     }
 
     /// Actual and expected cumulative repeat transactions over the `t` periods of `freq` from
     /// the first transaction, every `freq_multiplier` periods: (actual, predicted, each row's
-    /// last period as its first microsecond).
-    #[pyo3(signature = (table, columns, t, freq=None, freq_multiplier=None, datetime_format=None))]
+    /// last period as its first microsecond); with `increments`, each row's step instead.
+    #[pyo3(signature = (table, columns, t, freq=None, freq_multiplier=None, datetime_format=None, increments=false))]
     #[allow(clippy::too_many_arguments)]
     fn cumulative_transactions<'py>(
         &self,
@@ -368,6 +377,7 @@ impl PyValueModel {
         freq: Option<&str>,
         freq_multiplier: Option<Bound<'py, PyAny>>,
         datetime_format: Option<String>,
+        increments: bool,
     ) -> PyResult<(Array<'py>, Array<'py>, Bound<'py, PyArray1<i64>>)> {
         let t: u32 = whole(&t, "t", value_option)?;
         let m = opt_whole(freq_multiplier.as_ref(), "freq_multiplier", value_option)?;
@@ -379,6 +389,7 @@ impl PyValueModel {
             cumulative_transactions_columns(&self.model, &cols.columns(), freq, t, m)
         })
         .map_err(to_py)?;
+        let c = if increments { c.increments() } else { c };
         Ok((
             PyArray1::from_vec(py, c.actual),
             PyArray1::from_vec(py, c.predicted),

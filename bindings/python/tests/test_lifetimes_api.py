@@ -290,6 +290,12 @@ def test_tracking_plots_draw_the_cores_numbers(fitted, transactions):
     one = transactions[transactions["id"] == 35]
     ax = plot_history_alive(ours, 150, one, "date", ax=plt.figure().gca())
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), kutils.calculate_alive_path(ours, one, "date", 150))
+    # Drawn against each day from the first purchase's, with a mark on each purchase day.
+    days = pd.to_datetime(one["date"]).dt.floor("D")
+    x = pd.DatetimeIndex(ax.get_lines()[0].get_xdata())
+    assert x[0] == days.min() and (np.diff(x.asi8) == 86_400 * 10**6).all()
+    marks = ax.collections[0].get_segments()
+    assert len(marks) == days.nunique()
     frame = kutils.expected_cumulative_transactions(ours, transactions, "date", "id", 120)
     ax = plot_cumulative_transactions(ours, transactions, "date", "id", 120, 60, ax=plt.figure().gca())
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), frame["actual"])
@@ -297,6 +303,9 @@ def test_tracking_plots_draw_the_cores_numbers(fitted, transactions):
     assert ax.get_lines()[2].get_xdata()[0] == 60  # the calibration end marker
     ax = plot_incremental_transactions(ours, transactions, "date", "id", 120, 60, ax=plt.figure().gca())
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata()[1:], np.diff(frame["predicted"]), rtol=1e-12)
+    # The first period's step is from zero (lifetimes leaves it NaN).
+    assert ax.get_lines()[1].get_ydata()[0] == pytest.approx(frame["predicted"].iloc[0], rel=1e-12)
+    assert ax.get_lines()[0].get_ydata()[0] == frame["actual"].iloc[0]
     plt.close("all")
 
 

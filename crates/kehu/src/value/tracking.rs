@@ -82,19 +82,51 @@ impl IntColumn for OneCustomer {
     }
 }
 
+/// One customer's P(alive) path with the dates to draw it against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlivePath {
+    /// P(alive) at ages 0, 1, … periods since the first purchase ([`alive_path`]).
+    pub probability: Vec<f64>,
+    /// The first microsecond of each age's period.
+    pub period_starts: Vec<i64>,
+    /// The first microsecond of each period with a purchase, in time order.
+    pub purchase_starts: Vec<i64>,
+}
+
+fn starts(freq: Freq, periods: impl Iterator<Item = i64>) -> Result<Vec<i64>, ValueError> {
+    periods
+        .map(|p| freq.period_start(p))
+        .collect::<Option<_>>()
+        .ok_or_else(|| ValueError::InvalidOption {
+            option: "t".into(),
+            reason: "the periods run beyond the timestamps kehu holds".into(),
+        })
+}
+
 /// [`alive_path`] from one customer's purchase timestamps (validated as lifetimes' functions
-/// validate: a bad timestamp is an error naming its row).
+/// validate: a bad timestamp is an error naming its row), with each age's and each purchase's
+/// period start (lifetimes' `plot_history_alive` axis).
 pub fn alive_path_columns(
     model: &ValueModel,
     timestamp: TimeColumn,
     freq: Freq,
     t: u32,
-) -> Result<Vec<f64>, crate::Error> {
+) -> Result<AlivePath, crate::Error> {
     let ids = OneCustomer(timestamp.len());
     let cols = TransactionColumns::new(IdColumn::Int(&ids), timestamp);
     let (tx, _) = validate(&cols, &ValidationOptions::lifetimes())?;
-    let periods: Vec<i64> = tx.timestamp().iter().map(|&ts| freq.period(ts)).collect();
-    Ok(alive_path(model, &periods, t)?)
+    let mut periods: Vec<i64> = tx.timestamp().iter().map(|&ts| freq.period(ts)).collect();
+    let probability = alive_path(model, &periods, t)?;
+    periods.sort_unstable();
+    periods.dedup();
+    let first = periods[0];
+    let period_starts = starts(freq, (0..probability.len() as i64).map(|age| first + age))?;
+    let purchase_starts = starts(freq, periods.into_iter())?;
+    Ok(AlivePath {
+        probability,
+        period_starts,
+        purchase_starts,
+    })
 }
 
 /// Actual and expected cumulative repeat transactions, one row every `freq_multiplier` periods.
@@ -110,6 +142,21 @@ pub struct CumulativeTransactions {
     pub periods: Vec<i64>,
     /// The first microsecond of each row's `periods` entry (a date to label the row with).
     pub period_starts: Vec<i64>,
+}
+
+impl CumulativeTransactions {
+    /// The rows' increments: each row's actual and expected repeat transactions less the row
+    /// before's (the first row's from zero), lifetimes' `plot_incremental_transactions` (whose
+    /// first row is NaN, left undrawn).
+    pub fn increments(mut self) -> Self {
+        for column in [&mut self.actual, &mut self.predicted] {
+            let mut before = 0.0;
+            for value in column.iter_mut() {
+                (*value, before) = (*value - before, *value);
+            }
+        }
+        self
+    }
 }
 
 /// The actual and expected cumulative repeat transactions of all customers over the `t`
@@ -209,14 +256,7 @@ pub fn cumulative_transactions(
         }
     }
     let periods: Vec<i64> = (1..=rows).map(|row| start + (row * m) as i64 - 1).collect();
-    let period_starts = periods
-        .iter()
-        .map(|&p| freq.period_start(p))
-        .collect::<Option<_>>()
-        .ok_or_else(|| ValueError::InvalidOption {
-            option: "t".into(),
-            reason: "the periods run beyond the timestamps kehu holds".into(),
-        })?;
+    let period_starts = starts(freq, periods.iter().copied())?;
     Ok(CumulativeTransactions {
         actual,
         predicted,
@@ -277,6 +317,39 @@ mod tests {
     }
 
     #[test]
+    fn alive_path_columns_give_the_dates_to_draw() {
+        let model = bg();
+        let day = crate::data::time::MICROS_PER_DAY;
+        // Purchases on days 10 (twice, at noon and at 1 a.m.), 13 and 15 (in no order).
+        let times: Vec<i64> = vec![
+            13 * day,
+            10 * day + day / 2,
+            15 * day + 5,
+            10 * day + day / 24,
+        ];
+        let column = TimeColumn::Epoch {
+            values: &times,
+            unit: crate::data::time::TimeUnit::Micros,
+        };
+        let path = alive_path_columns(&model, column, Freq::Day, 8).unwrap();
+        assert_eq!(
+            path.probability,
+            alive_path(&model, &[10, 10, 13, 15], 8).unwrap()
+        );
+        let expect: Vec<i64> = (10..=18).map(|d| d * day).collect();
+        assert_eq!(path.period_starts, expect);
+        assert_eq!(path.purchase_starts, vec![10 * day, 13 * day, 15 * day]);
+        // In weeks (Monday to Sunday): 1970-01-05 was the first Monday.
+        let column = TimeColumn::Epoch {
+            values: &times,
+            unit: crate::data::time::TimeUnit::Micros,
+        };
+        let weeks = alive_path_columns(&model, column, Freq::Week, 2).unwrap();
+        assert_eq!(weeks.period_starts, vec![4 * day, 11 * day, 18 * day]);
+        assert_eq!(weeks.purchase_starts, vec![4 * day, 11 * day]);
+    }
+
+    #[test]
     fn cumulative_transactions_count_and_expect() {
         let model = bg();
         let day = crate::data::time::MICROS_PER_DAY;
@@ -303,6 +376,11 @@ mod tests {
         // Each row's label as a date: the first microsecond of its last period (days here).
         let day = crate::data::time::MICROS_PER_DAY;
         assert_eq!(two.period_starts, vec![day, 3 * day, 5 * day]);
+        let steps = two.clone().increments();
+        assert_eq!(steps.actual, vec![0.0, 2.0, 1.0]);
+        assert_eq!(steps.predicted[0], two.predicted[0]);
+        assert_eq!(steps.predicted[2], two.predicted[2] - two.predicted[1]);
+        assert_eq!(steps.period_starts, two.period_starts);
         assert!(cumulative_transactions_columns(&model, &cols, Freq::Day, 6, Some(0)).is_err());
     }
 }

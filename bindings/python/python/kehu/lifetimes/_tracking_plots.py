@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .utils import calculate_alive_path, expected_cumulative_transactions
+from .._convert import to_arrow
+from .utils import _tracking_frame, expected_cumulative_transactions
 
 __all__ = ["plot_history_alive", "plot_cumulative_transactions", "plot_incremental_transactions"]
 
@@ -21,21 +22,24 @@ def _axes(ax: Any) -> Any:
     return plt.subplot(111)
 
 
+def _instants(micros: Any) -> Any:
+    return np.asarray(micros).astype("datetime64[us]")
+
+
 def plot_history_alive(
     model: Any, t: int, transactions: Any, datetime_col: str, freq: str = "D", start_date: Any = None, ax: Any = None, **kwargs: Any
 ) -> Any:
-    """P(alive) of one customer over time, with their purchase dates as dashed lines."""
+    """P(alive) of one customer over time, with their purchase periods as dashed lines; both
+    are drawn at their periods' first instants, as the core gives them."""
     ax = _axes(ax)
-    path = calculate_alive_path(model, transactions, datetime_col, t, freq)
-    dates = pd.to_datetime(pd.Series(transactions[datetime_col]))
-    first = dates.min()
-    path_dates = pd.date_range(start=first, periods=len(path), freq=freq)
-    ax.plot(path_dates, path.to_numpy(), "-", label="P_alive", **kwargs)
-    purchases = pd.DatetimeIndex(dates.dt.floor("D").unique()) if freq == "D" else pd.DatetimeIndex(dates.unique())
-    ax.vlines(purchases.values, ymin=0, ymax=1, colors="r", linestyles="dashed", label="purchases")
+    table = to_arrow(transactions, [datetime_col])
+    path, starts, purchases = model._model().alive_path(table, datetime_col, t, freq)
+    path_dates, purchase_dates = _instants(starts), _instants(purchases)
+    ax.plot(path_dates, path, "-", label="P_alive", **kwargs)
+    ax.vlines(purchase_dates, ymin=0, ymax=1, colors="r", linestyles="dashed", label="purchases")
     ax.set_ylim(0, 1.0)
     ax.set_yticks(np.arange(0, 1.1, 0.1))
-    ax.set_xlim(first if start_date is None else pd.Timestamp(start_date), path_dates[-1])
+    ax.set_xlim(path_dates[0] if start_date is None else pd.Timestamp(start_date), path_dates[-1])
     ax.legend(loc=3)
     ax.set_ylabel("P_alive")
     ax.set_title("History of P_alive")
@@ -96,10 +100,8 @@ def plot_incremental_transactions(
     ax: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """Actual against expected repeat transactions per period (the cumulative curves' steps),
-    a dashed line at `t_cal`."""
-    frame = expected_cumulative_transactions(
-        model, transactions, datetime_col, customer_id_col, t, datetime_format=datetime_format, freq=freq, set_index_date=set_index_date
-    )
-    steps = frame.astype(float).diff()
+    """Actual against expected repeat transactions per period (the cumulative curves' steps;
+    the first period's from zero, where lifetimes leaves it out), a dashed line at `t_cal`."""
+    args = (model, transactions, datetime_col, customer_id_col, t, datetime_format, freq, 1)
+    steps = _tracking_frame(*args, set_index_date, increments=True)
     return _tracking(steps, t_cal, set_index_date, title, xlabel, ylabel, ax, **kwargs)

@@ -78,7 +78,7 @@ def calculate_alive_path(model: Any, transactions: Any, datetime_col: str, t: in
     periods of `freq` since the first purchase, or to the last purchase when that is later;
     several purchases in one period count as one. lifetimes 0.11's own version fails on
     pandas ≥ 3 (`fillna(method=...)`); this one does not."""
-    path = model._model().alive_path(to_arrow(transactions, [datetime_col]), datetime_col, t, freq)
+    path, _, _ = model._model().alive_path(to_arrow(transactions, [datetime_col]), datetime_col, t, freq)
     return pd.Series(path)
 
 
@@ -97,9 +97,28 @@ def expected_cumulative_transactions(
     the first transaction, every `freq_multiplier` periods (the model's time unit): columns
     `actual` and `predicted`, indexed 0, 1, … or, with `set_index_date`, by the last period
     each row counts, as lifetimes gives them (Fader, Hardie and Lee 2005)."""
+    args = (model, transactions, datetime_col, customer_id_col, t, datetime_format, freq, freq_multiplier)
+    return _tracking_frame(*args, set_index_date, increments=False)
+
+
+def _tracking_frame(
+    model: Any,
+    transactions: Any,
+    datetime_col: str,
+    customer_id_col: str,
+    t: int,
+    datetime_format: str | None,
+    freq: str,
+    freq_multiplier: int,
+    set_index_date: bool,
+    increments: bool,
+) -> pd.DataFrame:
+    """`expected_cumulative_transactions`, or with `increments` each row's step."""
     columns = {"customer_id": customer_id_col, "timestamp": datetime_col}
     table = to_arrow(transactions, columns.values())
-    actual, predicted, starts = model._model().cumulative_transactions(table, columns, t, freq, freq_multiplier, datetime_format)
+    actual, predicted, starts = model._model().cumulative_transactions(
+        table, columns, t, freq, freq_multiplier, datetime_format, increments
+    )
     if set_index_date:
         index: Any = pd.DatetimeIndex(np.asarray(starts).astype("datetime64[us]")).to_period(freq)
     else:
