@@ -327,6 +327,33 @@ def test_gaussian_mixture_from_given_start_equals_sklearn(covariance_type):
     assert auto.score(X) >= mixture.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X).score(X) - 1e-6
 
 
+@pytest.mark.parametrize("part", ["weights_init", "means_init", "precisions_init"])
+def test_gaussian_mixture_takes_any_given_part_as_sklearn_does(part):
+    """scikit-learn takes each of weights_init, means_init and precisions_init alone, the rest
+    from k-means; kehu does too, and both reach the same mixture on separated blobs."""
+    mixture = pytest.importorskip("sklearn.mixture")
+    from kehu.segment import GaussianMixture
+
+    X = _blobs(n=3000, d=3, k=3, seed=21)
+    given = {
+        "weights_init": np.array([0.2, 0.3, 0.5]),
+        "means_init": X[np.random.default_rng(2).choice(len(X), 3, replace=False)],
+        "precisions_init": np.stack([np.eye(3)] * 3),
+    }
+    kw = dict(n_components=3, max_iter=300, tol=1e-8, random_state=0, **{part: given[part]})
+    ours = GaussianMixture(**kw).fit(X)
+    ref = mixture.GaussianMixture(**kw).fit(X)
+    assert ours.converged_ and ref.converged_
+    order, ref_order = np.argsort(ours.means_[:, 0]), np.argsort(ref.means_[:, 0])
+    np.testing.assert_allclose(ours.means_[order], ref.means_[ref_order], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.weights_[order], ref.weights_[ref_order], rtol=1e-5)
+    assert ours.lower_bound_ == pytest.approx(ref.lower_bound_, rel=1e-7)
+    assert ours.get_params()[part] is given[part]
+    with pytest.raises(kehu.SegmentError) as bad:
+        GaussianMixture(3, weights_init=[0.5, 0.6, 0.1]).fit(X)
+    assert bad.value.code == "SEGMENT_INVALID_OPTION" and "weights_init" in str(bad.value)
+
+
 def test_minibatch_kmeans_against_scikit_learn():
     sklearn = pytest.importorskip("sklearn.cluster")
     from sklearn.datasets import make_blobs

@@ -612,7 +612,8 @@ class GaussianMixture(DensityMixin, _Estimator):
     """Gaussian mixture by EM with scikit-learn's parameters and attributes (`weights_`,
     `means_`, `covariances_`, `converged_`, `n_iter_`, `lower_bound_`, `n_features_in_`,
     `feature_names_in_`); covariance_type "full" or "diag"; k-means initialisation (kehu's,
-    seeded by `random_state`) or `weights_init`, `means_init`, `precisions_init`. Fitted models
+    seeded by `random_state`) with any of `weights_init`, `means_init`, `precisions_init` in
+    place of its estimates, as scikit-learn does. Fitted models
     save to JSON. With scikit-learn installed, a scikit-learn density estimator, as
     scikit-learn's own GaussianMixture is."""
 
@@ -641,13 +642,9 @@ class GaussianMixture(DensityMixin, _Estimator):
         self.random_state = random_state
 
     def _options(self) -> str:
-        given = (self.weights_init, self.means_init, self.precisions_init)
-        if all(v is None for v in given):
-            init: dict[str, Any] = {"kind": "k_means"}
-        else:
-            if any(v is None for v in given):
-                raise _invalid("invalid option 'init': give weights_init, means_init and precisions_init together")
-            init = {"kind": "given", **{k: _arr(v).tolist() for k, v in zip(("weights", "means", "precisions"), given)}}
+        parts = {"weights": self.weights_init, "means": self.means_init, "precisions": self.precisions_init}
+        given = {k: _arr(v).tolist() for k, v in parts.items() if v is not None}
+        init = {"init": {"kind": "given", **given}} if given else {}
         return _json(
             _with_set(
                 {
@@ -656,7 +653,7 @@ class GaussianMixture(DensityMixin, _Estimator):
                     "reg_covar": self.reg_covar,
                     "tol": self.tol,
                     "max_iter": self.max_iter,
-                    "init": init,
+                    **init,
                 },
                 random_state=self.random_state,
             ),

@@ -34,14 +34,20 @@ pub enum Covariance {
 pub enum GmmInit {
     /// Responsibilities from a k-means fit (one run of greedy k-means++ with the seed).
     KMeans,
-    /// Given weights (k), means (k × d) and precisions (k × d × d for full, k × d for diag).
+    /// Any of weights (k), means (k × d) and precisions (k × d × d for full, k × d for diag)
+    /// given, as scikit-learn's `weights_init`, `means_init` and `precisions_init`: the parts
+    /// not given are estimated from the k-means responsibilities (covariances about those
+    /// responsibilities' means, whether or not means are given, as scikit-learn does).
     Given {
-        /// Mixture weights.
-        weights: Vec<f64>,
+        /// Mixture weights: each in [0, 1], summing to 1.
+        #[serde(default)]
+        weights: Option<Vec<f64>>,
         /// Means, row-major.
-        means: Vec<f64>,
+        #[serde(default)]
+        means: Option<Vec<f64>>,
         /// Inverse covariances.
-        precisions: Vec<f64>,
+        #[serde(default)]
+        precisions: Option<Vec<f64>>,
     },
 }
 
@@ -528,6 +534,121 @@ impl Fit<Rows<'_>> for GmmOptions {
     }
 }
 
+/// The mixture the k-means responsibilities give (one hard assignment per row).
+fn k_means_start(x: &Rows, opts: &GmmOptions) -> Result<GaussianMixture, SegmentError> {
+    let (n, k) = (x.len(), opts.k);
+    let km = kmeans::fit(
+        x,
+        None,
+        &KMeansOptions {
+            k,
+            init: Init::KMeansPlusPlus,
+            n_init: Some(1),
+            seed: opts.seed,
+            ..Default::default()
+        },
+    )?;
+    let mut resp = vec![0.0; n * k];
+    for (i, l) in km.labels.iter().enumerate() {
+        resp[i * k + *l as usize] = 1.0;
+    }
+    Ok(m_step(x, &resp, k, opts))
+}
+
+/// The starting mixture from the given parts, the others from [`k_means_start`] (run only
+/// when a part is missing), checked as scikit-learn checks them.
+fn given_start(
+    x: &Rows,
+    opts: &GmmOptions,
+    weights: &Option<Vec<f64>>,
+    means: &Option<Vec<f64>>,
+    precisions: &Option<Vec<f64>>,
+) -> Result<GaussianMixture, SegmentError> {
+    let (d, k) = (x.dim(), opts.k);
+    let bad = |option: &str, reason: String| SegmentError::InvalidOption {
+        option: option.into(),
+        reason,
+    };
+    let cov_len = match opts.covariance {
+        Covariance::Full => d * d,
+        Covariance::Diag => d,
+    };
+    let shape = |option: &str, given: &Option<Vec<f64>>, len: usize, what: &str| match given {
+        Some(v) if v.len() != len => Err(bad(
+            option,
+            format!("must hold {len} values ({what}), not {}", v.len()),
+        )),
+        Some(v) if v.iter().any(|x| !x.is_finite()) => {
+            Err(bad(option, "must be finite numbers".into()))
+        }
+        _ => Ok(()),
+    };
+    shape("weights_init", weights, k, "one per component")?;
+    shape("means_init", means, k * d, "components × columns")?;
+    let per = if opts.covariance == Covariance::Full {
+        "components × columns × columns"
+    } else {
+        "components × columns"
+    };
+    shape("precisions_init", precisions, k * cov_len, per)?;
+    if let Some(w) = weights {
+        let total: f64 = w.iter().sum();
+        if w.iter().any(|&v| !(0.0..=1.0).contains(&v)) || (1.0 - total).abs() > 1e-8 {
+            return Err(bad(
+                "weights_init",
+                format!("must each lie in [0, 1] and sum to 1 (they sum to {total})"),
+            ));
+        }
+    }
+    let covariances = match precisions {
+        None => None,
+        Some(p) => {
+            let mut covariances = Vec::with_capacity(k * cov_len);
+            for c in 0..k {
+                let p = &p[c * cov_len..(c + 1) * cov_len];
+                let not_pd = || {
+                    bad(
+                        "precisions_init",
+                        format!("precision {c} is not positive definite"),
+                    )
+                };
+                match opts.covariance {
+                    Covariance::Full => covariances.extend(spd_inverse(p, d).ok_or_else(not_pd)?),
+                    Covariance::Diag => {
+                        if p.iter().any(|&v| v <= 0.0) {
+                            return Err(not_pd());
+                        }
+                        covariances.extend(p.iter().map(|v| 1.0 / v))
+                    }
+                }
+            }
+            Some(covariances)
+        }
+    };
+    let mut model = if weights.is_some() && means.is_some() && covariances.is_some() {
+        GaussianMixture {
+            d,
+            covariance: opts.covariance,
+            weights: vec![],
+            means: vec![],
+            covariances: vec![],
+            factors: vec![],
+        }
+    } else {
+        k_means_start(x, opts)?
+    };
+    if let Some(w) = weights {
+        model.weights = w.clone();
+    }
+    if let Some(m) = means {
+        model.means = m.clone();
+    }
+    if let Some(c) = covariances {
+        model.covariances = c;
+    }
+    Ok(model)
+}
+
 pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
     let (n, d, k) = (x.len(), x.dim(), opts.k);
     let bad = |option: &str, reason: String| SegmentError::InvalidOption {
@@ -557,58 +678,12 @@ pub(crate) fn fit(x: &Rows, opts: &GmmOptions) -> Result<GmmFit, SegmentError> {
         ));
     }
     let mut model = match &opts.init {
-        GmmInit::KMeans => {
-            let km = kmeans::fit(
-                x,
-                None,
-                &KMeansOptions {
-                    k,
-                    init: Init::KMeansPlusPlus,
-                    n_init: Some(1),
-                    seed: opts.seed,
-                    ..Default::default()
-                },
-            )?;
-            let mut resp = vec![0.0; n * k];
-            for (i, l) in km.labels.iter().enumerate() {
-                resp[i * k + *l as usize] = 1.0;
-            }
-            m_step(x, &resp, k, opts)
-        }
+        GmmInit::KMeans => k_means_start(x, opts)?,
         GmmInit::Given {
             weights,
             means,
             precisions,
-        } => {
-            let cov_len = match opts.covariance {
-                Covariance::Full => d * d,
-                Covariance::Diag => d,
-            };
-            if weights.len() != k || means.len() != k * d || precisions.len() != k * cov_len {
-                return Err(bad(
-                    "init",
-                    "weights, means and precisions must match k and d".into(),
-                ));
-            }
-            let mut covariances = Vec::with_capacity(k * cov_len);
-            for c in 0..k {
-                let p = &precisions[c * cov_len..(c + 1) * cov_len];
-                match opts.covariance {
-                    Covariance::Full => covariances.extend(spd_inverse(p, d).ok_or_else(|| {
-                        bad("init", format!("precision {c} is not positive definite"))
-                    })?),
-                    Covariance::Diag => covariances.extend(p.iter().map(|v| 1.0 / v)),
-                }
-            }
-            GaussianMixture {
-                d,
-                covariance: opts.covariance,
-                weights: weights.clone(),
-                means: means.clone(),
-                covariances,
-                factors: vec![],
-            }
-        }
+        } => given_start(x, opts, weights, means, precisions)?,
     };
     model.prepare()?;
     let mut lower_bound = f64::NEG_INFINITY;
@@ -655,6 +730,97 @@ mod tests {
             data.push(cy + 0.5 * u(&mut draw));
         }
         data
+    }
+
+    #[test]
+    fn given_parts_replace_the_k_means_estimates() {
+        let data = two_blobs();
+        let x = Rows::new(&data, 2).unwrap();
+        let opts = |init| GmmOptions {
+            k: 2,
+            seed: 3,
+            max_iter: 1,
+            init,
+            ..Default::default()
+        };
+        let start = |init| given_start_of(&x, &opts(init));
+        let k_means = k_means_start(&x, &opts(GmmInit::KMeans)).unwrap();
+        // Only the means given: weights and covariances stay k-means', means are replaced.
+        let means = vec![1.0, 1.0, 5.0, 2.0];
+        let only_means = start(GmmInit::Given {
+            weights: None,
+            means: Some(means.clone()),
+            precisions: None,
+        })
+        .unwrap();
+        assert_eq!(only_means.means, means);
+        assert_eq!(only_means.weights, k_means.weights);
+        assert_eq!(only_means.covariances, k_means.covariances);
+        // All given: k-means is not needed, covariances are the precisions' inverses.
+        let all = start(GmmInit::Given {
+            weights: Some(vec![0.25, 0.75]),
+            means: Some(means.clone()),
+            precisions: Some(vec![4.0, 0.0, 0.0, 2.0, 1.0, 0.0, 0.0, 1.0]),
+        })
+        .unwrap();
+        assert_eq!(all.weights, vec![0.25, 0.75]);
+        assert!(
+            (all.covariances[0] - 0.25).abs() < 1e-15 && (all.covariances[3] - 0.5).abs() < 1e-15
+        );
+        // scikit-learn's checks, each naming the option.
+        let err = |init| match start(init) {
+            Err(SegmentError::InvalidOption { option, .. }) => option,
+            other => panic!("{other:?}"),
+        };
+        let weights = |w: Vec<f64>| GmmInit::Given {
+            weights: Some(w),
+            means: None,
+            precisions: None,
+        };
+        assert_eq!(err(weights(vec![0.5, 0.6])), "weights_init");
+        assert_eq!(err(weights(vec![1.0])), "weights_init");
+        assert_eq!(err(weights(vec![-0.5, 1.5])), "weights_init");
+        let means = GmmInit::Given {
+            weights: None,
+            means: Some(vec![0.0; 3]),
+            precisions: None,
+        };
+        assert_eq!(err(means), "means_init");
+        let precisions = GmmInit::Given {
+            weights: None,
+            means: None,
+            precisions: Some(vec![1.0, 2.0, 2.0, 1.0, 1.0, 0.0, 0.0, 1.0]),
+        };
+        assert_eq!(err(precisions), "precisions_init");
+        // Read from the options document with any part left out.
+        let o: GmmOptions =
+            serde_json::from_str(r#"{"k": 2, "init": {"kind": "given", "means": [1, 1, 5, 2]}}"#)
+                .unwrap();
+        assert!(matches!(
+            o.init,
+            GmmInit::Given {
+                weights: None,
+                means: Some(_),
+                precisions: None
+            }
+        ));
+        // EM runs from such a start.
+        assert!(
+            fit(&x, &GmmOptions { max_iter: 100, ..o })
+                .unwrap()
+                .converged
+        );
+    }
+
+    fn given_start_of(x: &Rows, opts: &GmmOptions) -> Result<GaussianMixture, SegmentError> {
+        match &opts.init {
+            GmmInit::Given {
+                weights,
+                means,
+                precisions,
+            } => given_start(x, opts, weights, means, precisions),
+            GmmInit::KMeans => k_means_start(x, opts),
+        }
     }
 
     #[test]
