@@ -689,29 +689,15 @@ class GaussianMixture {
  * or null) of rows. Ragged rows, non-numbers in numeric columns, objects in categorical ones and
  * categorical indices outside the rows are type errors with the row and column.
  */
-function splitMixed (rows, categorical) {
+/** Rows of numbers and categories as JSON rows of the core's given values, and the categorical
+ * column indices: the core splits them (which values a numeric or a category column takes). */
+function mixedRows (rows, categorical) {
   if (!isList(rows)) throw wrongType(`'X' must be an array of rows, got ${typeName(rows)}`)
-  rows.forEach((row, i) => {
+  const given = Array.from(rows, (row, i) => {
     if (!isList(row)) throw wrongType(`row ${i} of 'X' must be an array, got ${typeName(row)}`)
+    return Array.from(row, givenValue)
   })
-  const width = rows.length ? rows[0].length : 0
-  const cat = new Set(integers(categorical, 'categorical', { unsigned: true }))
-  for (const j of cat) {
-    if (rows.length && j >= width) throw new KehuError(`invalid option 'categorical': column ${j} is not in rows of ${width} columns`, 'SEGMENT_INVALID_OPTION')
-  }
-  const num = []
-  for (let j = 0; j < width; j++) if (!cat.has(j)) num.push(j)
-  const numeric = new Float64Array(rows.length * num.length)
-  rows.forEach((row, i) => {
-    if (row.length !== width) throw new KehuError(`row ${i} of 'X' has ${row.length} columns, expected ${width} (as row 0)`, 'DATA_LENGTH_MISMATCH')
-    num.forEach((j, c) => {
-      const v = row[j]
-      if (v != null && typeof v !== 'number') throw wrongType(`row ${i}, field 'column ${j}': must be a number or missing, got ${typeName(v)}`)
-      numeric[i * num.length + c] = v == null ? NaN : v
-    })
-  })
-  const cats = [...cat].sort((a, b) => a - b).map((j) => toText(rows.map((row) => row[j]), `column ${j}`))
-  return { numeric, p: num.length, cats }
+  return [JSON.stringify(given), integers(categorical, 'categorical')]
 }
 
 /** init: a name, [numeric centres, category centres], or the core's own { kind, ... } object. */
@@ -754,15 +740,14 @@ class KPrototypes {
 
   fit (rows, options = {}) {
     const { categorical = [], sampleWeight } = knownOptions(options, ['categorical', 'sampleWeight'], `${this.constructor.name}.fit`, 'SEGMENT_INVALID_OPTION')
-    const { numeric, p, cats } = splitMixed(rows, categorical)
-    const r = call(() => native.kprototypesFit(numeric, p, cats, this._options(), weightsOf(sampleWeight)))
+    const [given, indices] = mixedRows(rows, categorical)
+    const r = call(() => native.kprototypesFit(given, indices, this._options(), weightsOf(sampleWeight)))
     Object.assign(this, { model: r.model, labels: r.labels, cost: r.cost, nIter: r.nIter, notes: r.notes, categorical })
     return this
   }
 
   predict (rows) {
-    const { numeric, cats } = splitMixed(rows, this.categorical)
-    return call(() => this.model.predict(numeric, cats))
+    return call(() => this.model.predict(...mixedRows(rows, this.categorical)))
   }
 
   /** Centres: the numeric parts, then the modes. */

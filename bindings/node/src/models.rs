@@ -7,7 +7,7 @@ use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::gmm::{GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
 use kehu::segment::kprototypes::{
-    Categories, KPrototypesModel, KPrototypesOptions, MixedRows, MixedSample,
+    Categories, KPrototypesModel, KPrototypesOptions, MixedRows, MixedSample, MixedTable,
 };
 use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use napi::bindgen_prelude::Float64Array;
@@ -374,16 +374,18 @@ impl KPrototypesModelJs {
         self.model.mode_values()
     }
 
-    /// The nearest centre of each row: `numeric` n × p row-major (NaN = missing), one array
-    /// per categorical column (`null` = missing).
+    /// The nearest centre of each row: `rows` as JSON rows of the core's given values, split
+    /// by the core at the `categorical` column indices.
     #[napi]
-    pub fn predict(
-        &self,
-        numeric: Float64Array,
-        categorical: Vec<Vec<Option<String>>>,
-    ) -> napi::Result<Vec<u32>, Code> {
-        let codes = self.model.categories.encode(&categorical).map_err(to_js)?;
-        let x = MixedRows::new(&numeric, self.model.p, &codes, categorical.len()).map_err(to_js)?;
+    pub fn predict(&self, rows: String, categorical: Vec<i64>) -> napi::Result<Vec<u32>, Code> {
+        let table = MixedTable::from_rows_json(&rows, &categorical).map_err(to_js)?;
+        let codes = self
+            .model
+            .categories
+            .encode(&table.categorical)
+            .map_err(to_js)?;
+        let x = MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len())
+            .map_err(to_js)?;
         self.model.predict(&x).map_err(to_js)
     }
 }
@@ -398,20 +400,21 @@ pub struct KPrototypesFitJs {
     pub notes: Vec<String>,
 }
 
-/// Fits k-prototypes (k-modes when `p` is 0): `numeric` n × p row-major (NaN = missing),
-/// `categorical` one array per categorical column (`null` = missing).
+/// Fits k-prototypes (k-modes without numeric columns): `rows` as JSON rows of the core's
+/// given values, split by the core at the `categorical` column indices.
 #[napi]
 pub fn kprototypes_fit(
-    numeric: Float64Array,
-    p: u32,
-    categorical: Vec<Vec<Option<String>>>,
+    rows: String,
+    categorical: Vec<i64>,
     options: Option<String>,
     sample_weight: Option<Vec<f64>>,
 ) -> napi::Result<KPrototypesFitJs, Code> {
     let opts: KPrototypesOptions = parse("KPrototypes", options)?;
-    let categories = Categories::learn(&categorical);
-    let codes = categories.encode(&categorical).map_err(to_js)?;
-    let x = MixedRows::new(&numeric, p as usize, &codes, categorical.len()).map_err(to_js)?;
+    let table = MixedTable::from_rows_json(&rows, &categorical).map_err(to_js)?;
+    let categories = Categories::learn(&table.categorical);
+    let codes = categories.encode(&table.categorical).map_err(to_js)?;
+    let x =
+        MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len()).map_err(to_js)?;
     let f = opts
         .fit(&MixedSample {
             rows: &x,

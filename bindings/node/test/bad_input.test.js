@@ -53,12 +53,18 @@ test('numeric matrices: null, undefined, NaN, ±Infinity, non-numbers and ragged
   const mixed = [[1, 'a'], [2, 'b'], [null, 'a'], [4, 'b']]
   const kp = new kehu.KPrototypes({ nClusters: 2, seed: 1 }).fit(mixed, { categorical: [1] })
   assert.equal(kp.labels.length, 4)
+  // The core splits the rows (as it splits Python's columns): text that is not a number in a
+  // numeric column, a ragged row and a value of another type name the row and column.
   throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], ['x', 'b'], [3, 'a']], { categorical: [1] }),
-    'DATA_WRONG_TYPE', /row 1/, /column 0/)
+    'SEGMENT_INVALID_DATA', /row 1/, /column 0/)
   throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], [2], [3, 'a']], { categorical: [1] }),
-    'DATA_LENGTH_MISMATCH', /row 1/)
+    'SEGMENT_INVALID_DATA', /row 1/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([[1, 'a'], [2, {}], [3, 'a']], { categorical: [1] }),
+    'SEGMENT_INVALID_DATA', /row 1/, /column 1/)
+  // Numeric text is a number, as in Python (numpy's astype(float), which kmodes applies).
+  assert.deepEqual(new kehu.KPrototypes({ nClusters: 2, seed: 1 }).fit([['1', 'a'], ['2', 'b'], [null, 'a'], ['4', 'b']], { categorical: [1] }).labels, kp.labels)
   throwsCode(() => kp.predict([[1, 'a'], [Infinity, 'b']]), 'SEGMENT_INVALID_DATA', /row 1/)
-  throwsCode(() => kp.predict([[1, { secret: 'x' }]]), 'DATA_WRONG_TYPE', /row 0/)
+  throwsCode(() => kp.predict([[1, { secret: 'x' }]]), 'SEGMENT_INVALID_DATA', /row 0/, /column 1/)
   // Weights are checked as numbers, with the row.
   throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(X, { sampleWeight: [1, null, 1, 1] }), 'DATA_WRONG_TYPE', /row 1/, /sampleWeight/)
 })

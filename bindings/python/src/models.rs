@@ -8,7 +8,8 @@ use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::gmm::{GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
 use kehu::segment::kprototypes::{
-    Categories, KPrototypesModel, KPrototypesOptions, MixedRows, MixedSample,
+    Categories, KPrototypesModel, KPrototypesOptions, MixedColumn, MixedRows, MixedSample,
+    MixedTable,
 };
 use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::SegmentError;
@@ -464,13 +465,33 @@ pub fn segment_gmm_fit<'py>(
     Ok((model, f.converged, f.n_iter, f.lower_bound))
 }
 
-/// Mixed rows from a numeric matrix (n × p, NaN = missing) and category codes.
-fn mixed<'a>(
-    numeric: &'a PyReadonlyArray2<'_, f64>,
-    codes: &'a [i32],
-    q: usize,
-) -> PyResult<MixedRows<'a>> {
-    MixedRows::new(numeric.as_slice()?, numeric.shape()[1], codes, q).map_err(to_py)
+/// A mixed table from Python's columns (each a float array, NaN missing, or JSON text of the
+/// core's given values) split by the core at the categorical column indices.
+fn mixed_table(columns: Vec<Bound<'_, PyAny>>, categorical: &[i64]) -> PyResult<MixedTable> {
+    let columns = columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            if let Ok(a) = c.extract::<PyReadonlyArray1<'_, f64>>() {
+                return Ok(MixedColumn::Numbers(a.as_array().to_vec()));
+            }
+            let text: String = c.extract()?;
+            kehu::format::parse_json(&text)
+                .map(MixedColumn::Values)
+                .map_err(|reason| {
+                    to_py(SegmentError::InvalidOption {
+                        option: format!("column {j}"),
+                        reason,
+                    })
+                })
+        })
+        .collect::<PyResult<_>>()?;
+    MixedTable::from_columns(columns, categorical).map_err(to_py)
+}
+
+/// The model's codes of a table's categories and the rows they make.
+fn mixed<'a>(table: &'a MixedTable, codes: &'a [i32]) -> PyResult<MixedRows<'a>> {
+    MixedRows::new(&table.numeric, table.p, codes, table.categorical.len()).map_err(to_py)
 }
 
 /// A fitted k-prototypes (or k-modes) model.
@@ -535,18 +556,23 @@ impl PyKPrototypesModel {
         self.model.mode_values()
     }
 
-    /// The nearest centre of each row and the cost (Σ weight · distance) of the rows;
-    /// `categorical`: the categorical columns as text (None = missing).
-    #[pyo3(signature = (numeric, categorical, sample_weight=None))]
+    /// The nearest centre of each row and the cost (Σ weight · distance) of the rows, the
+    /// table's columns split by the core at the `categorical` indices.
+    #[pyo3(signature = (columns, categorical, sample_weight=None))]
     fn predict<'py>(
         &self,
         py: Python<'py>,
-        numeric: PyReadonlyArray2<'py, f64>,
-        categorical: Vec<Vec<Option<String>>>,
+        columns: Vec<Bound<'py, PyAny>>,
+        categorical: Vec<i64>,
         sample_weight: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
-        let codes = self.model.categories.encode(&categorical).map_err(to_py)?;
-        let x = mixed(&numeric, &codes, categorical.len())?;
+        let table = mixed_table(columns, &categorical)?;
+        let codes = self
+            .model
+            .categories
+            .encode(&table.categorical)
+            .map_err(to_py)?;
+        let x = mixed(&table, &codes)?;
         let w = weights(&sample_weight)?;
         let (labels, cost) = crate::interruptible(py, || {
             Ok::<_, SegmentError>((self.model.predict(&x)?, self.model.cost(&x, w)?))
@@ -575,20 +601,22 @@ type ModesFit<'py> = (
 );
 
 /// Fits k-prototypes (k-modes without numeric columns); `options` is the core's
-/// KPrototypesOptions as JSON, `categorical` the categorical columns (None = missing).
+/// KPrototypesOptions as JSON, the table's columns split by the core at the `categorical`
+/// indices.
 #[pyfunction]
-#[pyo3(signature = (numeric, categorical, options=None, sample_weight=None))]
+#[pyo3(signature = (columns, categorical, options=None, sample_weight=None))]
 pub fn segment_kprototypes_fit<'py>(
     py: Python<'py>,
-    numeric: PyReadonlyArray2<'py, f64>,
-    categorical: Vec<Vec<Option<String>>>,
+    columns: Vec<Bound<'py, PyAny>>,
+    categorical: Vec<i64>,
     options: Option<&str>,
     sample_weight: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<ModesFit<'py>> {
     let opts: KPrototypesOptions = self::options("KPrototypes", options)?;
-    let categories = Categories::learn(&categorical);
-    let codes = categories.encode(&categorical).map_err(to_py)?;
-    let x = mixed(&numeric, &codes, categorical.len())?;
+    let table = mixed_table(columns, &categorical)?;
+    let categories = Categories::learn(&table.categorical);
+    let codes = categories.encode(&table.categorical).map_err(to_py)?;
+    let x = mixed(&table, &codes)?;
     let w = weights(&sample_weight)?;
     let f = crate::interruptible(py, || {
         opts.fit(&MixedSample {

@@ -141,8 +141,19 @@ def test_errors_are_typed() -> None:
     bad.loc[7, "spend"] = np.inf
     with pytest.raises(kehu.SegmentError, match="row 7"):
         KPrototypes(n_clusters=2).fit(bad, categorical=[2, 3])
-    with pytest.raises(ValueError, match="not numeric"):
+    with pytest.raises(kehu.SegmentError, match="row 0, field 'column 2': must be a number") as err:
         KPrototypes(n_clusters=2).fit(df, categorical=[3])
+    assert err.value.code == "SEGMENT_INVALID_DATA"
+    # Numeric text is a number (as numpy's astype(float), which kmodes applies, reads it);
+    # column indices out of range are the option's error.
+    as_text = df.assign(spend=df["spend"].astype(str))
+    np.testing.assert_array_equal(
+        KPrototypes(n_clusters=2, random_state=0).fit_predict(as_text, categorical=[2, 3]),
+        KPrototypes(n_clusters=2, random_state=0).fit_predict(df, categorical=[2, 3]),
+    )
+    for bad_index in ([4], [-1]):
+        with pytest.raises(kehu.SegmentError, match="invalid option 'categorical'"):
+            KPrototypes(n_clusters=2).fit(df, categorical=bad_index)
     with pytest.raises(kehu.SegmentError, match="not a category"):
         KPrototypes(n_clusters=2, init=[[[0.0, 0.0], [1.0, 1.0]], [["app", "gold"], ["nope", "gold"]]]).fit(df, categorical=[2, 3])
     with pytest.raises(kehu.SegmentError, match="not fitted"):

@@ -728,24 +728,16 @@ def _category_column(values: Any) -> list[str | None]:
     return texts(values)
 
 
-def _split_mixed(X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
-    """(numeric n × p float matrix, categorical columns as text) of a DataFrame or 2-D array."""
+def _mixed_columns(X: Any, categorical: Any) -> tuple[list[Any], list[int]]:
+    """(the columns of a DataFrame or 2-D array: numeric columns as float arrays, others as
+    the core's given values in JSON; the categorical column indices), for the core to split."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
     if isinstance(categorical, (int, np.integer)):
-        categorical = [int(categorical)]
-    cat = sorted({int(c) for c in (categorical or [])})
-    width = frame.shape[1]
-    if any(c < 0 or c >= width for c in cat):
-        raise _invalid(f"invalid option 'categorical': column indices must be in 0..{width - 1}, got {cat}")
-    num = [c for c in range(width) if c not in cat]
-    numeric = np.empty((frame.shape[0], len(num)), dtype=np.float64)
-    for j, c in enumerate(num):
-        try:
-            numeric[:, j] = pd.to_numeric(frame.iloc[:, c], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):
-            raise coded(_native.SegmentError, f"column {c} is not numeric; list it in `categorical`", "SEGMENT_INVALID_DATA") from None
-    cats = [_category_column(frame.iloc[:, c].tolist()) for c in cat]
-    return numeric, cats
+        categorical = [categorical]
+    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
+    plain = pd.api.types.is_numeric_dtype
+    given = [_arr(c) if plain(c.dtype) and not pd.api.types.is_bool_dtype(c.dtype) else _given_values(c) for c in columns]
+    return given, [int(c) for c in (categorical or [])]
 
 
 def _frame(X: Any) -> tuple[pd.DataFrame, int]:
@@ -826,8 +818,8 @@ class KPrototypes(ClusterMixin, _Estimator):
         numeric, cats = self.init
         return [float(v) for v in np.asarray(numeric, dtype=np.float64).ravel()], texts(np.asarray(cats, dtype=object).ravel())
 
-    def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
-        return _split_mixed(X, categorical)
+    def _split(self, X: Any, categorical: Any) -> tuple[list[Any], list[int]]:
+        return _mixed_columns(X, categorical)
 
     def _mixed(self, X: Any, reset: bool = False) -> tuple[pd.DataFrame, np.ndarray | None]:
         """(X as a DataFrame, its column names) after the column protocol."""
@@ -842,9 +834,9 @@ class KPrototypes(ClusterMixin, _Estimator):
         frame, names = self._mixed(X, reset=True)
         if categorical is None:
             categorical = getattr(self, "categorical", None)
-        numeric, cats = self._split(frame, categorical)
+        columns, cats = self._split(frame, categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        self._handle, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(numeric, cats, self._options(), w)
+        self._handle, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(columns, cats, self._options(), w)
         self._categorical = categorical
         self._set_columns(names, frame.shape[1])
         if "gamma" in self._params:
@@ -856,8 +848,8 @@ class KPrototypes(ClusterMixin, _Estimator):
         """The nearest centre of each row (the lowest index among equally near ones)."""
         model = self._model()
         frame = self._mixed(X)[0]
-        numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
-        return model.predict(numeric, cats)[0]
+        columns, cats = self._split(frame, self._categorical if categorical is None else categorical)
+        return model.predict(columns, cats)[0]
 
     def fit_predict(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `labels_`."""
@@ -867,9 +859,9 @@ class KPrototypes(ClusterMixin, _Estimator):
         """Σ weight · distance of the rows of X to their nearest centres."""
         model = self._model()
         frame = self._mixed(X)[0]
-        numeric, cats = self._split(frame, self._categorical if categorical is None else categorical)
+        columns, cats = self._split(frame, self._categorical if categorical is None else categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        return float(model.predict(numeric, cats, w)[1])
+        return float(model.predict(columns, cats, w)[1])
 
     @property
     def cluster_centroids_(self) -> np.ndarray:
@@ -928,9 +920,9 @@ class KModes(KPrototypes):
     def _given_centres(self) -> tuple[list[float], list[str]]:
         return [], texts(np.asarray(self.init, dtype=object).ravel())
 
-    def _split(self, X: Any, categorical: Any) -> tuple[np.ndarray, list[list[str | None]]]:
+    def _split(self, X: Any, categorical: Any) -> tuple[list[Any], list[int]]:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
-        return _split_mixed(frame, list(range(frame.shape[1])))
+        return _mixed_columns(frame, list(range(frame.shape[1])))  # k-modes: every column a category
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KModes":  # type: ignore[override]
         """Fits on X (DataFrame or 2-D array of categories)."""

@@ -61,7 +61,7 @@ pub enum GivenValue {
 }
 
 impl GivenValue {
-    fn kind(&self) -> String {
+    pub(crate) fn kind(&self) -> String {
         match self {
             GivenValue::Flag(_) => "a boolean".into(),
             GivenValue::Number(_) => "a number".into(),

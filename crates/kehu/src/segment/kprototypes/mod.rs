@@ -21,12 +21,14 @@
 //!   so every cluster starts non-empty; a cluster emptied later is refilled with the row farthest
 //!   from its centre, and the fit says so in its notes.
 //!
-//! Layout: `encoding` ([`Categories`], [`MixedRows`]), `seeding` (the starting centres),
+//! Layout: `table` (a binding's table split into numbers and categories, [`MixedTable`]),
+//! `encoding` ([`Categories`], [`MixedRows`]), `seeding` (the starting centres),
 //! `lloyd` (one run's passes); this module holds the options, the model and the fit.
 
 mod encoding;
 mod lloyd;
 mod seeding;
+mod table;
 
 use super::rows::check_weights;
 use super::SegmentError;
@@ -40,6 +42,7 @@ use seeding::{
 use serde::{Deserialize, Serialize};
 
 pub use encoding::{Categories, MixedRows, MISSING, UNSEEN};
+pub use table::{MixedColumn, MixedTable};
 
 /// Rows per chunk of every parallel pass (fixed, so sums do not depend on the thread count).
 const CHUNK: usize = 2048;
