@@ -342,11 +342,7 @@ impl PyValueModel {
         t: Bound<'py, PyAny>,
         freq: Option<&str>,
         datetime_format: Option<String>,
-    ) -> PyResult<(
-        Array<'py>,
-        Bound<'py, PyArray1<i64>>,
-        Bound<'py, PyArray1<i64>>,
-    )> {
+    ) -> PyResult<AlivePathArrays<'py>> {
         let t: u32 = whole(&t, "t", value_option)?;
         let freq = kehu::profile::Freq::from_option(freq).map_err(to_py)?;
         let batch = crate::batch_of(table)?;
@@ -407,6 +403,13 @@ impl PyValueModel {
         format!("ValueModel({}: {})", self.model.kind(), params.join(", "))
     }
 }
+
+/// (P(alive), each age's period start, each purchase period's start) as arrays.
+type AlivePathArrays<'py> = (
+    Array<'py>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+);
 
 /// Fits a value model; `options` is the core's ValueOptions as JSON (`kind`, and `penalizer`
 /// when the user gave one). Returns (model, fit report).
