@@ -247,7 +247,7 @@ def test_segment_misuse_is_typed() -> None:
     _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KMeans().set_params, foo=1)
     _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KMeans().fit, np.zeros((2, 2, 2)))
     _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KMeans().fit, [["a", "b"]])
-    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", GaussianMixture(weights_init=[1]).fit, x)
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", GaussianMixture(weights_init=[0.5]).fit, x)  # weights must sum to 1
     frame = pd.DataFrame({"x": ["a", "b"], "c": ["a", "b"]})
     _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KPrototypes(n_clusters=2).fit, frame, categorical=[5])
     _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KPrototypes(n_clusters=2).fit, frame, categorical=[1])
