@@ -65,6 +65,8 @@ test('numeric matrices: null, undefined, NaN, ±Infinity, non-numbers and ragged
   assert.deepEqual(new kehu.KPrototypes({ nClusters: 2, seed: 1 }).fit([['1', 'a'], ['2', 'b'], [null, 'a'], ['4', 'b']], { categorical: [1] }).labels, kp.labels)
   throwsCode(() => kp.predict([[1, 'a'], [Infinity, 'b']]), 'SEGMENT_INVALID_DATA', /row 1/)
   throwsCode(() => kp.predict([[1, { secret: 'x' }]]), 'SEGMENT_INVALID_DATA', /row 0/, /column 1/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit([], { categorical: [0] }), 'SEGMENT_INVALID_OPTION', /categorical/)
+  throwsCode(() => new kehu.KPrototypes({ nClusters: 2 }).fit('rows', { categorical: [0] }), 'DATA_WRONG_TYPE', /'X'/)
   // Weights are checked as numbers, with the row.
   throwsCode(() => new kehu.KMeans({ nClusters: 2 }).fit(X, { sampleWeight: [1, null, 1, 1] }), 'DATA_WRONG_TYPE', /row 1/, /sampleWeight/)
 })

@@ -251,6 +251,10 @@ def test_segment_misuse_is_typed() -> None:
     frame = pd.DataFrame({"x": ["a", "b"], "c": ["a", "b"]})
     _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KPrototypes(n_clusters=2).fit, frame, categorical=[5])
     _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KPrototypes(n_clusters=2).fit, frame, categorical=[1])
+    # The core's table split: no rows, an infinite number.
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_OPTION", KPrototypes(n_clusters=2).fit, pd.DataFrame({"a": [], "b": []}), categorical=[1])
+    infinite = pd.DataFrame({"a": [1.0, np.inf], "b": ["x", "y"]})
+    _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", KPrototypes(n_clusters=2).fit, infinite, categorical=[1])
 
 
 def test_simulation_settings_are_typed() -> None:

@@ -780,6 +780,8 @@ mod tests {
         assert_eq!(err(weights(vec![0.5, 0.6])), "weights_init");
         assert_eq!(err(weights(vec![1.0])), "weights_init");
         assert_eq!(err(weights(vec![-0.5, 1.5])), "weights_init");
+        assert_eq!(err(weights(vec![f64::NAN, 1.0])), "weights_init");
+        assert_eq!(err(weights(vec![f64::INFINITY, 1.0])), "weights_init");
         let means = GmmInit::Given {
             weights: None,
             means: Some(vec![0.0; 3]),

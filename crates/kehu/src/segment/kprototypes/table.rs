@@ -278,6 +278,12 @@ mod tests {
                 matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "categorical")
             );
         }
+        // No rows: no column to be categorical; a huge index is out of range too.
+        let e = MixedTable::from_rows_json("[]", &[0]).unwrap_err();
+        assert!(
+            matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "categorical")
+        );
+        assert!(MixedTable::from_rows_json(r#"[[1, "a"]]"#, &[i64::MAX]).is_err());
         let e = MixedTable::from_rows_json(r#"[[1, "a"]"#, &[1]).unwrap_err();
         assert!(matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "X"));
         let e = MixedTable::from_columns(vec![MixedColumn::Numbers(vec![1.0]), values("[]")], &[1]);
