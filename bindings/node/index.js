@@ -162,8 +162,6 @@ const STANDARD_COLUMNS = Object.freeze({
   channel: 'channel'
 })
 
-const FIELDS = Object.keys(STANDARD_COLUMNS)
-const TEXT_FIELDS = ['orderId', 'productId', 'category', 'channel']
 
 function column (data, name) {
   if (Array.isArray(data)) {
@@ -230,17 +228,12 @@ function toColumns (data, mapping, intake = {}) {
   if (data == null || typeof data !== 'object') {
     throw new KehuError('expected an array of row objects or an object of column arrays', 'DATA_WRONG_TYPE')
   }
-  if (mapping == null || !mapping.customerId || !mapping.timestamp) {
-    throw new KehuError('the mapping needs customerId and timestamp column names', 'DATA_INVALID_OPTION')
-  }
-  const unknown = Object.keys(mapping).find((k) => !FIELDS.includes(k))
-  if (unknown) throw new KehuError(`'${unknown}' is not a transaction field; use ${FIELDS.join(', ')}`, 'DATA_INVALID_OPTION')
-  const cols = { customerId: toText(column(data, mapping.customerId), mapping.customerId) }
-  timestamps(cols, column(data, mapping.timestamp), mapping.timestamp, intake)
-  for (const field of ['amount', 'quantity', ...TEXT_FIELDS]) {
-    if (!mapping[field]) continue
-    const values = column(data, mapping[field])
-    cols[field] = TEXT_FIELDS.includes(field) ? toText(values, mapping[field]) : toNumbers(values, mapping[field])
+  if (mapping == null || typeof mapping !== 'object') throw wrongType('the mapping must be an object of column names')
+  const cols = {}
+  for (const { field, column: name, kind } of call(() => native.columnMapping(mapping))) {
+    const values = column(data, name)
+    if (kind === 'timestamp') timestamps(cols, values, name, intake)
+    else cols[field] = kind === 'number' ? toNumbers(values, name) : toText(values, name)
   }
   return cols
 }

@@ -549,6 +549,37 @@ impl Default for IncrementalProfile {
     }
 }
 
+/// One mapped transaction field: its `camelCase` name, the input column and what its values
+/// are (`id`, `timestamp`, `number` or `text`).
+#[napi(object)]
+pub struct MappedColumn {
+    /// The field's name as the native columns object spells it (`customerId`, …).
+    pub field: String,
+    /// The input column (row key) holding it.
+    pub column: String,
+    /// What the values are: `id`, `timestamp`, `number` or `text`.
+    pub kind: String,
+}
+
+/// The fields of a column mapping (`{customerId: 'id', timestamp: 'ts', …}`, field names in
+/// either spelling) as the core reads it: unknown fields, empty names and missing required
+/// fields are `DATA_INVALID_OPTION`.
+#[napi]
+pub fn column_mapping(
+    mapping: std::collections::HashMap<String, String>,
+) -> napi::Result<Vec<MappedColumn>, Code> {
+    let mapping = kehu::data::ColumnMapping::from_pairs(mapping).map_err(to_js)?;
+    Ok(mapping
+        .fields()
+        .into_iter()
+        .map(|(field, column)| MappedColumn {
+            field: field.camel_name().to_string(),
+            column: column.to_string(),
+            kind: field.kind().name().to_string(),
+        })
+        .collect())
+}
+
 /// A number as text by the core's rule (`kehu::data::text::number_text`: `1.0` is "1", no
 /// exponent), as ids, categories and labels are read in every binding; `null` for NaN and
 /// infinities.

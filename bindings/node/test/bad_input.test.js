@@ -418,3 +418,17 @@ test('paths moved to the core this stop refuse bad input with codes (issue 11)',
   throwsCode(() => bg.customerLifetimeValue(bg, 2, 5, 30, 20), 'VALUE_INVALID_OPTION', /gamma_gamma/)
   throwsCode(() => bg.customerLifetimeValue(gg, 2, 5, 30, 20, { month: 6 }), 'VALUE_INVALID_OPTION')
 })
+
+test('column mappings are read by the core: either spelling, unknown or missing fields are option errors', () => {
+  const rows = [{ c: 'a', t: '2024-01-01', a: 5 }, { c: 'a', t: '2024-01-03', a: 7 }]
+  const camel = kehu.summarize(rows, { customerId: 'c', timestamp: 't', amount: 'a' })
+  const snake = kehu.summarize(rows, { customer_id: 'c', timestamp: 't', amount: 'a' })
+  assert.deepEqual(snake, camel)
+  assert.equal(camel.monetaryValue[0], 7)
+  throwsCode(() => kehu.summarize(rows, { customerId: 'c', timestamp: 't', amt: 'a' }), 'DATA_INVALID_OPTION', /'?amt'?.*not a transaction field/)
+  throwsCode(() => kehu.summarize(rows, { timestamp: 't' }), 'DATA_INVALID_OPTION', /customer_id/)
+  throwsCode(() => kehu.summarize(rows, { customerId: 'c', customer_id: 'c', timestamp: 't' }), 'DATA_INVALID_OPTION', /mapped twice/)
+  throwsCode(() => kehu.summarize(rows, { customerId: 'c', timestamp: 5 }), 'DATA_WRONG_TYPE')
+  throwsCode(() => kehu.summarize(rows, null), 'DATA_WRONG_TYPE')
+  throwsCode(() => kehu.summarize({ c: ['a'] }, { customerId: 'c', timestamp: 't' }), 'DATA_MISSING_COLUMN', /'t'/)
+})

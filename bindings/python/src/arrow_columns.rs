@@ -8,7 +8,8 @@ use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, TimeUnit as ArrowUnit};
 use kehu::data::time::{numeric_timestamps, NumericTimestamps, TimeUnit};
 use kehu::data::{
-    DataError, IdColumn, IntColumn, NumberColumn, TextColumn, TimeColumn, TransactionColumns,
+    ColumnMapping, DataError, IdColumn, IntColumn, MappedField, NumberColumn, TextColumn,
+    TimeColumn, TransactionColumns,
 };
 use std::collections::HashMap;
 
@@ -183,68 +184,49 @@ pub struct ArrowTransactions {
     channel: Option<ArrowText>,
 }
 
-/// The fields a mapping may name, in the order of [`TransactionColumns`].
-pub const FIELDS: [&str; 8] = [
-    "customer_id",
-    "timestamp",
-    "amount",
-    "order_id",
-    "quantity",
-    "product_id",
-    "category",
-    "channel",
-];
-
 impl ArrowTransactions {
-    /// Picks the mapped columns (`field -> column name`) out of the batch.
+    /// Picks the mapped columns (`field -> column name`, read by the core's
+    /// [`ColumnMapping`]) out of the batch.
     pub fn new(
         batch: &RecordBatch,
         mapping: &HashMap<String, String>,
         date_format: Option<String>,
     ) -> Result<Self, DataError> {
-        if let Some(unknown) = mapping.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-            return Err(DataError::InvalidOption {
-                option: unknown.clone(),
-                reason: format!("not a transaction field; use one of {}", FIELDS.join(", ")),
-            });
-        }
-        let column = |field: &str| -> Result<Option<(&str, ArrayRef)>, DataError> {
-            match mapping.get(field) {
-                None => Ok(None),
-                Some(name) => batch
-                    .column_by_name(name)
-                    .map(|a| Some((name.as_str(), a.clone())))
-                    .ok_or_else(|| DataError::MissingColumn {
-                        column: name.clone(),
-                    }),
-            }
+        let mapping = ColumnMapping::from_pairs(mapping.iter().map(|(f, c)| (f, c.as_str())))?;
+        let array = |name: &str| {
+            batch
+                .column_by_name(name)
+                .cloned()
+                .ok_or_else(|| DataError::MissingColumn {
+                    column: name.to_string(),
+                })
         };
-        let required = |field: &str| {
-            column(field)?.ok_or_else(|| DataError::InvalidOption {
-                option: field.to_string(),
-                reason: "a column name is required".into(),
-            })
+        let column = |field: MappedField| -> Result<Option<(&str, ArrayRef)>, DataError> {
+            mapping
+                .column(field)
+                .map(|name| array(name).map(|a| (name, a)))
+                .transpose()
         };
-        let (id_name, id_array) = required("customer_id")?;
+        let (id_name, id_array) = (mapping.customer_id.as_str(), array(&mapping.customer_id)?);
         let id = match id_array.data_type() {
             t if t.is_integer() => Id::Int(ints(&id_array, id_name, "text or integer ids")?),
             t if t.is_floating() => Id::Text(float_ids(&id_array, id_name)?),
             _ => Id::Text(text(&id_array, id_name)?),
         };
-        let (ts_name, ts_array) = required("timestamp")?;
+        let (ts_name, ts_array) = (mapping.timestamp.as_str(), array(&mapping.timestamp)?);
         let time = time_of(ts_name, &ts_array, date_format.as_deref())?;
-        let opt_text = |field: &str| column(field)?.map(|(n, a)| text(&a, n)).transpose();
-        let opt_num = |field: &str| column(field)?.map(|(n, a)| floats(&a, n)).transpose();
+        let opt_text = |field: MappedField| column(field)?.map(|(n, a)| text(&a, n)).transpose();
+        let opt_num = |field: MappedField| column(field)?.map(|(n, a)| floats(&a, n)).transpose();
         Ok(ArrowTransactions {
             id,
             time,
             date_format,
-            amount: opt_num("amount")?,
-            quantity: opt_num("quantity")?,
-            order_id: opt_text("order_id")?,
-            product_id: opt_text("product_id")?,
-            category: opt_text("category")?,
-            channel: opt_text("channel")?,
+            amount: opt_num(MappedField::Amount)?,
+            quantity: opt_num(MappedField::Quantity)?,
+            order_id: opt_text(MappedField::OrderId)?,
+            product_id: opt_text(MappedField::ProductId)?,
+            category: opt_text(MappedField::Category)?,
+            channel: opt_text(MappedField::Channel)?,
         })
     }
 

@@ -10,8 +10,9 @@ mod value_cmd;
 mod value_step;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kehu::data::csv::{read_transactions_path, CsvMapping, CsvOptions, Delimiter};
+use kehu::data::csv::{read_transactions_path, CsvOptions, Delimiter};
 use kehu::data::time::{format_iso, parse_timestamp};
+use kehu::data::ColumnMapping;
 use kehu::data::{validate, ValidationOptions, ValidationReport};
 use kehu::profile::{profile_customers, summarize, Freq, ProfileOptions, SummaryOptions, TagRules};
 use kehu::simulate::{simulate, SimulationConfig};
@@ -280,7 +281,7 @@ pub fn read_input(
             })
         })
         .transpose()?;
-    let mapping = CsvMapping {
+    let mapping = ColumnMapping {
         customer_id: args.customer_col.clone(),
         timestamp: args.date_col.clone(),
         amount: args.amount_col.clone(),

@@ -2,13 +2,13 @@
 //! reason, header problems are typed errors naming the column, messages carry no customer data.
 
 use kehu::data::csv::{
-    header_position, read_transactions, read_transactions_path, CsvMapping, CsvOptions,
-    CsvTransactions, Delimiter,
+    header_position, read_transactions, read_transactions_path, CsvOptions, CsvTransactions,
+    Delimiter,
 };
-use kehu::data::{validate, DataError, Field, RejectReason, ValidationOptions};
+use kehu::data::{validate, ColumnMapping, DataError, Field, RejectReason, ValidationOptions};
 
-fn mapping() -> CsvMapping {
-    CsvMapping {
+fn mapping() -> ColumnMapping {
+    ColumnMapping {
         customer_id: "cust".into(),
         timestamp: "when".into(),
         amount: Some("value".into()),
@@ -102,7 +102,7 @@ fn whitespace_records_are_counted_too() {
         has_header: false,
         date_format: Some("%Y%m%d".into()),
     };
-    let m = CsvMapping {
+    let m = ColumnMapping {
         customer_id: "0".into(),
         timestamp: "1".into(),
         amount: Some("2".into()),

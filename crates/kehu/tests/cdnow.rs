@@ -2,8 +2,9 @@
 //! `calibration_and_holdout_data` (values recorded from lifetimes 0.11.3 at full precision) and
 //! against the shared 2-decimal summary for every customer.
 
-use kehu::data::csv::{read_transactions_path, CsvMapping, CsvOptions, Delimiter};
+use kehu::data::csv::{read_transactions_path, CsvOptions, Delimiter};
 use kehu::data::time::parse_timestamp;
+use kehu::data::ColumnMapping;
 use kehu::data::{validate, CustomerIds, Transactions, ValidationOptions};
 use kehu::profile::{calibration_and_holdout, summarize, Freq, HoldoutOptions, SummaryOptions};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ fn cdnow_dir() -> Option<PathBuf> {
 }
 
 fn load(dir: &Path) -> Transactions {
-    let mapping = CsvMapping {
+    let mapping = ColumnMapping {
         customer_id: "1".into(),
         timestamp: "2".into(),
         amount: Some("4".into()),

@@ -1,8 +1,9 @@
 //! BG/NBD and Gamma-Gamma fitted on the CDNOW sample against the published estimates
 //! (Fader, Hardie and Lee 2005; Fader and Hardie 2013) and the prediction figures.
 
-use kehu::data::csv::{read_transactions_path, CsvMapping, CsvOptions, Delimiter};
+use kehu::data::csv::{read_transactions_path, CsvOptions, Delimiter};
 use kehu::data::time::parse_timestamp;
+use kehu::data::ColumnMapping;
 use kehu::data::{validate, ValidationOptions};
 use kehu::profile::{summarize, Freq, Summary, SummaryOptions};
 use kehu::value::gamma_gamma::repeat_buyers;
@@ -12,7 +13,7 @@ mod shared_data;
 
 fn cdnow_summary() -> Option<Summary> {
     let path = shared_data::shared_data("cdnow/CDNOW_sample.txt")?;
-    let mapping = CsvMapping {
+    let mapping = ColumnMapping {
         customer_id: "1".into(),
         timestamp: "2".into(),
         amount: Some("4".into()),

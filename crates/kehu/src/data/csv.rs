@@ -1,33 +1,12 @@
 //! Reading a transaction table from CSV (or whitespace-separated) text with a column mapping.
 
 use super::columns::{RawTransactions, TransactionColumns};
+use super::mapping::ColumnMapping;
 use super::transactions::Transactions;
 use super::validate::validate_with_intake;
 use super::{DataError, Field, RejectReason, Rejection, ValidationOptions, ValidationReport};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-
-/// Which input column holds each field. Names are header names, or 0-based column numbers
-/// (`"0"`, `"1"`, …) for a file without a header.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CsvMapping {
-    /// Customer id column (required).
-    pub customer_id: String,
-    /// Timestamp column (required).
-    pub timestamp: String,
-    /// Amount column.
-    pub amount: Option<String>,
-    /// Order id column.
-    pub order_id: Option<String>,
-    /// Quantity column.
-    pub quantity: Option<String>,
-    /// Product id column.
-    pub product_id: Option<String>,
-    /// Category column.
-    pub category: Option<String>,
-    /// Channel column.
-    pub channel: Option<String>,
-}
 
 /// How fields are separated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,7 +178,7 @@ struct Mapped {
 }
 
 impl Mapped {
-    fn new(mapping: &CsvMapping, header: &Header) -> Result<Self, DataError> {
+    fn new(mapping: &ColumnMapping, header: &Header) -> Result<Self, DataError> {
         let opt = |name: &Option<String>| name.as_deref().map(|n| header.column(n)).transpose();
         Ok(Mapped {
             width: header.fields.len(),
@@ -331,7 +310,7 @@ impl CsvTransactions {
 /// record after the header), so validation's row numbers point back into the file.
 pub fn read_transactions<R: Read>(
     input: R,
-    mapping: &CsvMapping,
+    mapping: &ColumnMapping,
     options: &CsvOptions,
 ) -> Result<CsvTransactions, DataError> {
     if let Some(format) = &options.date_format {
@@ -346,7 +325,7 @@ pub fn read_transactions<R: Read>(
 /// Reads transactions from a CSV file. Errors opening or reading it name the path.
 pub fn read_transactions_path(
     path: &Path,
-    mapping: &CsvMapping,
+    mapping: &ColumnMapping,
     options: &CsvOptions,
 ) -> Result<CsvTransactions, DataError> {
     let shown = path.display();
@@ -399,7 +378,7 @@ fn csv_error(e: &csv::Error) -> DataError {
 
 fn read_delimited<R: Read>(
     input: R,
-    mapping: &CsvMapping,
+    mapping: &ColumnMapping,
     options: &CsvOptions,
     delimiter: u8,
 ) -> Result<CsvTransactions, DataError> {
@@ -436,7 +415,7 @@ fn read_delimited<R: Read>(
 
 fn read_whitespace<R: Read>(
     input: R,
-    mapping: &CsvMapping,
+    mapping: &ColumnMapping,
     options: &CsvOptions,
 ) -> Result<CsvTransactions, DataError> {
     let mut lines = BufReader::new(input).lines().enumerate();
@@ -485,7 +464,7 @@ mod tests {
     fn reads_with_mapping_and_reports_missing_column() {
         let text =
             "cust;when;value;cat\nA;2020-01-01;1.5;x\nB;2020-01-02;oops;\n\"C;1\";2020-01-03;;y\n";
-        let mapping = CsvMapping {
+        let mapping = ColumnMapping {
             customer_id: "cust".into(),
             timestamp: "when".into(),
             amount: Some("value".into()),
@@ -514,7 +493,7 @@ mod tests {
                 reason: RejectReason::Unparseable
             }]
         );
-        let bad = CsvMapping {
+        let bad = ColumnMapping {
             amount: Some("price".into()),
             ..mapping
         };
@@ -529,7 +508,7 @@ mod tests {
     #[test]
     fn reads_whitespace_without_header() {
         let text = "00004 1 19970101 1 29.33\n00004   1 19970118 1 29.73\n";
-        let mapping = CsvMapping {
+        let mapping = ColumnMapping {
             customer_id: "1".into(),
             timestamp: "2".into(),
             amount: Some("4".into()),
@@ -547,7 +526,7 @@ mod tests {
             vec![Some(29.33), Some(29.73)]
         );
         assert_eq!(
-            read_transactions("".as_bytes(), &CsvMapping::default(), &opts).unwrap_err(),
+            read_transactions("".as_bytes(), &ColumnMapping::default(), &opts).unwrap_err(),
             DataError::Empty
         );
     }

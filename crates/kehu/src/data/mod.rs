@@ -6,6 +6,7 @@ pub mod csv;
 pub mod customers;
 mod group;
 mod intern;
+mod mapping;
 mod scatter;
 pub mod text;
 pub mod time;
@@ -17,6 +18,7 @@ pub use columns::{
 };
 pub use group::Grouping;
 pub use intern::MISSING;
+pub use mapping::{ColumnMapping, FieldKind, MappedField};
 pub use transactions::{CustomerIds, Encoded, Transactions};
 pub use validate::{
     validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport, MAX_MAGNITUDE,
