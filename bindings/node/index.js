@@ -238,13 +238,10 @@ function toColumns (data, mapping, intake = {}) {
   return cols
 }
 
+/** Tag rules as text for the core, which reads a document or a shorthand. */
 function tagsJson (tags) {
   if (tags == null || typeof tags === 'string') return tags ?? undefined
-  const version = native.formatVersion()
-  if (Array.isArray(tags)) return JSON.stringify({ format_version: version, kind: 'tag_rules', tags })
-  if (tags.tags) return JSON.stringify({ format_version: version, kind: 'tag_rules', ...tags })
-  const rules = Object.entries(tags).map(([name, when]) => ({ name, when }))
-  return JSON.stringify({ format_version: version, kind: 'tag_rules', tags: rules })
+  return JSON.stringify(tags)
 }
 
 function isoOf (value) {
@@ -798,31 +795,25 @@ function attributeColumns (customers, idKey) {
  * transactions, mapping, customers, segments }) returns { ids, members: { name: boolean[] } }.
  */
 class Audience {
+  /** rules: an audiences document (text or object), a list of {name, rule} or an object of
+   * rules by name, read by the core. */
   constructor (rules) {
-    const list = Array.isArray(rules) ? rules : Object.entries(rules).map(([name, rule]) => ({ name, rule }))
-    this.document = typeof rules === 'string'
-      ? rules
-      : JSON.stringify({ format_version: native.formatVersion(), kind: 'audiences', audiences: list })
-    this.names = call(() => native.audienceNames(this.document))
+    const given = typeof rules === 'string' ? rules : JSON.stringify(rules ?? null)
+    const { document, names } = call(() => native.audiencesDocument(given))
+    this.document = document
+    this.names = names
   }
 
   evaluate ({ asOf, transactions, mapping, customers, customerIdKey = 'customerId', segments, datetimeFormat, timestampUnit, ...validation } = {}) {
     knownOptions(validation, Object.keys(validationOptions({})), 'Audience.evaluate', 'SEGMENT_INVALID_OPTION')
     const columns = transactions ? toColumns(transactions, mapping, { datetimeFormat, timestampUnit }) : undefined
     if (customers != null && !isList(customers)) throw wrongType(`'customers' must be an array of objects, got ${typeName(customers)}`)
-    const ids = customers
-      ? toText(customers.map((c) => (c == null ? null : c[customerIdKey])), customerIdKey).map((id, i) => {
-        if (id == null) throw wrongType(`row ${i} of 'customers' has no '${customerIdKey}'`)
-        return id
-      })
-      : undefined
+    const ids = customers ? toText(customers.map((c) => (c == null ? null : c[customerIdKey])), customerIdKey) : undefined
     const attributes = customers ? attributeColumns(customers, customerIdKey) : undefined
     const segs = segments
       ? Object.entries(segments).map(([name, labels]) => {
         const entries = labels instanceof Map ? [...labels.entries()] : Object.entries(labels)
-        const ids = toText(entries.map(([id]) => id), `segments.${name}`)
-        if (ids.includes(null)) throw wrongType(`segment '${name}' has a missing customer id (row ${ids.indexOf(null)})`)
-        return { name, ids, labels: toText(entries.map(([, l]) => l), `segments.${name}`) }
+        return { name, ids: toText(entries.map(([id]) => id), `segments.${name}`), labels: toText(entries.map(([, l]) => l), `segments.${name}`) }
       })
       : undefined
     const r = call(() => native.evaluateAudiences(this.document, isoOf(asOf), columns, validationOptions(validation), ids, attributes, segs))

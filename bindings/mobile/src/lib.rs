@@ -181,11 +181,12 @@ pub struct Tags {
 
 #[uniffi::export]
 impl Tags {
-    /// Loads and checks a `tag_rules` document.
+    /// Loads and checks tag rules: a `tag_rules` document, a list of rules or an object of
+    /// conditions by tag name.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>, KehuError> {
         Ok(Arc::new(Tags {
-            rules: TagRules::from_json(&json)?,
+            rules: TagRules::from_given_json(&json)?,
         }))
     }
 

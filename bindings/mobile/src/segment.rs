@@ -121,11 +121,12 @@ fn attribute_value(a: &AttributeEntry) -> Result<AttributeValue, KehuError> {
 
 #[uniffi::export]
 impl AudienceEvaluator {
-    /// Loads an `audiences` document (checked: invalid rules are rejected naming the node).
+    /// Loads audiences: an `audiences` document, a list of definitions or an object of rules
+    /// by name (checked: invalid rules are rejected naming the node).
     #[uniffi::constructor]
     pub fn from_json(document: String) -> Result<Arc<Self>, KehuError> {
         Ok(Arc::new(AudienceEvaluator {
-            audiences: Audiences::from_json(&document)?,
+            audiences: Audiences::from_given_json(&document)?,
         }))
     }
 

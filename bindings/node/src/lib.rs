@@ -293,7 +293,11 @@ fn profile_options(
         trend_periods: o.trend_periods.map_or(d.trend_periods, |n| n as usize),
         trend_period_days: o.trend_period_days.unwrap_or(d.trend_period_days),
     };
-    let rules = o.tags.as_deref().map(TagRules::from_json).transpose()?;
+    let rules = o
+        .tags
+        .as_deref()
+        .map(TagRules::from_given_json)
+        .transpose()?;
     Ok((opts, rules))
 }
 
@@ -464,10 +468,11 @@ pub fn simulate(settings: Option<String>) -> napi::Result<SimulatedJs, Code> {
     })
 }
 
-/// Checks a `tag_rules` document and returns it normalised.
+/// Checks tag rules (a `tag_rules` document or a shorthand the core reads) and returns them
+/// as a versioned document.
 #[napi]
 pub fn check_tag_rules(json: String) -> napi::Result<String, Code> {
-    TagRules::from_json(&json)
+    TagRules::from_given_json(&json)
         .map(|r| r.to_json())
         .map_err(to_js)
 }

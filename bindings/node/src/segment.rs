@@ -151,7 +151,7 @@ pub struct AttributeJs {
 #[napi(object)]
 pub struct SegmentLabelsJs {
     pub name: String,
-    pub ids: Vec<String>,
+    pub ids: Vec<Option<String>>,
     pub labels: Vec<Option<String>>,
 }
 
@@ -178,7 +178,7 @@ pub fn evaluate_audiences(
     as_of: String,
     columns: Option<crate::Columns>,
     validation: Option<crate::ValidateOptions>,
-    customer_ids: Option<Vec<String>>,
+    customer_ids: Option<Vec<Option<String>>>,
     attributes: Option<Vec<AttributeJs>>,
     segments: Option<Vec<SegmentLabelsJs>>,
 ) -> napi::Result<MembershipJs, Code> {
@@ -231,11 +231,24 @@ pub fn evaluate_audiences(
     })
 }
 
-/// Checks an audiences document; returns the audience names.
+/// Checks audiences as a user gives them (an `audiences` document, a list of definitions or an
+/// object of rules by name); returns the versioned document and the audience names.
 #[napi]
-pub fn audience_names(document: String) -> napi::Result<Vec<String>, Code> {
-    let a = Audiences::from_json(&document).map_err(to_js)?;
-    Ok(a.names().iter().map(|s| s.to_string()).collect())
+pub fn audiences_document(given: String) -> napi::Result<AudiencesDocJs, Code> {
+    let a = Audiences::from_given_json(&given).map_err(to_js)?;
+    Ok(AudiencesDocJs {
+        document: a.to_json(),
+        names: a.names().iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// A checked audiences document and its audience names.
+#[napi(object)]
+pub struct AudiencesDocJs {
+    /// The versioned `audiences` document.
+    pub document: String,
+    /// The audience names, in document order.
+    pub names: Vec<String>,
 }
 
 /// Segment portraits as JSON texts: (numeric rows, category rows), of feature columns given

@@ -169,7 +169,10 @@ test('object and array ids are type errors with the row, not one customer "[obje
   assert.throws(() => kehu.validate({ c: ['a'], t: ['2024-01-01'], k: [{}] }, { ...mapping, category: 'k' }), (e) => e.code === 'DATA_WRONG_TYPE' && /row 0/.test(e.message))
   const audience = new kehu.Audience({ a: { field: 'orders', op: '>=', value: 1 } })
   throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: secret }] }), 'DATA_WRONG_TYPE', /row 0/)
-  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ name: 'x' }] }), 'DATA_WRONG_TYPE', /row 0/)
+  // A customer without an id is the core's error, by row, as in Python.
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ name: 'x' }] }), 'DATA_INVALID_OPTION', /row 0 has no customer id/)
+  throwsCode(() => audience.evaluate({ asOf: '2024-02-01', customers: [{ customerId: 'a' }], segments: { rfm: new Map([['a', 'x'], [null, 'y']]) } }),
+    'SEGMENT_INVALID_DATA', /row 1.*customer id is missing/)
 })
 
 test('NaN, null and undefined ids are missing ids: rejected and reported, not customer "NaN"', () => {
@@ -431,4 +434,25 @@ test('column mappings are read by the core: either spelling, unknown or missing 
   throwsCode(() => kehu.summarize(rows, { customerId: 'c', timestamp: 5 }), 'DATA_WRONG_TYPE')
   throwsCode(() => kehu.summarize(rows, null), 'DATA_WRONG_TYPE')
   throwsCode(() => kehu.summarize({ c: ['a'] }, { customerId: 'c', timestamp: 't' }), 'DATA_MISSING_COLUMN', /'t'/)
+})
+
+test('audiences and tag rules: the core reads the document and its shorthands alike', () => {
+  const rule = { field: 'orders', op: '>=', value: 1 }
+  const byName = new kehu.Audience({ zeta: rule, alpha: rule })
+  const list = new kehu.Audience([{ name: 'zeta', rule }, { name: 'alpha', rule }])
+  const doc = new kehu.Audience(byName.toJson())
+  assert.deepEqual(byName.names, ['zeta', 'alpha'])
+  assert.equal(list.toJson(), byName.toJson())
+  assert.equal(doc.toJson(), byName.toJson())
+  assert.equal(JSON.parse(byName.toJson()).kind, 'audiences')
+  throwsCode(() => new kehu.Audience(5), 'FORMAT_INVALID')
+  throwsCode(() => new kehu.Audience({ a: { field: 'orders', op: '~', value: 1 } }), 'SEGMENT_INVALID_RULE')
+  const rows = [{ c: 'a', t: '2024-01-01', a: 600 }, { c: 'b', t: '2024-01-02', a: 5 }]
+  const m = { customerId: 'c', timestamp: 't', amount: 'a' }
+  const tagsOf = (tags) => kehu.profile(rows, m, { tags }).profiles.map((p) => p.tags)
+  const want = tagsOf({ vip: 'total_spend >= 500' })
+  assert.deepEqual(want, [['vip'], []])
+  assert.deepEqual(tagsOf([{ name: 'vip', when: 'total_spend >= 500' }]), want)
+  assert.deepEqual(tagsOf({ tags: [{ name: 'vip', when: 'total_spend >= 500' }] }), want)
+  throwsCode(() => tagsOf({ vip: 'total_spen >= 500' }), 'PROFILE_INVALID_RULE')
 })

@@ -570,13 +570,13 @@ fn profiles_into<'py>(
     Ok(())
 }
 
-/// Tag rules from their document (absent or `None`: no tags).
+/// Tag rules from their document or a shorthand the core reads (absent or `None`: no tags).
 fn tag_rules(tags: Option<&Bound<'_, PyAny>>) -> PyResult<Option<TagRules>> {
     match tags.filter(|t| !t.is_none()) {
         None => Ok(None),
         Some(t) => {
             let text = document(t, <TagRules as kehu::format::Versioned>::KIND)?;
-            TagRules::from_json(&text).map(Some).map_err(to_py)
+            TagRules::from_given_json(&text).map(Some).map_err(to_py)
         }
     }
 }

@@ -324,13 +324,14 @@ pub struct PyAudiences {
 
 #[pymethods]
 impl PyAudiences {
-    /// Audiences from their document (str or UTF-8 bytes); malformed text is FORMAT_INVALID,
-    /// an invalid rule SEGMENT_INVALID_RULE naming the node.
+    /// Audiences from their document or a shorthand the core reads (a list of definitions or
+    /// an object of rules by name; str or UTF-8 bytes); malformed text is FORMAT_INVALID, an
+    /// invalid rule SEGMENT_INVALID_RULE naming the node.
     #[staticmethod]
     fn from_json(document: &Bound<'_, PyAny>) -> PyResult<Self> {
         let text = self::document(document, "audiences")?;
         Ok(PyAudiences {
-            audiences: Audiences::from_json(&text).map_err(to_py)?,
+            audiences: Audiences::from_given_json(&text).map_err(to_py)?,
         })
     }
 
@@ -369,8 +370,6 @@ impl PyAudiences {
         let customers = match customer_ids {
             None => None,
             Some(ids) => {
-                // A missing id is handed to the core as an empty one, which it reports by row.
-                let ids: Vec<String> = ids.into_iter().map(Option::unwrap_or_default).collect();
                 let columns = attributes
                     .unwrap_or_default()
                     .into_iter()
@@ -416,7 +415,7 @@ impl PyAudiences {
 }
 
 /// One segmentation from Python: (name, customer ids, labels).
-type SegmentLabels = (String, Vec<String>, Vec<Option<String>>);
+type SegmentLabels = (String, Vec<Option<String>>, Vec<Option<String>>);
 
 /// (customer ids, audience names, membership per audience, validation report).
 type AudienceResult<'py> = (Vec<String>, Vec<String>, Vec<Vec<bool>>, Bound<'py, PyDict>);

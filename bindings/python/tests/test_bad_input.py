@@ -107,6 +107,30 @@ def test_audience_customer_ids_convert_like_transaction_ids() -> None:
     missing = pd.DataFrame({"customer_id": [1.0, np.nan]})
     _raises(kehu.DataError, "DATA_INVALID_OPTION", Audience(rules).evaluate, tx, as_of="2020-02-01", customers=missing)
 
+    # A segmentation whose index has a missing id is the core's error by row, not "not in the table".
+    labels = pd.Series(["x", "y"], index=[1.0, np.nan])
+    e = _raises(kehu.SegmentError, "SEGMENT_INVALID_DATA", Audience(rules).evaluate, tx, as_of="2020-02-01", segments={"rfm": labels})
+    assert "row 1" in str(e) and "customer id is missing" in str(e)
+
+
+def test_documents_and_shorthands_are_read_by_the_core() -> None:
+    rule = {"field": "orders", "op": ">=", "value": 1}
+    by_name = Audience({"zeta": rule, "alpha": rule})
+    assert by_name.names == ["zeta", "alpha"]
+    assert Audience([{"name": "zeta", "rule": rule}, {"name": "alpha", "rule": rule}]).to_json() == by_name.to_json()
+    assert Audience(by_name.to_json()).to_json() == by_name.to_json()
+    # Text shorthands are read like the objects (the same rule in every binding).
+    assert Audience(json.dumps({"zeta": rule, "alpha": rule})).names == ["zeta", "alpha"]
+    _raises(kehu.FormatError, "FORMAT_INVALID", Audience, 5)
+    tx = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01", "2024-01-02"], "amount": [600.0, 5.0]})
+    def tags_of(tags):
+        return kehu.profile(tx, "customer_id", "timestamp", "amount", tags=tags)["tags"].tolist()
+    want = tags_of({"vip": "total_spend >= 500"})
+    assert want == [["vip"], []]
+    assert tags_of([{"name": "vip", "when": "total_spend >= 500"}]) == want
+    assert tags_of(json.dumps({"tags": [{"name": "vip", "when": "total_spend >= 500"}]})) == want
+    _raises(kehu.ProfileError, "PROFILE_INVALID_RULE", tags_of, {"vip": "total_spen >= 500"})
+
 
 # 3. Malformed documents and negative counts
 

@@ -351,7 +351,7 @@ fn profile(args: &ProfileArgs) -> Result<(), output::CliError> {
         Some(path) => output::in_file(
             "tags",
             path,
-            TagRules::from_json(&output::read_file("tags", path)?),
+            TagRules::from_given_json(&output::read_file("tags", path)?),
         )?,
         None => TagRules::from_json(DEMO_TAGS)?,
     };

@@ -161,7 +161,7 @@ pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
             in_file(
                 "audiences",
                 p,
-                Audiences::from_json(&read_file("audiences", p)?),
+                Audiences::from_given_json(&read_file("audiences", p)?),
             )
         })
         .transpose()?;
@@ -219,25 +219,26 @@ pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
         }
     };
     let ids: Vec<String> = profiles.iter().map(|p| p.customer_id.clone()).collect();
+    let given_ids: Vec<Option<String>> = ids.iter().cloned().map(Some).collect();
     let membership = match &audiences {
         None => None,
         Some(a) => {
             let mut columns = vec![
                 SegmentColumn {
                     name: "rfm".into(),
-                    ids: ids.clone(),
+                    ids: given_ids.clone(),
                     labels: segments.clone(),
                 },
                 SegmentColumn {
                     name: "stage".into(),
-                    ids: ids.clone(),
+                    ids: given_ids.clone(),
                     labels: stages.iter().map(|s| Some(s.name().to_string())).collect(),
                 },
             ];
             if let Some(labels) = &clusters {
                 columns.push(SegmentColumn {
                     name: "cluster".into(),
-                    ids: ids.clone(),
+                    ids: given_ids.clone(),
                     labels: labels.iter().map(|c| Some(c.to_string())).collect(),
                 });
             }

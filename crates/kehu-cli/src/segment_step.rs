@@ -232,7 +232,10 @@ pub fn run_customers(
         let (_, scores) = rfm_of(profiles)?;
         SegmentMap::rf10().try_assign(&scores)?
     };
-    let profile_ids: Vec<String> = profiles.iter().map(|p| p.customer_id.clone()).collect();
+    let profile_ids: Vec<Option<String>> = profiles
+        .iter()
+        .map(|p| Some(p.customer_id.clone()))
+        .collect();
     let segments = [
         SegmentColumn {
             name: "rfm".into(),

@@ -69,16 +69,6 @@ struct Header {
     kind: String,
 }
 
-#[derive(Deserialize)]
-struct EnvelopeIn<T> {
-    #[allow(dead_code)]
-    format_version: u32,
-    #[allow(dead_code)]
-    kind: String,
-    #[serde(flatten)]
-    body: T,
-}
-
 /// Writes `value` as a pretty-printed versioned document.
 pub fn to_json<T: Versioned>(value: &T) -> String {
     let envelope = EnvelopeOut {
@@ -150,7 +140,11 @@ fn check_version(found: u32) -> Result<(), FormatError> {
     Ok(())
 }
 
-/// Reads a versioned document of kind `T::KIND`, checking the kind and the version first.
+/// Reads a versioned document of kind `T::KIND`, checking the version and the kind first. The
+/// payload is read from the document without `format_version` and `kind` (not through a
+/// flattened envelope, which would hide the path), so an error names the path of the offending
+/// node (`rules[0].r`) with serde's message stripped of the values it quotes, and payloads may
+/// deny unknown fields.
 pub fn from_json<T: Versioned>(text: &str) -> Result<T, FormatError> {
     let invalid = |reason: String| FormatError::Invalid {
         kind: T::KIND.to_string(),
@@ -164,8 +158,83 @@ pub fn from_json<T: Versioned>(text: &str) -> Result<T, FormatError> {
             found: header.kind,
         });
     }
-    let envelope: EnvelopeIn<T> = parse_json(text).map_err(invalid)?;
-    Ok(envelope.body)
+    let mut body: serde_json::Map<String, serde_json::Value> = parse_json(text).map_err(invalid)?;
+    body.remove("format_version");
+    body.remove("kind");
+    serde_path_to_error::deserialize(serde_json::Value::Object(body)).map_err(|e| {
+        let path = e.path().to_string();
+        let reason = redact(e.inner());
+        invalid(if path == "." || path.is_empty() {
+            reason
+        } else {
+            format!("at {path}: {reason}")
+        })
+    })
+}
+
+/// A shorthand a user may give in place of a whole document: its items as a list, or as the
+/// entries of an object in the order they are written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shorthand {
+    /// A JSON array.
+    List(Vec<serde_json::Value>),
+    /// A JSON object's entries, in written order (`serde_json`'s own map sorts its keys).
+    Entries(Vec<(String, serde_json::Value)>),
+}
+
+struct OrderedEntries(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for OrderedEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = OrderedEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = m.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedEntries(entries))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// Reads what a user gave for a document of kind `T::KIND`: the whole document (an object with
+/// `format_version` or `kind`, read by [`from_json`]), or a [`Shorthand`] that `body` turns
+/// into the document's payload fields (read as the current version). Text that is neither (a
+/// number, a string) is [`from_json`]'s error.
+pub fn from_given_json<T: Versioned>(
+    text: &str,
+    body: impl FnOnce(Shorthand) -> serde_json::Map<String, serde_json::Value>,
+) -> Result<T, FormatError> {
+    let invalid = |reason: String| FormatError::Invalid {
+        kind: T::KIND.to_string(),
+        reason,
+    };
+    let shorthand = match parse_json::<serde_json::Value>(text).map_err(invalid)? {
+        serde_json::Value::Object(m)
+            if m.contains_key("format_version") || m.contains_key("kind") =>
+        {
+            return from_json(text)
+        }
+        serde_json::Value::Object(_) => {
+            Shorthand::Entries(parse_json::<OrderedEntries>(text).map_err(invalid)?.0)
+        }
+        serde_json::Value::Array(items) => Shorthand::List(items),
+        _ => return from_json(text),
+    };
+    let mut doc = body(shorthand);
+    doc.insert("format_version".into(), FORMAT_VERSION.into());
+    doc.insert("kind".into(), T::KIND.into());
+    from_json(&serde_json::Value::Object(doc).to_string())
 }
 
 /// Reads only the `kind` of a document (after checking its version), to dispatch on it.

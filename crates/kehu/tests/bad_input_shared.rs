@@ -103,7 +103,7 @@ fn the_audience_pipeline_refuses_bad_times_ids_and_columns() {
     let inputs = |as_of, ids: Vec<&str>, ages: Vec<Option<f64>>| AudienceInputs {
         as_of,
         customers: Some((
-            ids.into_iter().map(String::from).collect(),
+            ids.into_iter().map(|id| Some(id.to_string())).collect(),
             vec![("age".to_string(), Attribute::Numeric(ages))],
         )),
         transactions: None,

@@ -229,19 +229,11 @@ def validate(
 
 
 def _tags_json(tags: Any) -> Any:
-    """Tag rules as a `tag_rules` document; text (or anything that is not a mapping or a list of
-    rules) goes to the core as given, for it to read or reject."""
+    """Tag rules as text for the core, which reads a `tag_rules` document, a list of rules or
+    conditions by tag name."""
     if tags is None or isinstance(tags, (str, bytes)):
         return tags
-    if isinstance(tags, Mapping) and "tags" in tags:
-        doc: Any = {"format_version": format_version(), "kind": "tag_rules", **tags}
-    elif isinstance(tags, Mapping):
-        doc = {"format_version": format_version(), "kind": "tag_rules", "tags": [{"name": k, "when": v} for k, v in tags.items()]}
-    elif isinstance(tags, (list, tuple)):
-        doc = {"format_version": format_version(), "kind": "tag_rules", "tags": list(tags)}
-    else:
-        return tags
-    return options_json(doc, ProfileError, "PROFILE_INVALID_RULE", "tag rules")
+    return options_json(tags, ProfileError, "PROFILE_INVALID_RULE", "tag rules")
 
 
 _PROFILE_TIMES = ("first_purchase", "last_purchase")

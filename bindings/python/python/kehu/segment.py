@@ -1012,16 +1012,8 @@ class Audience:
     """
 
     def __init__(self, rules: Any) -> None:
-        if isinstance(rules, (str, bytes)):
-            document = rules
-        else:
-            if isinstance(rules, dict):
-                items = [{"name": k, "rule": v} for k, v in rules.items()]
-            elif isinstance(rules, (list, tuple)):
-                items = list(rules)
-            else:
-                items = rules  # the core rejects it with a typed error
-            document = _json({"format_version": _native.format_version(), "kind": "audiences", "audiences": items}, "audiences")
+        # A document, a list of definitions or rules by name: the core reads each.
+        document = rules if isinstance(rules, (str, bytes)) else _json(rules, "audiences")
         self._handle = _native.Audiences.from_json(document)
         self.names = self._handle.names
 
@@ -1084,7 +1076,7 @@ class Audience:
             segs = []
             for name, labels in segments.items():
                 labels = pd.Series(labels)
-                segs.append((str(name), [("" if i is None else i) for i in _ids(labels.index)], _category_column(labels.tolist())))
+                segs.append((str(name), _ids(labels.index), _category_column(labels.tolist())))
         out_ids, names, members, report = self._handle.evaluate(iso(as_of), table, cols, datetime_format, allow_returns, ids, attrs, segs)
         frame = pd.DataFrame({n: np.asarray(m, dtype=bool) for n, m in zip(names, members)}, index=pd.Index(out_ids, name="customer_id"))
         if report:

@@ -157,6 +157,28 @@ impl TagRules {
         Ok(TagRules::new(raw.tags)?)
     }
 
+    /// Reads and checks tag rules as a user gives them: a `tag_rules` document, its payload alone
+    /// (`{"tags": [...]}`), a list of rules (`[{"name": ..., "when": ...}]`) or an object of
+    /// conditions by tag name (`{"vip": "monetary_value >= 500"}`, in written order).
+    pub fn from_given_json(text: &str) -> Result<Self, crate::Error> {
+        let raw: TagRules = format::from_given_json(text, |given| match given {
+            format::Shorthand::List(rules) => {
+                [("tags".to_string(), rules.into())].into_iter().collect()
+            }
+            format::Shorthand::Entries(e) if e.iter().any(|(k, _)| k == "tags") => {
+                e.into_iter().collect()
+            }
+            format::Shorthand::Entries(e) => {
+                let rules = e
+                    .into_iter()
+                    .map(|(name, when)| serde_json::json!({"name": name, "when": when}))
+                    .collect::<Vec<_>>();
+                [("tags".to_string(), rules.into())].into_iter().collect()
+            }
+        })?;
+        Ok(TagRules::new(raw.tags)?)
+    }
+
     /// Writes the rules as a versioned document.
     pub fn to_json(&self) -> String {
         format::to_json(self)

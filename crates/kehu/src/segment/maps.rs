@@ -300,7 +300,7 @@ impl SegmentMap {
     /// Reads a `segment_map` document: rules, and the `scores` (`{"min": 1, "max": 5}`) they
     /// are written for. Every range must have its low end at most its high end.
     pub fn from_json(text: &str) -> Result<SegmentMap, crate::Error> {
-        let map: SegmentMap = super::names::read_document(text)?;
+        let map: SegmentMap = crate::format::from_json(text)?;
         map.validate()?;
         Ok(map)
     }

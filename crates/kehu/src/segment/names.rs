@@ -18,40 +18,6 @@ pub(crate) fn shown(name: &str) -> String {
     }
 }
 
-/// Reads a versioned document of kind `T::KIND` (version and kind checked first) so that an
-/// error names the path of the offending node (`rules[0].r`) with serde's message stripped of
-/// the values it quotes. (The envelope's flattening would hide the path: the payload is read
-/// here from the document without `format_version` and `kind`.)
-pub(crate) fn read_document<T: crate::format::Versioned>(text: &str) -> Result<T, crate::Error> {
-    use crate::format::{self, FormatError};
-    let invalid = |reason: String| FormatError::Invalid {
-        kind: T::KIND.to_string(),
-        reason,
-    };
-    let kind = format::peek_kind(text)?;
-    if kind != T::KIND {
-        return Err(FormatError::WrongKind {
-            expected: T::KIND.to_string(),
-            found: kind,
-        }
-        .into());
-    }
-    let mut body: serde_json::Map<String, serde_json::Value> =
-        format::parse_json(text).map_err(invalid)?;
-    body.remove("format_version");
-    body.remove("kind");
-    serde_path_to_error::deserialize(serde_json::Value::Object(body)).map_err(|e| {
-        let path = e.path().to_string();
-        let reason = format::redact(e.inner());
-        let reason = if path == "." || path.is_empty() {
-            reason
-        } else {
-            format!("at {path}: {reason}")
-        };
-        invalid(reason).into()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,9 +52,9 @@ pub use document::AudienceDefinition;
 pub use evaluate::{AttributeValue, OneCustomer, PurchaseEvent};
 pub use population::{Population, SegmentColumn};
 
-/// Customer ids and their named attribute columns.
+/// Customer ids (`None`: missing, reported by row) and their named attribute columns.
 pub type CustomerColumns = (
-    Vec<String>,
+    Vec<Option<String>>,
     Vec<(String, crate::data::customers::Attribute)>,
 );
 
@@ -66,8 +66,7 @@ pub type CustomerColumns = (
 pub struct AudienceInputs<'a> {
     /// When to evaluate (ISO 8601).
     pub as_of: &'a str,
-    /// Customer ids (a missing one as an empty id, which the table reports by row) and their
-    /// attribute columns.
+    /// Customer ids (a missing one is reported by row) and their attribute columns.
     pub customers: Option<CustomerColumns>,
     /// Raw transactions and how to validate them.
     pub transactions: Option<(
@@ -125,7 +124,26 @@ impl Audiences {
 
     /// Reads an `audiences` document.
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
-        let doc: AudienceDocument = super::names::read_document(text)?;
+        let doc: AudienceDocument = crate::format::from_json(text)?;
+        Ok(Audiences::new(doc.audiences)?)
+    }
+
+    /// Reads and checks audiences as a user gives them: an `audiences` document, a list of
+    /// definitions (`[{"name": ..., "rule": ...}]`) or an object of rules by audience name (in
+    /// written order).
+    pub fn from_given_json(text: &str) -> Result<Self, crate::Error> {
+        let doc: AudienceDocument = format::from_given_json(text, |given| {
+            let list = match given {
+                format::Shorthand::List(items) => items,
+                format::Shorthand::Entries(e) => e
+                    .into_iter()
+                    .map(|(name, rule)| serde_json::json!({"name": name, "rule": rule}))
+                    .collect(),
+            };
+            [("audiences".to_string(), list.into())]
+                .into_iter()
+                .collect()
+        })?;
         Ok(Audiences::new(doc.audiences)?)
     }
 
@@ -170,6 +188,8 @@ impl Audiences {
         let customers = inputs
             .customers
             .map(|(ids, attributes)| {
+                // A missing id is an empty one, which the table reports by row.
+                let ids = ids.into_iter().map(Option::unwrap_or_default).collect();
                 crate::data::customers::CustomerTable::with_attributes(ids, attributes)
             })
             .transpose()?;

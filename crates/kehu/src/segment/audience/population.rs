@@ -26,8 +26,8 @@ pub struct Population {
 pub struct SegmentColumn {
     /// The segmentation's name (as rules refer to it).
     pub name: String,
-    /// Customer ids.
-    pub ids: Vec<String>,
+    /// Customer ids (`None`: missing, reported by row).
+    pub ids: Vec<Option<String>>,
     /// Their labels (`None`: no segment).
     pub labels: Vec<Option<String>>,
 }
@@ -105,6 +105,9 @@ impl Population {
             let mut labels = vec![None; n];
             let mut seen = vec![false; n];
             for (i, (id, label)) in s.ids.iter().zip(&s.labels).enumerate() {
+                let Some(id) = id else {
+                    return Err(bad(i, "the customer id is missing").into());
+                };
                 let Some(&row) = row_of.get(id) else {
                     return Err(bad(
                         i,
