@@ -29,6 +29,9 @@ fn report_dict<'py>(py: Python<'py>, r: &FitReport) -> PyResult<Bound<'py, PyDic
     d.set_item("aic", r.aic)?;
     d.set_item("bic", r.bic)?;
     d.set_item("customers", r.customers)?;
+    d.set_item("max_frequency", r.max_frequency)?;
+    d.set_item("max_T", r.max_t)?;
+    d.set_item("objective", r.objective)?;
     d.set_item("iterations", r.iterations)?;
     d.set_item("gradient_norm", r.gradient_norm)?;
     d.set_item("converged", r.converged)?;

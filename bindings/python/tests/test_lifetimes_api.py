@@ -407,3 +407,17 @@ def test_functions_moved_to_the_core_refuse_bad_input_with_codes(fitted):
     assert code(lambda: rfm_scores(r, r, r, cut_offs=[np.nan])) == "SEGMENT_INVALID_OPTION"
     # Values as text: an object with no text of its own still becomes its str(); None stays missing.
     assert _native.value_texts([None, float("inf"), 7]) == [None, None, "7"]
+
+
+@pytest.mark.parametrize("penalizer", [0.0, 0.01])
+def test_objective_and_data_extent_come_from_the_core(summary, penalizer):
+    f, r, T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    ours = BetaGeoFitter(penalizer_coef=penalizer).fit(f, r, T)
+    # lifetimes' objective at kehu's estimates: its mean negative log-likelihood plus penalty.
+    log_params = np.log(ours.params_[["r", "alpha", "a", "b"]].to_numpy())
+    theirs = lifetimes.BetaGeoFitter._negative_log_likelihood(log_params, f, r, T, np.ones_like(f), penalizer)
+    assert ours._negative_log_likelihood_ == pytest.approx(theirs, rel=1e-12)
+    assert ours.data_extent_ == {"max_frequency": f.max(), "max_T": T.max()}
+    loaded = BetaGeoFitter()
+    loaded.params_ = ours.params_
+    assert loaded.data_extent_ is None

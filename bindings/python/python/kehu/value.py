@@ -174,9 +174,16 @@ class _PurchaseModel(_Model):
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> "_PurchaseModel":
         """Fits on per-customer frequency (repeat purchases), recency and T."""
         self._fit(frequency, recency, T, weights)
-        # The data's extent: the plots' default axes (as lifetimes takes them from its data).
-        self.data_extent_ = {"max_frequency": float(np.max(_arr(frequency))), "max_T": float(np.max(_arr(T)))}
         return self
+
+    @property
+    def data_extent_(self) -> dict[str, float] | None:
+        """The fitted data's largest frequency and T (the core's fit report): the plots' default
+        axes, as lifetimes takes them from its data. None for a model loaded, not fitted."""
+        report = self._report if self._handle is not None else None
+        if not report or report.get("max_T") is None:
+            return None
+        return {"max_frequency": report["max_frequency"], "max_T": report["max_T"]}
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected purchases in the next t time units, per customer."""

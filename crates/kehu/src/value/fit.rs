@@ -225,6 +225,17 @@ pub struct FitReport {
     pub bic: f64,
     /// Customers (total weight).
     pub customers: f64,
+    /// The minimised objective per customer: the negative log-likelihood per customer plus the
+    /// penalty λ Σ θ² (what lifetimes keeps as `_negative_log_likelihood_`).
+    #[serde(default)]
+    pub objective: f64,
+    /// The fitted data's largest frequency: with [`max_t`](Self::max_t), the default bounds
+    /// of grids and plots, as lifetimes takes them from its data.
+    #[serde(default)]
+    pub max_frequency: f64,
+    /// The fitted data's largest observation length `T` (0 for Gamma-Gamma, which has none).
+    #[serde(default)]
+    pub max_t: f64,
     /// Optimiser iterations.
     pub iterations: usize,
     /// Largest gradient component (log parameters) at the end.
@@ -471,6 +482,7 @@ where
                 .into(),
         );
     }
+    let objective = -ll / customers + penalizer * params.iter().map(|p| p * p).sum::<f64>();
     Ok(FitReport {
         names: names.iter().map(|s| s.to_string()).collect(),
         params,
@@ -480,6 +492,9 @@ where
         aic: 2.0 * k as f64 - 2.0 * ll,
         bic: k as f64 * customers.ln() - 2.0 * ll,
         customers,
+        objective,
+        max_frequency: rows.x.iter().copied().fold(0.0, f64::max),
+        max_t: rows.t.iter().copied().fold(0.0, f64::max),
         iterations: m.iterations,
         gradient_norm: m.gradient_norm,
         converged,

@@ -84,7 +84,7 @@ class _FitterMixin:
 
     @property
     def _negative_log_likelihood_(self) -> float:
-        return -self.log_likelihood_ / self.fit_report_["customers"]  # type: ignore[attr-defined]
+        return self._report_value("objective")  # type: ignore[attr-defined]
 
     def _keep(self, index: Any, weights: Any, **columns: Any) -> None:
         """The fitted data, kept as lifetimes keeps it (`data`, used by its plots)."""
