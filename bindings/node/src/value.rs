@@ -38,8 +38,6 @@ pub fn fit_value_model(
     c: Option<Vec<f64>>,
     weights: Option<Vec<f64>>,
 ) -> napi::Result<FitResult, Code> {
-    // gamma_gamma has no third column; the other kinds report an absent one as 0 values.
-    let c = c.unwrap_or_default();
     let options: ValueOptions = kehu::format::parse_json(&options).map_err(|reason| {
         to_js(ValueError::InvalidOption {
             option: "options".into(),
@@ -50,7 +48,7 @@ pub fn fit_value_model(
         .fit(&ValueColumns {
             a: &a,
             b: &b,
-            c: &c,
+            c: c.as_deref(),
             weights: weights.as_deref(),
         })
         .map(ValueFit::into_parts)

@@ -127,8 +127,9 @@ test('value predictions take numbers for one customer and return a number', () =
   throwsCode(() => m.probabilityAlive(3, [25], 30), 'DATA_WRONG_TYPE', /all as numbers/)
   throwsCode(() => m.probabilityAlive('3', '2', '3'), 'DATA_WRONG_TYPE', /frequency/)
   throwsCode(() => m.probabilityAlive([3, null], [25, 1], [30, 30]), 'DATA_WRONG_TYPE', /row 1/, /frequency/)
-  // An absent T is the core's length error, not zeros.
-  throwsCode(() => kehu.ValueModel.fit('bgnbd', w.frequency, w.recency), 'VALUE_INVALID_DATA', /'T'/)
+  // An absent T is the core's error naming it, not zeros; a spend model takes none.
+  throwsCode(() => kehu.ValueModel.fit('bgnbd', w.frequency, w.recency), 'VALUE_INVALID_OPTION', /'T'.*needs/)
+  throwsCode(() => kehu.ValueModel.fit('gamma_gamma', [1, 2], [10, 20], [30, 30]), 'VALUE_INVALID_OPTION', /'T'/)
 })
 
 test('numeric timestamps need timestampUnit or datetimeFormat', () => {

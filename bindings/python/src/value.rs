@@ -423,12 +423,13 @@ pub fn fit_value_model<'py>(
     options: &str,
     a: PyReadonlyArray1<'py, f64>,
     b: PyReadonlyArray1<'py, f64>,
-    c: PyReadonlyArray1<'py, f64>,
+    c: Option<PyReadonlyArray1<'py, f64>>,
     weights: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<(PyValueModel, Bound<'py, PyDict>)> {
     let opts: ValueOptions = kehu::format::parse_json(options)
         .map_err(|reason| to_py(value_option("options".into(), reason)))?;
-    let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
+    let (a, b) = (a.as_slice()?, b.as_slice()?);
+    let c = c.as_ref().map(|c| c.as_slice()).transpose()?;
     let w = weights.as_ref().map(|w| w.as_slice()).transpose()?;
     let (model, report) = crate::interruptible(py, || {
         opts.fit(&ValueColumns {

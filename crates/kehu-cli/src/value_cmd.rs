@@ -189,7 +189,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         let columns = ValueColumns {
             a: &pick(&frequency),
             b: &pick(&money),
-            c: &[],
+            c: None,
             weights: w.as_deref(),
         };
         options.fit(&columns).map(ValueFit::into_parts)?
@@ -198,7 +198,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         let columns = ValueColumns {
             a: &frequency,
             b: &recency,
-            c: &t,
+            c: Some(&t),
             weights: weights.as_deref(),
         };
         options.fit(&columns).map(ValueFit::into_parts)?

@@ -43,7 +43,7 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
     .fit(&ValueColumns {
         a: &f,
         b: &r,
-        c: &t,
+        c: Some(&t),
         weights: None,
     })
     .map(ValueFit::into_parts)
@@ -62,7 +62,7 @@ fn long_calls_stop_with_a_typed_cancelled_error() {
     .fit(&ValueColumns {
         a: &f,
         b: &r,
-        c: &t,
+        c: Some(&t),
         weights: None
     })
     .map(ValueFit::into_parts)

@@ -46,7 +46,7 @@ fn golden() -> Value {
     .fit(&ValueColumns {
         a: &s.frequency,
         b: &s.recency,
-        c: &s.t,
+        c: Some(&s.t),
         weights: None,
     })
     .map(ValueFit::into_parts)
@@ -66,7 +66,7 @@ fn golden() -> Value {
     .fit(&ValueColumns {
         a: &f,
         b: &mv,
-        c: &[],
+        c: None,
         weights: None,
     })
     .map(ValueFit::into_parts)
@@ -101,7 +101,7 @@ fn golden() -> Value {
     .fit(&ValueColumns {
         a: &s.frequency,
         b: &s.recency,
-        c: &s.t,
+        c: Some(&s.t),
         weights: None,
     })
     .map(ValueFit::into_parts)

@@ -43,7 +43,7 @@ fn recover(model: ValueModel, kind: &str, t: &[f64], seed: u64) {
     .fit(&ValueColumns {
         a: &s.frequency,
         b: &s.recency,
-        c: &s.t,
+        c: Some(&s.t),
         weights: None,
     })
     .map(ValueFit::into_parts)
@@ -98,7 +98,7 @@ fn bgbb_and_gamma_gamma_recover_their_parameters() {
     .fit(&ValueColumns {
         a: &frequency,
         b: &spend,
-        c: &[],
+        c: None,
         weights: None,
     })
     .map(ValueFit::into_parts)

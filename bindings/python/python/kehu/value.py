@@ -77,7 +77,7 @@ class _Model:
     def _fit(self, a: Any, b: Any, c: Any, weights: Any, **given: Any) -> "_Model":
         w = None if weights is None else _arr(weights)
         options = options_json({"kind": self._kind, "penalizer": self.penalizer, **given}, _native.ValueModelError, "VALUE_INVALID_OPTION", "options")
-        self._handle, self._report = _native.fit_value_model(options, _arr(a), _arr(b), _arr(c), w)
+        self._handle, self._report = _native.fit_value_model(options, _arr(a), _arr(b), None if c is None else _arr(c), w)
         for message in self._report["warnings"]:
             warnings.warn(f"{type(self).__name__}: {message}", RuntimeWarning, stacklevel=3)
         return self
@@ -305,8 +305,7 @@ class GammaGamma(_Model):
     def fit(self, frequency: Any, monetary_value: Any, weights: Any = None, q_constraint: bool = False) -> "GammaGamma":
         """Fits on repeat transactions (≥ 1) and their mean value; `q_constraint=True` keeps
         q ≥ 1 (a finite population mean spend), as lifetimes' option does."""
-        f = _arr(frequency)
-        return self._fit(f, monetary_value, np.zeros_like(f), weights, q_constraint=q_constraint)
+        return self._fit(frequency, monetary_value, None, weights, q_constraint=q_constraint)
 
     def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
         """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""

@@ -101,8 +101,8 @@ pub struct ValueColumns<'a> {
     pub a: &'a [f64],
     /// Recency, or the monetary value for `gamma_gamma`.
     pub b: &'a [f64],
-    /// T (the age of the customer); not read for `gamma_gamma`.
-    pub c: &'a [f64],
+    /// T (the age of the customer): required by the purchase models, `None` for `gamma_gamma`.
+    pub c: Option<&'a [f64]>,
     /// Customers per row; `None`: one each.
     pub weights: Option<&'a [f64]>,
 }
@@ -140,35 +140,48 @@ impl ValueModel {
         options: &ValueOptions,
         data: &ValueColumns,
     ) -> Result<(ValueModel, FitReport), ValueError> {
-        let (a, b, c, weights) = (data.a, data.b, data.c, data.weights);
+        let (a, b, weights) = (data.a, data.b, data.weights);
+        let t = || {
+            data.c.ok_or_else(|| ValueError::InvalidOption {
+                option: "T".into(),
+                reason: format!("{} needs the customers' T (age)", options.kind),
+            })
+        };
         let penalizer = options.penalizer;
         Ok(match options.kind.as_str() {
             "bgnbd" => {
                 let (m, r) = BetaGeo::fit(
-                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    &ValueRows::frequency_recency_t(a, b, t()?, weights)?,
                     penalizer,
                 )?;
                 (ValueModel::BetaGeo(m), r)
             }
             "mbgnbd" => {
                 let (m, r) = ModifiedBetaGeo::fit(
-                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    &ValueRows::frequency_recency_t(a, b, t()?, weights)?,
                     penalizer,
                 )?;
                 (ValueModel::ModifiedBetaGeo(m), r)
             }
             "pnbd" => {
                 let (m, r) = ParetoNbd::fit(
-                    &ValueRows::frequency_recency_t(a, b, c, weights)?,
+                    &ValueRows::frequency_recency_t(a, b, t()?, weights)?,
                     penalizer,
                 )?;
                 (ValueModel::ParetoNbd(m), r)
             }
             "bgbb" => {
-                let (m, r) = BetaGeoBetaBinom::fit(&discrete_rows(a, b, c, weights)?, penalizer)?;
+                let (m, r) =
+                    BetaGeoBetaBinom::fit(&discrete_rows(a, b, t()?, weights)?, penalizer)?;
                 (ValueModel::BetaGeoBetaBinom(m), r)
             }
             "gamma_gamma" => {
+                if data.c.is_some() {
+                    return Err(ValueError::InvalidOption {
+                        option: "T".into(),
+                        reason: "gamma_gamma fits frequency and monetary value only".into(),
+                    });
+                }
                 let (m, r) = GammaGamma::fit_constrained(
                     &repeat_buyers(a, b, weights)?,
                     penalizer,
@@ -796,13 +809,37 @@ mod tests {
         .fit(&ValueColumns {
             a: &[1.0, 2.0, 3.0, 1.0],
             b: &[10.0, 20.0, 15.0, 30.0],
-            c: &[],
+            c: None,
             weights: None,
         })
         .map(ValueFit::into_parts)
         .unwrap();
         assert_eq!(m.kind(), "gamma_gamma");
         assert_eq!(report.names, ["p", "q", "gamma"]);
+        // T is the purchase models' third column and no part of a spend model.
+        let fit = |kind: &str, c: Option<&[f64]>| {
+            ValueOptions {
+                kind: kind.to_string(),
+                penalizer: 0.0,
+                q_constraint: false,
+            }
+            .fit(&ValueColumns {
+                a: &[1.0, 2.0],
+                b: &[10.0, 20.0],
+                c,
+                weights: None,
+            })
+        };
+        for (kind, c) in [
+            ("bgnbd", None),
+            ("bgbb", None),
+            ("gamma_gamma", Some(&[30.0, 30.0][..])),
+        ] {
+            match fit(kind, c).unwrap_err() {
+                ValueError::InvalidOption { option, .. } => assert_eq!(option, "T", "{kind}"),
+                other => panic!("{kind}: {other:?}"),
+            }
+        }
         let loaded = ValueModel::from_json(&m.to_json()).unwrap();
         assert_eq!(loaded, m);
         assert_eq!(
@@ -830,7 +867,7 @@ mod tests {
         .fit(&ValueColumns {
             a: &[1.0],
             b: &[1.0],
-            c: &[1.0],
+            c: Some(&[1.0]),
             weights: None
         })
         .map(ValueFit::into_parts)
