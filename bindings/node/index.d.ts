@@ -80,7 +80,9 @@ export declare function profile (data: Data, mapping: Mapping, options?: Profile
 }
 
 export interface SimulatedData {
-  customers: Array<{ customerId: string; age: number | null; consentEmail: boolean }>
+  /** One row per customer: its id, the simulated attributes (`age`, `gender`, `region`,
+   * `loyalty_member`, `signup_date` as a Date) and consent per channel (`consent_email`, …). */
+  customers: Array<{ customerId: string } & Record<string, number | string | boolean | Date | null>>
   transactions: Record<keyof Mapping, Array<string | number | null>>
   observationEnd: string
 }

@@ -316,11 +316,11 @@ function simulate (settings) {
     const given = settings == null ? undefined : JSON.stringify(coreOptions(settings, 'simulate', {}, 'SIMULATE_INVALID_CONFIG'))
     const out = native.simulate(given)
     const { datetimeFormat, timestampNumbers, timestampUnit, timestampColumn, ...transactions } = out.transactions
-    const customers = out.customerIds.map((customerId, i) => ({
-      customerId,
-      age: out.ages[i],
-      consentEmail: out.consentEmail[i]
-    }))
+    const customers = out.customerIds.map((customerId) => ({ customerId }))
+    for (const { name, kind, numbers, texts, flags } of out.customerColumns) {
+      const values = kind === 'number' ? numbers : kind === 'flag' ? flags : texts
+      values.forEach((v, i) => { customers[i][name] = kind === 'date' && v != null ? new Date(v) : v })
+    }
     return { customers, transactions, observationEnd: out.observationEnd }
   })
 }

@@ -416,14 +416,72 @@ pub fn profile(
     })
 }
 
-/// A simulated customer base as columns.
+/// One column of a customer table: `kind` says which array holds the values (`number`:
+/// `numbers`; `text`: `texts`; `flag`: `flags`; `date`: `texts` as `YYYY-MM-DD`).
+#[napi(object)]
+pub struct CustomerColumnJs {
+    pub name: String,
+    pub kind: String,
+    pub numbers: Option<Vec<Option<f64>>>,
+    pub texts: Option<Vec<Option<String>>>,
+    pub flags: Option<Vec<Option<bool>>>,
+}
+
+/// A simulated customer base as columns: the customer table's ids, every attribute and the
+/// consent per channel (`consent_<channel>`), and the transactions.
 #[napi(object)]
 pub struct SimulatedJs {
     pub customer_ids: Vec<String>,
-    pub ages: Vec<Option<f64>>,
-    pub consent_email: Vec<bool>,
+    pub customer_columns: Vec<CustomerColumnJs>,
     pub transactions: Columns,
     pub observation_end: String,
+}
+
+fn customer_columns(c: &kehu::data::customers::CustomerTable) -> Vec<CustomerColumnJs> {
+    use kehu::data::customers::Attribute;
+    let column = |name: String, kind: &str| CustomerColumnJs {
+        name,
+        kind: kind.into(),
+        numbers: None,
+        texts: None,
+        flags: None,
+    };
+    let mut out: Vec<CustomerColumnJs> = c
+        .attributes()
+        .iter()
+        .map(|(name, a)| match a {
+            Attribute::Numeric(v) => CustomerColumnJs {
+                numbers: Some(v.clone()),
+                ..column(name.clone(), "number")
+            },
+            Attribute::Categorical(v) => CustomerColumnJs {
+                texts: Some(v.clone()),
+                ..column(name.clone(), "text")
+            },
+            Attribute::Boolean(v) => CustomerColumnJs {
+                flags: Some(v.clone()),
+                ..column(name.clone(), "flag")
+            },
+            Attribute::Date(v) => CustomerColumnJs {
+                texts: Some(
+                    v.iter()
+                        .map(|d| {
+                            d.map(|d| {
+                                let (y, m, day) = kehu::data::time::civil_from_days(d);
+                                format!("{y:04}-{m:02}-{day:02}")
+                            })
+                        })
+                        .collect(),
+                ),
+                ..column(name.clone(), "date")
+            },
+        })
+        .collect();
+    out.extend(c.consent().iter().map(|(channel, flags)| CustomerColumnJs {
+        flags: Some(flags.iter().map(|&f| Some(f)).collect()),
+        ..column(format!("consent_{channel}"), "flag")
+    }));
+    out
 }
 
 /// Simulates a customer base; `settings` is a JSON object of settings to change.
@@ -434,22 +492,10 @@ pub fn simulate(settings: Option<String>) -> napi::Result<SimulatedJs, Code> {
         None => SimulationConfig::default(),
     };
     let data = core_simulate(&config).map_err(to_js)?;
-    let ages = match data.customers.attribute("age") {
-        Some(kehu::data::customers::Attribute::Numeric(v)) => v.clone(),
-        _ => Vec::new(),
-    };
-    let consent_email = data
-        .customers
-        .consent()
-        .iter()
-        .find(|(c, _)| c == "email")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
     let t = data.transactions;
     Ok(SimulatedJs {
         customer_ids: data.customers.ids().to_vec(),
-        ages,
-        consent_email,
+        customer_columns: customer_columns(&data.customers),
         transactions: Columns {
             customer_id: t.customer_id,
             timestamp: Some(t.timestamp),

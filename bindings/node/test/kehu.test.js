@@ -161,3 +161,15 @@ test('portrait features: the core decides the kinds; NaN is a missing number (is
   const m = kehu.ValueModel.fit('bgnbd', [1, 2, 0, 3, 1], [5, 10, 0, 20, 3], [30, 30, 30, 30, 30], { penalizer: null, qConstraint: null })
   assert.equal(m.kind, 'bgnbd')
 })
+
+test('simulate returns the whole customer table: every attribute and consent channel, by the core\'s names', () => {
+  const sim = kehu.simulate({ customers: 50, seed: 3 })
+  assert.deepEqual(Object.keys(sim.customers[0]).sort(),
+    ['age', 'consent_email', 'consent_push', 'consent_sms', 'customerId', 'gender', 'loyalty_member', 'region', 'signup_date'])
+  assert.ok(sim.customers.every((c) => c.signup_date === null || c.signup_date instanceof Date))
+  assert.ok(sim.customers.some((c) => typeof c.loyalty_member === 'boolean'))
+  // The table goes back in as customers: rules on its attributes evaluate.
+  const audience = new kehu.Audience({ members: { attribute: 'loyalty_member', op: '=', value: true } })
+  const got = audience.evaluate({ asOf: sim.observationEnd, customers: sim.customers })
+  assert.deepEqual(got.members.members, sim.customers.map((c) => c.loyalty_member === true))
+})
