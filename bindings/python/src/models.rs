@@ -55,6 +55,7 @@ pub fn resolved_options(estimator: &str, given: Option<&str>) -> PyResult<String
         "KPrototypes" => resolve::<KPrototypesOptions>(estimator, given),
         "ClvOptions" => resolve::<kehu::value::ClvOptions>(estimator, given),
         "RfmScoreOptions" => resolve::<kehu::segment::RfmScoreOptions>(estimator, given),
+        "SweepOptions" => resolve::<kehu::segment::quality::SweepOptions>(estimator, given),
         "ValueOptions" => {
             // No default kind: `given` names one.
             let o: kehu::value::ValueOptions = kehu::format::parse_json(given.unwrap_or("{}"))

@@ -163,7 +163,7 @@ pub fn segment_score<'py>(
 ) -> PyResult<f64> {
     let sample_size: Option<usize> =
         opt_whole(sample_size.as_ref(), "sample_size", segment_option)?;
-    let seed: u64 = opt_whole(seed.as_ref(), "random_state", segment_option)?.unwrap_or(0);
+    let seed: Option<u64> = opt_whole(seed.as_ref(), "random_state", segment_option)?;
     let x = rows(&x)?;
     let labels = labels_u32(&labels)?;
     crate::interruptible(py, || match (which, sample_size) {
@@ -179,51 +179,19 @@ pub fn segment_score<'py>(
     .map_err(to_py)
 }
 
-/// k-means for every k in `ks` with every criterion, as a JSON list of rows.
+/// k-means (`options`) for every k of the sweep (`sweep`: the core's `SweepOptions`, defaults
+/// for what is not given) with every criterion, as a JSON list of rows.
 #[pyfunction]
-#[pyo3(signature = (x, ks, options, min_cluster_size=None, silhouette_sample=None, gmm=None))]
-#[allow(clippy::too_many_arguments)]
 pub fn segment_k_sweep<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
-    ks: Vec<Bound<'py, PyAny>>,
     options: &str,
-    min_cluster_size: Option<Bound<'py, PyAny>>,
-    silhouette_sample: Option<Bound<'py, PyAny>>,
-    gmm: Option<&str>,
+    sweep: &str,
 ) -> PyResult<String> {
-    let ks = ks
-        .iter()
-        .map(|k| whole(k, "k_range", segment_option))
-        .collect::<PyResult<Vec<usize>>>()?;
-    let min_cluster_size: usize = opt_whole(
-        min_cluster_size.as_ref(),
-        "min_cluster_size",
-        segment_option,
-    )?
-    .unwrap_or(0);
-    let silhouette_sample: Option<usize> = opt_whole(
-        silhouette_sample.as_ref(),
-        "silhouette_sample",
-        segment_option,
-    )?;
-    let gmm = gmm
-        .map(|g| {
-            serde_json::from_value::<kehu::segment::gmm::Covariance>(serde_json::Value::from(g))
-                .map_err(|e| {
-                    to_py(SegmentError::InvalidOption {
-                        option: "gmm".into(),
-                        reason: e.to_string(),
-                    })
-                })
-        })
-        .transpose()?;
     let opts: KMeansOptions = self::options("KMeans", Some(options))?;
+    let sweep: quality::SweepOptions = self::options("k_sweep", Some(sweep))?;
     let x = rows(&x)?;
-    let table = crate::interruptible(py, || {
-        quality::k_sweep(&x, &ks, &opts, min_cluster_size, silhouette_sample, gmm)
-    })
-    .map_err(to_py)?;
+    let table = crate::interruptible(py, || quality::k_sweep(&x, &opts, &sweep)).map_err(to_py)?;
     Ok(serde_json::to_string(&table).expect("rows serialise"))
 }
 

@@ -2,7 +2,7 @@
 
 use crate::{document, opt_whole, to_py, whole};
 use kehu::learn::Fit;
-use kehu::value::simulate::{simulate_spend, simulate_summaries};
+use kehu::value::simulate::{simulate, Simulated};
 use kehu::value::tracking::{alive_path_columns, cumulative_transactions_columns};
 use kehu::value::{
     customer_lifetime_value, discounted_value, expected_customers_by_frequency, holdout_check,
@@ -267,25 +267,25 @@ impl PyValueModel {
     }
 
     /// Simulates customers of a purchase model observed for `t` (returns frequency and
-    /// recency), or for a gamma_gamma model the mean spend of customers with `t` transactions.
+    /// recency), or for a gamma_gamma model the mean spend of customers with `t` transactions
+    /// (core `simulate`; `seed` absent: the core's default).
+    #[pyo3(signature = (t, seed=None))]
     fn simulate<'py>(
         &self,
         py: Python<'py>,
         t: PyReadonlyArray1<'py, f64>,
-        seed: Bound<'py, PyAny>,
+        seed: Option<Bound<'py, PyAny>>,
     ) -> PyResult<(Array<'py>, Option<Array<'py>>)> {
-        let seed: u64 = whole(&seed, "seed", value_option)?;
+        let seed: Option<u64> = opt_whole(seed.as_ref(), "seed", value_option)?;
         let t = t.as_slice()?;
-        if let ValueModel::GammaGamma(gg) = self.model {
-            let spend = crate::interruptible(py, || simulate_spend(&gg, t, seed)).map_err(to_py)?;
-            return Ok((PyArray1::from_vec(py, spend), None));
-        }
-        let s =
-            crate::interruptible(py, || simulate_summaries(&self.model, t, seed)).map_err(to_py)?;
-        Ok((
-            PyArray1::from_vec(py, s.frequency),
-            Some(PyArray1::from_vec(py, s.recency)),
-        ))
+        let out = crate::interruptible(py, || simulate(&self.model, t, seed)).map_err(to_py)?;
+        Ok(match out {
+            Simulated::Spend(spend) => (PyArray1::from_vec(py, spend), None),
+            Simulated::Summaries(s) => (
+                PyArray1::from_vec(py, s.frequency),
+                Some(PyArray1::from_vec(py, s.recency)),
+            ),
+        })
     }
 
     /// The (recency × frequency) grid of P(alive) (`horizon` None) or of expected purchases in

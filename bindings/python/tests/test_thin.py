@@ -311,3 +311,33 @@ def test_portrait_feature_kinds_are_the_cores_rule():
     with pytest.raises(kehu.DataError) as err:
         portrait(["a"], pd.DataFrame({"x": pd.Series([[1]], dtype=object)}))
     assert err.value.code == "DATA_WRONG_TYPE" and "row 0" in str(err.value)
+
+
+def test_more_visible_defaults_are_the_cores():
+    import inspect
+
+    from kehu.lifetimes import BetaGeoFitter
+    from kehu.lifetimes import plotting as lplotting
+    from kehu.lifetimes import utils as lutils
+    from kehu import plotting
+    from kehu.segment import k_sweep
+    from kehu.value import period_transactions
+
+    sweep = inspect.signature(k_sweep).parameters
+    core = _resolved("SweepOptions")
+    assert (list(sweep["k_range"].default), sweep["min_cluster_size"].default) == (core["k_range"], core["min_cluster_size"])
+    assert (sweep["silhouette_sample"].default, sweep["gmm"].default) == (core["silhouette_sample"], core["gmm"])
+    clv = inspect.signature(lutils.customer_lifetime_value).parameters
+    core = _resolved("ClvOptions")
+    assert (clv["time"].default, clv["discount_rate"].default) == (core["months"], core["discount_rate"])
+    for cls in (BetaGeo, GammaGamma):
+        assert inspect.signature(cls.__init__).parameters["penalizer"].default == _resolved("ValueOptions", '{"kind": "bgnbd"}')["penalizer"]
+    # The plots' max_frequency is the core's default number of bins.
+    rng = np.random.default_rng(5)
+    T = rng.uniform(10, 40, 400)
+    f = np.minimum(rng.poisson(3, 400), np.floor(T)).astype(float)
+    model = BetaGeoFitter().fit(f, np.minimum(f, T * rng.uniform(0, 1, 400)), T)
+    core_default = period_transactions(model, f, T)
+    for fn in (plotting.plot_period_transactions, lplotting.plot_period_transactions):
+        shown = inspect.signature(fn).parameters["max_frequency"].default
+        pd.testing.assert_frame_equal(period_transactions(model, f, T, max_frequency=shown), core_default)

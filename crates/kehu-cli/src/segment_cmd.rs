@@ -10,7 +10,7 @@ use kehu::profile::{profile_customers, ProfileOptions};
 use kehu::segment::audience::{Audiences, Population, SegmentColumn};
 use kehu::segment::kmeans::{KMeansOptions, Rows};
 use kehu::segment::lifecycle::{lifecycle_stages, Stage, StageInputs, StageRule};
-use kehu::segment::quality::k_sweep;
+use kehu::segment::quality::{k_sweep, SweepOptions};
 use kehu::segment::{SegmentError, SegmentMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -200,7 +200,16 @@ pub fn run(args: &SegmentArgs) -> Result<(), CliError> {
             let k = if ks.len() == 1 {
                 ks[0]
             } else {
-                let sweep = k_sweep(&x, ks, &opts, n / 50, Some(5000.min(n)), None)?;
+                let sweep = k_sweep(
+                    &x,
+                    &opts,
+                    &SweepOptions {
+                        k_range: ks.to_vec(),
+                        min_cluster_size: n / 50,
+                        silhouette_sample: Some(5000.min(n)),
+                        gmm: None,
+                    },
+                )?;
                 for r in &sweep {
                     eprintln!(
                         "k = {:>2}: silhouette {:.4}, inertia {:.1}, sizes {:?}",

@@ -12,7 +12,7 @@ use kehu::segment::kmeans::{KMeansOptions, Rows};
 use kehu::segment::kprototypes::MixedSample;
 use kehu::segment::kprototypes::{Categories, KPrototypesOptions, MixedRows};
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule, STAGES};
-use kehu::segment::quality::k_sweep;
+use kehu::segment::quality::{k_sweep, SweepOptions};
 use kehu::segment::{
     rfm_inputs, rfm_scores, FrequencyBasis, MonetaryBasis, RfmInputs, RfmOptions, RfmScores,
     SegmentMap,
@@ -75,7 +75,16 @@ pub fn run(profiles: &[CustomerProfile], bar: &ProgressBar) -> Result<(), kehu::
         seed: 1,
         ..Default::default()
     };
-    let sweep = k_sweep(&x, &[2, 3, 4, 5, 6], &opts, n / 50, Some(5000.min(n)), None)?;
+    let sweep = k_sweep(
+        &x,
+        &opts,
+        &SweepOptions {
+            k_range: vec![2, 3, 4, 5, 6],
+            min_cluster_size: n / 50,
+            silhouette_sample: Some(5000.min(n)),
+            gmm: None,
+        },
+    )?;
     let best = sweep
         .iter()
         .filter(|r| r.meets_min_size)

@@ -11,7 +11,7 @@ use kehu::segment::lifecycle::StageRule;
 use kehu::segment::minibatch::MiniBatchOptions;
 use kehu::segment::portrait::category_portrait;
 use kehu::segment::quality::{
-    calinski_harabasz_score, davies_bouldin_score, k_sweep, silhouette_score,
+    calinski_harabasz_score, davies_bouldin_score, k_sweep, silhouette_score, SweepOptions,
 };
 use kehu::segment::{rfm_scores, Binning, RfmOptions, ScoreRange, SegmentError, SegmentMap, Ties};
 use std::time::{Duration, Instant};
@@ -130,7 +130,11 @@ fn oversized_requests_are_typed_errors() {
     };
     assert!(mb.fit(&x).is_err());
     // A k sweep beyond the rows fails before fitting anything.
-    assert!(k_sweep(&x, &[2, 1 << 40], &KMeansOptions::default(), 1, None, None).is_err());
+    let huge = SweepOptions {
+        k_range: vec![2, 1 << 40],
+        ..Default::default()
+    };
+    assert!(k_sweep(&x, &KMeansOptions::default(), &huge).is_err());
     // RFM bins above 100.
     let opts = RfmOptions {
         recency: Binning::Quantiles {

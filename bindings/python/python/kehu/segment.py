@@ -555,7 +555,8 @@ def k_sweep(
     meets_min_size; with `gmm="full"` or `"diag"` also the BIC of a Gaussian mixture per k
     (`gmm_bic`). `kmeans_params` are KMeans' (init, n_init, max_iter, tol, random_state)."""
     options = KMeans(**kmeans_params)._options()
-    rows = json.loads(_native.segment_k_sweep(_matrix(X), list(k_range), options, min_cluster_size, silhouette_sample, gmm))
+    given = {"k_range": list(k_range), "min_cluster_size": min_cluster_size, "silhouette_sample": silhouette_sample, "gmm": gmm}
+    rows = json.loads(_native.segment_k_sweep(_matrix(X), options, _json(given, "k_sweep options")))
     return pd.DataFrame(rows).set_index("k")
 
 

@@ -205,7 +205,7 @@ class _PurchaseModel(_Model):
         """P(n purchases in the next t time units | frequency, recency, T)."""
         return self._pmf(n, t, (frequency, recency, T))
 
-    def simulate(self, T: Any, seed: int = 0) -> pd.DataFrame:
+    def simulate(self, T: Any, seed: int | None = None) -> pd.DataFrame:
         """Customers simulated from the fitted model (its exact generative process), one per
         entry of `T` (observation lengths); the same seed gives the same data everywhere."""
         t = _arr(T)
@@ -285,7 +285,7 @@ class BetaGeoBetaBinom(_Model):
         """P(alive at the next opportunity)."""
         return _like(self._predict("probability_alive", 0.0, frequency, recency, n_periods), frequency, recency, n_periods)
 
-    def simulate(self, n_periods: Any, seed: int = 0) -> pd.DataFrame:
+    def simulate(self, n_periods: Any, seed: int | None = None) -> pd.DataFrame:
         """Customers simulated from the fitted model, one per entry of `n_periods`."""
         n = _arr(n_periods)
         frequency, recency = self._model().simulate(n, seed)
@@ -307,7 +307,7 @@ class GammaGamma(_Model):
         q ≥ 1 (a finite population mean spend), as lifetimes' option does."""
         return self._fit(frequency, monetary_value, None, weights, q_constraint=q_constraint)
 
-    def simulate(self, frequency: Any, seed: int = 0) -> pd.Series:
+    def simulate(self, frequency: Any, seed: int | None = None) -> pd.Series:
         """Mean spend simulated for customers with `frequency` (≥ 1) transactions each."""
         spend, _ = self._model().simulate(_arr(frequency), seed)
         return _like(spend, frequency) if isinstance(frequency, pd.Series) else pd.Series(spend, name="monetary_value")

@@ -275,13 +275,15 @@ fn block_sum(v: &[f64]) -> f64 {
 }
 
 /// The silhouette of a seeded sample of `sample_size` rows (drawn without replacement), as
-/// scikit-learn's `silhouette_score(..., sample_size, random_state)` estimates it.
+/// scikit-learn's `silhouette_score(..., sample_size, random_state)` estimates it. No seed is
+/// seed 0: kehu's results are reproducible (scikit-learn's `None` would draw afresh).
 pub fn silhouette_score_sampled(
     x: &Rows,
     labels: &[u32],
     sample_size: usize,
-    seed: u64,
+    seed: Option<u64>,
 ) -> Result<f64, SegmentError> {
+    let seed = seed.unwrap_or(0);
     check_labels(x, labels)?;
     let n = x.len();
     if sample_size < 2 || sample_size > n {
@@ -437,17 +439,46 @@ pub struct SweepRow {
     pub gmm_bic: Option<f64>,
 }
 
-/// Fits k-means for every k in `ks` (with `opts`' other settings) and reports every criterion.
-/// `silhouette_sample`: rows of a seeded sample for the silhouette (`None`: exact). `gmm`: also
-/// fit a Gaussian mixture of that covariance shape per k and report its BIC.
+/// What a [`k_sweep`] tries and reports; read with defaults for what is not given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SweepOptions {
+    /// The k to fit, each 2 or more (default 2 to 10).
+    pub k_range: Vec<usize>,
+    /// The smallest cluster a k may give and still meet `meets_min_size` (default 0: any).
+    pub min_cluster_size: usize,
+    /// Rows of a seeded sample for the silhouette (default `None`: exact).
+    pub silhouette_sample: Option<usize>,
+    /// Also fit a Gaussian mixture of this covariance shape per k and report its BIC (default
+    /// `None`: no mixture).
+    pub gmm: Option<Covariance>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            k_range: (2..=10).collect(),
+            min_cluster_size: 0,
+            silhouette_sample: None,
+            gmm: None,
+        }
+    }
+}
+
+/// Fits k-means for every k of `sweep.k_range` (with `opts`' other settings) and reports every
+/// criterion.
 pub fn k_sweep(
     x: &Rows,
-    ks: &[usize],
     opts: &KMeansOptions,
-    min_cluster_size: usize,
-    silhouette_sample: Option<usize>,
-    gmm: Option<Covariance>,
+    sweep: &SweepOptions,
 ) -> Result<Vec<SweepRow>, SegmentError> {
+    let SweepOptions {
+        k_range: ks,
+        min_cluster_size,
+        silhouette_sample,
+        gmm,
+    } = sweep;
+    let (min_cluster_size, silhouette_sample, gmm) = (*min_cluster_size, *silhouette_sample, *gmm);
     if ks.is_empty() || ks.iter().any(|k| *k < 2) {
         return Err(SegmentError::InvalidOption {
             option: "k range".into(),
@@ -472,7 +503,7 @@ pub fn k_sweep(
             let fit = kmeans::fit(x, None, &KMeansOptions { k, ..opts.clone() })?;
             let labels = &fit.labels;
             let silhouette = match silhouette_sample {
-                Some(s) => silhouette_score_sampled(x, labels, s.min(x.len()), opts.seed)?,
+                Some(s) => silhouette_score_sampled(x, labels, s.min(x.len()), Some(opts.seed))?,
                 None => silhouette_score(x, labels)?,
             };
             let mut sizes = vec![0usize; k];
@@ -530,7 +561,7 @@ mod tests {
         assert!((davies_bouldin_score(&x, &labels).unwrap() - db).abs() < 1e-15);
         assert!(silhouette_score(&x, &[0, 0, 0, 0]).is_err());
         assert!(silhouette_score(&x, &[0, 0, 1]).is_err());
-        let full = silhouette_score_sampled(&x, &labels, 4, 1).unwrap();
+        let full = silhouette_score_sampled(&x, &labels, 4, Some(1)).unwrap();
         assert!((full - want).abs() < 1e-15);
     }
 
@@ -600,15 +631,13 @@ mod tests {
             }
         }
         let x = Rows::new(&data, 2).unwrap();
-        let rows = k_sweep(
-            &x,
-            &[2, 3, 4, 5, 6],
-            &KMeansOptions::default(),
-            100,
-            None,
-            Some(Covariance::Diag),
-        )
-        .unwrap();
+        let sweep = SweepOptions {
+            k_range: vec![2, 3, 4, 5, 6],
+            min_cluster_size: 100,
+            gmm: Some(Covariance::Diag),
+            ..Default::default()
+        };
+        let rows = k_sweep(&x, &KMeansOptions::default(), &sweep).unwrap();
         let best = rows
             .iter()
             .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))

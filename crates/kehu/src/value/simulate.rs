@@ -409,6 +409,29 @@ fn customer(
     }
 }
 
+/// The seed of a simulation when the caller gives none.
+pub const DEFAULT_SEED: u64 = 0;
+
+/// What [`simulate`] gives for a model: purchase histories, or a spend model's mean spends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Simulated {
+    /// Frequency and recency per customer of a purchase model.
+    Summaries(SimulatedSummaries),
+    /// Mean spend per customer of a Gamma-Gamma model.
+    Spend(Vec<f64>),
+}
+
+/// Simulates one customer per entry of `t` with `seed` ([`DEFAULT_SEED`] when `None`): for a
+/// purchase model, histories observed for `t[i]` ([`simulate_summaries`]); for a Gamma-Gamma
+/// model, mean spends over `t[i]` transactions ([`simulate_spend`]).
+pub fn simulate(model: &ValueModel, t: &[f64], seed: Option<u64>) -> Result<Simulated, ValueError> {
+    let seed = seed.unwrap_or(DEFAULT_SEED);
+    match model {
+        ValueModel::GammaGamma(gg) => simulate_spend(gg, t, seed).map(Simulated::Spend),
+        other => simulate_summaries(other, t, seed).map(Simulated::Summaries),
+    }
+}
+
 /// Simulates each customer's mean spend over `frequency[i]` transactions (≥ 1) under a
 /// Gamma-Gamma model: ν ~ Gamma(q, γ), each transaction ~ Gamma(p, ν).
 pub fn simulate_spend(
