@@ -687,7 +687,8 @@ function mixedRows (rows, categorical) {
     if (!isList(row)) throw wrongType(`row ${i} of 'X' must be an array, got ${typeName(row)}`)
     return Array.from(row, givenValue)
   })
-  return [JSON.stringify(given), integers(categorical, 'categorical')]
+  // No indices: the core's layout (k-modes: every column; predict: the fitted table's).
+  return [JSON.stringify(given), categorical == null ? undefined : integers(categorical, 'categorical')]
 }
 
 /** init: a name, [numeric centres, category centres], or the core's own { kind, ... } object. */
@@ -754,12 +755,12 @@ class KPrototypes {
     return this.model.toJson()
   }
 
-  /** A saved model; `categorical`: the column indices of the rows given to predict. */
+  /** A saved model; it scores rows laid out as those it was fitted on (or give
+   * `categorical`, the column indices of the rows given to predict). */
   static fromJson (json, categorical) {
     const m = new this()
     m.model = call(() => native.KPrototypesModel.fromJson(json))
-    const { p, q } = m.model
-    m.categorical = categorical ?? Array.from({ length: q }, (_, j) => p + j)
+    m.categorical = categorical
     return m
   }
 }
@@ -768,8 +769,7 @@ class KPrototypes {
 class KModes extends KPrototypes {
   fit (rows, options = {}) {
     const { sampleWeight } = knownOptions(options, ['sampleWeight'], 'KModes.fit', 'SEGMENT_INVALID_OPTION')
-    const width = isList(rows) && rows.length && isList(rows[0]) ? rows[0].length : 0
-    return super.fit(rows, { categorical: Array.from({ length: width }, (_, j) => j), sampleWeight })
+    return super.fit(rows, { categorical: null, sampleWeight })
   }
 }
 

@@ -6,9 +6,7 @@ use crate::{to_js, Code};
 use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::gmm::{GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::{
-    Categories, KPrototypesModel, KPrototypesOptions, MixedRows, MixedSample, MixedTable,
-};
+use kehu::segment::kprototypes::{KPrototypesModel, KPrototypesOptions, MixedTable};
 use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -374,19 +372,28 @@ impl KPrototypesModelJs {
         self.model.mode_values()
     }
 
+    /// The indices of the categorical columns of the table the model was fitted on.
+    #[napi(getter)]
+    pub fn categorical_columns(&self) -> Vec<u32> {
+        self.model
+            .categorical_columns()
+            .into_iter()
+            .map(|c| c as u32)
+            .collect()
+    }
+
     /// The nearest centre of each row: `rows` as JSON rows of the core's given values, split
-    /// by the core at the `categorical` column indices.
+    /// by the core at the `categorical` column indices (absent: the fitted table's layout).
     #[napi]
-    pub fn predict(&self, rows: String, categorical: Vec<i64>) -> napi::Result<Vec<u32>, Code> {
-        let table = MixedTable::from_rows_json(&rows, &categorical).map_err(to_js)?;
-        let codes = self
-            .model
-            .categories
-            .encode(&table.categorical)
-            .map_err(to_js)?;
-        let x = MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len())
-            .map_err(to_js)?;
-        self.model.predict(&x).map_err(to_js)
+    pub fn predict(
+        &self,
+        rows: String,
+        categorical: Option<Vec<i64>>,
+    ) -> napi::Result<Vec<u32>, Code> {
+        let layout = self.model.layout(categorical);
+        let table = MixedTable::from_rows_json(&rows, Some(&layout)).map_err(to_js)?;
+        let (labels, _) = self.model.predict_table(&table, None).map_err(to_js)?;
+        Ok(labels)
     }
 }
 
@@ -401,26 +408,19 @@ pub struct KPrototypesFitJs {
 }
 
 /// Fits k-prototypes (k-modes without numeric columns): `rows` as JSON rows of the core's
-/// given values, split by the core at the `categorical` column indices.
+/// given values, split by the core at the `categorical` column indices (absent: every column,
+/// k-modes).
 #[napi]
 pub fn kprototypes_fit(
     rows: String,
-    categorical: Vec<i64>,
+    categorical: Option<Vec<i64>>,
     options: Option<String>,
     sample_weight: Option<Vec<f64>>,
 ) -> napi::Result<KPrototypesFitJs, Code> {
     let opts: KPrototypesOptions = parse("KPrototypes", options)?;
-    let table = MixedTable::from_rows_json(&rows, &categorical).map_err(to_js)?;
-    let categories = Categories::learn(&table.categorical);
-    let codes = categories.encode(&table.categorical).map_err(to_js)?;
-    let x =
-        MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len()).map_err(to_js)?;
+    let table = MixedTable::from_rows_json(&rows, categorical.as_deref()).map_err(to_js)?;
     let f = opts
-        .fit(&MixedSample {
-            rows: &x,
-            categories: &categories,
-            weights: sample_weight.as_deref(),
-        })
+        .fit_table(&table, sample_weight.as_deref())
         .map_err(to_js)?;
     Ok(KPrototypesFitJs {
         model: KPrototypesModelJs { model: f.model },

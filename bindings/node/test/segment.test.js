@@ -230,3 +230,13 @@ test("scikit-learn's algorithm name 'elkan' is the core's alias of Hamerly's bou
   assert.deepEqual(elkan.labels, lloyd.labels)
   assert.throws(() => new kehu.KMeans({ algorithm: 'fast' }).fit(rows), (e) => e instanceof kehu.KehuError && e.code === 'SEGMENT_INVALID_OPTION' && /algorithm/.test(e.message))
 })
+
+test('a saved k-prototypes model keeps its column layout: categories first load and score unchanged', () => {
+  const rows = [['a', 0], ['a', 0.2], ['b', 5], ['b', 5.1], ['a', 0.1], ['b', 4.9]]
+  const fitted = new kehu.KPrototypes({ nClusters: 2 }).fit(rows, { categorical: [0] })
+  const loaded = kehu.KPrototypes.fromJson(fitted.toJson())
+  assert.deepEqual(loaded.model.categoricalColumns, [0])
+  assert.deepEqual(Array.from(loaded.predict(rows)), Array.from(fitted.labels))
+  const modes = new kehu.KModes({ nClusters: 2 }).fit([['a', 'x'], ['a', 'x'], ['b', 'y'], ['b', 'y']])
+  assert.deepEqual(kehu.KModes.fromJson(modes.toJson()).model.categoricalColumns, [0, 1])
+})

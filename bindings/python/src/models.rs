@@ -7,10 +7,7 @@ use kehu::format::Versioned;
 use kehu::learn::{Fit, Predict, Transform, Weighted};
 use kehu::segment::gmm::{GaussianMixture, GmmOptions};
 use kehu::segment::kmeans::{KMeansModel, KMeansOptions, Rows};
-use kehu::segment::kprototypes::{
-    Categories, KPrototypesModel, KPrototypesOptions, MixedColumn, MixedRows, MixedSample,
-    MixedTable,
-};
+use kehu::segment::kprototypes::{KPrototypesModel, KPrototypesOptions, MixedColumn, MixedTable};
 use kehu::segment::minibatch::{MiniBatchKMeans, MiniBatchOptions};
 use kehu::segment::SegmentError;
 use numpy::{
@@ -467,8 +464,12 @@ pub fn segment_gmm_fit<'py>(
 }
 
 /// A mixed table from Python's columns (each a float array, NaN missing, or JSON text of the
-/// core's given values) split by the core at the categorical column indices.
-fn mixed_table(columns: Vec<Bound<'_, PyAny>>, categorical: &[i64]) -> PyResult<MixedTable> {
+/// core's given values) split by the core at the categorical column indices (`None`: every
+/// column).
+fn mixed_table(
+    columns: Vec<Bound<'_, PyAny>>,
+    categorical: Option<&[i64]>,
+) -> PyResult<MixedTable> {
     let columns = columns
         .iter()
         .enumerate()
@@ -488,11 +489,6 @@ fn mixed_table(columns: Vec<Bound<'_, PyAny>>, categorical: &[i64]) -> PyResult<
         })
         .collect::<PyResult<_>>()?;
     MixedTable::from_columns(columns, categorical).map_err(to_py)
-}
-
-/// The model's codes of a table's categories and the rows they make.
-fn mixed<'a>(table: &'a MixedTable, codes: &'a [i32]) -> PyResult<MixedRows<'a>> {
-    MixedRows::new(&table.numeric, table.p, codes, table.categorical.len()).map_err(to_py)
 }
 
 /// A fitted k-prototypes (or k-modes) model.
@@ -557,28 +553,28 @@ impl PyKPrototypesModel {
         self.model.mode_values()
     }
 
+    /// The indices of the categorical columns of the table the model was fitted on.
+    #[getter]
+    fn categorical_columns(&self) -> Vec<usize> {
+        self.model.categorical_columns()
+    }
+
     /// The nearest centre of each row and the cost (Σ weight · distance) of the rows, the
-    /// table's columns split by the core at the `categorical` indices.
-    #[pyo3(signature = (columns, categorical, sample_weight=None))]
+    /// table's columns split by the core at the `categorical` indices (`None`: the fitted
+    /// table's layout).
+    #[pyo3(signature = (columns, categorical=None, sample_weight=None))]
     fn predict<'py>(
         &self,
         py: Python<'py>,
         columns: Vec<Bound<'py, PyAny>>,
-        categorical: Vec<i64>,
+        categorical: Option<Vec<i64>>,
         sample_weight: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<(Bound<'py, PyArray1<i64>>, f64)> {
-        let table = mixed_table(columns, &categorical)?;
-        let codes = self
-            .model
-            .categories
-            .encode(&table.categorical)
-            .map_err(to_py)?;
-        let x = mixed(&table, &codes)?;
+        let layout = self.model.layout(categorical);
+        let table = mixed_table(columns, Some(&layout))?;
         let w = weights(&sample_weight)?;
-        let (labels, cost) = crate::interruptible(py, || {
-            Ok::<_, SegmentError>((self.model.predict(&x)?, self.model.cost(&x, w)?))
-        })
-        .map_err(to_py)?;
+        let (labels, cost) =
+            crate::interruptible(py, || self.model.predict_table(&table, w)).map_err(to_py)?;
         Ok((int64_labels(py, labels), cost))
     }
 
@@ -603,30 +599,20 @@ type ModesFit<'py> = (
 
 /// Fits k-prototypes (k-modes without numeric columns); `options` is the core's
 /// KPrototypesOptions as JSON, the table's columns split by the core at the `categorical`
-/// indices.
+/// indices (`None`: every column, k-modes).
 #[pyfunction]
 #[pyo3(signature = (columns, categorical, options=None, sample_weight=None))]
 pub fn segment_kprototypes_fit<'py>(
     py: Python<'py>,
     columns: Vec<Bound<'py, PyAny>>,
-    categorical: Vec<i64>,
+    categorical: Option<Vec<i64>>,
     options: Option<&str>,
     sample_weight: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<ModesFit<'py>> {
     let opts: KPrototypesOptions = self::options("KPrototypes", options)?;
-    let table = mixed_table(columns, &categorical)?;
-    let categories = Categories::learn(&table.categorical);
-    let codes = categories.encode(&table.categorical).map_err(to_py)?;
-    let x = mixed(&table, &codes)?;
+    let table = mixed_table(columns, categorical.as_deref())?;
     let w = weights(&sample_weight)?;
-    let f = crate::interruptible(py, || {
-        opts.fit(&MixedSample {
-            rows: &x,
-            categories: &categories,
-            weights: w,
-        })
-    })
-    .map_err(to_py)?;
+    let f = crate::interruptible(py, || opts.fit_table(&table, w)).map_err(to_py)?;
     let labels = int64_labels(py, f.labels);
     Ok((
         PyKPrototypesModel { model: f.model },

@@ -173,7 +173,13 @@ def test_documents_still_load_from_their_own_json() -> None:
     assert GaussianMixture.from_json(gm.to_json()).covariance_type == "diag"
     mixed = pd.DataFrame({"x": [1.0, 2.0, 10.0, 11.0], "c": ["a", "a", "b", "b"]})
     kp = KPrototypes(n_clusters=2).fit(mixed, categorical=[1])
-    assert KPrototypes.from_json(kp.to_json())._categorical == [1]
+    assert KPrototypes.from_json(kp.to_json())._model().categorical_columns == [1]
+    # The layout travels with the model: categories first loads and scores without being told.
+    flipped = mixed[["c", "x"]]
+    first = KPrototypes(n_clusters=2).fit(flipped, categorical=[0])
+    loaded = KPrototypes.from_json(first.to_json())
+    assert loaded._model().categorical_columns == [0]
+    np.testing.assert_array_equal(loaded.predict(flipped), first.labels_)
 
 
 def test_clv_negative_months_is_a_value_error(bg, gg) -> None:

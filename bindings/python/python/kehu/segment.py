@@ -838,19 +838,21 @@ class KPrototypes(ClusterMixin, _Estimator):
         columns, cats = self._split(frame, categorical)
         w = None if sample_weight is None else _arr(sample_weight)
         self._handle, self.labels_, self.cost_, self.n_iter_, self.notes_ = _native.segment_kprototypes_fit(columns, cats, self._options(), w)
-        self._categorical = categorical
         self._set_columns(names, frame.shape[1])
         if "gamma" in self._params:
             gammas = self._handle.gamma
             self.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
         return self
 
+    def _scored(self, X: Any, categorical: Any) -> tuple[list[Any], list[int] | None]:
+        """X's columns and the categorical indices given (None: the model's fitted layout)."""
+        columns, cats = self._split(self._mixed(X)[0], categorical)
+        return columns, None if categorical is None else cats
+
     def predict(self, X: Any, categorical: Any = None) -> np.ndarray:
-        """The nearest centre of each row (the lowest index among equally near ones)."""
-        model = self._model()
-        frame = self._mixed(X)[0]
-        columns, cats = self._split(frame, self._categorical if categorical is None else categorical)
-        return model.predict(columns, cats)[0]
+        """The nearest centre of each row (the lowest index among equally near ones);
+        `categorical` absent: the columns that were categorical in the fit."""
+        return self._model().predict(*self._scored(X, categorical))[0]
 
     def fit_predict(self, X: Any, y: Any = None, categorical: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fits and returns `labels_`."""
@@ -859,10 +861,8 @@ class KPrototypes(ClusterMixin, _Estimator):
     def cost(self, X: Any, categorical: Any = None, sample_weight: Any = None) -> float:
         """Σ weight · distance of the rows of X to their nearest centres."""
         model = self._model()
-        frame = self._mixed(X)[0]
-        columns, cats = self._split(frame, self._categorical if categorical is None else categorical)
         w = None if sample_weight is None else _arr(sample_weight)
-        return float(model.predict(columns, cats, w)[1])
+        return float(model.predict(*self._scored(X, categorical), w)[1])
 
     @property
     def cluster_centroids_(self) -> np.ndarray:
@@ -873,12 +873,12 @@ class KPrototypes(ClusterMixin, _Estimator):
 
     @classmethod
     def from_json(cls, document: str) -> Any:
-        """A model saved by `to_json` (in any binding); pass `categorical` to `predict`."""
+        """A model saved by `to_json` (in any binding); it scores tables laid out as the one it
+        was fitted on (or pass `categorical` to `predict`)."""
         handle = _native.KPrototypesModel.from_json(document)  # the core reads and checks it
         model = cls(n_clusters=handle.k)
         p, q, gammas = handle.p, handle.q, handle.gamma
         model._handle = handle
-        model._categorical = list(range(p, p + q))
         model.n_features_in_ = p + q
         if "gamma" in cls._params:
             model.gamma = gammas[0] if len(set(gammas)) == 1 else np.asarray(gammas)
@@ -921,9 +921,8 @@ class KModes(KPrototypes):
     def _given_centres(self) -> tuple[list[float], list[str]]:
         return [], texts(np.asarray(self.init, dtype=object).ravel())
 
-    def _split(self, X: Any, categorical: Any) -> tuple[list[Any], list[int]]:
-        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
-        return _mixed_columns(frame, list(range(frame.shape[1])))  # k-modes: every column a category
+    def _split(self, X: Any, categorical: Any) -> tuple[list[Any], Any]:
+        return _mixed_columns(X, None)[0], None  # k-modes: the core takes every column as a category
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> "KModes":  # type: ignore[override]
         """Fits on X (DataFrame or 2-D array of categories)."""

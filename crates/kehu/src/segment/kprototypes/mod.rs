@@ -192,6 +192,10 @@ pub struct KPrototypesModel {
     pub gamma: Vec<f64>,
     /// The categories the codes index.
     pub categories: Categories,
+    /// The indices of the categorical columns in the table it was fitted on (`None` in models
+    /// saved before kehu kept them: the numeric columns first, then the categorical ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categorical_columns: Option<Vec<usize>>,
 }
 
 impl crate::format::Versioned for KPrototypesModel {
@@ -311,6 +315,37 @@ impl KPrototypesModel {
         Ok(self.centres().nearest(x.num(0), x.cat(0)).0)
     }
 
+    /// The indices of the categorical columns in the tables the model reads: those of the table
+    /// it was fitted on.
+    pub fn categorical_columns(&self) -> Vec<usize> {
+        self.categorical_columns
+            .clone()
+            .unwrap_or_else(|| (self.p..self.p + self.gamma.len()).collect())
+    }
+
+    /// The layout a table to score is split by: the `given` categorical indices, or the fitted
+    /// table's.
+    pub fn layout(&self, given: Option<Vec<i64>>) -> Vec<i64> {
+        given.unwrap_or_else(|| {
+            self.categorical_columns()
+                .into_iter()
+                .map(|c| c as i64)
+                .collect()
+        })
+    }
+
+    /// The nearest centre of each row of a split table, and the rows' cost (Σ weight ·
+    /// distance).
+    pub fn predict_table(
+        &self,
+        table: &MixedTable,
+        weights: Option<&[f64]>,
+    ) -> Result<(Vec<u32>, f64), SegmentError> {
+        let codes = self.categories.encode(&table.categorical)?;
+        let x = MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len())?;
+        Ok((self.predict(&x)?, self.cost(&x, weights)?))
+    }
+
     /// Σ weight · distance to the nearest centre.
     pub fn cost(&self, x: &MixedRows, weights: Option<&[f64]>) -> Result<f64, SegmentError> {
         self.check(x)?;
@@ -418,6 +453,27 @@ pub struct MixedSample<'a> {
     pub categories: &'a Categories,
     /// One weight per row (≥ 0); `None`: every row counts once.
     pub weights: Option<&'a [f64]>,
+}
+
+impl KPrototypesOptions {
+    /// Fits on a split table: its categories learnt, its layout kept in the model (so a saved
+    /// model scores tables of the same layout without being told it again).
+    pub fn fit_table(
+        &self,
+        table: &MixedTable,
+        weights: Option<&[f64]>,
+    ) -> Result<KPrototypesFit, SegmentError> {
+        let categories = Categories::learn(&table.categorical);
+        let codes = categories.encode(&table.categorical)?;
+        let x = MixedRows::new(&table.numeric, table.p, &codes, table.categorical.len())?;
+        let mut fit = self.fit(&MixedSample {
+            rows: &x,
+            categories: &categories,
+            weights,
+        })?;
+        fit.model.categorical_columns = Some(table.categorical_columns.clone());
+        Ok(fit)
+    }
 }
 
 impl Fit<MixedSample<'_>> for KPrototypesOptions {
@@ -549,6 +605,7 @@ fn fit(
             modes: best.modes,
             gamma,
             categories: categories.clone(),
+            categorical_columns: None,
         },
         labels: best.labels,
         cost: best.cost,

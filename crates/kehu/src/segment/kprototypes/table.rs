@@ -39,6 +39,8 @@ pub struct MixedTable {
     pub p: usize,
     /// The categorical columns as text, `None` missing, in column order.
     pub categorical: Vec<Vec<Option<String>>>,
+    /// The indices of the categorical columns in the given table, increasing.
+    pub categorical_columns: Vec<usize>,
 }
 
 fn invalid(row: usize, column: usize, reason: String) -> SegmentError {
@@ -114,13 +116,16 @@ fn text_of(
 
 impl MixedTable {
     /// Splits columns of equal length by the categorical column indices (any order, repeats
-    /// allowed).
+    /// allowed; `None`: every column is categorical, as in k-modes).
     pub fn from_columns(
         columns: Vec<MixedColumn>,
-        categorical: &[i64],
+        categorical: Option<&[i64]>,
     ) -> Result<MixedTable, SegmentError> {
         let width = columns.len();
-        let cat = categorical_indices(categorical, width)?;
+        let cat = match categorical {
+            Some(given) => categorical_indices(given, width)?,
+            None => (0..width).collect(),
+        };
         let n = columns.first().map_or(0, MixedColumn::len);
         if let Some(j) = columns.iter().position(|c| c.len() != n) {
             return Err(SegmentError::InvalidOption {
@@ -165,14 +170,15 @@ impl MixedTable {
             numeric,
             p,
             categorical,
+            categorical_columns: cat,
         })
     }
 
     /// Splits rows of given values (every row as long as row 0) by the categorical column
-    /// indices.
+    /// indices (`None`: every column).
     pub fn from_rows(
         rows: Vec<Vec<Option<GivenValue>>>,
-        categorical: &[i64],
+        categorical: Option<&[i64]>,
     ) -> Result<MixedTable, SegmentError> {
         let width = rows.first().map_or(0, Vec::len);
         if let Some(i) = rows.iter().position(|r| r.len() != width) {
@@ -194,7 +200,10 @@ impl MixedTable {
     }
 
     /// Rows of given values as JSON text (an array of arrays), as [`from_rows`](Self::from_rows).
-    pub fn from_rows_json(rows: &str, categorical: &[i64]) -> Result<MixedTable, SegmentError> {
+    pub fn from_rows_json(
+        rows: &str,
+        categorical: Option<&[i64]>,
+    ) -> Result<MixedTable, SegmentError> {
         let rows =
             crate::format::parse_json(rows).map_err(|reason| SegmentError::InvalidOption {
                 option: "X".into(),
@@ -220,7 +229,7 @@ mod tests {
             values(r#"[" 2.5 ", 7, false, null]"#),
             MixedColumn::Numbers(vec![1.0, 2.5, f64::NAN, 1e21]),
         ];
-        let t = MixedTable::from_columns(columns, &[3, 0, 3]).unwrap();
+        let t = MixedTable::from_columns(columns, Some(&[3, 0, 3])).unwrap();
         assert_eq!(t.p, 2);
         let (a, b) = (
             t.numeric.clone(),
@@ -244,7 +253,7 @@ mod tests {
     #[test]
     fn rows_read_as_columns_do() {
         let rows = r#"[[1, "x", 2], [2.5, "y", null], [3, 4, "5"]]"#;
-        let t = MixedTable::from_rows_json(rows, &[1]).unwrap();
+        let t = MixedTable::from_rows_json(rows, Some(&[1])).unwrap();
         assert_eq!(t.p, 2);
         assert_eq!(t.numeric[..3], [1.0, 2.0, 2.5]);
         assert!(t.numeric[3].is_nan());
@@ -258,35 +267,69 @@ mod tests {
             SegmentError::InvalidData { row, field, reason } => (row, field, reason),
             other => panic!("{other:?}"),
         };
-        let (row, field, reason) =
-            row_col(MixedTable::from_rows_json(r#"[[1, "a"], ["x", "b"]]"#, &[1]).unwrap_err());
+        let (row, field, reason) = row_col(
+            MixedTable::from_rows_json(r#"[[1, "a"], ["x", "b"]]"#, Some(&[1])).unwrap_err(),
+        );
         assert_eq!((row, field.as_str()), (1, "column 0"));
         assert!(
             reason.contains("categorical") && !reason.contains("\"x\""),
             "{reason}"
         );
         let (row, field, _) = row_col(
-            MixedTable::from_rows_json(r#"[[1, "a"], [2, {"time": 0}]]"#, &[1]).unwrap_err(),
+            MixedTable::from_rows_json(r#"[[1, "a"], [2, {"time": 0}]]"#, Some(&[1])).unwrap_err(),
         );
         assert_eq!((row, field.as_str()), (1, "column 1"));
         let (row, field, _) =
-            row_col(MixedTable::from_rows_json(r#"[[1, "a"], [2]]"#, &[1]).unwrap_err());
+            row_col(MixedTable::from_rows_json(r#"[[1, "a"], [2]]"#, Some(&[1])).unwrap_err());
         assert_eq!((row, field.as_str()), (1, "X"));
         for bad in [&[2][..], &[-1]] {
-            let e = MixedTable::from_rows_json(r#"[[1, "a"]]"#, bad).unwrap_err();
+            let e = MixedTable::from_rows_json(r#"[[1, "a"]]"#, Some(bad)).unwrap_err();
             assert!(
                 matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "categorical")
             );
         }
         // No rows: no column to be categorical; a huge index is out of range too.
-        let e = MixedTable::from_rows_json("[]", &[0]).unwrap_err();
+        let e = MixedTable::from_rows_json("[]", Some(&[0])).unwrap_err();
         assert!(
             matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "categorical")
         );
-        assert!(MixedTable::from_rows_json(r#"[[1, "a"]]"#, &[i64::MAX]).is_err());
-        let e = MixedTable::from_rows_json(r#"[[1, "a"]"#, &[1]).unwrap_err();
+        assert!(MixedTable::from_rows_json(r#"[[1, "a"]]"#, Some(&[i64::MAX])).is_err());
+        let e = MixedTable::from_rows_json(r#"[[1, "a"]"#, Some(&[1])).unwrap_err();
         assert!(matches!(e, SegmentError::InvalidOption { ref option, .. } if option == "X"));
-        let e = MixedTable::from_columns(vec![MixedColumn::Numbers(vec![1.0]), values("[]")], &[1]);
+        let e = MixedTable::from_columns(
+            vec![MixedColumn::Numbers(vec![1.0]), values("[]")],
+            Some(&[1]),
+        );
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn a_fitted_model_keeps_its_table_layout() {
+        use crate::segment::kprototypes::{KPrototypesModel, KPrototypesOptions};
+        // Categories first, numbers second: the layout travels with the model.
+        let rows = r#"[["a", 0.0], ["a", 0.2], ["b", 5.0], ["b", 5.1], ["a", 0.1], ["b", 4.9]]"#;
+        let table = MixedTable::from_rows_json(rows, Some(&[0])).unwrap();
+        assert_eq!(table.categorical_columns, [0]);
+        let opts = KPrototypesOptions {
+            k: 2,
+            ..Default::default()
+        };
+        let fit = opts.fit_table(&table, None).unwrap();
+        let loaded: KPrototypesModel =
+            crate::format::from_json(&crate::format::to_json(&fit.model)).unwrap();
+        assert_eq!(loaded.categorical_columns(), [0]);
+        assert_eq!(loaded.layout(None), [0]);
+        assert_eq!(loaded.layout(Some(vec![1])), [1]);
+        let again = MixedTable::from_rows_json(rows, Some(&loaded.layout(None))).unwrap();
+        assert_eq!(loaded.predict_table(&again, None).unwrap().0, fit.labels);
+        // A model saved before layouts were kept reads numbers first, then categories.
+        let old = KPrototypesModel {
+            categorical_columns: None,
+            ..fit.model.clone()
+        };
+        assert_eq!(old.categorical_columns(), [1]);
+        // No indices: every column is categorical (k-modes).
+        let all = MixedTable::from_rows_json(r#"[["a", "x"], ["b", "y"]]"#, None).unwrap();
+        assert_eq!((all.p, all.categorical_columns.clone()), (0, vec![0, 1]));
     }
 }
