@@ -318,3 +318,11 @@ def test_expected_repeat_purchases_plot(plt, fitted_bg):
     _, ax2 = plt.subplots()
     assert plotting.plot_expected_repeat_purchases(fitted_bg, ax=ax2, color="red") is ax2
     assert ax2.lines[1].get_color() == "red"
+
+
+def test_transactional_dates_beyond_nanoseconds_are_an_error_not_wrapped():
+    ok = gen.beta_geometric_nbd_model_transactional_data(30, 0.5, 4.4, 0.79, 2.4, observation_period_end="2262-01-01", size=3)
+    assert ok["date"].max() <= pd.Timestamp("2262-01-01")
+    with pytest.raises(_native.ValueModelError) as e:
+        gen.beta_geometric_nbd_model_transactional_data(30, 0.5, 4.4, 0.79, 2.4, observation_period_end="2300-01-01", size=3)
+    assert e.value.code == "VALUE_INVALID_OPTION" and "1677" in str(e.value)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
-from .._convert import float_array, iso
+from .._convert import coded, float_array, iso
 
 __all__ = [
     "beta_geometric_nbd_model",
@@ -138,11 +138,19 @@ def beta_geometric_nbd_model_transactional_data(
 
     lifetimes 0.11's own version builds its frame with ``DataFrame.append``, removed in pandas
     2, so it fails on pandas ≥ 2; this one gives the layout it gives on pandas 1 (customer_id
-    int64, date datetime64). It also dates repeats one unit late (module docstring).
+    int64, date datetime64[ns]). It also dates repeats one unit late (module docstring). A
+    date that nanoseconds cannot hold (outside 1677–2262) is an error, as it is in lifetimes,
+    not a date wrapped round.
     """
     model = _native.ValueModel.at_params("bgnbd", [("r", float(r)), ("alpha", float(alpha)), ("a", float(a)), ("b", float(b))])
     ids, micros = _native.generate_transactions(model, _lengths(T), size, _seed(), iso(observation_period_end, "observation_period_end"), freq)
+    if len(micros) and np.abs(micros).max() > _NS_LIMIT_MICROS:
+        raise coded(_native.ValueModelError, "invalid option 'observation_period_end': the purchase dates fall outside the years 1677–2262 that datetime64[ns] holds", "VALUE_INVALID_OPTION")
     return pd.DataFrame({"customer_id": ids.astype(np.int64), "date": micros.astype("datetime64[us]").astype("datetime64[ns]")})
+
+
+# The largest |µs since the epoch| datetime64[ns] holds.
+_NS_LIMIT_MICROS = np.iinfo(np.int64).max // 1000
 
 
 _LAYOUTS = {
