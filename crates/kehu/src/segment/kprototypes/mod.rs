@@ -83,7 +83,7 @@ impl<'de> Deserialize<'de> for ModesInit {
             #[allow(dead_code)]
             kind: String,
             numeric: Vec<f64>,
-            categorical: Vec<String>,
+            categorical: Vec<Option<String>>,
         }
         let value = Value::deserialize(deserializer)?;
         let kind = match &value {
@@ -107,9 +107,21 @@ impl<'de> Deserialize<'de> for ModesInit {
             "plus_plus" | "k-prototypes++" => plain(ModesInit::PlusPlus),
             "centers" => {
                 let c = Centers::deserialize(value).map_err(D::Error::custom)?;
+                let categorical = c
+                    .categorical
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        v.ok_or_else(|| {
+                            D::Error::custom(format!(
+                                "init's category centre {i} is missing: every mode must be a category of the data"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
                 Ok(ModesInit::Centers {
                     numeric: c.numeric,
-                    categorical: c.categorical,
+                    categorical,
                 })
             }
             _ => Err(D::Error::unknown_variant(
@@ -834,5 +846,8 @@ mod tests {
         ] {
             assert!(read(bad).is_err(), "{bad}");
         }
+        let missing = r#"{"kind": "centers", "numeric": [1.0, 2.0], "categorical": ["a", null]}"#;
+        let e = read(missing).unwrap_err().to_string();
+        assert!(e.contains("category centre 1 is missing"), "{e}");
     }
 }
