@@ -2,13 +2,12 @@
 //! binding, and rule audiences for one customer.
 
 use crate::{IncrementalProfile, KehuError, ProfileEvent, ProfileSettings};
-use kehu::data::time::{day_of, parse_timestamp};
 use kehu::segment::audience::{AttributeValue, Audiences, OneCustomer, PurchaseEvent};
 use kehu::segment::gmm::GaussianMixture;
 use kehu::segment::kmeans::KMeansModel;
 use kehu::segment::kprototypes::KPrototypesModel;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
-use kehu::segment::{SegmentError, SegmentMap};
+use kehu::segment::SegmentMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -84,8 +83,8 @@ impl ModesAssigner {
     }
 }
 
-/// One attribute value of a customer: set exactly one of number, text, flag or date (ISO
-/// `YYYY-MM-DD`).
+/// One attribute value of a customer: set exactly one of number, text, flag or date (ISO 8601
+/// date or date-time, read by the core's one rule for times; a date-time counts its day).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct AttributeEntry {
     pub name: String,
@@ -102,21 +101,13 @@ pub struct AudienceEvaluator {
 }
 
 fn attribute_value(a: &AttributeEntry) -> Result<AttributeValue, KehuError> {
-    let bad = |reason: &str| {
-        KehuError::from(SegmentError::InvalidOption {
-            option: format!("attribute '{}'", a.name),
-            reason: reason.into(),
-        })
-    };
-    match (&a.number, &a.text, &a.flag, &a.date) {
-        (Some(v), None, None, None) => Ok(AttributeValue::Number(*v)),
-        (None, Some(v), None, None) => Ok(AttributeValue::Text(v.clone())),
-        (None, None, Some(v), None) => Ok(AttributeValue::Bool(*v)),
-        (None, None, None, Some(d)) => parse_timestamp(d, Some("%Y-%m-%d"))
-            .map(|us| AttributeValue::Date(day_of(us)))
-            .ok_or_else(|| bad("the date is not YYYY-MM-DD")),
-        _ => Err(bad("set exactly one of number, text, flag or date")),
-    }
+    Ok(AttributeValue::from_given(
+        &a.name,
+        a.number,
+        a.text.clone(),
+        a.flag,
+        a.date.as_deref(),
+    )?)
 }
 
 #[uniffi::export]
@@ -151,46 +142,28 @@ impl AudienceEvaluator {
         events: Vec<ProfileEvent>,
         as_of: String,
     ) -> Result<Vec<String>, KehuError> {
-        let as_of_us = parse_timestamp(&as_of, None).ok_or_else(|| {
-            KehuError::from(SegmentError::InvalidOption {
-                option: "as_of".into(),
-                reason: "is not ISO 8601".into(),
-            })
-        })?;
+        let mut customer = OneCustomer::as_of(&as_of)?;
         let settings = ProfileSettings {
             observation_end: Some(as_of),
             ..Default::default()
         };
-        let profile = match profile {
+        customer.profile = match profile {
             Some(p) => p.compute(&customer_id, Some(settings))?,
             None => None,
         };
-        let mut customer = OneCustomer {
-            profile,
-            segments: segments.into_iter().collect(),
-            as_of: as_of_us,
-            ..Default::default()
-        };
+        customer.segments = segments.into_iter().collect();
         for a in &attributes {
             customer
                 .attributes
                 .insert(a.name.clone(), attribute_value(a)?);
         }
         for (i, e) in events.iter().enumerate() {
-            let ts = parse_timestamp(&e.timestamp, None).ok_or_else(|| {
-                KehuError::from(SegmentError::InvalidData {
-                    row: i,
-                    field: "timestamp".into(),
-                    reason: "is not ISO 8601".into(),
-                })
-            })?;
             customer.events.push(PurchaseEvent {
-                timestamp: ts,
                 amount: Some(e.amount),
                 category: e.category.clone(),
                 channel: e.channel.clone(),
                 order_id: e.order_id.clone(),
-                ..Default::default()
+                ..PurchaseEvent::at(i, &e.timestamp)?
             });
         }
         let member = self.audiences.evaluate_one(&customer)?;

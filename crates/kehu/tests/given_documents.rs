@@ -77,3 +77,34 @@ fn audience_shorthands_equal_the_document() {
         "FORMAT_INVALID"
     );
 }
+
+#[test]
+fn one_customer_inputs_are_read_by_the_cores_rules() {
+    use kehu::segment::audience::{AttributeValue, OneCustomer, PurchaseEvent};
+    let date = |d: &str| AttributeValue::from_given("signup", None, None, None, Some(d));
+    // 2024-01-05 is day 19727; a date-time counts its day, as in the tabular path.
+    assert_eq!(date("2024-01-05").unwrap(), AttributeValue::Date(19727));
+    assert_eq!(
+        date("2024-01-05T23:59:00").unwrap(),
+        AttributeValue::Date(19727)
+    );
+    let e = date("Jan 5 2024").unwrap_err();
+    assert_eq!(e.code(), "DATA_INVALID_OPTION");
+    assert!(
+        e.to_string().contains("attribute 'signup'") && !e.to_string().contains("Jan"),
+        "{e}"
+    );
+    let two = AttributeValue::from_given("age", Some(40.0), Some("x".into()), None, None);
+    assert_eq!(two.unwrap_err().code(), "SEGMENT_INVALID_OPTION");
+    assert_eq!(
+        OneCustomer::as_of("2024-02-01").unwrap().as_of,
+        19754 * 86_400_000_000
+    );
+    assert_eq!(
+        OneCustomer::as_of("tomorrow").unwrap_err().code(),
+        "DATA_INVALID_OPTION"
+    );
+    assert!(PurchaseEvent::at(3, "2024-02-01 10:00:00").is_ok());
+    let bad = PurchaseEvent::at(3, "02/01/2024").unwrap_err().to_string();
+    assert!(bad.contains("row 3"), "{bad}");
+}

@@ -6,6 +6,7 @@
 
 use super::compile::{Aggregate, Node, Op, Property, Scalar, Test};
 use crate::profile::CustomerProfile;
+use crate::segment::SegmentError;
 use std::collections::BTreeMap;
 
 /// A value of a customer's attribute.
@@ -19,6 +20,66 @@ pub enum AttributeValue {
     Bool(bool),
     /// A date, days since 1970-01-01.
     Date(i64),
+}
+
+impl AttributeValue {
+    /// An attribute value as a caller gives it: exactly one of a number, text, a flag or a date
+    /// (ISO 8601 date or date-time text, read by the core's one rule for times; a date-time
+    /// counts its day). The error names the attribute, never the value.
+    pub fn from_given(
+        name: &str,
+        number: Option<f64>,
+        text: Option<String>,
+        flag: Option<bool>,
+        date: Option<&str>,
+    ) -> Result<AttributeValue, crate::Error> {
+        let option = format!("attribute '{name}'");
+        let invalid = |reason: &str| SegmentError::InvalidOption {
+            option: option.clone(),
+            reason: reason.into(),
+        };
+        Ok(match (number, text, flag, date) {
+            (Some(v), None, None, None) => AttributeValue::Number(v),
+            (None, Some(v), None, None) => AttributeValue::Text(v),
+            (None, None, Some(v), None) => AttributeValue::Bool(v),
+            (None, None, None, Some(d)) => {
+                crate::data::time::parse_time_option(&option, Some(d), None)?
+                    .map(|us| AttributeValue::Date(crate::data::time::day_of(us)))
+                    .ok_or_else(|| invalid("the date is missing"))?
+            }
+            _ => return Err(invalid("set exactly one of number, text, flag or date").into()),
+        })
+    }
+}
+
+impl PurchaseEvent {
+    /// An event at `timestamp` (ISO 8601 text, as transactions' text timestamps are read);
+    /// otherwise empty. A timestamp that does not parse is an error naming the event's `row`.
+    pub fn at(row: usize, timestamp: &str) -> Result<PurchaseEvent, SegmentError> {
+        let timestamp = crate::data::time::parse_timestamp(timestamp, None).ok_or_else(|| {
+            SegmentError::InvalidData {
+                row,
+                field: "timestamp".into(),
+                reason: "is not ISO 8601".into(),
+            }
+        })?;
+        Ok(PurchaseEvent {
+            timestamp,
+            ..Default::default()
+        })
+    }
+}
+
+impl OneCustomer {
+    /// A customer with no facts yet, evaluated as of `as_of` (ISO 8601, the core's one rule
+    /// for time options).
+    pub fn as_of(as_of: &str) -> Result<OneCustomer, crate::Error> {
+        let as_of = crate::data::time::parse_time_option("as_of", Some(as_of), None)?;
+        Ok(OneCustomer {
+            as_of: as_of.unwrap_or_default(),
+            ..Default::default()
+        })
+    }
 }
 
 /// A borrowed value being tested.
