@@ -161,16 +161,14 @@ impl From<&CustomerProfile> for Profile {
 }
 
 fn options(s: Option<ProfileSettings>) -> Result<ProfileOptions, KehuError> {
-    let d = ProfileOptions::default();
     let s = s.unwrap_or_default();
-    let observation_end =
-        kehu::data::time::parse_time_option("observation_end", s.observation_end.as_deref(), None)?;
-    Ok(ProfileOptions {
-        observation_end,
-        top_n: s.top_n.map_or(d.top_n, |n| n as usize),
-        trend_periods: s.trend_periods.map_or(d.trend_periods, |n| n as usize),
-        trend_period_days: s.trend_period_days.unwrap_or(d.trend_period_days),
-    })
+    Ok(kehu::profile::GivenProfileOptions {
+        observation_end: s.observation_end.as_deref(),
+        top_n: s.top_n.map(|n| n as usize),
+        trend_periods: s.trend_periods.map(|n| n as usize),
+        trend_period_days: s.trend_period_days,
+    }
+    .options()?)
 }
 
 /// Tag rules (a `tag_rules` document), checked when loaded.

@@ -103,14 +103,6 @@ fn with_columns<T>(
     f(&cols).map_err(to_js)
 }
 
-fn time_arg(option: &str, text: Option<&String>) -> Result<Option<i64>, kehu::Error> {
-    Ok(kehu::data::time::parse_time_option(
-        option,
-        text.map(String::as_str),
-        None,
-    )?)
-}
-
 /// Options of `summarize` (lifetimes' defaults: freq "D", freqMultiplier 1).
 #[napi(object)]
 pub struct SummarizeOptions {
@@ -220,14 +212,16 @@ pub struct ValidateOptions {
 }
 
 fn validation_options(o: Option<&ValidateOptions>) -> Result<ValidationOptions, kehu::Error> {
-    let d = ValidationOptions::default();
-    let Some(o) = o else { return Ok(d) };
-    Ok(ValidationOptions {
-        allow_returns: o.allow_returns.unwrap_or(d.allow_returns),
-        observation_end: time_arg("observationEnd", o.observation_end.as_ref())?,
-        deduplicate: o.deduplicate.unwrap_or(d.deduplicate),
-        strict: o.strict.unwrap_or(d.strict),
-    })
+    let Some(o) = o else {
+        return Ok(ValidationOptions::default());
+    };
+    Ok(kehu::data::GivenValidationOptions {
+        allow_returns: o.allow_returns,
+        observation_end: o.observation_end.as_deref(),
+        deduplicate: o.deduplicate,
+        strict: o.strict,
+    }
+    .options()?)
 }
 
 /// One rejected input row.
@@ -285,14 +279,16 @@ pub struct ProfileOptionsJs {
 fn profile_options(
     o: Option<&ProfileOptionsJs>,
 ) -> Result<(ProfileOptions, Option<TagRules>), kehu::Error> {
-    let d = ProfileOptions::default();
-    let Some(o) = o else { return Ok((d, None)) };
-    let opts = ProfileOptions {
-        observation_end: time_arg("observationEnd", o.observation_end.as_ref())?,
-        top_n: o.top_n.map_or(d.top_n, |n| n as usize),
-        trend_periods: o.trend_periods.map_or(d.trend_periods, |n| n as usize),
-        trend_period_days: o.trend_period_days.unwrap_or(d.trend_period_days),
+    let Some(o) = o else {
+        return Ok((ProfileOptions::default(), None));
     };
+    let opts = kehu::profile::GivenProfileOptions {
+        observation_end: o.observation_end.as_deref(),
+        top_n: o.top_n.map(|n| n as usize),
+        trend_periods: o.trend_periods.map(|n| n as usize),
+        trend_period_days: o.trend_period_days,
+    }
+    .options()?;
     let rules = o
         .tags
         .as_deref()

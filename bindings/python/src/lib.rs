@@ -301,10 +301,6 @@ fn profile_option(option: String, reason: String) -> CoreProfileError {
     CoreProfileError::InvalidOption { option, reason }
 }
 
-fn time_arg(option: &str, text: Option<&str>) -> Result<Option<i64>, kehu::Error> {
-    Ok(kehu::data::time::parse_time_option(option, text, None)?)
-}
-
 fn ids_to_py<'py>(py: Python<'py>, ids: CustomerIds) -> PyResult<Bound<'py, PyAny>> {
     Ok(match ids {
         CustomerIds::Text(v) => PyList::new(py, v)?.into_any(),
@@ -414,13 +410,13 @@ fn validation_options(
     deduplicate: Option<bool>,
     strict: Option<bool>,
 ) -> Result<ValidationOptions, kehu::Error> {
-    let d = ValidationOptions::default();
-    Ok(ValidationOptions {
-        allow_returns: allow_returns.unwrap_or(d.allow_returns),
-        observation_end: time_arg("observation_end", observation_end)?,
-        deduplicate: deduplicate.unwrap_or(d.deduplicate),
-        strict: strict.unwrap_or(d.strict),
-    })
+    Ok(kehu::data::GivenValidationOptions {
+        allow_returns,
+        observation_end,
+        deduplicate,
+        strict,
+    }
+    .options()?)
 }
 
 fn report_into<'py>(
@@ -482,15 +478,14 @@ fn profile_options(
     trend_periods: Option<&Bound<'_, PyAny>>,
     trend_period_days: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ProfileOptions> {
-    let d = ProfileOptions::default();
-    Ok(ProfileOptions {
-        observation_end: time_arg("observation_end", observation_end).map_err(to_py)?,
-        top_n: opt_whole(top_n, "top_n", profile_option)?.unwrap_or(d.top_n),
-        trend_periods: opt_whole(trend_periods, "trend_periods", profile_option)?
-            .unwrap_or(d.trend_periods),
-        trend_period_days: opt_whole(trend_period_days, "trend_period_days", profile_option)?
-            .unwrap_or(d.trend_period_days),
-    })
+    kehu::profile::GivenProfileOptions {
+        observation_end,
+        top_n: opt_whole(top_n, "top_n", profile_option)?,
+        trend_periods: opt_whole(trend_periods, "trend_periods", profile_option)?,
+        trend_period_days: opt_whole(trend_period_days, "trend_period_days", profile_option)?,
+    }
+    .options()
+    .map_err(to_py)
 }
 
 fn opt_vec(v: impl Iterator<Item = Option<f64>>) -> Vec<f64> {

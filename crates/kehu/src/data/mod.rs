@@ -21,7 +21,8 @@ pub use intern::MISSING;
 pub use mapping::{ColumnMapping, FieldKind, MappedField};
 pub use transactions::{CustomerIds, Encoded, Transactions};
 pub use validate::{
-    validate, Field, RejectReason, Rejection, ValidationOptions, ValidationReport, MAX_MAGNITUDE,
+    validate, Field, GivenValidationOptions, RejectReason, Rejection, ValidationOptions,
+    ValidationReport, MAX_MAGNITUDE,
 };
 
 /// Why input data could not be taken in.

@@ -191,6 +191,37 @@ impl Default for ValidationOptions {
     }
 }
 
+/// Validation options as a binding receives them: each `None` takes the core's default, the
+/// observation end is text read by the core's one rule for times.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GivenValidationOptions<'a> {
+    /// Accept negative amounts as returns.
+    pub allow_returns: Option<bool>,
+    /// Reject events after this time (ISO 8601).
+    pub observation_end: Option<&'a str>,
+    /// Reject exact duplicate events.
+    pub deduplicate: Option<bool>,
+    /// Turn the first problem into an error.
+    pub strict: Option<bool>,
+}
+
+impl GivenValidationOptions<'_> {
+    /// The options, the core's defaults for what was not given.
+    pub fn options(&self) -> Result<ValidationOptions, DataError> {
+        let d = ValidationOptions::default();
+        Ok(ValidationOptions {
+            allow_returns: self.allow_returns.unwrap_or(d.allow_returns),
+            observation_end: crate::data::time::parse_time_option(
+                "observation_end",
+                self.observation_end,
+                None,
+            )?,
+            deduplicate: self.deduplicate.unwrap_or(d.deduplicate),
+            strict: self.strict.unwrap_or(d.strict),
+        })
+    }
+}
+
 impl ValidationOptions {
     /// The intake lifetimes' functions imply: negative amounts and duplicate rows are data (a
     /// duplicate falls in the same period anyway), rows after the observation end are left to

@@ -21,6 +21,37 @@ pub struct ProfileOptions {
     pub trend_period_days: u32,
 }
 
+/// Profile options as a binding receives them: each `None` takes the core's default, the
+/// observation end is text read by the core's one rule for times.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GivenProfileOptions<'a> {
+    /// End of observation (ISO 8601).
+    pub observation_end: Option<&'a str>,
+    /// How many top categories and channels to keep.
+    pub top_n: Option<usize>,
+    /// Number of recent periods the spend trend is fitted over.
+    pub trend_periods: Option<usize>,
+    /// Length of one trend period in days.
+    pub trend_period_days: Option<u32>,
+}
+
+impl GivenProfileOptions<'_> {
+    /// The options, the core's defaults for what was not given.
+    pub fn options(&self) -> Result<ProfileOptions, crate::data::DataError> {
+        let d = ProfileOptions::default();
+        Ok(ProfileOptions {
+            observation_end: crate::data::time::parse_time_option(
+                "observation_end",
+                self.observation_end,
+                None,
+            )?,
+            top_n: self.top_n.unwrap_or(d.top_n),
+            trend_periods: self.trend_periods.unwrap_or(d.trend_periods),
+            trend_period_days: self.trend_period_days.unwrap_or(d.trend_period_days),
+        })
+    }
+}
+
 impl Default for ProfileOptions {
     fn default() -> Self {
         ProfileOptions {

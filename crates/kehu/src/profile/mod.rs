@@ -7,8 +7,8 @@ mod summary;
 mod tags;
 
 pub use features::{
-    profile_customers, CustomerProfile, Event, ProfileAccumulator, ProfileOptions, ProfileSet,
-    Share,
+    profile_customers, CustomerProfile, Event, GivenProfileOptions, ProfileAccumulator,
+    ProfileOptions, ProfileSet, Share,
 };
 pub use freq::{Freq, UnknownFreq};
 pub use summary::{
