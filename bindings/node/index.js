@@ -799,9 +799,8 @@ class Audience {
    * rules by name, read by the core. */
   constructor (rules) {
     const given = typeof rules === 'string' ? rules : JSON.stringify(rules ?? null)
-    const { document, names } = call(() => native.audiencesDocument(given))
-    this.document = document
-    this.names = names
+    this.handle = call(() => native.AudiencesHandle.fromGiven(given))
+    this.names = this.handle.names
   }
 
   evaluate ({ asOf, transactions, mapping, customers, customerIdKey = 'customerId', segments, datetimeFormat, timestampUnit, ...validation } = {}) {
@@ -816,12 +815,12 @@ class Audience {
         return { name, ids: toText(entries.map(([id]) => id), `segments.${name}`), labels: toText(entries.map(([, l]) => l), `segments.${name}`) }
       })
       : undefined
-    const r = call(() => native.evaluateAudiences(this.document, isoOf(asOf), columns, validationOptions(validation), ids, attributes, segs))
+    const r = call(() => this.handle.evaluate(isoOf(asOf), columns, validationOptions(validation), ids, attributes, segs))
     return { ids: r.ids, members: Object.fromEntries(r.names.map((n, i) => [n, r.members[i]])), report: r.report }
   }
 
   toJson () {
-    return this.document
+    return this.handle.toJson()
   }
 }
 

@@ -170,85 +170,100 @@ fn attribute_of(a: AttributeJs) -> napi::Result<(String, Attribute), Code> {
     Ok((a.name, column))
 }
 
-/// Evaluates an audiences document as of `as_of` (ISO 8601) over the customers of
-/// `customer_ids` (with `attributes`) and of `columns` (transactions).
+/// Checked rule audiences, held natively: evaluated without re-reading the document; JSON
+/// only through `fromGiven` / `toJson`.
 #[napi]
-pub fn evaluate_audiences(
-    document: String,
-    as_of: String,
-    columns: Option<crate::Columns>,
-    validation: Option<crate::ValidateOptions>,
-    customer_ids: Option<Vec<Option<String>>>,
-    attributes: Option<Vec<AttributeJs>>,
-    segments: Option<Vec<SegmentLabelsJs>>,
-) -> napi::Result<MembershipJs, Code> {
-    let audiences = Audiences::from_json(&document).map_err(to_js)?;
-    let customers = match customer_ids {
-        None => None,
-        Some(ids) => {
-            let columns = attributes
-                .unwrap_or_default()
-                .into_iter()
-                .map(attribute_of)
-                .collect::<napi::Result<Vec<_>, Code>>()?;
-            Some((ids, columns))
-        }
-    };
-    let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
-    let segments: Vec<SegmentColumn> = segments
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| SegmentColumn {
-            name: s.name,
-            ids: s.ids,
-            labels: s.labels,
+pub struct AudiencesHandle {
+    audiences: Audiences,
+}
+
+#[napi]
+impl AudiencesHandle {
+    /// Audiences as a user gives them (an `audiences` document, a list of definitions or an
+    /// object of rules by name), read and checked by the core.
+    #[napi(factory)]
+    pub fn from_given(given: String) -> napi::Result<Self, Code> {
+        Ok(AudiencesHandle {
+            audiences: Audiences::from_given_json(&given).map_err(to_js)?,
         })
-        .collect();
-    let (m, report) = match columns {
-        None => audiences
-            .evaluate_inputs(AudienceInputs {
-                as_of: &as_of,
-                customers,
-                transactions: None,
-                segments,
-            })
-            .map_err(to_js)?,
-        Some(cols) => crate::with_columns(&cols, |c| {
-            audiences.evaluate_inputs(AudienceInputs {
-                as_of: &as_of,
-                customers,
-                transactions: Some((c, &vopts)),
-                segments,
-            })
-        })?,
-    };
-    let report = report.as_ref().map(crate::report);
-    Ok(MembershipJs {
-        ids: m.ids,
-        names: m.names,
-        members: m.members,
-        report,
-    })
-}
+    }
 
-/// Checks audiences as a user gives them (an `audiences` document, a list of definitions or an
-/// object of rules by name); returns the versioned document and the audience names.
-#[napi]
-pub fn audiences_document(given: String) -> napi::Result<AudiencesDocJs, Code> {
-    let a = Audiences::from_given_json(&given).map_err(to_js)?;
-    Ok(AudiencesDocJs {
-        document: a.to_json(),
-        names: a.names().iter().map(|s| s.to_string()).collect(),
-    })
-}
-
-/// A checked audiences document and its audience names.
-#[napi(object)]
-pub struct AudiencesDocJs {
     /// The versioned `audiences` document.
-    pub document: String,
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.audiences.to_json()
+    }
+
     /// The audience names, in document order.
-    pub names: Vec<String>,
+    #[napi(getter)]
+    pub fn names(&self) -> Vec<String> {
+        self.audiences
+            .names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// Every customer's membership as of `as_of` (ISO 8601) over the customers of
+    /// `customer_ids` (with `attributes`) and of `columns` (transactions).
+    #[napi]
+    pub fn evaluate(
+        &self,
+        as_of: String,
+        columns: Option<crate::Columns>,
+        validation: Option<crate::ValidateOptions>,
+        customer_ids: Option<Vec<Option<String>>>,
+        attributes: Option<Vec<AttributeJs>>,
+        segments: Option<Vec<SegmentLabelsJs>>,
+    ) -> napi::Result<MembershipJs, Code> {
+        let customers = match customer_ids {
+            None => None,
+            Some(ids) => {
+                let columns = attributes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(attribute_of)
+                    .collect::<napi::Result<Vec<_>, Code>>()?;
+                Some((ids, columns))
+            }
+        };
+        let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
+        let segments: Vec<SegmentColumn> = segments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| SegmentColumn {
+                name: s.name,
+                ids: s.ids,
+                labels: s.labels,
+            })
+            .collect();
+        let (m, report) = match columns {
+            None => self
+                .audiences
+                .evaluate_inputs(AudienceInputs {
+                    as_of: &as_of,
+                    customers,
+                    transactions: None,
+                    segments,
+                })
+                .map_err(to_js)?,
+            Some(cols) => crate::with_columns(&cols, |c| {
+                self.audiences.evaluate_inputs(AudienceInputs {
+                    as_of: &as_of,
+                    customers,
+                    transactions: Some((c, &vopts)),
+                    segments,
+                })
+            })?,
+        };
+        let report = report.as_ref().map(crate::report);
+        Ok(MembershipJs {
+            ids: m.ids,
+            names: m.names,
+            members: m.members,
+            report,
+        })
+    }
 }
 
 /// Segment portraits as JSON texts: (numeric rows, category rows), of feature columns given

@@ -341,3 +341,13 @@ def test_more_visible_defaults_are_the_cores():
     for fn in (plotting.plot_period_transactions, lplotting.plot_period_transactions):
         shown = inspect.signature(fn).parameters["max_frequency"].default
         pd.testing.assert_frame_equal(period_transactions(model, f, T, max_frequency=shown), core_default)
+    # The calibration plots' n is the core's default number of holdout bins.
+    r = np.minimum(f, T * rng.uniform(0, 1, 400))
+    cal = pd.DataFrame({"frequency_cal": f, "recency_cal": r, "T_cal": T,
+                        "frequency_holdout": rng.poisson(1, 400).astype(float), "duration_holdout": np.full(400, 10.0)})
+    core_bins = holdout_check(model, cal)
+    for fn in (plotting.plot_calibration_purchases_vs_holdout_purchases, lplotting.plot_calibration_purchases_vs_holdout_purchases):
+        shown = inspect.signature(fn).parameters["n"].default
+        pd.testing.assert_frame_equal(holdout_check(model, cal, max_frequency=shown), core_bins)
+    q = inspect.signature(GammaGamma.fit).parameters["q_constraint"].default
+    assert q == _resolved("ValueOptions", '{"kind": "gamma_gamma"}')["q_constraint"]
