@@ -7,7 +7,7 @@ export type { Profile, Report, SummaryResult, HoldoutResult }
 /** Every error kehu throws; `code` is stable, e.g. `DATA_MISSING_COLUMN`. */
 export declare class KehuError extends Error {
   code: string
-  /** `data`, `profile`, `format` or `simulate`. */
+  /** The core's area of the code: `data`, `profile`, `format`, `simulate`, `value` or `segment`. */
   area: string
 }
 

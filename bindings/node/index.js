@@ -4,17 +4,16 @@
 
 const native = require('./native.js')
 
-/** Every error kehu throws: `code` is stable (e.g. DATA_MISSING_COLUMN), `area` its prefix. */
+/** Every error kehu throws: `code` is stable (e.g. DATA_MISSING_COLUMN), `area` the core's
+ * area of it (data, profile, format, simulate, value or segment). */
 class KehuError extends Error {
   constructor (message, code) {
     super(message)
     this.name = 'KehuError'
     this.code = code
-    this.area = code.split('_')[0].toLowerCase()
+    this.area = native.errorArea(code) ?? null
   }
 }
-
-const CODE = /^(DATA|PROFILE|FORMAT|SIMULATE|VALUE|SEGMENT)_[A-Z_]+$/
 
 /** The progress callback `setProgress` set (null: none). */
 let onProgress = null
@@ -44,7 +43,7 @@ function call (fn) {
   } catch (e) {
     if (failed !== null) throw failed
     if (e instanceof KehuError) throw e
-    if (typeof e.code === 'string' && CODE.test(e.code)) throw new KehuError(e.message, e.code)
+    if (typeof e.code === 'string' && native.errorArea(e.code) != null) throw new KehuError(e.message, e.code)
     if (e.code === 'InvalidArg' || e.code === 'NumberExpected' || e.code === 'StringExpected') {
       throw new KehuError(`wrong type: ${e.message}`, 'DATA_WRONG_TYPE')
     }

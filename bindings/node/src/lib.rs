@@ -627,6 +627,12 @@ pub fn column_mapping(
         .collect())
 }
 
+/// The area of a kehu error code (`DATA_MISSING_COLUMN` → `data`); `null` for anything else.
+#[napi]
+pub fn error_area(code: String) -> Option<String> {
+    kehu::error::area_of_code(&code).map(str::to_string)
+}
+
 /// A number as text by the core's rule (`kehu::data::text::number_text`: `1.0` is "1", no
 /// exponent), as ids, categories and labels are read in every binding; `null` for NaN and
 /// infinities.

@@ -457,3 +457,11 @@ test('audiences and tag rules: the core reads the document and its shorthands al
   assert.deepEqual(tagsOf({ tags: [{ name: 'vip', when: 'total_spend >= 500' }] }), want)
   throwsCode(() => tagsOf({ vip: 'total_spen >= 500' }), 'PROFILE_INVALID_RULE')
 })
+
+test('error areas come from the core for every code', () => {
+  const e = (() => { try { kehu.summarize({ c: ['a'] }, { customerId: 'c', timestamp: 't' }) } catch (err) { return err } })()
+  assert.ok(e instanceof kehu.KehuError)
+  assert.equal(e.area, 'data')
+  const s = (() => { try { return new kehu.Audience({ a: { field: 'orders', op: '~', value: 1 } }) } catch (err) { return err } })()
+  assert.equal(s.area, 'segment')
+})
