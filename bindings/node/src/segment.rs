@@ -1,8 +1,7 @@
 //! Segmentation for Node: arrays in, typed arrays out; scores, maps and clusters are the core's.
 
 use crate::{to_js, Code};
-use kehu::data::customers::Attribute;
-use kehu::segment::audience::{AudienceInputs, Audiences, SegmentColumn};
+use kehu::segment::audience::{given_customers, AudienceInputs, Audiences, SegmentColumn};
 use kehu::segment::kmeans::Rows;
 use kehu::segment::lifecycle::{lifecycle_stages, StageInputs, StageRule};
 use kehu::segment::{portrait, quality, rfm_scores, RfmScoreOptions, SegmentError, SegmentMap};
@@ -164,12 +163,6 @@ pub struct MembershipJs {
     pub report: Option<crate::Report>,
 }
 
-fn attribute_of(a: AttributeJs) -> napi::Result<(String, Attribute), Code> {
-    let column =
-        Attribute::infer_json(&a.name, &a.values).map_err(|e| to_js(kehu::Error::from(e)))?;
-    Ok((a.name, column))
-}
-
 /// Checked rule audiences, held natively: evaluated without re-reading the document; JSON
 /// only through `fromGiven` / `toJson`.
 #[napi]
@@ -216,17 +209,15 @@ impl AudiencesHandle {
         attributes: Option<Vec<AttributeJs>>,
         segments: Option<Vec<SegmentLabelsJs>>,
     ) -> napi::Result<MembershipJs, Code> {
-        let customers = match customer_ids {
-            None => None,
-            Some(ids) => {
-                let columns = attributes
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(attribute_of)
-                    .collect::<napi::Result<Vec<_>, Code>>()?;
-                Some((ids, columns))
-            }
-        };
+        let attributes: Vec<(String, String)> = attributes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.name, a.values))
+            .collect();
+        let customers = customer_ids
+            .map(|ids| given_customers(ids, attributes))
+            .transpose()
+            .map_err(to_js)?;
         let vopts = crate::validation_options(validation.as_ref()).map_err(to_js)?;
         let segments: Vec<SegmentColumn> = segments
             .unwrap_or_default()

@@ -2,9 +2,8 @@
 
 use crate::models::{options, rows};
 use crate::{document, opt_whole, to_py, whole};
-use kehu::data::customers::Attribute;
 use kehu::format::Versioned;
-use kehu::segment::audience::{AudienceInputs, Audiences, SegmentColumn};
+use kehu::segment::audience::{given_customers, AudienceInputs, Audiences, SegmentColumn};
 use kehu::segment::kmeans::KMeansOptions;
 use kehu::segment::lifecycle::{
     lifecycle_stages, migration_matrix, Stage, StageInputs, StageRule, STAGES,
@@ -335,18 +334,10 @@ impl PyAudiences {
         segments: Option<Vec<SegmentLabels>>,
     ) -> PyResult<AudienceResult<'py>> {
         let audiences = &self.audiences;
-        let customers = match customer_ids {
-            None => None,
-            Some(ids) => {
-                let columns = attributes
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(name, values)| Attribute::infer_json(&name, &values).map(|c| (name, c)))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| to_py(kehu::Error::from(e)))?;
-                Some((ids, columns))
-            }
-        };
+        let customers = customer_ids
+            .map(|ids| given_customers(ids, attributes.unwrap_or_default()))
+            .transpose()
+            .map_err(|e| to_py(kehu::Error::from(e)))?;
         let batch = table.map(crate::batch_of).transpose()?;
         let cols = batch
             .as_ref()

@@ -108,3 +108,27 @@ fn one_customer_inputs_are_read_by_the_cores_rules() {
     let bad = PurchaseEvent::at(3, "02/01/2024").unwrap_err().to_string();
     assert!(bad.contains("row 3"), "{bad}");
 }
+
+#[test]
+fn given_customer_columns_infer_kinds_and_reject_bad_json() {
+    use kehu::data::customers::Attribute;
+    use kehu::segment::audience::given_customers;
+    let (ids, cols) = given_customers(
+        vec![Some("a".into()), None],
+        vec![("age".into(), "[40, null]".into())],
+    )
+    .unwrap();
+    assert_eq!(ids, [Some("a".to_string()), None]);
+    assert_eq!(
+        cols,
+        [(
+            "age".to_string(),
+            Attribute::Numeric(vec![Some(40.0), None])
+        )]
+    );
+    for bad in ["{not json", "5", r#"[1, "x"]"#] {
+        let e = given_customers(vec![Some("a".into())], vec![("age".into(), bad.into())]);
+        let e = kehu::Error::from(e.unwrap_err());
+        assert!(e.code().starts_with("DATA_"), "{bad}: {e}");
+    }
+}

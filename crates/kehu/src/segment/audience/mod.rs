@@ -58,6 +58,23 @@ pub type CustomerColumns = (
     Vec<(String, crate::data::customers::Attribute)>,
 );
 
+/// Customer ids and attribute columns as a binding receives them: each column as JSON text of
+/// the core's given values, whose kind the core infers ([`Attribute::infer_json`]).
+///
+/// [`Attribute::infer_json`]: crate::data::customers::Attribute::infer_json
+pub fn given_customers(
+    ids: Vec<Option<String>>,
+    attributes: Vec<(String, String)>,
+) -> Result<CustomerColumns, crate::data::DataError> {
+    let columns = attributes
+        .into_iter()
+        .map(|(name, values)| {
+            crate::data::customers::Attribute::infer_json(&name, &values).map(|c| (name, c))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ids, columns))
+}
+
 /// Everything a binding hands over to evaluate audiences over a base of customers: the
 /// evaluation time as text (read by the core's one rule for time options), the customer
 /// table's ids and attribute columns, raw transaction columns with their validation options,
